@@ -1,0 +1,82 @@
+"""`evaluate`: validated record + knowledge + date in, the evaluation document out.
+
+The order matters: genetics and classification first (every other rule reads them from the facts), then
+therapies, urgency (which looks at the therapies' time windows), care plan and alerts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from smanav_core.codes import Region
+from smanav_core.errors import InvalidInput
+from smanav_core.facts import PatientFacts, derive_facts
+from smanav_core.knowledge.loader import Knowledge, load_knowledge
+from smanav_core.rules.alerts import detect_alerts
+from smanav_core.rules.care_plan import build_care_plan
+from smanav_core.rules.classification import classify
+from smanav_core.rules.genetics import interpret_genetics
+from smanav_core.rules.therapies import assess_therapies
+from smanav_core.rules.urgency import assess_urgency
+from smanav_core.validation import validate_record, validate_region
+
+EVALUATION_SCHEMA = "smanav.evaluation/1"
+DISCLAIMER = (
+    "This is information for the person and their clinical team, not a prescription or a diagnosis. "
+    "Decisions about tests and treatment belong to the person, their family and their clinicians, who "
+    "know things this software does not. Labels, funding rules and guidelines change: check the current "
+    "documents behind each source."
+)
+
+
+def evaluate(
+    record: Mapping[str, Any],
+    region: str | None = None,
+    *,
+    as_of: dt.date,
+    knowledge: Knowledge | None = None,
+) -> dict[str, Any]:
+    """Evaluate a patient record (the contract's JSON document as a dict) on the date `as_of`.
+
+    `region=None` falls back to the record's `region`. Raises `InvalidInput` listing every problem.
+    """
+    kb = knowledge or load_knowledge()
+    chosen_region = validate_region(region) if region is not None else None
+    patient = validate_record(record, as_of=as_of)
+    if chosen_region is None:
+        if patient.region is None:
+            raise InvalidInput(
+                [("region", "no region given: pass a region (--region, ?region=) or set the record's region")]
+            )
+        chosen_region = patient.region
+    return evaluate_facts(derive_facts(patient, region=chosen_region, as_of=as_of), kb)
+
+
+def evaluate_facts(facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
+    """Run every rule on already validated facts (the web application's seam calls this directly)."""
+    region: Region = facts.region
+    diagnosis = interpret_genetics(facts, kb)
+    facts = dataclasses.replace(facts, diagnosis=diagnosis.status)
+    classification = classify(facts, kb)
+    facts = dataclasses.replace(
+        facts, sma_type=classification.sma_type, functional_group=classification.functional_group
+    )
+    therapies = assess_therapies(facts, kb)
+    return {
+        "schema": EVALUATION_SCHEMA,
+        "id": facts.record.id,
+        "as_of": facts.as_of.isoformat(),
+        "region": region.value,
+        "knowledge_version": kb.version,
+        "age_months": round(facts.age_months, 1),
+        "diagnosis": diagnosis.as_dict(),
+        "classification": classification.as_dict(),
+        "urgency": assess_urgency(facts, kb, therapies),
+        "therapies": therapies,
+        "care_plan": build_care_plan(facts, kb),
+        "alerts": detect_alerts(facts, kb),
+        "disclaimer": DISCLAIMER,
+    }

@@ -1,0 +1,115 @@
+"""Facts derived once from a validated record, shared by every rule.
+
+Rules read these instead of re-deriving them, so that (for example) the age used by the therapy rules and
+the care plan is the same number. Nothing here is clinical judgement: ages, sorted histories, what is
+ongoing. Clinical interpretation (diagnosis, type) is filled in by `rules.genetics` and
+`rules.classification` before the other rules run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from smanav_core.codes import (
+    DiagnosisStatus,
+    FunctionalGroup,
+    Instrument,
+    Region,
+    SmaType,
+    TherapyId,
+    TreatmentTherapy,
+)
+from smanav_core.record import Assessment, PatientRecord, Treatment
+
+DAYS_PER_MONTH = 365.25 / 12
+GENE_THERAPIES = frozenset({TreatmentTherapy.ONASEMNOGENE_IV, TreatmentTherapy.ONASEMNOGENE_IT})
+
+
+def months_between(start: dt.date, end: dt.date) -> float:
+    """Whole-calendar-agnostic months (days / 30.44), the unit every age limit here is expressed in."""
+    return (end - start).days / DAYS_PER_MONTH
+
+
+@dataclass(frozen=True, slots=True)
+class PatientFacts:
+    record: PatientRecord
+    region: Region
+    as_of: dt.date
+    age_days: int
+    age_months: float
+    # Every assessment of one instrument, oldest first.
+    assessments: Mapping[Instrument, tuple[Assessment, ...]]
+    # Every treatment of one therapy, oldest start first.
+    treatments: Mapping[TreatmentTherapy, tuple[Treatment, ...]]
+    ongoing: frozenset[TreatmentTherapy]
+    # Interpretation, filled in by the genetics and classification rules.
+    diagnosis: DiagnosisStatus = DiagnosisStatus.NOT_TESTED
+    sma_type: SmaType | None = None
+    functional_group: FunctionalGroup | None = None
+    extras: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def age_years(self) -> float:
+        return self.age_days / 365.25
+
+    @property
+    def smn2_copies(self) -> int | None:
+        genetics = self.record.genetics
+        return None if genetics is None else genetics.smn2_copies
+
+    @property
+    def smn2_is_minimum(self) -> bool:
+        genetics = self.record.genetics
+        return genetics is not None and genetics.smn2_copies_is_minimum
+
+    @property
+    def symptomatic(self) -> bool | None:
+        clinical = self.record.clinical
+        return None if clinical is None else clinical.symptomatic
+
+    def latest(self, instrument: Instrument) -> Assessment | None:
+        history = self.assessments.get(instrument, ())
+        return history[-1] if history else None
+
+    def current_weight(self) -> tuple[float, dt.date | None] | None:
+        """Current weight: the record's `weight_kg`, else the latest WEIGHT_KG assessment with its date."""
+        if self.record.weight_kg is not None:
+            return self.record.weight_kg, None
+        latest = self.latest(Instrument.WEIGHT_KG)
+        return None if latest is None else (latest.value, latest.date)
+
+    def has_had(self, therapy: TreatmentTherapy | TherapyId) -> bool:
+        return TreatmentTherapy(therapy.value) in self.treatments
+
+    @property
+    def had_gene_therapy(self) -> bool:
+        return any(therapy in self.treatments for therapy in GENE_THERAPIES)
+
+
+def derive_facts(record: PatientRecord, *, region: Region, as_of: dt.date) -> PatientFacts:
+    by_instrument: dict[Instrument, list[Assessment]] = {}
+    for assessment in record.assessments:
+        by_instrument.setdefault(assessment.instrument, []).append(assessment)
+    by_therapy: dict[TreatmentTherapy, list[Treatment]] = {}
+    ongoing: set[TreatmentTherapy] = set()
+    for treatment in record.treatments:
+        by_therapy.setdefault(treatment.therapy, []).append(treatment)
+        if treatment.end_date is None:
+            ongoing.add(treatment.therapy)
+    age_days = (as_of - record.birth_date).days
+    return PatientFacts(
+        record=record,
+        region=region,
+        as_of=as_of,
+        age_days=age_days,
+        age_months=age_days / DAYS_PER_MONTH,
+        assessments={
+            key: tuple(sorted(items, key=lambda item: item.date)) for key, items in by_instrument.items()
+        },
+        treatments={
+            key: tuple(sorted(items, key=lambda item: item.start_date)) for key, items in by_therapy.items()
+        },
+        ongoing=frozenset(ongoing),
+    )

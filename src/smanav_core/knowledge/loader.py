@@ -1,0 +1,155 @@
+"""Load, validate and index the knowledge base once per process.
+
+Every TOML file under `data/` is validated against its schema; every entry id is unique across files;
+every source an entry cites exists in `sources.toml` and every source is cited. The digest of the files
+becomes part of `knowledge_version`, so an answer always says which knowledge produced it.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import TypeVar, cast
+
+from pydantic import ValidationError
+
+from smanav_core.knowledge.schema.base import Entry, KnowledgeFile, Source, Statement
+from smanav_core.knowledge.schema.care import CareFile
+from smanav_core.knowledge.schema.genetics import GeneticsFile, MeasuresFile
+from smanav_core.knowledge.schema.therapies import TherapiesFile
+from smanav_core.knowledge.schema.triage import TriageFile
+
+# Bumped by hand when the content is reviewed as a whole; the digest changes with every edit.
+KNOWLEDGE_RELEASE = "2026.11.0"
+
+FILE_SCHEMAS: dict[str, type[KnowledgeFile]] = {
+    "genetics": GeneticsFile,
+    "measures": MeasuresFile,
+    "therapies": TherapiesFile,
+    "care_plan": CareFile,
+    "triage": TriageFile,
+    "classification": KnowledgeFile,
+    "urgency": KnowledgeFile,
+}
+
+F = TypeVar("F", bound=KnowledgeFile)
+
+
+class KnowledgeError(RuntimeError):
+    """The knowledge base is inconsistent; the process must not answer clinical questions."""
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    version: str
+    sources: Mapping[str, Source]
+    files: Mapping[str, KnowledgeFile]
+    entries: Mapping[str, Entry]
+
+    def file(self, name: str, schema: type[F]) -> F:
+        return cast(F, self.files[name])
+
+    def statement(self, entry_id: str) -> Statement:
+        entry = self.entries[entry_id]
+        if not isinstance(entry, Statement):  # pragma: no cover - a programming error, caught by tests
+            raise KnowledgeError(f"{entry_id} is not a statement")
+        return entry
+
+    @property
+    def genetics(self) -> GeneticsFile:
+        return self.file("genetics", GeneticsFile)
+
+    @property
+    def measures(self) -> MeasuresFile:
+        return self.file("measures", MeasuresFile)
+
+    @property
+    def therapies(self) -> TherapiesFile:
+        return self.file("therapies", TherapiesFile)
+
+    @property
+    def care_plan(self) -> CareFile:
+        return self.file("care_plan", CareFile)
+
+    @property
+    def triage(self) -> TriageFile:
+        return self.file("triage", TriageFile)
+
+
+def _data_files() -> dict[str, bytes]:
+    folder = resources.files("smanav_core.knowledge") / "data"
+    return {
+        item.name: item.read_bytes()
+        for item in sorted(folder.iterdir(), key=lambda entry: entry.name)
+        if item.name.endswith(".toml")
+    }
+
+
+def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
+    """Validate raw TOML files (name -> bytes) into a `Knowledge`; raise `KnowledgeError` on any fault."""
+    problems: list[str] = []
+    digest = hashlib.sha256()
+    parsed: dict[str, dict[str, object]] = {}
+    for name in sorted(raw_files):
+        digest.update(name.encode() + b"\0" + raw_files[name] + b"\0")
+        try:
+            parsed[name] = tomllib.loads(raw_files[name].decode("utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            problems.append(f"{name}: not valid TOML: {error}")
+    if "sources.toml" not in parsed:
+        raise KnowledgeError("; ".join([*problems, "sources.toml is missing"]))
+
+    sources: dict[str, Source] = {}
+    for key, value in parsed.pop("sources.toml").items():
+        try:
+            sources[key] = Source.model_validate(value)
+        except ValidationError as error:
+            problems.append(f"sources.toml [{key}]: {error}")
+
+    files: dict[str, KnowledgeFile] = {}
+    for name, document in parsed.items():
+        stem = name.removesuffix(".toml")
+        schema = FILE_SCHEMAS.get(stem)
+        if schema is None:
+            problems.append(f"{name}: no schema is registered for this file")
+            continue
+        try:
+            files[stem] = schema.model_validate(document)
+        except ValidationError as error:
+            problems.append(f"{name}: {error}")
+    for stem in FILE_SCHEMAS:
+        if stem not in files and f"{stem}.toml" in raw_files:
+            continue
+        files.setdefault(stem, FILE_SCHEMAS[stem]())
+
+    entries: dict[str, Entry] = {}
+    cited: set[str] = set()
+    for stem, content in files.items():
+        for entry in content.entries():
+            if entry.id in entries:
+                problems.append(f"{stem}.toml: duplicate id {entry.id}")
+            entries[entry.id] = entry
+            for source in entry.sources:
+                cited.add(source)
+                if source not in sources:
+                    problems.append(f"{stem}.toml [{entry.id}]: cites unknown source {source!r}")
+    for unused in sorted(set(sources) - cited):
+        problems.append(f"sources.toml [{unused}]: no entry cites this source")
+    if problems:
+        raise KnowledgeError("invalid knowledge base:\n  " + "\n  ".join(problems))
+    return Knowledge(
+        version=f"{KNOWLEDGE_RELEASE}+{digest.hexdigest()[:12]}",
+        sources=sources,
+        files=files,
+        entries=entries,
+    )
+
+
+@functools.cache
+def load_knowledge() -> Knowledge:
+    """The knowledge base of this installation, loaded and validated once per process."""
+    return build_knowledge(_data_files())

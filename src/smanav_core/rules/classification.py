@@ -1,0 +1,93 @@
+"""Classification: SMA type (0-4 or presymptomatic) and the current functional group.
+
+The type follows the classical definitions (age at onset, with the best milestone ever reached where the
+onset is not recorded). Treatment can let a child reach milestones beyond their type, so onset age wins
+over milestones. The functional group is what the person can do now; the standards of care follow it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from smanav_core.codes import DiagnosisStatus, FunctionalGroup, MotorMilestone, SmaType
+from smanav_core.facts import PatientFacts
+from smanav_core.knowledge.loader import Knowledge
+
+ONSET_TYPE_1_BEFORE_MONTHS = 6
+ONSET_TYPE_2_BEFORE_MONTHS = 18
+ONSET_TYPE_4_FROM_MONTHS = 18 * 12
+
+
+@dataclass(slots=True)
+class Classification:
+    sma_type: SmaType | None
+    functional_group: FunctionalGroup | None
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sma_type": None if self.sma_type is None else self.sma_type.value,
+            "functional_group": None if self.functional_group is None else self.functional_group.value,
+            "reasons": [dict(item, sources=list(item["sources"])) for item in self.reasons],
+        }
+
+
+def classify(facts: PatientFacts, kb: Knowledge) -> Classification:
+    clinical = facts.record.clinical
+    group = None if clinical is None else clinical.current_motor_function
+    result = Classification(sma_type=None, functional_group=group)
+    if group is not None:
+        _explain(result, kb, "classification.functional_group", group=group.value.replace("_", "-"))
+    if facts.diagnosis is not DiagnosisStatus.CONFIRMED_5Q_SMA:
+        _explain(result, kb, "classification.needs_confirmed_diagnosis")
+        return result
+    if clinical is None or clinical.symptomatic is None:
+        _explain(result, kb, "classification.symptom_status_unknown")
+        return result
+    if clinical.symptomatic is False:
+        result.sma_type = SmaType.PRESYMPTOMATIC
+        _explain(result, kb, "classification.presymptomatic")
+        return result
+    onset = clinical.symptom_onset_age_months
+    milestone = clinical.max_motor_milestone
+    if onset is not None:
+        result.sma_type = _type_from_onset(onset, milestone)
+    elif milestone is not None:
+        result.sma_type = _type_from_milestone(milestone)
+    if result.sma_type is None:
+        _explain(result, kb, "classification.onset_unknown")
+    else:
+        _explain(result, kb, f"classification.type_{result.sma_type.value}")
+    return result
+
+
+def _type_from_onset(onset_months: float, milestone: MotorMilestone | None) -> SmaType:
+    if onset_months == 0 and milestone is MotorMilestone.NONE:
+        return SmaType.TYPE_0
+    if onset_months < ONSET_TYPE_1_BEFORE_MONTHS:
+        return SmaType.TYPE_1
+    if onset_months < ONSET_TYPE_2_BEFORE_MONTHS:
+        return SmaType.TYPE_2
+    if onset_months < ONSET_TYPE_4_FROM_MONTHS:
+        return SmaType.TYPE_3
+    return SmaType.TYPE_4
+
+
+def _type_from_milestone(milestone: MotorMilestone) -> SmaType:
+    if milestone is MotorMilestone.WALKS_INDEPENDENTLY:
+        return SmaType.TYPE_3
+    if milestone in (MotorMilestone.SITS_INDEPENDENTLY, MotorMilestone.STANDS_WITH_SUPPORT):
+        return SmaType.TYPE_2
+    return SmaType.TYPE_1
+
+
+def _explain(result: Classification, kb: Knowledge, entry_id: str, **values: Any) -> None:
+    statement = kb.statement(entry_id)
+    result.reasons.append(
+        {
+            "code": entry_id.rsplit(".", 1)[-1],
+            "text": statement.text.format(**values) if values else statement.text,
+            "sources": statement.sources,
+        }
+    )

@@ -1,0 +1,138 @@
+"""Genetic interpretation: SMN1/SMN2 results -> diagnosis status, summary, next steps, type distribution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from smanav_core.codes import DiagnosisStatus, GeneticMethod, MotorMilestone
+from smanav_core.facts import PatientFacts
+from smanav_core.knowledge.loader import Knowledge
+
+C859 = "c.859G>C"
+_SITS_OR_BETTER = frozenset(
+    {MotorMilestone.SITS_INDEPENDENTLY, MotorMilestone.STANDS_WITH_SUPPORT, MotorMilestone.WALKS_INDEPENDENTLY}
+)
+
+
+@dataclass(slots=True)
+class Diagnosis:
+    status: DiagnosisStatus
+    summary: list[str] = field(default_factory=list)
+    next_steps: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    distribution: dict[str, float] | None = None
+    rule_ids: list[str] = field(default_factory=list)
+
+    def say(self, kb: Knowledge, entry_id: str, **values: Any) -> None:
+        statement = kb.statement(entry_id)
+        text = statement.text.format(**values) if values else statement.text
+        if not statement.confirmed:
+            text += " (Not confirmed in smanav's knowledge base.)"
+        self.summary.append(text)
+        for step in statement.next_steps:
+            if step not in self.next_steps:
+                self.next_steps.append(step)
+        for source in statement.sources:
+            if source not in self.sources:
+                self.sources.append(source)
+        self.rule_ids.append(entry_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status.value,
+            "summary": " ".join(self.summary),
+            "next_steps": list(self.next_steps),
+            "predicted_type_distribution": dict(self.distribution) if self.distribution else None,
+            "sources": list(self.sources),
+            "rules": list(self.rule_ids),
+        }
+
+
+def interpret_genetics(facts: PatientFacts, kb: Knowledge) -> Diagnosis:
+    genetics = facts.record.genetics
+    smn1 = None if genetics is None else genetics.smn1_copies
+    if genetics is None or smn1 is None:
+        diagnosis = Diagnosis(DiagnosisStatus.NOT_TESTED)
+        diagnosis.say(kb, "genetics.not_tested")
+        return diagnosis
+
+    variant = genetics.smn1_intragenic_variant
+    symptomatic = facts.symptomatic
+    if smn1 == 0:
+        if genetics.method is GeneticMethod.NEWBORN_SCREENING:
+            diagnosis = Diagnosis(DiagnosisStatus.INCONCLUSIVE)
+            diagnosis.say(kb, "genetics.newborn_screen_positive")
+        else:
+            diagnosis = Diagnosis(DiagnosisStatus.CONFIRMED_5Q_SMA)
+            diagnosis.say(kb, "genetics.smn1_absent_confirms")
+            if genetics.method is None:
+                diagnosis.say(kb, "genetics.method_unknown")
+    elif smn1 == 1 and variant:
+        diagnosis = Diagnosis(DiagnosisStatus.CONFIRMED_5Q_SMA)
+        diagnosis.say(kb, "genetics.compound_heterozygote_confirms", variant=variant)
+    elif smn1 == 1:
+        if symptomatic is True:
+            diagnosis = Diagnosis(DiagnosisStatus.INCONCLUSIVE)
+            diagnosis.say(kb, "genetics.one_copy_with_symptoms")
+        elif symptomatic is False:
+            diagnosis = Diagnosis(DiagnosisStatus.CARRIER)
+            diagnosis.say(kb, "genetics.one_copy_carrier")
+        else:
+            diagnosis = Diagnosis(DiagnosisStatus.INCONCLUSIVE)
+            diagnosis.say(kb, "genetics.one_copy_symptoms_unknown")
+    elif variant:
+        diagnosis = Diagnosis(DiagnosisStatus.INCONCLUSIVE)
+        diagnosis.say(kb, "genetics.two_copies_with_variant")
+    elif symptomatic is True:
+        diagnosis = Diagnosis(DiagnosisStatus.SMA_UNLIKELY)
+        diagnosis.say(kb, "genetics.two_or_more_copies_with_symptoms")
+    else:
+        diagnosis = Diagnosis(DiagnosisStatus.SMA_UNLIKELY)
+        diagnosis.say(kb, "genetics.two_or_more_copies")
+
+    if diagnosis.status is DiagnosisStatus.CONFIRMED_5Q_SMA or (
+        diagnosis.status is DiagnosisStatus.INCONCLUSIVE and smn1 == 0
+    ):
+        _smn2(facts, kb, diagnosis, homozygous_absence=smn1 == 0)
+        diagnosis.say(kb, "genetics.counselling_and_referral")
+    return diagnosis
+
+
+def _smn2(facts: PatientFacts, kb: Knowledge, diagnosis: Diagnosis, *, homozygous_absence: bool) -> None:
+    genetics = facts.record.genetics
+    assert genetics is not None
+    copies = genetics.smn2_copies
+    if copies is None:
+        diagnosis.say(kb, "genetics.smn2_unknown")
+        return
+    if genetics.smn2_copies_is_minimum:
+        diagnosis.say(kb, "genetics.smn2_minimum", copies=copies)
+    elif homozygous_absence:
+        for row in kb.genetics.smn2_distribution:
+            if row.smn2_copies == copies:
+                diagnosis.distribution = dict(row.type_probabilities)
+                diagnosis.say(kb, row.id, copies=copies)
+                break
+        else:
+            diagnosis.say(kb, "genetics.smn2_distribution_unknown", copies=copies)
+    if copies >= 4:
+        diagnosis.say(kb, "genetics.confirm_copy_number")
+    if any(modifier.replace(" ", "") == C859 for modifier in genetics.smn2_modifiers):
+        diagnosis.say(kb, "genetics.modifier_c859")
+    if _discordant(facts, copies):
+        diagnosis.say(kb, "genetics.discordant_copy_number", copies=copies)
+
+
+def _discordant(facts: PatientFacts, copies: int) -> bool:
+    """Copy number and clinical picture disagree in one of the ways the discordance guide lists."""
+    clinical = facts.record.clinical
+    if clinical is None or clinical.symptomatic is not True:
+        return False
+    onset = clinical.symptom_onset_age_months
+    milestone = clinical.max_motor_milestone
+    if copies == 1 and onset is not None and onset >= 6:
+        return True
+    if copies == 2 and milestone in _SITS_OR_BETTER and not facts.treatments:
+        return True
+    return copies in (3, 4) and onset is not None and onset < 6

@@ -1,0 +1,104 @@
+"""Turn a JSON document into a validated record, or raise `InvalidInput` listing every problem.
+
+Structural checks (types, ranges, enumerations, unknown fields) come from the pydantic models; the checks
+that need more than one field or the evaluation date (`as_of`) are here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from smanav_core.codes import INSTRUMENT_RANGES, Region
+from smanav_core.errors import InvalidInput, got, problems_from_validation_error
+from smanav_core.record import PatientRecord, TriageAnswers
+
+
+def _as_of_problems(as_of: Any) -> None:
+    if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
+        raise InvalidInput([("as_of", "must be a date (YYYY-MM-DD)" + got(as_of))])
+
+
+def validate_region(region: Any) -> Region:
+    try:
+        return Region(region)
+    except ValueError:
+        allowed = ", ".join(r.value for r in Region)
+        raise InvalidInput([("region", f"must be one of {allowed}" + got(region))]) from None
+
+
+def validate_record(document: Any, *, as_of: dt.date) -> PatientRecord:
+    _as_of_problems(as_of)
+    if not isinstance(document, Mapping):
+        raise InvalidInput([("record", "must be a JSON object" + got(document))])
+    try:
+        record = PatientRecord.model_validate(document)
+    except ValidationError as error:
+        raise InvalidInput(problems_from_validation_error(error)) from None
+    problems = _record_date_and_range_problems(record, as_of)
+    if problems:
+        raise InvalidInput(problems)
+    return record
+
+
+def _after(field: str, when: dt.date, as_of: dt.date) -> tuple[str, str]:
+    return (field, f"must not be after the evaluation date {as_of.isoformat()}" + got(when.isoformat()))
+
+
+def _record_date_and_range_problems(record: PatientRecord, as_of: dt.date) -> list[tuple[str, str]]:
+    problems: list[tuple[str, str]] = []
+    birth = record.birth_date
+    if birth > as_of:
+        problems.append(_after("birth_date", birth, as_of))
+    if record.labs is not None and record.labs.date is not None:
+        if record.labs.date > as_of:
+            problems.append(_after("labs.date", record.labs.date, as_of))
+        elif record.labs.date < birth:
+            problems.append(("labs.date", "must not be before birth_date" + got(record.labs.date.isoformat())))
+    for index, treatment in enumerate(record.treatments):
+        where = f"treatments[{index}]"
+        if treatment.start_date > as_of:
+            problems.append(_after(f"{where}.start_date", treatment.start_date, as_of))
+        elif treatment.start_date < birth:
+            problems.append(
+                (f"{where}.start_date", "must not be before birth_date" + got(treatment.start_date.isoformat()))
+            )
+        if treatment.end_date is not None:
+            if treatment.end_date < treatment.start_date:
+                problems.append(
+                    (
+                        f"{where}.end_date",
+                        "must not be before the treatment's start_date" + got(treatment.end_date.isoformat()),
+                    )
+                )
+            elif treatment.end_date > as_of:
+                problems.append(_after(f"{where}.end_date", treatment.end_date, as_of))
+    for index, assessment in enumerate(record.assessments):
+        where = f"assessments[{index}]"
+        if assessment.date > as_of:
+            problems.append(_after(f"{where}.date", assessment.date, as_of))
+        elif assessment.date < birth:
+            problems.append((f"{where}.date", "must not be before birth_date" + got(assessment.date.isoformat())))
+        low, high, low_exclusive = INSTRUMENT_RANGES[assessment.instrument]
+        value = assessment.value
+        if (value <= low if low_exclusive else value < low) or value > high:
+            low_words = f"above {low:g}" if low_exclusive else f"from {low:g}"
+            problems.append(
+                (
+                    f"{where}.value",
+                    f"must be {low_words} to {high:g} for {assessment.instrument.value}" + got(value),
+                )
+            )
+    return problems
+
+
+def validate_triage_answers(document: Any) -> TriageAnswers:
+    if not isinstance(document, Mapping):
+        raise InvalidInput([("answers", "must be a JSON object" + got(document))])
+    try:
+        return TriageAnswers.model_validate(document)
+    except ValidationError as error:
+        raise InvalidInput(problems_from_validation_error(error)) from None
