@@ -1,0 +1,10 @@
+"""URL map. Each app keeps its own `urls.py`; the JSON API lives under /api/v1/."""
+
+from django.urls import include, path
+
+from smanav.api.router import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("", include("smanav.web.urls")),
+]
