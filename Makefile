@@ -1,0 +1,86 @@
+# One command surface for people and CI: `make run`, `make test`, `make check`, `make bench`, `make fmt`.
+# Everything runs inside .venv, created on first use; the install step is a stamp file, so repeated
+# runs only reinstall when requirements.lock or pyproject.toml change.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON3 ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+STAMP := $(VENV)/.smanav-installed
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Playwright drives Debian's Chromium; it must never download a browser of its own.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: help install run test check bench fmt clean
+
+help:
+	@echo "make run    install, prepare the database and demo data, serve on http://$(HOST):$(PORT)/"
+	@echo "make test   install, system packages for browser/PDF tests, all tests with coverage of the core"
+	@echo "make check  formatting, lint, types, migrations"
+	@echo "make bench  run every benchmark in benchmarks/"
+	@echo "make fmt    format and auto-fix lint"
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(PY) || $(PYTHON3) -m venv $(VENV)
+	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) pip install --quiet --python $(PY) -r requirements.lock
+	$(UV) pip install --quiet --python $(PY) --no-deps -e .
+	@touch $@
+
+var/secret_key:
+	@mkdir -p var
+	@umask 077 && $(PY) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	@echo "generated a development secret key in $@"
+
+# Optional management commands (written by other parts of the project) run only once they exist.
+# A command that exists but fails to load still fails the target; only "Unknown command" skips.
+define if_command
+	@if help=$$($(MANAGE) help $(1) 2>&1); then \
+		echo "manage.py $(1) $(2)"; $(MANAGE) $(1) $(2); \
+	elif grep -q "Unknown command" <<<"$$help"; then \
+		echo "manage.py $(1): not available yet, skipped"; \
+	else \
+		echo "$$help" >&2; exit 1; \
+	fi
+endef
+
+run: $(STAMP) var/secret_key
+	$(MANAGE) migrate --noinput
+	$(call if_command,demo_load,)
+	$(call if_command,geo_load,--if-empty)
+	SMANAV_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+
+test: $(STAMP)
+	scripts/install-system-deps
+	$(PY) -m coverage erase
+	@# pytest exits 5 when it collected nothing: that is a broken suite, never a pass.
+	$(PY) -m coverage run -m pytest tests -p no:cacheprovider $(PYTEST_ARGS) || { \
+		status=$$?; [ $$status -ne 5 ] || echo "pytest collected no tests" >&2; exit $$status; }
+	$(PY) -m coverage report --include='src/smanav_core/*' --fail-under=95
+
+check: $(STAMP)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy src/smanav_core src/smanav
+	$(MANAGE) makemigrations --check --dry-run
+
+bench: $(STAMP)
+	@shopt -s nullglob; files=(benchmarks/*.py); \
+	if [ $${#files[@]} -eq 0 ]; then echo "no benchmarks yet"; fi; \
+	for f in "$${files[@]}"; do echo "== $$f"; $(PY) "$$f"; done
+
+fmt: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf test-artifacts .coverage htmlcov
