@@ -65,6 +65,7 @@ def evaluate_facts(facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
         facts, sma_type=classification.sma_type, functional_group=classification.functional_group
     )
     therapies = assess_therapies(facts, kb)
+    alerts = detect_alerts(facts, kb)
     return {
         "schema": EVALUATION_SCHEMA,
         "id": facts.record.id,
@@ -74,9 +75,9 @@ def evaluate_facts(facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
         "age_months": round(facts.age_months, 1),
         "diagnosis": diagnosis.as_dict(),
         "classification": classification.as_dict(),
-        "urgency": assess_urgency(facts, kb, therapies),
+        "urgency": assess_urgency(facts, kb, therapies, alerts),
         "therapies": therapies,
         "care_plan": build_care_plan(facts, kb),
-        "alerts": detect_alerts(facts, kb),
+        "alerts": alerts,
         "disclaimer": DISCLAIMER,
     }

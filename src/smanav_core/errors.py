@@ -126,6 +126,6 @@ def _message(item: Any, loc: tuple[str | int, ...]) -> str:
     if kind in ("too_long", "too_short") and isinstance(value, str):
         return "has the wrong length" + got(value)
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return "is out of range: " + item["msg"].lower() + got(value)
-    words = _TYPE_WORDS.get(kind, item["msg"].lower())
+        return "is out of range: " + str(item["msg"]).lower() + got(value)
+    words = _TYPE_WORDS.get(kind, str(item["msg"]).lower())
     return words + got(value)

@@ -76,8 +76,12 @@ class Genetics(_Record):
 class Clinical(_Record):
     symptomatic: bool | None = Field(default=None, description="false = no symptoms yet (presymptomatic).")
     symptom_onset_age_months: float | None = Field(default=None, ge=0, le=1500)
-    max_motor_milestone: Lax[MotorMilestone] | None = Field(default=None, description="The highest ever achieved.")
-    current_motor_function: Lax[FunctionalGroup] | None = Field(default=None, description="What the person can do now.")
+    max_motor_milestone: Lax[MotorMilestone] | None = Field(
+        default=None, description="The highest ever achieved."
+    )
+    current_motor_function: Lax[FunctionalGroup] | None = Field(
+        default=None, description="What the person can do now."
+    )
     ventilation: Lax[Ventilation] | None = None
     feeding: Lax[Feeding] | None = None
     active_infection: bool | None = None
@@ -88,8 +92,12 @@ class Labs(_Record):
     anti_aav9_titer: float | None = Field(
         default=None, ge=0, le=1e9, description="Reciprocal titre: 25 means 1:25; 0 means negative."
     )
-    alt_uln_ratio: float | None = Field(default=None, ge=0, le=1000, description="ALT / upper limit of normal.")
-    ast_uln_ratio: float | None = Field(default=None, ge=0, le=1000, description="AST / upper limit of normal.")
+    alt_uln_ratio: float | None = Field(
+        default=None, ge=0, le=1000, description="ALT / upper limit of normal."
+    )
+    ast_uln_ratio: float | None = Field(
+        default=None, ge=0, le=1000, description="AST / upper limit of normal."
+    )
     total_bilirubin_uln_ratio: float | None = Field(
         default=None, ge=0, le=1000, description="Total bilirubin / upper limit of normal."
     )

@@ -57,14 +57,19 @@ def _record_date_and_range_problems(record: PatientRecord, as_of: dt.date) -> li
         if record.labs.date > as_of:
             problems.append(_after("labs.date", record.labs.date, as_of))
         elif record.labs.date < birth:
-            problems.append(("labs.date", "must not be before birth_date" + got(record.labs.date.isoformat())))
+            problems.append(
+                ("labs.date", "must not be before birth_date" + got(record.labs.date.isoformat()))
+            )
     for index, treatment in enumerate(record.treatments):
         where = f"treatments[{index}]"
         if treatment.start_date > as_of:
             problems.append(_after(f"{where}.start_date", treatment.start_date, as_of))
         elif treatment.start_date < birth:
             problems.append(
-                (f"{where}.start_date", "must not be before birth_date" + got(treatment.start_date.isoformat()))
+                (
+                    f"{where}.start_date",
+                    "must not be before birth_date" + got(treatment.start_date.isoformat()),
+                )
             )
         if treatment.end_date is not None:
             if treatment.end_date < treatment.start_date:
@@ -81,7 +86,9 @@ def _record_date_and_range_problems(record: PatientRecord, as_of: dt.date) -> li
         if assessment.date > as_of:
             problems.append(_after(f"{where}.date", assessment.date, as_of))
         elif assessment.date < birth:
-            problems.append((f"{where}.date", "must not be before birth_date" + got(assessment.date.isoformat())))
+            problems.append(
+                (f"{where}.date", "must not be before birth_date" + got(assessment.date.isoformat()))
+            )
         low, high, low_exclusive = INSTRUMENT_RANGES[assessment.instrument]
         value = assessment.value
         if (value <= low if low_exclusive else value < low) or value > high:

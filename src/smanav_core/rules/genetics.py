@@ -11,7 +11,11 @@ from smanav_core.knowledge.loader import Knowledge
 
 C859 = "c.859G>C"
 _SITS_OR_BETTER = frozenset(
-    {MotorMilestone.SITS_INDEPENDENTLY, MotorMilestone.STANDS_WITH_SUPPORT, MotorMilestone.WALKS_INDEPENDENTLY}
+    {
+        MotorMilestone.SITS_INDEPENDENTLY,
+        MotorMilestone.STANDS_WITH_SUPPORT,
+        MotorMilestone.WALKS_INDEPENDENTLY,
+    }
 )
 
 
@@ -27,7 +31,7 @@ class Diagnosis:
     def say(self, kb: Knowledge, entry_id: str, **values: Any) -> None:
         statement = kb.statement(entry_id)
         text = statement.text.format(**values) if values else statement.text
-        if not statement.confirmed:
+        if not statement.confirmed and "not confirmed" not in text:
             text += " (Not confirmed in smanav's knowledge base.)"
         self.summary.append(text)
         for step in statement.next_steps:

@@ -14,7 +14,7 @@ def reason(kb: Knowledge, entry_id: str, *, code: str | None = None, **values: A
     """
     statement = kb.statement(entry_id)
     text = statement.text.format(**values) if values else statement.text
-    if not statement.confirmed:
+    if not statement.confirmed and "not confirmed" not in text:
         text += " (This point is not confirmed in smanav's knowledge base; check it with the clinical team.)"
     return {
         "code": code or entry_id.rsplit(".", 1)[-1],

@@ -1,12 +1,112 @@
-"""Urgency (stub, written next)."""
+"""Urgency of the next step: `urgent` (act within days), `prompt` (weeks) or `routine`.
+
+The levels are the product's; every reason that raises the level cites the clinical fact behind it: the
+newborn-screening algorithm (treat 2-4 SMN2 copies immediately), the natural history of untreated
+symptomatic infants, a recorded motor decline, or a closing eligibility window reported by the therapy rules.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
+from smanav_core.codes import DiagnosisStatus, GeneticMethod, SmaType, UrgencyLevel
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
+from smanav_core.rules.reasons import reason
+
+_RANK = {UrgencyLevel.ROUTINE: 0, UrgencyLevel.PROMPT: 1, UrgencyLevel.URGENT: 2}
+INFANT_MONTHS = 24
+# Eligibility windows that close within these many days raise the urgency.
+WINDOW_URGENT_DAYS = 30
+WINDOW_PROMPT_DAYS = 90
 
 
-def assess_urgency(facts: PatientFacts, kb: Knowledge, therapies: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"level": "routine", "reasons": []}
+def assess_urgency(
+    facts: PatientFacts,
+    kb: Knowledge,
+    therapies: list[dict[str, Any]],
+    alerts: Iterable[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    findings: list[tuple[UrgencyLevel, dict[str, Any]]] = []
+    treated = any(therapy.value != "other" for therapy in facts.treatments)
+    if facts.diagnosis is DiagnosisStatus.CONFIRMED_5Q_SMA:
+        if not treated:
+            findings.extend(_untreated_confirmed(facts, kb))
+    elif facts.diagnosis is DiagnosisStatus.INCONCLUSIVE:
+        genetics = facts.record.genetics
+        if (
+            genetics is not None
+            and genetics.smn1_copies == 0
+            and genetics.method is GeneticMethod.NEWBORN_SCREENING
+        ):
+            findings.append((UrgencyLevel.URGENT, reason(kb, "urgency.newborn_screen_positive")))
+        elif facts.symptomatic:
+            findings.append(_symptomatic_unconfirmed(facts, kb))
+    elif facts.diagnosis is DiagnosisStatus.NOT_TESTED and facts.symptomatic:
+        findings.append(_symptomatic_unconfirmed(facts, kb))
+
+    for alert in alerts:
+        if alert.get("code") == "motor_decline":
+            findings.append((UrgencyLevel.PROMPT, reason(kb, "urgency.motor_decline")))
+            break
+    for therapy in therapies:
+        window = therapy.get("window_closes_on")
+        if window is None or therapy.get("status") not in (
+            "eligible",
+            "eligible_with_cautions",
+            "needs_information",
+        ):
+            continue
+        days_left = (_date(window) - facts.as_of).days
+        if days_left <= WINDOW_PROMPT_DAYS:
+            level = UrgencyLevel.URGENT if days_left <= WINDOW_URGENT_DAYS else UrgencyLevel.PROMPT
+            entry = reason(
+                kb,
+                "urgency.eligibility_window",
+                therapy=therapy.get("name", therapy["therapy"]),
+                date=window,
+                days=max(days_left, 0),
+            )
+            entry["sources"] = sorted({*entry["sources"], *_sources_of(therapy)})
+            findings.append((level, entry))
+
+    if not findings:
+        return {"level": UrgencyLevel.ROUTINE.value, "reasons": [reason(kb, "urgency.routine")]}
+    level = max((item[0] for item in findings), key=_RANK.__getitem__)
+    ordered = sorted(findings, key=lambda item: -_RANK[item[0]])
+    return {"level": level.value, "reasons": [item[1] for item in ordered]}
+
+
+def _untreated_confirmed(facts: PatientFacts, kb: Knowledge) -> list[tuple[UrgencyLevel, dict[str, Any]]]:
+    if facts.sma_type is SmaType.PRESYMPTOMATIC:
+        copies = facts.smn2_copies
+        if copies is None:
+            return [(UrgencyLevel.URGENT, reason(kb, "urgency.presymptomatic_smn2_unknown"))]
+        for rule in kb.genetics.newborn_screening:
+            if rule.smn2_min <= copies <= rule.smn2_max:
+                if rule.recommendation == "treat_immediately":
+                    return [(UrgencyLevel.URGENT, reason(kb, rule.id, code="treat_immediately"))]
+                if copies <= 1:
+                    return [(UrgencyLevel.URGENT, reason(kb, rule.id, code="very_few_smn2_copies"))]
+                return [(UrgencyLevel.PROMPT, reason(kb, rule.id, code="individual_decision"))]
+    if facts.sma_type in (SmaType.TYPE_0, SmaType.TYPE_1) or (
+        facts.symptomatic and facts.age_months < INFANT_MONTHS
+    ):
+        return [(UrgencyLevel.URGENT, reason(kb, "urgency.symptomatic_infant_untreated"))]
+    return [(UrgencyLevel.PROMPT, reason(kb, "urgency.untreated_confirmed"))]
+
+
+def _symptomatic_unconfirmed(facts: PatientFacts, kb: Knowledge) -> tuple[UrgencyLevel, dict[str, Any]]:
+    if facts.age_months < INFANT_MONTHS:
+        return UrgencyLevel.URGENT, reason(kb, "urgency.symptomatic_infant_not_confirmed")
+    return UrgencyLevel.PROMPT, reason(kb, "urgency.symptomatic_not_confirmed")
+
+
+def _date(value: str) -> dt.date:
+    return dt.date.fromisoformat(value)
+
+
+def _sources_of(therapy: dict[str, Any]) -> set[str]:
+    return {source for item in therapy.get("reasons", ()) for source in item.get("sources", ())}

@@ -48,7 +48,9 @@ class MeaningfulChange(Entry):
     points: float = Field(gt=0)
     direction: str = Field(pattern=r"^(decline|improvement)$")
     kind: str = Field(pattern=r"^(convention|anchor_based|distribution_based)$")
-    applies_to_types: tuple[str, ...] = Field(default=(), description="SMA types this threshold was derived in; empty = any")
+    applies_to_types: tuple[str, ...] = Field(
+        default=(), description="SMA types this threshold was derived in; empty = any"
+    )
     use_for_decline_alert: bool = False
     text: str = Field(min_length=3)
 

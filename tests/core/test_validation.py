@@ -1,0 +1,197 @@
+"""Invalid input: every class the contract lists is a problem naming the field, and nothing else happens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from smanav_core import InvalidInput, evaluate, triage
+from tests.core.records import AS_OF, record
+
+CASES: list[tuple[str, Any, str, str]] = [
+    # (name, document, field path, words the message must contain)
+    ("not an object", ["a", "list"], "record", "must be a JSON object"),
+    ("birth date missing", {"region": "US"}, "birth_date", "is required"),
+    ("unknown top-level field", record(regoin="US"), "regoin", "is not a known field"),
+    (
+        "unknown nested field",
+        record(**{"genetics.smn2_copy": 2}),
+        "genetics.smn2_copy",
+        "is not a known field",
+    ),
+    ("unknown region", record(region="FR"), "region", "must be one of"),
+    (
+        "unknown enum value",
+        record(**{"clinical.ventilation": "sometimes"}),
+        "clinical.ventilation",
+        "must be one of",
+    ),
+    (
+        "SMN2 out of range",
+        record(**{"genetics.smn2_copies": -1}),
+        "genetics.smn2_copies",
+        "must be a whole number from 0 to 8, or null (got -1)",
+    ),
+    ("SMN2 not whole", record(**{"genetics.smn2_copies": 2.5}), "genetics.smn2_copies", "whole number"),
+    (
+        "SMN2 as text is not coerced",
+        record(**{"genetics.smn2_copies": "2"}),
+        "genetics.smn2_copies",
+        "whole number",
+    ),
+    ("boolean is not a number", record(weight_kg=True), "weight_kg", "kilograms"),
+    ("weight zero", record(weight_kg=0), "weight_kg", "above 0"),
+    ("gestational age too low", record(gestational_age_weeks=21), "gestational_age_weeks", "22 to 44"),
+    ("not a calendar date", record(birth_date="2026-02-30"), "birth_date", "real calendar date"),
+    ("date in another format", record(birth_date="21/11/2026"), "birth_date", "YYYY-MM-DD"),
+    (
+        "birth after as_of",
+        record(birth_date="2026-12-01"),
+        "birth_date",
+        "must not be after the evaluation date",
+    ),
+    (
+        "assessment after as_of",
+        record(assessments=[{"date": "2026-12-01", "instrument": "HFMSE", "value": 10}]),
+        "assessments[0].date",
+        "must not be after",
+    ),
+    (
+        "assessment before birth",
+        record(assessments=[{"date": "2020-01-01", "instrument": "HFMSE", "value": 10}]),
+        "assessments[0].date",
+        "before birth_date",
+    ),
+    (
+        "assessment value out of the instrument's range",
+        record(assessments=[{"date": "2026-11-20", "instrument": "HFMSE", "value": 67}]),
+        "assessments[0].value",
+        "from 0 to 66 for HFMSE (got 67)",
+    ),
+    (
+        "weight assessment of zero",
+        record(assessments=[{"date": "2026-11-20", "instrument": "WEIGHT_KG", "value": 0}]),
+        "assessments[0].value",
+        "above 0",
+    ),
+    (
+        "unknown instrument",
+        record(assessments=[{"date": "2026-11-20", "instrument": "HFMS", "value": 1}]),
+        "assessments[0].instrument",
+        "must be one of",
+    ),
+    (
+        "treatment start after as_of",
+        record(treatments=[{"therapy": "risdiplam", "start_date": "2027-01-01", "end_date": None}]),
+        "treatments[0].start_date",
+        "must not be after",
+    ),
+    (
+        "treatment ending before it starts",
+        record(treatments=[{"therapy": "risdiplam", "start_date": "2026-11-10", "end_date": "2026-11-05"}]),
+        "treatments[0].end_date",
+        "before the treatment's start_date",
+    ),
+    (
+        "treatment ending after as_of",
+        record(treatments=[{"therapy": "risdiplam", "start_date": "2026-11-10", "end_date": "2026-12-05"}]),
+        "treatments[0].end_date",
+        "must not be after",
+    ),
+    (
+        "treatment start before birth",
+        record(treatments=[{"therapy": "risdiplam", "start_date": "2019-11-10", "end_date": None}]),
+        "treatments[0].start_date",
+        "before birth_date",
+    ),
+    (
+        "unknown therapy",
+        record(treatments=[{"therapy": "aspirin", "start_date": "2026-11-10"}]),
+        "treatments[0].therapy",
+        "must be one of",
+    ),
+    ("labs after as_of", record(labs={"date": "2026-12-01"}), "labs.date", "must not be after"),
+    ("labs before birth", record(labs={"date": "2019-12-01"}), "labs.date", "before birth_date"),
+    ("negative titre", record(labs={"anti_aav9_titer": -1}), "labs.anti_aav9_titer", "reciprocal titre"),
+    (
+        "symptomatic as text",
+        record(**{"clinical.symptomatic": "yes"}),
+        "clinical.symptomatic",
+        "true or false",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "document", "field", "words"), CASES, ids=[c[0] for c in CASES])
+def test_invalid_record(name: str, document: Any, field: str, words: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        evaluate(document, as_of=AS_OF)
+    messages = dict(caught.value.problems)
+    assert field in messages, caught.value.problems
+    assert words in messages[field]
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    document = record(region="XX", regoin="US", **{"genetics.smn2_copies": 9})
+    with pytest.raises(InvalidInput) as caught:
+        evaluate(document, as_of=AS_OF)
+    assert {field for field, _ in caught.value.problems} == {"region", "regoin", "genetics.smn2_copies"}
+    assert caught.value.lines()[0].startswith(caught.value.problems[0][0] + ": ")
+
+
+def test_region_is_required_from_argument_or_record() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        evaluate(record(region=...), as_of=AS_OF)
+    assert caught.value.problems[0][0] == "region"
+    assert evaluate(record(region=...), "JP", as_of=AS_OF)["region"] == "JP"
+
+
+def test_region_argument_overrides_the_record() -> None:
+    assert evaluate(record(), "EU", as_of=AS_OF)["region"] == "EU"
+
+
+def test_unknown_region_argument() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        evaluate(record(), "XX", as_of=AS_OF)
+    assert caught.value.problems[0][0] == "region"
+
+
+@pytest.mark.parametrize("as_of", ["2026-11-21", dt.datetime(2026, 11, 21, 10, 0), None])
+def test_as_of_must_be_a_date(as_of: Any) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        evaluate(record(), as_of=as_of)
+    assert caught.value.problems[0][0] == "as_of"
+
+
+def test_python_dates_are_accepted_as_well_as_iso_strings() -> None:
+    result = evaluate(record(birth_date=dt.date(2026, 10, 21)), as_of=AS_OF)
+    assert result["age_months"] == 1.0
+
+
+def test_extreme_but_valid_values_are_accepted() -> None:
+    evaluate(
+        record(
+            weight_kg=299.9,
+            gestational_age_weeks=44,
+            **{"genetics.smn2_copies": 8, "clinical.scoliosis_cobb_deg": 150},
+        ),
+        as_of=AS_OF,
+    )
+
+
+@pytest.mark.parametrize(
+    ("answers", "field"),
+    [
+        ({"age_years": 130}, "age_years"),
+        ({}, "age_years"),
+        ({"age_years": 40, "symptoms": ["back_ache"]}, "symptoms[0]"),
+        ({"age_years": 40, "histroy": []}, "histroy"),
+        ("not an object", "answers"),
+    ],
+)
+def test_invalid_triage_answers(answers: Any, field: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        triage(answers, as_of=AS_OF)
+    assert field in dict(caught.value.problems)
