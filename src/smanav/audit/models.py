@@ -1,0 +1,45 @@
+"""The audit trail: every view and change of a patient record, who and when.
+
+Rows are only ever added. The patient is kept as a plain id (not a foreign key) so the trail outlives
+anything that happens to the record; the clinic is copied when the actor acts for a clinic, so a
+coordinator can read what their own team did.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    VIEW = "view", _("viewed the record")
+    CREATE = "create", _("created the record")
+    CHANGE = "change", _("changed the record")
+    EXPORT = "export", _("exported the record")
+    SHARE = "share", _("shared the record with a clinic")
+    UNSHARE = "unshare", _("withdrew a clinic's access")
+    API_READ = "api_read", _("read the record through the API")
+    API_WRITE = "api_write", _("changed the record through the API")
+
+
+class AuditEvent(models.Model):
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    # Kept even if the account is later deleted.
+    actor_label = models.CharField(max_length=200)
+    clinic = models.ForeignKey(
+        "accounts.Clinic", null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events"
+    )
+    patient_id = models.BigIntegerField(db_index=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    what = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["clinic", "-at"], name="audit_clinic_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} patient {self.patient_id}"

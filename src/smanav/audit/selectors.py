@@ -1,0 +1,18 @@
+"""Reads of the audit trail."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from smanav.accounts.models import Clinic
+from smanav.audit.models import AuditEvent
+
+
+def audit_events_for_clinic(*, clinic: Clinic) -> QuerySet[AuditEvent]:
+    """What the clinic's own team did, newest first (the coordinator's view)."""
+    return AuditEvent.objects.filter(clinic=clinic).order_by("-at", "-id")
+
+
+def audit_events_for_patient(*, patient_id: int) -> QuerySet[AuditEvent]:
+    """Who opened or changed one record, newest first (the family's view of their own record)."""
+    return AuditEvent.objects.filter(patient_id=patient_id).select_related("clinic").order_by("-at", "-id")

@@ -1,0 +1,147 @@
+"""Plain-language names for the contract's codes, translated. Pages show these, never the raw codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from smanav_core.codes import (
+    AlertCode,
+    CareDomain,
+    DiagnosisStatus,
+    Feeding,
+    FunctionalGroup,
+    GeneticMethod,
+    Instrument,
+    MotorMilestone,
+    Region,
+    Sex,
+    TherapyStatus,
+    TreatmentTherapy,
+    UrgencyLevel,
+    Ventilation,
+)
+
+REGION_LABELS: dict[Region, Promise] = {
+    Region.US: _("United States"),
+    Region.EU: _("European Union"),
+    Region.UK: _("United Kingdom"),
+    Region.CA: _("Canada"),
+    Region.JP: _("Japan"),
+    Region.AU: _("Australia"),
+}
+SEX_LABELS = {Sex.FEMALE: _("Female"), Sex.MALE: _("Male"), Sex.OTHER: _("Other"), Sex.UNKNOWN: _("Unknown")}
+METHOD_LABELS = {
+    GeneticMethod.NEWBORN_SCREENING: _("Newborn screening"),
+    GeneticMethod.MLPA: _("MLPA"),
+    GeneticMethod.QPCR: _("qPCR"),
+    GeneticMethod.DDPCR: _("Digital droplet PCR"),
+    GeneticMethod.NGS: _("Sequencing (NGS)"),
+    GeneticMethod.OTHER: _("Other"),
+}
+MILESTONE_LABELS = {
+    MotorMilestone.NONE: _("None yet"),
+    MotorMilestone.HEAD_CONTROL: _("Head control"),
+    MotorMilestone.SITS_INDEPENDENTLY: _("Sits without support"),
+    MotorMilestone.STANDS_WITH_SUPPORT: _("Stands with support"),
+    MotorMilestone.WALKS_INDEPENDENTLY: _("Walks without help"),
+}
+FUNCTIONAL_GROUP_LABELS = {
+    FunctionalGroup.NON_SITTER: _("Does not sit without support"),
+    FunctionalGroup.SITTER: _("Sits but does not walk"),
+    FunctionalGroup.WALKER: _("Walks"),
+}
+VENTILATION_LABELS = {
+    Ventilation.NONE: _("None"),
+    Ventilation.NIV_SLEEP_ONLY: _("Mask ventilation during sleep only"),
+    Ventilation.NIV_UNDER_16H: _("Mask ventilation under 16 hours a day"),
+    Ventilation.NIV_16H_OR_MORE: _("Mask ventilation 16 hours a day or more"),
+    Ventilation.TRACHEOSTOMY: _("Tracheostomy"),
+}
+FEEDING_LABELS = {
+    Feeding.ORAL: _("By mouth"),
+    Feeding.ORAL_WITH_SUPPLEMENT: _("By mouth with supplements"),
+    Feeding.NASOGASTRIC_TUBE: _("Nasogastric tube"),
+    Feeding.GASTROSTOMY: _("Gastrostomy"),
+}
+INSTRUMENT_LABELS = {
+    Instrument.CHOP_INTEND: _("CHOP INTEND (0–64)"),
+    Instrument.HINE2: _("HINE-2 (0–26)"),
+    Instrument.HFMSE: _("HFMSE (0–66)"),
+    Instrument.RULM: _("RULM (0–37)"),
+    Instrument.MFM32_PERCENT: _("MFM-32 (%)"),
+    Instrument.SIX_MWT_M: _("6-minute walk (metres)"),
+    Instrument.FVC_PERCENT_PREDICTED: _("FVC (% predicted)"),
+    Instrument.PEAK_COUGH_FLOW_L_MIN: _("Peak cough flow (L/min)"),
+    Instrument.WEIGHT_KG: _("Weight (kg)"),
+    Instrument.HEIGHT_CM: _("Height or length (cm)"),
+    Instrument.COBB_DEG: _("Cobb angle (degrees)"),
+}
+THERAPY_LABELS = {
+    TreatmentTherapy.NUSINERSEN: _("Nusinersen (Spinraza)"),
+    TreatmentTherapy.RISDIPLAM: _("Risdiplam (Evrysdi)"),
+    TreatmentTherapy.ONASEMNOGENE_IV: _("Onasemnogene abeparvovec, into a vein (Zolgensma)"),
+    TreatmentTherapy.ONASEMNOGENE_IT: _("Onasemnogene abeparvovec, into the spinal fluid"),
+    TreatmentTherapy.OTHER: _("Other"),
+}
+THERAPY_STATUS_LABELS = {
+    TherapyStatus.ELIGIBLE: _("Eligible"),
+    TherapyStatus.ELIGIBLE_WITH_CAUTIONS: _("Eligible, with cautions"),
+    TherapyStatus.NEEDS_INFORMATION: _("More information needed"),
+    TherapyStatus.NOT_ELIGIBLE: _("Not eligible"),
+    TherapyStatus.NOT_APPROVED_IN_REGION: _("Not approved in this region"),
+}
+DIAGNOSIS_LABELS = {
+    DiagnosisStatus.CONFIRMED_5Q_SMA: _("5q SMA confirmed by the genetic result"),
+    DiagnosisStatus.INCONCLUSIVE: _("Genetic result inconclusive"),
+    DiagnosisStatus.CARRIER: _("Carrier"),
+    DiagnosisStatus.SMA_UNLIKELY: _("5q SMA unlikely"),
+    DiagnosisStatus.NOT_TESTED: _("No genetic result recorded"),
+}
+URGENCY_LABELS = {
+    UrgencyLevel.URGENT: _("Urgent: act within days"),
+    UrgencyLevel.PROMPT: _("Prompt: act within weeks"),
+    UrgencyLevel.ROUTINE: _("Routine"),
+}
+DOMAIN_LABELS = {
+    CareDomain.COORDINATION: _("Coordination of care"),
+    CareDomain.GENETICS: _("Genetics"),
+    CareDomain.NEUROMUSCULAR: _("Neuromuscular follow-up"),
+    CareDomain.REHABILITATION: _("Physiotherapy and rehabilitation"),
+    CareDomain.ORTHOPAEDIC: _("Spine, hips and joints"),
+    CareDomain.RESPIRATORY: _("Breathing"),
+    CareDomain.NUTRITION: _("Nutrition and swallowing"),
+    CareDomain.BONE_HEALTH: _("Bone health"),
+    CareDomain.IMMUNISATION: _("Immunisations"),
+    CareDomain.ACUTE_CARE: _("When ill"),
+    CareDomain.ANAESTHESIA: _("Anaesthesia and surgery"),
+    CareDomain.TREATMENT_MONITORING: _("Treatment monitoring"),
+    CareDomain.PALLIATIVE: _("Palliative care"),
+    CareDomain.PSYCHOSOCIAL: _("Emotional and social support"),
+}
+ALERT_LABELS = {
+    AlertCode.MOTOR_DECLINE: _("Motor decline"),
+    AlertCode.ASSESSMENT_OVERDUE: _("Assessment overdue"),
+    AlertCode.ASSESSMENT_MISSING: _("Assessment missing"),
+    AlertCode.TREATMENT_MONITORING_DUE: _("Treatment monitoring due"),
+}
+SMA_TYPE_LABELS = {
+    "0": _("Type 0"),
+    "1": _("Type 1"),
+    "2": _("Type 2"),
+    "3": _("Type 3"),
+    "4": _("Type 4"),
+    "presymptomatic": _("Presymptomatic (no symptoms yet)"),
+}
+
+
+def label(table: dict[Any, Promise], code: object) -> str:
+    """The label of a code, or the code itself for codes newer than this table (never hide an answer)."""
+    if code is None or code == "":
+        return str(_("Not known"))
+    for key, text in table.items():
+        if str(getattr(key, "value", key)) == str(code):
+            return str(text)
+    return str(code)

@@ -1,0 +1,194 @@
+"""Patient records as rows, and every version of them.
+
+The contract's patient record is split the way it is edited: the person and their status on `Patient`
+(genetics, clinical status and labs as the contract's own JSON sections), measurements and treatments as
+rows so that charts and the worklist can query them. `seam.record_for_patient` is the one place that
+turns these rows back into the contract's record document.
+
+Nothing disappears without trace: every change writes a `PatientRecordVersion` with the whole record as
+it stood afterwards and who made it; shares with clinics are withdrawn, not deleted.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from smanav_core.codes import Instrument, Region, Sex, TreatmentTherapy
+
+
+class Patient(models.Model):
+    display_name = models.CharField(_("name or nickname"), max_length=120)
+    birth_date = models.DateField(_("date of birth"))
+    region = models.CharField(
+        _("region"), max_length=2, choices=[(r.value, r.value) for r in Region], blank=True
+    )
+    sex = models.CharField(_("sex"), max_length=10, choices=[(s.value, s.value) for s in Sex], blank=True)
+    gestational_age_weeks = models.FloatField(_("gestational age at birth (weeks)"), null=True, blank=True)
+    weight_kg = models.FloatField(_("current weight (kg)"), null=True, blank=True)
+    pregnant = models.BooleanField(_("pregnant"), null=True, blank=True)
+    # The contract's `genetics`, `clinical` and `labs` sections, exactly as the core reads them;
+    # None means the section is not known.
+    genetics = models.JSONField(null=True, blank=True)
+    clinical = models.JSONField(null=True, blank=True)
+    labs = models.JSONField(null=True, blank=True)
+    # Optimistic concurrency: a save names the version it was based on; a stale one is refused.
+    version = models.PositiveIntegerField(default=1)
+    # A double-submitted "new patient" form carries the same key and creates one record.
+    creation_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["display_name", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class GuardianRelation(models.TextChoices):
+    PARENT = "parent", _("Parent or carer")
+    SELF = "self", _("The person themselves")
+
+
+class Guardian(models.Model):
+    """A family account that manages a record: a parent for each child, or an adult for their own."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="guardians")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships")
+    relation = models.CharField(max_length=10, choices=GuardianRelation.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["patient", "user"], name="guardian_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.relation}) of patient {self.patient_id}"
+
+
+class ClinicShare(models.Model):
+    """A family's invitation to a clinic to see and edit a record. Withdrawing keeps the row."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="shares")
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="shares")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "clinic"], condition=Q(withdrawn_at__isnull=True), name="share_one_active"
+            )
+        ]
+        indexes = [models.Index(fields=["clinic", "withdrawn_at"], name="share_clinic_active")]
+
+    def __str__(self) -> str:
+        return f"patient {self.patient_id} shared with clinic {self.clinic_id}"
+
+
+class Assessment(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="assessments")
+    date = models.DateField(_("date"))
+    instrument = models.CharField(
+        _("measure"), max_length=32, choices=[(i.value, i.value) for i in Instrument]
+    )
+    value = models.FloatField(_("value"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["patient", "instrument", "date"], name="assessment_series")]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} {self.value:g} on {self.date}"
+
+
+class Treatment(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="treatments")
+    therapy = models.CharField(
+        _("therapy"), max_length=40, choices=[(t.value, t.value) for t in TreatmentTherapy]
+    )
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.therapy} from {self.start_date}"
+
+
+class PatientRecordVersion(models.Model):
+    """The whole record (the contract's document) as it stood after one change, and who made it."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="versions")
+    version = models.PositiveIntegerField()
+    record = models.JSONField()
+    summary = models.CharField(max_length=200)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_label = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The form's one-time key: a second submission of the same form finds this row and changes nothing.
+    idempotency_key = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["patient", "version"], name="version_unique")]
+
+    def __str__(self) -> str:
+        return f"patient {self.patient_id} version {self.version}"
+
+
+class PatientSummary(models.Model):
+    """The latest evaluation's headline, kept so the clinic worklist never evaluates 10,000 records.
+
+    Refreshed by the services on every change and by `manage.py patients_refresh` (nightly), because
+    overdue items depend on the date as well as the record.
+    """
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, related_name="summary", primary_key=True
+    )
+    evaluated_on = models.DateField()
+    knowledge_version = models.CharField(max_length=80)
+    diagnosis = models.CharField(max_length=40, blank=True)
+    sma_type = models.CharField(max_length=20, blank=True)
+    functional_group = models.CharField(max_length=20, blank=True)
+    urgency = models.CharField(max_length=10, blank=True)
+    # 0 = routine, 1 = prompt, 2 = urgent: sortable.
+    urgency_rank = models.PositiveSmallIntegerField(default=0)
+    alert_count = models.PositiveIntegerField(default=0)
+    high_alert_count = models.PositiveIntegerField(default=0)
+    alert_codes = models.CharField(max_length=300, blank=True)
+    alerts = models.JSONField(default=list)
+    overdue_count = models.PositiveIntegerField(default=0)
+    last_assessment_on = models.DateField(null=True, blank=True)
+    problem = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["-urgency_rank", "-high_alert_count"], name="summary_priority"),
+        ]
+
+    def __str__(self) -> str:
+        return f"summary of patient {self.patient_id} on {self.evaluated_on}"

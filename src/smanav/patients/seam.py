@@ -1,0 +1,90 @@
+"""The one seam between the database and the clinical core.
+
+`record_for_patient` turns a patient's rows into the contract's patient-record document; everything that
+asks the core a question about a stored patient (pages, API, worklist summaries, PDF, FHIR) goes through
+`evaluate_patient` here, so the core sees exactly the same input wherever the question comes from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from smanav.patients.models import Assessment, Patient, Treatment
+from smanav_core import InvalidInput, evaluate
+
+RECORD_ID_PREFIX = "smanav-patient-"
+
+
+def _number(value: float | None) -> float | int | None:
+    """Whole numbers stored as floats go to the core as ints (the core is strict about types)."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def record_for_patient(
+    patient: Patient,
+    *,
+    assessments: Iterable[Assessment] | None = None,
+    treatments: Iterable[Treatment] | None = None,
+) -> dict[str, Any]:
+    """The contract's patient record for this patient. Pass already-loaded rows to save queries."""
+    if assessments is None:
+        assessments = patient.assessments.all()
+    if treatments is None:
+        treatments = patient.treatments.all()
+    record: dict[str, Any] = {
+        "id": f"{RECORD_ID_PREFIX}{patient.pk}",
+        "birth_date": patient.birth_date.isoformat(),
+    }
+    optional = {
+        "region": patient.region or None,
+        "sex": patient.sex or None,
+        "gestational_age_weeks": _number(patient.gestational_age_weeks),
+        "weight_kg": _number(patient.weight_kg),
+        "pregnant": patient.pregnant,
+        "genetics": patient.genetics,
+        "clinical": patient.clinical,
+        "labs": patient.labs,
+    }
+    record.update({key: value for key, value in optional.items() if value is not None})
+    record["treatments"] = [
+        {
+            "therapy": t.therapy,
+            "start_date": t.start_date.isoformat(),
+            "end_date": None if t.end_date is None else t.end_date.isoformat(),
+        }
+        for t in sorted(treatments, key=lambda t: (t.start_date, t.pk or 0))
+    ]
+    record["assessments"] = [
+        {"date": a.date.isoformat(), "instrument": a.instrument, "value": _number(a.value)}
+        for a in sorted(assessments, key=lambda a: (a.date, a.pk or 0))
+    ]
+    return record
+
+
+@dataclass(frozen=True)
+class PatientEvaluation:
+    """The core's answer for a stored patient, or the problems that stopped it (for example no region)."""
+
+    record: dict[str, Any]
+    result: dict[str, Any] | None
+    problems: list[tuple[str, str]] = field(default_factory=list)
+
+
+def evaluate_patient(patient: Patient, *, as_of: dt.date, region: str | None = None) -> PatientEvaluation:
+    record = record_for_patient(patient)
+    return evaluate_record(record, as_of=as_of, region=region)
+
+
+def evaluate_record(
+    record: dict[str, Any], *, as_of: dt.date, region: str | None = None
+) -> PatientEvaluation:
+    try:
+        result = evaluate(record, region=region, as_of=as_of)
+    except InvalidInput as error:
+        return PatientEvaluation(record=record, result=None, problems=list(error.problems))
+    return PatientEvaluation(record=record, result=result)

@@ -1,0 +1,98 @@
+"""Reads of patient records. Every function takes what the access chokepoints already allowed."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from smanav.accounts.models import Clinic
+from smanav.patients.models import Assessment, ClinicShare, Patient, PatientRecordVersion
+
+WORKLIST_SORTS: dict[str, tuple[str, ...]] = {
+    "priority": (
+        "-summary__urgency_rank",
+        "-summary__high_alert_count",
+        "-summary__alert_count",
+        "display_name",
+        "id",
+    ),
+    "name": ("display_name", "id"),
+    "age": ("-birth_date", "id"),
+    "alerts": ("-summary__alert_count", "display_name", "id"),
+    "overdue": ("-summary__overdue_count", "display_name", "id"),
+    "last_seen": ("summary__last_assessment_on", "display_name", "id"),
+}
+
+
+def patient_list_for_family(*, user: Any) -> QuerySet[Patient]:
+    """The records a family account manages, each with its summary and its active clinic shares."""
+    active_shares = ClinicShare.objects.filter(withdrawn_at__isnull=True).select_related("clinic")
+    return (
+        Patient.objects.filter(guardians__user_id=user.pk)
+        .select_related("summary")
+        .prefetch_related(Prefetch("shares", queryset=active_shares, to_attr="active_shares"))
+        .order_by("display_name", "id")
+    )
+
+
+@dataclass(frozen=True)
+class WorklistFilter:
+    query: str = ""
+    urgency: str = ""
+    alert: str = ""
+    overdue_only: bool = False
+    sort: str = "priority"
+
+
+def patient_worklist_for_clinic(*, clinic: Clinic, filters: WorklistFilter) -> QuerySet[Patient]:
+    """The clinic's patients (records shared with it now), filtered and sorted on the stored summary.
+
+    One query for the page whatever the clinic's size: everything shown comes from `PatientSummary`.
+    """
+    patients = Patient.objects.filter(
+        shares__clinic=clinic, shares__withdrawn_at__isnull=True
+    ).select_related("summary")
+    if filters.query:
+        patients = patients.filter(display_name__icontains=filters.query)
+    if filters.urgency:
+        patients = patients.filter(summary__urgency=filters.urgency)
+    if filters.alert:
+        patients = patients.filter(summary__alert_codes__contains=filters.alert)
+    if filters.overdue_only:
+        patients = patients.filter(summary__overdue_count__gt=0)
+    return patients.order_by(*WORKLIST_SORTS.get(filters.sort, WORKLIST_SORTS["priority"]))
+
+
+def clinic_counts(*, clinic: Clinic) -> dict[str, int]:
+    """Headline numbers for the top of the worklist, in one query."""
+    return Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True).aggregate(
+        total=Count("id"),
+        urgent=Count("id", filter=Q(summary__urgency_rank=2)),
+        with_alerts=Count("id", filter=Q(summary__alert_count__gt=0)),
+        overdue=Count("id", filter=Q(summary__overdue_count__gt=0)),
+    )
+
+
+def patient_versions(*, patient: Patient) -> QuerySet[PatientRecordVersion]:
+    return patient.versions.order_by("-version")
+
+
+def patient_shares(*, patient: Patient) -> QuerySet[ClinicShare]:
+    return patient.shares.select_related("clinic", "invited_by", "withdrawn_by").order_by("-created_at")
+
+
+def assessments_by_instrument(*, patient: Patient) -> dict[str, list[Assessment]]:
+    """Every measurement of the patient, grouped by instrument, oldest first."""
+    series: dict[str, list[Assessment]] = defaultdict(list)
+    for assessment in patient.assessments.order_by("date", "id"):
+        series[assessment.instrument].append(assessment)
+    return dict(series)
+
+
+def clinics_for_invitation(*, patient: Patient) -> QuerySet[Clinic]:
+    """Clinics the family may invite: every clinic the record is not shared with at the moment."""
+    shared = ClinicShare.objects.filter(patient=patient, withdrawn_at__isnull=True).values("clinic_id")
+    return Clinic.objects.exclude(pk__in=shared).order_by("name")

@@ -1,0 +1,378 @@
+"""The one write path for patient records.
+
+Every change is validated by the clinical core on the whole record it would produce (so forms, the API
+and the core report the same problems with the same words), bumps the record's version, keeps the whole
+record as it stood afterwards in `PatientRecordVersion`, refreshes the worklist summary and is audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from smanav.accounts.models import Clinic
+from smanav.accounts.roles import clinic_of
+from smanav.audit.models import AuditAction
+from smanav.audit.services import audit_record
+from smanav.patients.models import (
+    Assessment,
+    ClinicShare,
+    Guardian,
+    GuardianRelation,
+    Patient,
+    PatientRecordVersion,
+    PatientSummary,
+    Treatment,
+)
+from smanav.patients.seam import evaluate_record, record_for_patient
+from smanav_core.codes import AlertCode, UrgencyLevel
+from smanav_core.validation import validate_record
+
+# Top-level fields of the contract's record that live on `Patient` (besides `birth_date`).
+DOCUMENT_FIELDS = (
+    "region",
+    "sex",
+    "gestational_age_weeks",
+    "weight_kg",
+    "pregnant",
+    "genetics",
+    "clinical",
+    "labs",
+)
+URGENCY_RANK = {UrgencyLevel.ROUTINE.value: 0, UrgencyLevel.PROMPT.value: 1, UrgencyLevel.URGENT.value: 2}
+OVERDUE_CODES = frozenset({AlertCode.ASSESSMENT_OVERDUE.value, AlertCode.TREATMENT_MONITORING_DUE.value})
+
+
+class StaleRecord(Exception):
+    """The record changed since the form was opened; saving would overwrite someone else's change."""
+
+    def __init__(self, *, current_version: int) -> None:
+        self.current_version = current_version
+        super().__init__(f"the record is now at version {current_version}")
+
+
+def _author_label(user: Any) -> str:
+    return str(user.get_username()) if user is not None and user.is_authenticated else "system"
+
+
+def _already_applied(idempotency_key: str | None) -> bool:
+    return (
+        bool(idempotency_key)
+        and PatientRecordVersion.objects.filter(idempotency_key=idempotency_key).exists()
+    )
+
+
+def _apply_document(patient: Patient, document: dict[str, Any]) -> None:
+    """Copy a validated record document's own fields onto the row (lists are rows of their own)."""
+    patient.birth_date = dt.date.fromisoformat(str(document["birth_date"]))
+    for name in DOCUMENT_FIELDS:
+        value = document.get(name)
+        if name in ("region", "sex"):
+            value = value or ""
+        setattr(patient, name, value)
+
+
+def _lock(patient_id: int) -> Patient:
+    return Patient.objects.select_for_update().get(pk=patient_id)
+
+
+def _snapshot(patient: Patient, *, author: Any, summary: str, idempotency_key: str | None) -> None:
+    PatientRecordVersion.objects.create(
+        patient=patient,
+        version=patient.version,
+        record=record_for_patient(patient),
+        summary=summary[:200],
+        author=author if author is not None and author.is_authenticated else None,
+        author_label=_author_label(author),
+        idempotency_key=idempotency_key or None,
+    )
+
+
+def _bump(
+    patient: Patient, *, author: Any, summary: str, idempotency_key: str | None, as_of: dt.date
+) -> None:
+    patient.version += 1
+    patient.save()
+    _snapshot(patient, author=author, summary=summary, idempotency_key=idempotency_key)
+    patient_summary_refresh(patient=patient, as_of=as_of)
+    audit_record(actor=author, patient_id=patient.pk, action=AuditAction.CHANGE, what=summary)
+
+
+@transaction.atomic
+def patient_create(
+    *,
+    author: Any,
+    display_name: str,
+    document: dict[str, Any],
+    as_of: dt.date,
+    relation: str = GuardianRelation.PARENT,
+    creation_key: str | None = None,
+) -> Patient:
+    """Create a record from a contract document (without treatments and assessments).
+
+    A family member becomes its guardian; clinic staff share it with their clinic at once. The same
+    `creation_key` twice (a double-submitted form) answers the record created the first time.
+    """
+    if creation_key:
+        existing = Patient.objects.filter(creation_key=creation_key).first()
+        if existing is not None:
+            return existing
+    validate_record({**document, "treatments": [], "assessments": []}, as_of=as_of)
+    patient = Patient(display_name=display_name, creation_key=creation_key or None, created_by=author)
+    _apply_document(patient, document)
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError:
+        # Two submissions of one form raced: the other one won, answer its record.
+        return Patient.objects.get(creation_key=creation_key)
+    clinic = clinic_of(author)
+    if clinic is None:
+        Guardian.objects.create(patient=patient, user=author, relation=relation)
+    else:
+        ClinicShare.objects.create(patient=patient, clinic=clinic, invited_by=author)
+    _snapshot(patient, author=author, summary="record created", idempotency_key=None)
+    patient_summary_refresh(patient=patient, as_of=as_of)
+    audit_record(actor=author, patient_id=patient.pk, action=AuditAction.CREATE, what="record created")
+    return patient
+
+
+@transaction.atomic
+def patient_update(
+    *,
+    author: Any,
+    patient_id: int,
+    base_version: int,
+    display_name: str,
+    document: dict[str, Any],
+    as_of: dt.date,
+    idempotency_key: str | None = None,
+) -> Patient:
+    """Replace the record's own fields. Refused with `StaleRecord` if someone saved in between."""
+    if _already_applied(idempotency_key):
+        return Patient.objects.get(pk=patient_id)
+    patient = _lock(patient_id)
+    if patient.version != base_version:
+        raise StaleRecord(current_version=patient.version)
+    assessments = list(patient.assessments.all())
+    treatments = list(patient.treatments.all())
+    current = record_for_patient(patient, assessments=assessments, treatments=treatments)
+    candidate = {**document, "treatments": current["treatments"], "assessments": current["assessments"]}
+    validate_record(candidate, as_of=as_of)
+    patient.display_name = display_name
+    _apply_document(patient, document)
+    _bump(
+        patient, author=author, summary="record details changed", idempotency_key=idempotency_key, as_of=as_of
+    )
+    return patient
+
+
+def _validate_with(
+    patient: Patient, *, as_of: dt.date, key: str, entry: dict[str, Any], replace: int | None = None
+) -> int:
+    """Validate the whole record with `entry` appended to (or replacing one item of) list `key`.
+
+    Answers the entry's index, so that the caller can tell its problems (`assessments[12].value`) apart.
+    """
+    record = record_for_patient(patient)
+    items = record[key]
+    if replace is None:
+        items.append(entry)
+        index = len(items) - 1
+    else:
+        items[replace] = entry
+        index = replace
+    validate_record(record, as_of=as_of)
+    return index
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    author: Any,
+    patient_id: int,
+    date: Any,
+    instrument: Any,
+    value: Any,
+    as_of: dt.date,
+    idempotency_key: str | None = None,
+) -> Assessment | None:
+    """Add one measurement. Values arrive as typed; the core judges them (ranges, dates, instruments)."""
+    if _already_applied(idempotency_key):
+        return None
+    patient = _lock(patient_id)
+    _validate_with(
+        patient,
+        as_of=as_of,
+        key="assessments",
+        entry={"date": date, "instrument": instrument, "value": value},
+    )
+    assessment = Assessment.objects.create(
+        patient=patient,
+        date=dt.date.fromisoformat(str(date)),
+        instrument=str(instrument),
+        value=float(value),
+        recorded_by=author,
+    )
+    summary = f"{instrument} {value} on {date} recorded"
+    _bump(patient, author=author, summary=summary, idempotency_key=idempotency_key, as_of=as_of)
+    return assessment
+
+
+@transaction.atomic
+def assessment_delete(*, author: Any, patient_id: int, assessment_id: int, as_of: dt.date) -> None:
+    """Remove a measurement entered in error. The versions keep the record as it was before."""
+    patient = _lock(patient_id)
+    assessment = Assessment.objects.get(pk=assessment_id, patient=patient)
+    summary = f"{assessment.instrument} {assessment.value:g} on {assessment.date.isoformat()} removed"
+    assessment.delete()
+    _bump(patient, author=author, summary=summary, idempotency_key=None, as_of=as_of)
+
+
+@transaction.atomic
+def treatment_record(
+    *,
+    author: Any,
+    patient_id: int,
+    therapy: Any,
+    start_date: Any,
+    end_date: Any,
+    as_of: dt.date,
+    idempotency_key: str | None = None,
+) -> Treatment | None:
+    if _already_applied(idempotency_key):
+        return None
+    patient = _lock(patient_id)
+    entry = {"therapy": therapy, "start_date": start_date, "end_date": end_date}
+    _validate_with(patient, as_of=as_of, key="treatments", entry=entry)
+    treatment = Treatment.objects.create(
+        patient=patient,
+        therapy=str(therapy),
+        start_date=dt.date.fromisoformat(str(start_date)),
+        end_date=None if end_date is None else dt.date.fromisoformat(str(end_date)),
+        recorded_by=author,
+    )
+    _bump(
+        patient,
+        author=author,
+        summary=f"treatment {therapy} from {start_date} recorded",
+        idempotency_key=idempotency_key,
+        as_of=as_of,
+    )
+    return treatment
+
+
+@transaction.atomic
+def treatment_end(
+    *,
+    author: Any,
+    patient_id: int,
+    treatment_id: int,
+    end_date: Any,
+    as_of: dt.date,
+    idempotency_key: str | None = None,
+) -> None:
+    """Record that an ongoing treatment stopped on `end_date`."""
+    if _already_applied(idempotency_key):
+        return
+    patient = _lock(patient_id)
+    treatments = list(patient.treatments.all())
+    index = next(i for i, t in enumerate(treatments) if t.pk == treatment_id)
+    treatment = treatments[index]
+    entry = {
+        "therapy": treatment.therapy,
+        "start_date": treatment.start_date.isoformat(),
+        "end_date": end_date,
+    }
+    _validate_with(patient, as_of=as_of, key="treatments", entry=entry, replace=index)
+    treatment.end_date = dt.date.fromisoformat(str(end_date))
+    treatment.save(update_fields=["end_date"])
+    _bump(
+        patient,
+        author=author,
+        summary=f"treatment {treatment.therapy} ended on {end_date}",
+        idempotency_key=idempotency_key,
+        as_of=as_of,
+    )
+
+
+@transaction.atomic
+def clinic_share_invite(*, author: Any, patient_id: int, clinic: Clinic) -> ClinicShare:
+    """Let a clinic's team see the record (and its clinicians change it). Inviting twice is harmless."""
+    patient = _lock(patient_id)
+    share = ClinicShare.objects.filter(patient=patient, clinic=clinic, withdrawn_at__isnull=True).first()
+    if share is not None:
+        return share
+    share = ClinicShare.objects.create(patient=patient, clinic=clinic, invited_by=author)
+    audit_record(
+        actor=author, patient_id=patient.pk, action=AuditAction.SHARE, what=f"shared with {clinic.name}"
+    )
+    return share
+
+
+@transaction.atomic
+def clinic_share_withdraw(*, author: Any, patient_id: int, share_id: int) -> None:
+    """End a clinic's access now. The share row stays, with who withdrew it and when."""
+    patient = _lock(patient_id)
+    share = ClinicShare.objects.select_related("clinic").get(pk=share_id, patient=patient)
+    if share.withdrawn_at is not None:
+        return
+    share.withdrawn_at = timezone.now()
+    share.withdrawn_by = author
+    share.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    audit_record(
+        actor=author,
+        patient_id=patient.pk,
+        action=AuditAction.UNSHARE,
+        what=f"access of {share.clinic.name} withdrawn",
+    )
+
+
+def patient_summary_refresh(*, patient: Patient, as_of: dt.date) -> PatientSummary:
+    """Evaluate the record and keep the headline the worklist sorts and filters on."""
+    evaluation = evaluate_record(record_for_patient(patient), as_of=as_of)
+    assessments = evaluation.record["assessments"]
+    last = max((a["date"] for a in assessments), default=None)
+    values: dict[str, Any] = {
+        "evaluated_on": as_of,
+        "last_assessment_on": None if last is None else dt.date.fromisoformat(last),
+    }
+    result = evaluation.result
+    if result is None:
+        values.update(
+            knowledge_version="",
+            diagnosis="",
+            sma_type="",
+            functional_group="",
+            urgency="",
+            urgency_rank=0,
+            alerts=[],
+            alert_count=0,
+            high_alert_count=0,
+            alert_codes="",
+            overdue_count=0,
+            problem="; ".join(f"{field}: {message}" for field, message in evaluation.problems)[:300],
+        )
+    else:
+        alerts = result.get("alerts", [])
+        classification = result.get("classification", {})
+        urgency = result.get("urgency", {}).get("level", "")
+        values.update(
+            knowledge_version=result.get("knowledge_version", ""),
+            diagnosis=result.get("diagnosis", {}).get("status", ""),
+            sma_type=classification.get("sma_type") or "",
+            functional_group=classification.get("functional_group") or "",
+            urgency=urgency,
+            urgency_rank=URGENCY_RANK.get(urgency, 0),
+            alerts=alerts,
+            alert_count=len(alerts),
+            high_alert_count=sum(1 for a in alerts if a.get("severity") == "high"),
+            alert_codes=" ".join(sorted({str(a.get("code", "")) for a in alerts}))[:300],
+            overdue_count=sum(1 for a in alerts if a.get("code") in OVERDUE_CODES),
+            problem="",
+        )
+    summary, _ = PatientSummary.objects.update_or_create(patient=patient, defaults=values)
+    return summary
