@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "smanav.web",
+    "smanav.accounts",
+    "smanav.audit",
+    "smanav.patients",
 ]
 
 MIDDLEWARE = [
@@ -107,6 +110,9 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = int(env_str("SMANAV_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "patients:dashboard"
+LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English")]
