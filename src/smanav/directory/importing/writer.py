@@ -1,0 +1,201 @@
+"""The one write path of every directory importer: geocode, then upsert a batch of sites in one transaction.
+
+Idempotency comes from the natural key (`source`, `external_id`) and a hash of the row's content: a row
+seen before with the same content is counted as unchanged and not written again. Each batch commits on
+its own, so an interrupted import keeps its committed batches and a re-run only adds what is missing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import astuple, dataclass, field
+
+from django.db import transaction
+
+from smanav.directory.importing.geocoding import Geocoder
+from smanav.directory.importing.report import ImportReport
+from smanav.directory.models import Organisation, Site
+
+DEFAULT_BATCH_SIZE = 2000
+
+
+@dataclass(slots=True)
+class OrganisationRecord:
+    source: str
+    external_id: str
+    name: str
+    kind: str
+    website: str = ""
+    phone: str = ""
+    email: str = ""
+    description: str = ""
+    source_url: str = ""
+    last_verified: dt.date | None = None
+    is_sample: bool = False
+
+
+@dataclass(slots=True)
+class SiteRecord:
+    source: str
+    external_id: str
+    name: str
+    kind: str
+    country_code: str
+    address: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    geocoded_by: str = ""
+    phone: str = ""
+    email: str = ""
+    website: str = ""
+    languages: str = ""
+    disciplines: int = 0
+    age_groups: int = 0
+    taxonomy_codes: str = ""
+    notes: str = ""
+    source_url: str = ""
+    last_verified: dt.date | None = None
+    is_sample: bool = False
+    organisation: OrganisationRecord | None = field(default=None)
+
+
+def content_hash(values: tuple[object, ...]) -> str:
+    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=12).hexdigest()
+
+
+SITE_FIELDS = [name for name in SiteRecord.__dataclass_fields__ if name != "organisation"]
+ORG_FIELDS = list(OrganisationRecord.__dataclass_fields__)
+
+
+class SiteWriter:
+    """Collect rows (`add`), write them a batch at a time (`flush`, called by `add` and at the end)."""
+
+    def __init__(self, report: ImportReport, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.report = report
+        self.batch_size = batch_size
+        self.geocoder = Geocoder()
+        self._pending: list[tuple[int, SiteRecord]] = []
+        self._removals: dict[str, set[str]] = {}
+
+    def add(self, line: int, record: SiteRecord) -> None:
+        self._pending.append((line, record))
+        if len(self._pending) >= self.batch_size:
+            self.flush()
+
+    def remove(self, source: str, external_id: str) -> None:
+        """A row the source now says is gone (a deactivated NPI): delete it if we have it."""
+        self._removals.setdefault(source, set()).add(external_id)
+
+    def flush(self) -> None:
+        pending, self._pending = self._pending, []
+        removals, self._removals = self._removals, {}
+        placed = self._geocode(pending)
+        with transaction.atomic():
+            for source, ids in removals.items():
+                deleted, _ = Site.objects.filter(source=source, external_id__in=ids).delete()
+                self.report.removed += deleted
+                self.report.skipped += len(ids) - deleted
+            if placed:
+                self._upsert(placed)
+
+    def _geocode(self, pending: list[tuple[int, SiteRecord]]) -> list[SiteRecord]:
+        needs = [record for _, record in pending if record.latitude is None or record.longitude is None]
+        if needs:
+            self.geocoder.prefetch(
+                ((r.country_code, r.postal_code) for r in needs),
+                ((r.country_code, r.city, r.region) for r in needs),
+            )
+        placed: dict[tuple[str, str], SiteRecord] = {}
+        for line, record in pending:
+            if record.latitude is None or record.longitude is None:
+                point = self.geocoder.postal(record.country_code, record.postal_code)
+                how = "postal_code"
+                if point is None:
+                    point, how = self.geocoder.place(record.country_code, record.city, record.region), "place"
+                if point is None:
+                    where = (
+                        " / ".join(part for part in (record.postal_code, record.city) if part) or "no address"
+                    )
+                    self.report.reject(
+                        line, f"could not place the address on the map ({record.country_code} {where})"
+                    )
+                    continue
+                record.latitude, record.longitude, record.geocoded_by = point[0], point[1], how
+            elif not record.geocoded_by:
+                record.geocoded_by = "source"
+            key = (record.source, record.external_id)
+            if key in placed:
+                # The same row twice in one batch: the later line wins, the earlier counts as replaced.
+                self.report.updated += 1
+            placed[key] = record
+        return list(placed.values())
+
+    def _upsert_organisations(self, records: list[SiteRecord]) -> dict[tuple[str, str], int]:
+        orgs: dict[tuple[str, str], OrganisationRecord] = {}
+        for record in records:
+            if record.organisation is not None:
+                orgs[(record.organisation.source, record.organisation.external_id)] = record.organisation
+        if not orgs:
+            return {}
+        existing = {
+            (source, key): (pk, digest)
+            for source, key, pk, digest in Organisation.objects.filter(
+                source__in={s for s, _ in orgs}, external_id__in={k for _, k in orgs}
+            ).values_list("source", "external_id", "id", "content_hash")
+        }
+        to_write = []
+        for key, org in orgs.items():
+            digest = content_hash(astuple(org))
+            if key not in existing or existing[key][1] != digest:
+                to_write.append(Organisation(content_hash=digest, **{f: getattr(org, f) for f in ORG_FIELDS}))
+        if to_write:
+            Organisation.objects.bulk_create(
+                to_write,
+                update_conflicts=True,
+                unique_fields=["source", "external_id"],
+                update_fields=[f for f in ORG_FIELDS if f not in ("source", "external_id")]
+                + ["content_hash"],
+            )
+        return {
+            (source, key): pk
+            for source, key, pk in Organisation.objects.filter(
+                source__in={s for s, _ in orgs}, external_id__in={k for _, k in orgs}
+            ).values_list("source", "external_id", "id")
+        }
+
+    def _upsert(self, records: list[SiteRecord]) -> None:
+        org_ids = self._upsert_organisations(records)
+        existing: dict[tuple[str, str], str] = {}
+        for source in {record.source for record in records}:
+            ids = [record.external_id for record in records if record.source == source]
+            for key, digest in Site.objects.filter(source=source, external_id__in=ids).values_list(
+                "external_id", "content_hash"
+            ):
+                existing[(source, key)] = digest
+        to_write: list[Site] = []
+        for record in records:
+            org = record.organisation
+            org_id = None if org is None else org_ids[(org.source, org.external_id)]
+            values = {f: getattr(record, f) for f in SITE_FIELDS}
+            digest = content_hash((*values.values(), org_id))
+            previous = existing.get((record.source, record.external_id))
+            if previous == digest:
+                self.report.unchanged += 1
+                continue
+            if previous is None:
+                self.report.added += 1
+            else:
+                self.report.updated += 1
+            to_write.append(Site(organisation_id=org_id, content_hash=digest, **values))
+        if to_write:
+            Site.objects.bulk_create(
+                to_write,
+                update_conflicts=True,
+                unique_fields=["source", "external_id"],
+                update_fields=[f for f in SITE_FIELDS if f not in ("source", "external_id")]
+                + ["organisation", "content_hash"],
+            )
