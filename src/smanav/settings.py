@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "smanav.accounts",
     "smanav.audit",
     "smanav.patients",
+    "smanav.geo",
+    "smanav.directory",
+    "smanav.trials",
 ]
 
 MIDDLEWARE = [
