@@ -1,5 +1,17 @@
-"""The JSON API (django-ninja). Routers of each app are added here."""
+"""The JSON API (django-ninja) under /api/v1/. Routers of each app are added here.
 
-from ninja import NinjaAPI
+Errors: raise `smanav.api.errors.ApiError` subclasses (or let the core's `InvalidInput` through);
+every error is answered as `{"errors": [{"field": ..., "message": ...}]}`. Declare the error statuses
+an operation can answer with `response={200: Out, **error_responses(404, 422)}` so the OpenAPI document
+lists them.
+"""
 
-api = NinjaAPI(title="smanav API", version="1", urls_namespace="api-v1")
+from smanav.api.contract import router as contract_router
+from smanav.api.errors import install_error_handlers
+from smanav.api.openapi import SmanavAPI
+
+# No interactive docs page: it loads its script from a CDN, which the CSP (rightly) blocks.
+api = SmanavAPI(title="smanav API", version="1", urls_namespace="api-v1", docs_url=None)
+install_error_handlers(api)
+
+api.add_router("/", contract_router)
