@@ -1,12 +1,194 @@
-"""Monitoring alerts (stub)."""
+"""Monitoring alerts: a meaningful fall on a motor scale, an overdue or missing assessment.
+
+Only for confirmed 5q SMA: the thresholds and intervals come from SMA studies and the SMA standards of
+care. Every threshold and interval is read from the knowledge base (`measures.toml`, `care_plan.toml`),
+never written here. Where the knowledge base has no confirmed threshold or interval (HFMSE outside types 2
+and 3, reviews for walkers) there is no alert, because no fall or gap can be called meaningful or late.
+The treatment-monitoring alerts of `rules.treatment_monitoring` are merged in.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
+from smanav_core.codes import AlertCode, DiagnosisStatus, FunctionalGroup, Instrument, Severity, SmaType
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
+from smanav_core.knowledge.schema.genetics import MeaningfulChange, Measure, MeasuresFile
+from smanav_core.rules.care_plan import add_months, latest_assessment, treatment_monitoring_source
+
+SEVERITY_RANK: dict[str, int] = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}
+
+# The care-plan items whose interval defines "overdue" for each functional group. Walkers have none:
+# the standards of care read give them no fixed review interval.
+REVIEW_ITEM: dict[FunctionalGroup, str] = {
+    FunctionalGroup.NON_SITTER: "care.respiratory.review_non_sitter",
+    FunctionalGroup.SITTER: "care.respiratory.review_sitter",
+}
+SPINE_XRAY_ITEM = "care.orthopaedic.spine_xray_cobb_over_20"
+GROUP_WORDS: dict[FunctionalGroup, str] = {
+    FunctionalGroup.NON_SITTER: "person who cannot sit without support",
+    FunctionalGroup.SITTER: "person who sits but does not walk without support",
+}
+# Scores are recorded as decimals: a fall equal to the threshold must not be lost to rounding.
+EPSILON = 1e-9
+
+
+class _MotorIndex:
+    """Motor measures in file order and the decline thresholds of each, built once per knowledge base."""
+
+    def __init__(self, measures: MeasuresFile) -> None:
+        self.measures: tuple[Measure, ...] = tuple(item for item in measures.measure if item.motor)
+        self.thresholds: dict[Instrument, tuple[MeaningfulChange, ...]] = {}
+        for change in measures.meaningful_change:
+            if change.use_for_decline_alert:
+                self.thresholds[change.instrument] = (*self.thresholds.get(change.instrument, ()), change)
+
+    def threshold(self, instrument: Instrument, sma_type: SmaType | None) -> MeaningfulChange | None:
+        """The threshold derived in this SMA type, else one that applies to any type, else none."""
+        general: MeaningfulChange | None = None
+        for change in self.thresholds.get(instrument, ()):
+            if not change.applies_to_types:
+                general = general or change
+            elif sma_type is not None and sma_type.value in change.applies_to_types:
+                return change
+        return general
+
+
+# Keyed by the identity of the measures file; the file is kept alive with its index so the id stays unique.
+_INDEXES: dict[int, tuple[MeasuresFile, _MotorIndex]] = {}
+
+
+def motor_index(kb: Knowledge) -> _MotorIndex:
+    measures = kb.measures
+    cached = _INDEXES.get(id(measures))
+    if cached is None:
+        cached = _INDEXES[id(measures)] = (measures, _MotorIndex(measures))
+    return cached[1]
 
 
 def detect_alerts(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
-    return []
+    """Alerts for this person on `facts.as_of`, most severe first (stable within one severity)."""
+    alerts: list[dict[str, Any]] = []
+    if facts.diagnosis is DiagnosisStatus.CONFIRMED_5Q_SMA:
+        alerts.extend(motor_declines(facts, kb))
+        alerts.extend(overdue_assessments(facts, kb))
+    extra = treatment_monitoring_source("treatment_monitoring_alerts")
+    if extra is not None:
+        alerts.extend(extra(facts, kb))
+    alerts.sort(key=lambda alert: SEVERITY_RANK.get(alert["severity"], len(SEVERITY_RANK)))
+    return alerts
+
+
+def motor_declines(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
+    """A fall of at least the cited meaningful amount between the two latest values of one motor scale."""
+    index = motor_index(kb)
+    found: list[dict[str, Any]] = []
+    for measure in index.measures:
+        history = facts.assessments.get(measure.instrument, ())
+        if len(history) < 2:
+            continue
+        before, after = history[-2], history[-1]
+        fall = before.value - after.value
+        change = index.threshold(measure.instrument, facts.sma_type)
+        if change is None or fall + EPSILON < change.points:
+            continue
+        statement = kb.statement("alert.motor_decline")
+        text = statement.text.format(
+            name=measure.name,
+            from_value=_number(before.value),
+            from_date=before.date.isoformat(),
+            to_value=_number(after.value),
+            to_date=after.date.isoformat(),
+            fall=_number(fall),
+            unit=measure.unit,
+            threshold=_number(change.points),
+            threshold_text=change.text,
+        )
+        found.append(
+            {
+                "code": AlertCode.MOTOR_DECLINE.value,
+                "severity": Severity.HIGH.value,
+                "instrument": measure.instrument.value,
+                "text": text,
+                "threshold": change.points,
+                "threshold_kind": change.kind,
+                "rule": change.id,
+                "sources": _merged(change.sources, statement.sources),
+            }
+        )
+    return found
+
+
+def overdue_assessments(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
+    """No assessment at all; the group's review interval passed; a spine X-ray due for a curve > 20°."""
+    newest = latest_assessment(facts)
+    if newest is None:
+        statement = kb.statement("alert.assessment_missing")
+        return [
+            {
+                "code": AlertCode.ASSESSMENT_MISSING.value,
+                "severity": Severity.MEDIUM.value,
+                "text": statement.text,
+                "rule": statement.id,
+                "sources": list(statement.sources),
+            }
+        ]
+    found: list[dict[str, Any]] = []
+    group = facts.functional_group
+    if group is not None and group in REVIEW_ITEM:
+        item = kb.care_plan.by_id[REVIEW_ITEM[group]]
+        interval = item.interval_months or 0
+        due = add_months(newest.date, interval)
+        if facts.as_of > due:
+            statement = kb.statement("alert.review_overdue")
+            text = statement.text.format(
+                last_date=newest.date.isoformat(),
+                group=GROUP_WORDS[group],
+                interval=interval,
+                due_date=due.isoformat(),
+            )
+            found.append(_overdue(text, item.id, due, None, _merged(item.sources, statement.sources)))
+    spine = _spine_xray_overdue(facts, kb)
+    if spine is not None:
+        found.append(spine)
+    return found
+
+
+def _spine_xray_overdue(facts: PatientFacts, kb: Knowledge) -> dict[str, Any] | None:
+    item = kb.care_plan.by_id[SPINE_XRAY_ITEM]
+    cobb = facts.latest(Instrument.COBB_DEG)
+    if cobb is None or not item.applies_to(facts.diagnosis, facts.functional_group):
+        return None
+    if item.cobb_above_deg is None or not cobb.value > item.cobb_above_deg:
+        return None
+    due = add_months(cobb.date, item.interval_months or 0)
+    if facts.as_of <= due:
+        return None
+    statement = kb.statement("alert.spine_xray_overdue")
+    text = statement.text.format(
+        cobb=_number(cobb.value), last_date=cobb.date.isoformat(), due_date=due.isoformat()
+    )
+    return _overdue(text, item.id, due, Instrument.COBB_DEG, _merged(item.sources, statement.sources))
+
+
+def _overdue(
+    text: str, rule: str, due: dt.date, instrument: Instrument | None, sources: list[str]
+) -> dict[str, Any]:
+    alert: dict[str, Any] = {"code": AlertCode.ASSESSMENT_OVERDUE.value, "severity": Severity.MEDIUM.value}
+    if instrument is not None:
+        alert["instrument"] = instrument.value
+    alert.update(text=text, due_date=due.isoformat(), rule=rule, sources=sources)
+    return alert
+
+
+def _merged(*groups: Iterable[str]) -> list[str]:
+    """Sources in first-seen order without repeats."""
+    return list(dict.fromkeys(source for group in groups for source in group))
+
+
+def _number(value: float) -> str:
+    """12.0 -> "12", 3.25 -> "3.25": scores read as a person would write them."""
+    return f"{value:g}"
