@@ -1,30 +1,208 @@
-"""Triage for adults with weakness or back problems (stub)."""
+"""Triage: "could this be SMA, paraspinal muscle atrophy, or something else?"
+
+A small interpreter over `knowledge/data/triage.toml`. The answers become a set of signals; every rule
+and possible condition whose `when` matches fires; the pattern is the highest-ranked pattern among the
+fired rules, and its most urgent rule gives the recommendation. No clinical threshold or wording lives
+here: adding a red flag or a mimic is a data change, reviewed with its source.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
+from smanav_core.codes import TriagePattern, TriageRecommendation, TriageUrgency
+from smanav_core.engine import DISCLAIMER
+from smanav_core.errors import InvalidInput, got
 from smanav_core.knowledge.loader import Knowledge, load_knowledge
+from smanav_core.knowledge.schema.triage import Clause, PossibleCondition, TriageRule
+from smanav_core.record import Genetics, TriageAnswers
+from smanav_core.rules.reasons import reason
 from smanav_core.validation import validate_triage_answers
 
 TRIAGE_SCHEMA = "smanav.triage/1"
 
+# Highest first: an emergency outranks everything, and "nonspecific" is what remains.
+PATTERN_RANK: tuple[TriagePattern, ...] = (
+    TriagePattern.EMERGENCY_RED_FLAGS,
+    TriagePattern.SUGGESTS_NEUROMUSCULAR_DISEASE,
+    TriagePattern.CONSISTENT_WITH_PARASPINAL_MUSCLE_ATROPHY,
+    TriagePattern.NONSPECIFIC,
+)
+URGENCY_RANK: tuple[TriageUrgency, ...] = (
+    TriageUrgency.EMERGENCY,
+    TriageUrgency.URGENT,
+    TriageUrgency.ROUTINE,
+)
 
-def triage(answers: Mapping[str, Any], *, as_of: dt.date, knowledge: Knowledge | None = None) -> dict[str, Any]:
-    from smanav_core.engine import DISCLAIMER
+# The triage sources on referral are written for people aged 16 and over.
+ADULT_AGE_YEARS = 16
 
+
+@dataclass(frozen=True)
+class Signals:
+    """What the interpreter matches against: every signal present, and the answers in the order given."""
+
+    present: frozenset[str]
+    symptoms: frozenset[str]
+    answers: tuple[str, ...]
+    sets: Mapping[str, frozenset[str]]
+
+    def matches(self, clause: Clause) -> bool:
+        return clause.matches(self.present, self.symptoms, self.sets)
+
+    def fired(self, when: Iterable[Clause]) -> list[Clause]:
+        return [clause for clause in when if self.matches(clause)]
+
+    def answers_behind(self, clauses: Iterable[Clause]) -> list[str]:
+        """The answered symptom/history values that the matching clauses asked for, in answer order."""
+        wanted: set[str] = set()
+        for clause in clauses:
+            for signal in (*clause.all_of, *clause.any_of):
+                wanted.update(self.sets[signal[4:]] if signal.startswith("set:") else {signal})
+        return [answer for answer in self.answers if answer in wanted]
+
+
+def triage(
+    answers: Mapping[str, Any], *, as_of: dt.date, knowledge: Knowledge | None = None
+) -> dict[str, Any]:
+    """Triage the answers (the contract's JSON document as a dict) on `as_of`; raises `InvalidInput`."""
+    if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
+        raise InvalidInput([("as_of", "must be a date (YYYY-MM-DD)" + got(as_of))])
     kb = knowledge or load_knowledge()
-    validate_triage_answers(answers)
-    del kb
+    return triage_answers(validate_triage_answers(answers), kb, as_of=as_of)
+
+
+def triage_answers(answers: TriageAnswers, kb: Knowledge, *, as_of: dt.date) -> dict[str, Any]:
+    """Run the triage rules on already validated answers (the web application's seam)."""
+    signals = derive_signals(answers, kb)
+    fired = [(rule, signals.fired(rule.when)) for rule in kb.triage.rule]
+    fired = [(rule, clauses) for rule, clauses in fired if clauses]
+    pattern = min((rule.pattern for rule, _ in fired if rule.pattern is not None), key=PATTERN_RANK.index)
+    shown = sorted(
+        (
+            (rule, clauses)
+            for rule, clauses in fired
+            if rule.pattern is not TriagePattern.NONSPECIFIC or pattern is TriagePattern.NONSPECIFIC
+        ),
+        key=lambda item: _order(item[0], pattern),
+    )
+    deciding = shown[0][0]
+    recommendation: TriageRecommendation | None = deciding.recommendation
+    urgency: TriageUrgency | None = deciding.urgency
+    if recommendation is None or urgency is None:  # pragma: no cover - the file schema forbids it
+        raise AssertionError(f"{deciding.id} decides a pattern without recommendation or urgency")
     return {
         "schema": TRIAGE_SCHEMA,
         "as_of": as_of.isoformat(),
-        "pattern": "nonspecific",
-        "recommendation": "see_primary_care_or_spine_specialist",
-        "urgency": "routine",
-        "reasons": [],
-        "next_steps": [],
+        "knowledge_version": kb.version,
+        "pattern": pattern.value,
+        "recommendation": recommendation.value,
+        "urgency": urgency.value,
+        "reasons": [_reason(kb, rule, clauses, signals) for rule, clauses in shown],
+        "next_steps": _unique(step for rule, _ in shown for step in rule.next_steps),
+        "possible_conditions": [
+            _condition(item) for item in kb.triage.possible_condition if signals.fired(item.when)
+        ],
+        "features": _features(kb, signals),
         "disclaimer": DISCLAIMER,
     }
+
+
+def derive_signals(answers: TriageAnswers, kb: Knowledge) -> Signals:
+    """Every fact the rules may ask about; an unanswered question is its own `…:unknown` signal."""
+    given = tuple(item.value for item in (*answers.symptoms, *answers.history))
+    answered = frozenset(given)
+    sets = {feature_set.id: frozenset(feature_set.members) for feature_set in kb.triage.feature_set}
+    present = set(answered)
+    present.update(f"set:{name}" for name, members in sets.items() if members & answered)
+    present.add(f"onset:{answers.onset.value}" if answers.onset is not None else "onset:unknown")
+    present.add(f"course:{answers.course.value}" if answers.course is not None else "course:unknown")
+    if answers.sex is not None:
+        present.add(f"sex:{answers.sex.value}")
+    present.add(genetics_signal(answers.genetics))
+    if answers.age_years < ADULT_AGE_YEARS:
+        present.add("age:under_16")
+    if not answers.symptoms:
+        present.add("symptoms:none")
+    symptoms = frozenset(item.value for item in answers.symptoms)
+    return Signals(present=frozenset(present), symptoms=symptoms, answers=tuple(_unique(given)), sets=sets)
+
+
+def genetics_signal(genetics: Genetics | None) -> str:
+    """Which SMN1 result the answers carry; no copy number means "not tested", never "normal"."""
+    copies = genetics.smn1_copies if genetics is not None else None
+    if genetics is None or copies is None:
+        return "genetics:not_tested"
+    if copies == 0:
+        return "genetics:smn1_absent"
+    if copies == 1:
+        return (
+            "genetics:smn1_compound_heterozygote"
+            if genetics.smn1_intragenic_variant
+            else "genetics:smn1_one_copy"
+        )
+    return "genetics:smn1_two_or_more"
+
+
+def _order(rule: TriageRule, pattern: TriagePattern) -> tuple[int, int, int]:
+    """The chosen pattern's rules first, most urgent first; then lower patterns; explanations last."""
+    if rule.pattern is None or rule.urgency is None:
+        return (2, len(PATTERN_RANK), 0)
+    group = 0 if rule.pattern is pattern else 1
+    return (group, PATTERN_RANK.index(rule.pattern), URGENCY_RANK.index(rule.urgency))
+
+
+def _reason(kb: Knowledge, rule: TriageRule, clauses: list[Clause], signals: Signals) -> dict[str, Any]:
+    labels = _labels(kb)
+    named = [labels.get(answer, answer) for answer in signals.answers_behind(clauses)]
+    return reason(kb, rule.id, code=rule.id.removeprefix("triage."), answers=_join(named))
+
+
+def _condition(item: PossibleCondition) -> dict[str, Any]:
+    return {
+        "condition": item.condition,
+        "why": item.text,
+        "tests": list(item.next_steps),
+        "sources": list(item.sources),
+        "confirmed": item.confirmed,
+    }
+
+
+def _features(kb: Knowledge, signals: Signals) -> list[dict[str, Any]]:
+    """What each given answer means, in the order given (extra field, for people and screens)."""
+    by_answer = {feature.answer: feature for feature in kb.triage.feature}
+    found = []
+    for answer in signals.answers:
+        feature = by_answer.get(answer)
+        if feature is None:
+            continue
+        meaning = reason(kb, feature.id, code=answer)
+        found.append(
+            {
+                "answer": answer,
+                "label": feature.label,
+                "meaning": meaning["text"],
+                "sources": meaning["sources"],
+            }
+        )
+    return found
+
+
+def _labels(kb: Knowledge) -> dict[str, str]:
+    return {feature.answer: feature.label for feature in kb.triage.feature}
+
+
+def _join(words: list[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
