@@ -1,17 +1,341 @@
-"""Therapy eligibility by region (stub: filled in by the therapy rules work)."""
+"""Therapy eligibility by region: a small interpreter over the rules in `therapies.toml`.
+
+Every condition is three-valued: true, false, or unknown because a fact is missing. A rule that needs a
+missing fact either asks for it (`needs_information`, naming the field) or is skipped, as its data says.
+The status is the most restrictive finding, in the order of `TherapyStatus`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from smanav_core.codes import TherapyId
+from smanav_core.codes import DiagnosisStatus, SmaType, TherapyStatus
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
+from smanav_core.knowledge.schema.base import Statement
+from smanav_core.knowledge.schema.therapies import (
+    Approval,
+    Conditions,
+    EligibilityRule,
+    IfUnknown,
+    NoteKind,
+    RegionalStatus,
+    Therapy,
+)
+from smanav_core.rules.reasons import reason
+
+SEVERITY = {status: rank for rank, status in enumerate(TherapyStatus)}
+LIVER_RATIOS = ("alt_uln_ratio", "ast_uln_ratio", "total_bilirubin_uln_ratio")
+
+# Record field -> (reason code suffix, words for a family).
+FIELD_NAMES: dict[str, tuple[str, str]] = {
+    "weight_kg": ("weight_kg", "the current weight"),
+    "genetics.smn2_copies": ("smn2_copies", "the number of SMN2 copies"),
+    "sma_type": ("sma_type", "the SMA type (whether there are symptoms, and when they began)"),
+    "clinical.symptomatic": ("symptomatic", "whether there are symptoms"),
+    "clinical.ventilation": ("ventilation", "what breathing support is used"),
+    "labs.anti_aav9_titer": ("anti_aav9_titer", "the anti-AAV9 antibody result"),
+    "pregnant": ("pregnant", "whether there is a pregnancy"),
+    "clinical.active_infection": ("active_infection", "whether there is an infection now"),
+    "labs.liver": ("liver_tests", "the liver tests (ALT, AST, bilirubin)"),
+    "gestational_age_weeks": ("gestational_age_weeks", "the gestational age at birth"),
+}
+
+
+@dataclass(slots=True)
+class Truth:
+    """Three-valued result of a condition block; `missing` names the record fields that were absent."""
+
+    value: bool | None
+    missing: list[str] = field(default_factory=list)
+
+
+def _all(parts: Iterable[Truth]) -> Truth:
+    missing: list[str] = []
+    unknown = False
+    for part in parts:
+        if part.value is False:
+            return Truth(False)
+        if part.value is None:
+            unknown = True
+            missing.extend(name for name in part.missing if name not in missing)
+    return Truth(None, missing) if unknown else Truth(True)
+
+
+def _any(parts: Iterable[Truth]) -> Truth:
+    missing: list[str] = []
+    unknown = False
+    for part in parts:
+        if part.value is True:
+            return Truth(True)
+        if part.value is None:
+            unknown = True
+            missing.extend(name for name in part.missing if name not in missing)
+    return Truth(None, missing) if unknown else Truth(False)
+
+
+def _unknown(name: str) -> Truth:
+    return Truth(None, [name])
+
+
+def _smn2_range(facts: PatientFacts, low: int | None, high: int | None) -> Truth:
+    """Whether the SMN2 copy number lies in [low, high]; "n or more" results can be undecidable."""
+    copies = facts.smn2_copies
+    if copies is None:
+        return _unknown("genetics.smn2_copies")
+    if facts.smn2_is_minimum:
+        if high is not None and copies > high:
+            return Truth(False)
+        if high is None and (low is None or copies >= low):
+            return Truth(True)
+        return _unknown("genetics.smn2_copies")
+    return Truth((low is None or copies >= low) and (high is None or copies <= high))
+
+
+def _check(conditions: Conditions, facts: PatientFacts) -> Truth:
+    """Evaluate every condition that is set in the block (AND)."""
+    record = facts.record
+    clinical = record.clinical
+    labs = record.labs
+    parts: list[Truth] = []
+    age = facts.age_months
+    if conditions.age_months_below is not None:
+        parts.append(Truth(age < conditions.age_months_below))
+    if conditions.age_months_at_most is not None:
+        parts.append(Truth(age <= conditions.age_months_at_most))
+    if conditions.age_months_at_least is not None:
+        parts.append(Truth(age >= conditions.age_months_at_least))
+    if conditions.age_months_above is not None:
+        parts.append(Truth(age > conditions.age_months_above))
+    weight = facts.current_weight()
+    if conditions.weight_recorded is not None:
+        parts.append(Truth((weight is not None) is conditions.weight_recorded))
+    for bound, at_least in ((conditions.weight_kg_at_least, True), (conditions.weight_kg_at_most, False)):
+        if bound is None:
+            continue
+        if weight is None:
+            parts.append(_unknown("weight_kg"))
+        else:
+            parts.append(Truth(weight[0] >= bound if at_least else weight[0] <= bound))
+    if conditions.smn2_at_least is not None or conditions.smn2_at_most is not None:
+        parts.append(_smn2_range(facts, conditions.smn2_at_least, conditions.smn2_at_most))
+    if conditions.sma_type_in is not None:
+        parts.append(
+            _unknown("sma_type") if facts.sma_type is None else Truth(facts.sma_type in conditions.sma_type_in)
+        )
+    if conditions.symptomatic is not None:
+        symptomatic = facts.symptomatic
+        parts.append(
+            _unknown("clinical.symptomatic")
+            if symptomatic is None
+            else Truth(symptomatic is conditions.symptomatic)
+        )
+    if conditions.ventilation_in is not None:
+        ventilation = None if clinical is None else clinical.ventilation
+        parts.append(
+            _unknown("clinical.ventilation")
+            if ventilation is None
+            else Truth(ventilation in conditions.ventilation_in)
+        )
+    if conditions.had_therapy_in is not None:
+        parts.append(Truth(any(facts.has_had(item) for item in conditions.had_therapy_in)))
+    if conditions.ongoing_therapy_in is not None:
+        parts.append(Truth(any(item in facts.ongoing for item in conditions.ongoing_therapy_in)))
+    if conditions.anti_aav9_above is not None:
+        titre = None if labs is None else labs.anti_aav9_titer
+        parts.append(
+            _unknown("labs.anti_aav9_titer") if titre is None else Truth(titre > conditions.anti_aav9_above)
+        )
+    if conditions.pregnant is not None:
+        parts.append(
+            _unknown("pregnant") if record.pregnant is None else Truth(record.pregnant is conditions.pregnant)
+        )
+    if conditions.active_infection is not None:
+        infection = None if clinical is None else clinical.active_infection
+        parts.append(
+            _unknown("clinical.active_infection")
+            if infection is None
+            else Truth(infection is conditions.active_infection)
+        )
+    if conditions.liver_uln_above is not None:
+        parts.append(_liver_above(facts, conditions.liver_uln_above))
+    if conditions.born_before_weeks_not_yet_term is not None:
+        parts.append(_not_yet_term(facts, conditions.born_before_weeks_not_yet_term))
+    return _all(parts)
+
+
+def _liver_above(facts: PatientFacts, limit: float) -> Truth:
+    labs = facts.record.labs
+    values = [None if labs is None else getattr(labs, name) for name in LIVER_RATIOS]
+    if any(value is not None and value > limit for value in values):
+        return Truth(True)
+    if all(value is not None for value in values):
+        return Truth(False)
+    return _unknown("labs.liver")
+
+
+def _postmenstrual_weeks(facts: PatientFacts) -> float | None:
+    born_at = facts.record.gestational_age_weeks
+    return None if born_at is None else born_at + facts.age_days / 7
+
+
+def _not_yet_term(facts: PatientFacts, term_weeks: float) -> Truth:
+    born_at = facts.record.gestational_age_weeks
+    weeks = _postmenstrual_weeks(facts)
+    if born_at is None or weeks is None:
+        return _unknown("gestational_age_weeks")
+    return Truth(born_at < term_weeks and weeks < term_weeks)
+
+
+def _fires(rule: EligibilityRule, facts: PatientFacts) -> Truth:
+    """True when the rule's finding applies, False when it does not, None when a needed fact is missing."""
+    if rule.when is not None:
+        return _check(rule.when, facts)
+    satisfied = _any(_check(alternative, facts) for alternative in rule.require_any)
+    if satisfied.value is None:
+        return satisfied
+    return Truth(not satisfied.value)
+
+
+def _describe(facts: PatientFacts) -> dict[str, str]:
+    """Values that statement texts may quote, already written for a reader."""
+    age = facts.age_months
+    weight = facts.current_weight()
+    copies = facts.smn2_copies
+    labs = facts.record.labs
+    titre = None if labs is None else labs.anti_aav9_titer
+    weeks = _postmenstrual_weeks(facts)
+    born_at = facts.record.gestational_age_weeks
+    if facts.sma_type is None:
+        sma_type = "an SMA type that is not known"
+    elif facts.sma_type is SmaType.PRESYMPTOMATIC:
+        sma_type = "SMA without symptoms yet"
+    else:
+        sma_type = f"type {facts.sma_type.value}"
+    return {
+        "age": f"{age:.1f} months" if age < 36 else f"{facts.age_years:.1f} years",
+        "weight_kg": "unknown" if weight is None else f"{weight[0]:g}",
+        "smn2": "an unknown number of"
+        if copies is None
+        else (f"{copies} or more" if facts.smn2_is_minimum else str(copies)),
+        "sma_type": sma_type,
+        "titre": "not recorded" if titre is None else ("negative" if titre == 0 else f"1:{titre:g}"),
+        "gestational_age": "unknown" if born_at is None else f"{born_at:g}",
+        "postmenstrual_weeks": "unknown" if weeks is None else f"{weeks:.0f}",
+    }
+
+
+@dataclass(slots=True)
+class Assessment:
+    """Findings for one therapy, collected before the status is decided."""
+
+    therapy: Therapy
+    status_row: RegionalStatus
+    findings: list[tuple[TherapyStatus, dict[str, Any]]] = field(default_factory=list)
+    rule_ids: list[str] = field(default_factory=list)
+
+    def add(self, status: TherapyStatus, finding: dict[str, Any], rule_id: str) -> None:
+        if any(existing["code"] == finding["code"] for _, existing in self.findings):
+            return
+        self.findings.append((status, finding))
+        if rule_id not in self.rule_ids:
+            self.rule_ids.append(rule_id)
+
+    @property
+    def status(self) -> TherapyStatus:
+        return max((status for status, _ in self.findings), key=SEVERITY.__getitem__, default=TherapyStatus.ELIGIBLE)
+
+
+def _statement_reason(statement: Statement, code: str, values: dict[str, str]) -> dict[str, Any]:
+    text = statement.text.format(**values)
+    if not statement.confirmed:
+        text += " (This point is not confirmed in smanav's knowledge base; check it with the clinical team.)"
+    return {"code": code, "text": text, "sources": list(statement.sources)}
+
+
+def _missing_reason(rule: EligibilityRule, field_name: str) -> dict[str, Any]:
+    code, words = FIELD_NAMES[field_name]
+    text = f"{rule.unknown_text} Missing: {words} ({field_name})."
+    if not rule.confirmed:
+        text += " (This point is not confirmed in smanav's knowledge base; check it with the clinical team.)"
+    return {"code": f"missing_{code}", "text": text, "sources": list(rule.sources)}
+
+
+def _apply_rule(result: Assessment, rule: EligibilityRule, facts: PatientFacts, values: dict[str, str]) -> None:
+    fired = _fires(rule, facts)
+    if fired.value is True:
+        result.add(rule.outcome, _statement_reason(rule, rule.code, values), rule.id)
+    elif fired.value is None and rule.if_unknown is IfUnknown.NEEDS_INFORMATION:
+        for name in fired.missing:
+            result.add(TherapyStatus.NEEDS_INFORMATION, _missing_reason(rule, name), rule.id)
+
+
+def _notes(kb: Knowledge, therapy: str, facts: PatientFacts, kind: NoteKind) -> list[dict[str, Any]]:
+    return [
+        reason(kb, note.id, code=note.id.rsplit(".", 1)[-1])
+        for note in kb.therapies.note
+        if note.therapy == therapy and facts.region in note.regions and note.kind is kind
+    ]
+
+
+def _assess_one(therapy: Therapy, facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
+    file = kb.therapies
+    row = next(item for item in file.regional_status if item.therapy == therapy.therapy and facts.region in item.regions)
+    values = _describe(facts)
+    result = Assessment(therapy, row)
+    approval_status = {
+        Approval.APPROVED: TherapyStatus.ELIGIBLE,
+        Approval.UNCONFIRMED: TherapyStatus.NEEDS_INFORMATION,
+        Approval.NOT_APPROVED: TherapyStatus.NOT_APPROVED_IN_REGION,
+    }[row.approval]
+    result.add(approval_status, _statement_reason(row, row.code, values), row.id)
+    if row.approval is not Approval.NOT_APPROVED:
+        if not row.indication_confirmed:
+            statement = kb.statement("therapy.indication_unconfirmed")
+            result.add(
+                TherapyStatus.ELIGIBLE_WITH_CAUTIONS,
+                _statement_reason(statement, "indication_unconfirmed", values),
+                statement.id,
+            )
+        if facts.diagnosis in (DiagnosisStatus.CARRIER, DiagnosisStatus.SMA_UNLIKELY):
+            statement = kb.statement("therapy.diagnosis.not_sma")
+            result.add(TherapyStatus.NOT_ELIGIBLE, _statement_reason(statement, "not_5q_sma", values), statement.id)
+        elif facts.diagnosis is not DiagnosisStatus.CONFIRMED_5Q_SMA:
+            statement = kb.statement("therapy.diagnosis.needs_confirmation")
+            result.add(
+                TherapyStatus.NEEDS_INFORMATION,
+                _statement_reason(statement, "genetic_confirmation_needed", values),
+                statement.id,
+            )
+        else:
+            for rule in file.rule:
+                if rule.therapy == therapy.therapy and facts.region in rule.regions:
+                    _apply_rule(result, rule, facts, values)
+    status = result.status
+    ordered = sorted(result.findings, key=lambda item: -SEVERITY[item[0]])
+    entry: dict[str, Any] = {
+        "therapy": therapy.therapy,
+        "status": status.value,
+        "reasons": [finding for _, finding in ordered],
+        "name": therapy.name,
+        "route": therapy.route,
+        "description": therapy.text,
+        "layer": row.layer.value,
+        "indication": row.indication,
+        "regimen": row.regimen,
+        "rules": list(result.rule_ids),
+    }
+    if row.approval is not Approval.NOT_APPROVED:
+        entry["pre_treatment_tests"] = _notes(kb, therapy.therapy, facts, NoteKind.PRE_TREATMENT_TEST)
+        entry["warnings"] = _notes(kb, therapy.therapy, facts, NoteKind.WARNING)
+        entry["contraindications"] = _notes(kb, therapy.therapy, facts, NoteKind.CONTRAINDICATION)
+        entry["regimen_options"] = _notes(kb, therapy.therapy, facts, NoteKind.REGIMEN_OPTION)
+    return entry
 
 
 def assess_therapies(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
-    return [
-        {"therapy": therapy.value, "status": "needs_information",
-         "reasons": [{"code": "not_implemented", "text": "Not implemented yet.", "sources": []}]}
-        for therapy in TherapyId
-    ]
+    """One entry per therapy of the catalogue: the contract's four in contract order, then the agents
+    not approved anywhere. Each has `therapy`, `status`, `reasons` (most restrictive first) and extras."""
+    return [_assess_one(therapy, facts, kb) for therapy in kb.therapies.therapy]

@@ -1,9 +1,207 @@
-"""Therapy catalogue and regional label rules (designed in full by the therapy rules)."""
+"""Therapy catalogue, regional approval rows, eligibility rules and monitoring schedules.
+
+Rules are data read by the small interpreter in `smanav_core.rules.therapies`: a rule is either a
+`when` block (fires when every condition in it holds) or a `require_any` list of alternatives (fires
+when no alternative holds). Conditions are a closed set of typed fields; nothing is ever evaluated from
+a string. Each rule states the `layer` it belongs to (label, HTA/payer, trial), so the three stay
+distinguishable in the output.
+"""
 
 from __future__ import annotations
 
-from smanav_core.knowledge.schema.base import KnowledgeFile
+from enum import StrEnum
+
+from pydantic import Field, model_validator
+
+from smanav_core.codes import Region, SmaType, TherapyId, TherapyStatus, TreatmentTherapy, Ventilation
+from smanav_core.knowledge.schema.base import Frozen, KnowledgeFile, Statement
+
+CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
+AGENT_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class Layer(StrEnum):
+    """Which kind of rule this is: what is licensed, what is funded, or what a trial studied."""
+
+    LABEL = "label"
+    HTA = "hta"
+    TRIAL = "trial"
+
+
+class Approval(StrEnum):
+    APPROVED = "approved"
+    NOT_APPROVED = "not_approved"
+    UNCONFIRMED = "unconfirmed"
+
+
+class IfUnknown(StrEnum):
+    """What a rule does when a fact it needs is missing."""
+
+    NEEDS_INFORMATION = "needs_information"
+    IGNORE = "ignore"
+
+
+class NoteKind(StrEnum):
+    PRE_TREATMENT_TEST = "pre_treatment_test"
+    WARNING = "warning"
+    CONTRAINDICATION = "contraindication"
+    REGIMEN_OPTION = "regimen_option"
+
+
+class MonitoringKind(StrEnum):
+    DOSE = "dose"
+    TEST = "test"
+    ADVICE = "advice"
+
+
+class Therapy(Statement):
+    """One agent of the catalogue; `text` says in plain words what it is."""
+
+    therapy: str = Field(pattern=AGENT_PATTERN)
+    name: str
+    route: str
+
+
+class RegionalStatus(Statement):
+    """Approval (or, for the UK, NICE recommendation) of one therapy in one or more regions.
+
+    `text` is the reason shown for the approval; `indication` and `regimen` are shown only where the
+    wording was read (`regimen` stays empty where the dose is not confirmed for the region).
+    """
+
+    therapy: str = Field(pattern=AGENT_PATTERN)
+    regions: tuple[Region, ...] = Field(min_length=1)
+    layer: Layer
+    approval: Approval
+    code: str = Field(pattern=CODE_PATTERN)
+    indication: str | None = None
+    indication_confirmed: bool = True
+    regimen: str | None = None
+
+
+class Conditions(Frozen):
+    """Facts about the person; every field that is set must hold (AND). Bounds are as named."""
+
+    age_months_below: float | None = Field(default=None, gt=0)
+    age_months_at_most: float | None = Field(default=None, ge=0)
+    age_months_at_least: float | None = Field(default=None, ge=0)
+    age_months_above: float | None = Field(default=None, ge=0)
+    weight_recorded: bool | None = None
+    weight_kg_at_least: float | None = Field(default=None, gt=0)
+    weight_kg_at_most: float | None = Field(default=None, gt=0)
+    smn2_at_least: int | None = Field(default=None, ge=0, le=8)
+    smn2_at_most: int | None = Field(default=None, ge=0, le=8)
+    sma_type_in: tuple[SmaType, ...] | None = None
+    symptomatic: bool | None = None
+    ventilation_in: tuple[Ventilation, ...] | None = None
+    had_therapy_in: tuple[TreatmentTherapy, ...] | None = None
+    ongoing_therapy_in: tuple[TreatmentTherapy, ...] | None = None
+    anti_aav9_above: float | None = Field(default=None, ge=0)
+    pregnant: bool | None = None
+    active_infection: bool | None = None
+    liver_uln_above: float | None = Field(default=None, gt=0, description="ALT, AST or total bilirubin / ULN")
+    born_before_weeks_not_yet_term: float | None = Field(
+        default=None, gt=22, le=44, description="born before this gestational week and not yet reached it"
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Conditions:
+        if not self.model_fields_set:
+            raise ValueError("a condition block needs at least one condition")
+        return self
+
+
+class EligibilityRule(Statement):
+    """A regional rule for one therapy. `text` is the reason when it fires (may use {age}, {weight_kg},
+    {smn2}, {sma_type}, {titre}); `unknown_text` is said when a needed fact is missing."""
+
+    therapy: str = Field(pattern=AGENT_PATTERN)
+    regions: tuple[Region, ...] = Field(min_length=1)
+    layer: Layer
+    code: str = Field(pattern=CODE_PATTERN)
+    outcome: TherapyStatus
+    when: Conditions | None = None
+    require_any: tuple[Conditions, ...] = ()
+    if_unknown: IfUnknown = IfUnknown.IGNORE
+    unknown_text: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> EligibilityRule:
+        if (self.when is None) == (not self.require_any):
+            raise ValueError("a rule has exactly one of `when` or `require_any`")
+        if self.outcome in (TherapyStatus.ELIGIBLE, TherapyStatus.NOT_APPROVED_IN_REGION):
+            raise ValueError("a rule's outcome is not_eligible, needs_information or eligible_with_cautions")
+        if self.if_unknown is IfUnknown.NEEDS_INFORMATION and not self.unknown_text:
+            raise ValueError("a rule that asks for missing information needs an `unknown_text`")
+        return self
+
+
+class TherapyNote(Statement):
+    """Pre-treatment test, warning or contraindication shown with a therapy (does not change status)."""
+
+    therapy: str = Field(pattern=AGENT_PATTERN)
+    regions: tuple[Region, ...] = Field(min_length=1)
+    kind: NoteKind
+
+
+class MonitoringSchedule(Statement):
+    """A dose or monitoring schedule anchored to the treatment's start date.
+
+    `offsets_days` are fixed dates after the start; `repeat_every_months` continues after the last
+    offset for as long as the treatment is ongoing. `window_days` limits a one-time treatment's
+    follow-up; inside it, `max_gap_days` (if set) is the longest allowed gap after the last recorded
+    labs (`labs.date`) when the exact dates depend on things the record does not hold.
+    """
+
+    therapy: TreatmentTherapy
+    regions: tuple[Region, ...] = Field(min_length=1)
+    sma_types: tuple[SmaType, ...] = Field(default=(), description="empty = any type, including unknown")
+    kind: MonitoringKind
+    offsets_days: tuple[int, ...] = ()
+    repeat_every_months: int | None = Field(default=None, ge=1, le=24)
+    window_days: int | None = Field(default=None, ge=1)
+    max_gap_days: int | None = Field(default=None, ge=1)
+    uses_lab_date: bool = False
+    interval_months: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _offsets_sorted(self) -> MonitoringSchedule:
+        if list(self.offsets_days) != sorted(set(self.offsets_days)):
+            raise ValueError("offsets_days must be increasing")
+        if any(offset < 0 for offset in self.offsets_days):
+            raise ValueError("offsets_days must not be negative")
+        return self
 
 
 class TherapiesFile(KnowledgeFile):
-    pass
+    therapy: tuple[Therapy, ...] = ()
+    regional_status: tuple[RegionalStatus, ...] = ()
+    rule: tuple[EligibilityRule, ...] = ()
+    note: tuple[TherapyNote, ...] = ()
+    monitoring: tuple[MonitoringSchedule, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> TherapiesFile:
+        known = {item.therapy for item in self.therapy}
+        problems: list[str] = []
+        # The contract's therapies come first, in contract order; other agents follow.
+        leading = tuple(item.therapy for item in self.therapy[: len(TherapyId)])
+        if self.therapy and leading != tuple(item.value for item in TherapyId):
+            problems.append("the catalogue must start with the contract's therapy ids, in contract order")
+        seen: set[tuple[str, Region]] = set()
+        for row in self.regional_status:
+            for region in row.regions:
+                if (row.therapy, region) in seen:
+                    problems.append(f"{row.id}: {row.therapy} already has a status in {region.value}")
+                seen.add((row.therapy, region))
+        if self.therapy:
+            for therapy in known:
+                for region in Region:
+                    if (therapy, region) not in seen:
+                        problems.append(f"{therapy} has no regional_status for {region.value}")
+        for item in (*self.regional_status, *self.rule, *self.note):
+            if item.therapy not in known:
+                problems.append(f"{item.id}: unknown therapy {item.therapy}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
