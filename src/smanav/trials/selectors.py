@@ -1,0 +1,139 @@
+"""Match a patient record (the contract's format) against the open SMA trials in the database."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from smanav.geo.distance import haversine_km
+from smanav.geo.selectors import Location
+from smanav.trials.curation import curated_trials
+from smanav.trials.matching import TrialAssessment, TrialFacts, assess_trial
+from smanav.trials.models import Trial
+from smanav_core.codes import Region
+from smanav_core.facts import PatientFacts, derive_facts
+from smanav_core.knowledge.loader import load_knowledge
+from smanav_core.rules.classification import classify
+from smanav_core.rules.genetics import interpret_genetics
+from smanav_core.validation import validate_record
+
+OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING")
+NEAREST_SITES = 3
+DISCLAIMER = (
+    "This list helps you prepare a conversation with your clinical team and the trial's contacts; it does "
+    "not decide whether anyone can join. Only the trial team can. Criteria change: check the current record "
+    "on ClinicalTrials.gov."
+)
+
+
+def patient_facts(record: Mapping[str, Any], *, as_of: dt.date) -> PatientFacts:
+    """Validate the record and let the clinical core interpret it (diagnosis, type, motor function)."""
+    patient = validate_record(record, as_of=as_of)
+    kb = load_knowledge()
+    # The region only matters to therapy rules; genetics and classification do not read it.
+    facts = derive_facts(patient, region=patient.region or Region.US, as_of=as_of)
+    facts = dataclasses.replace(facts, diagnosis=interpret_genetics(facts, kb).status)
+    classification = classify(facts, kb)
+    return dataclasses.replace(
+        facts, sma_type=classification.sma_type, functional_group=classification.functional_group
+    )
+
+
+@dataclass
+class TrialMatch:
+    trial: Trial
+    assessment: TrialAssessment
+    sites: list[tuple[float | None, Any]]
+
+    @property
+    def nearest_km(self) -> float | None:
+        return self.sites[0][0] if self.sites and self.sites[0][0] is not None else None
+
+    def sort_key(self) -> tuple[Any, ...]:
+        a = self.assessment
+        return (
+            0 if a.possible else 1,
+            len(a.of("not_met")),
+            -len(a.of("met")),
+            len(a.of("to_check")),
+            OPEN_STATUSES.index(self.trial.overall_status)
+            if self.trial.overall_status in OPEN_STATUSES
+            else 9,
+            self.nearest_km if self.nearest_km is not None else float("inf"),
+            self.trial.nct_id,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        a = self.assessment
+        trial = self.trial
+        return {
+            "nct_id": trial.nct_id,
+            "title": trial.brief_title,
+            "status": trial.overall_status,
+            "phases": list(trial.phases),
+            "sponsor": trial.sponsor,
+            "is_sample": trial.is_sample,
+            "record_url": None if trial.is_sample else f"https://clinicaltrials.gov/study/{trial.nct_id}",
+            "record_last_updated": trial.last_update_posted.isoformat() if trial.last_update_posted else None,
+            "curated_review": (
+                {
+                    "reviewed_on": a.reviewed_on.isoformat() if a.reviewed_on else None,
+                    "changed_since_review": a.changed_since_review,
+                }
+                if a.curated
+                else None
+            ),
+            "possible": a.possible,
+            "criteria": {
+                "met": [f.as_dict() for f in a.of("met")],
+                "not_met": [f.as_dict() for f in a.of("not_met")],
+                "to_check": [f.as_dict() for f in a.of("to_check")],
+            },
+            "nearest_sites": [
+                {
+                    "facility": site.facility,
+                    "city": site.city,
+                    "state": site.state,
+                    "country": site.country,
+                    "status": site.status,
+                    "distance_km": distance,
+                }
+                for distance, site in self.sites
+            ],
+        }
+
+
+def match_trials(
+    facts: PatientFacts, *, location: Location | None = None, include_samples: bool = True
+) -> list[TrialMatch]:
+    """Every open SMA trial, assessed and ranked (two queries whatever the number of trials)."""
+    curated = curated_trials()
+    rows = Trial.objects.filter(is_sma=True, overall_status__in=OPEN_STATUSES).prefetch_related("sites")
+    if not include_samples:
+        rows = rows.filter(is_sample=False)
+    matches: list[TrialMatch] = []
+    for trial in rows:
+        view = TrialFacts(
+            nct_id=trial.nct_id,
+            minimum_age=trial.minimum_age,
+            maximum_age=trial.maximum_age,
+            sex=trial.sex,
+            eligibility_criteria=trial.eligibility_criteria,
+            last_update_posted=trial.last_update_posted,
+        )
+        assessment = assess_trial(facts, view, curated.get(trial.nct_id))
+        sites: list[tuple[float | None, Any]] = []
+        for site in trial.sites.all():
+            distance = None
+            if location is not None and site.latitude is not None and site.longitude is not None:
+                distance = round(
+                    haversine_km(location.latitude, location.longitude, site.latitude, site.longitude), 1
+                )
+            sites.append((distance, site))
+        sites.sort(key=lambda item: (item[0] is None, item[0] or 0.0, item[1].facility))
+        matches.append(TrialMatch(trial, assessment, sites[:NEAREST_SITES]))
+    matches.sort(key=TrialMatch.sort_key)
+    return matches
