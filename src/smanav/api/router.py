@@ -15,3 +15,9 @@ api = SmanavAPI(title="smanav API", version="1", urls_namespace="api-v1", docs_u
 install_error_handlers(api)
 
 api.add_router("/", contract_router)
+
+from smanav.directory.api import router as services_router  # noqa: E402
+from smanav.trials.api import router as trials_router  # noqa: E402
+
+api.add_router("/services", services_router)
+api.add_router("/trials", trials_router)
