@@ -1,14 +1,66 @@
+"""The public pages: evaluate a record, the triage questionnaire, the bibliography.
+
+Nothing is stored: a record pasted here is evaluated and shown, then forgotten. The core is called the
+same way the API calls it, so a page, the API and the CLI give the same answer for the same input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from smanav.api.documents import json_document
+from smanav.web.forms import EvaluateForm, TriageForm
+from smanav.web.result_display import evaluation_view, triage_view
+from smanav_core import InvalidInput, evaluate, load_knowledge, triage
 
 
+@require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/home.html")
+    today = timezone.localdate()
+    context: dict[str, Any] = {"today": today}
+    if request.method != "POST":
+        context["form"] = EvaluateForm(initial={"as_of": today})
+        return render(request, "web/home.html", context)
+
+    form = EvaluateForm(request.POST, request.FILES)
+    context["form"] = form
+    if not form.is_valid():
+        return render(request, "web/home.html", context, status=422)
+    try:
+        record = json_document(form.cleaned_data["document"], "record")
+        result = evaluate(
+            record, region=form.cleaned_data["region"] or None, as_of=form.cleaned_data["as_of"] or today
+        )
+    except InvalidInput as error:
+        context["problems"] = error.problems
+        return render(request, "web/home.html", context, status=422)
+    context.update(evaluation_view(result))
+    return render(request, "web/home.html", context)
 
 
+@require_http_methods(["GET", "POST"])
 def triage_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/triage.html")
+    if request.method != "POST":
+        return render(request, "web/triage.html", {"form": TriageForm()})
+    form = TriageForm(request.POST)
+    context: dict[str, Any] = {"form": form}
+    if not form.is_valid():
+        return render(request, "web/triage.html", context, status=422)
+    try:
+        result = triage(form.answers(), as_of=timezone.localdate())
+    except InvalidInput as error:
+        context["problems"] = error.problems
+        return render(request, "web/triage.html", context, status=422)
+    context.update(triage_view(result))
+    return render(request, "web/triage.html", context)
 
 
 def sources(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/sources.html")
+    knowledge = load_knowledge()
+    entries = sorted(knowledge.sources.items(), key=lambda item: (item[1].title.lower(), item[0]))
+    return render(request, "web/sources.html", {"sources": entries, "knowledge_version": knowledge.version})

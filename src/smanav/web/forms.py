@@ -1,0 +1,146 @@
+"""Forms of the public pages: evaluate a pasted or uploaded record, and the triage questionnaire.
+
+Forms only collect and shape input; the clinical core validates the documents, so the page shows the
+same problems (with the same field paths) as the CLI and the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from smanav_core.codes import Region, Sex, TriageCourse, TriageHistory, TriageOnset, TriageSymptom
+from smanav_core.knowledge.loader import load_knowledge
+from smanav_core.report import REGION_NAMES
+
+# A full record with years of assessments is well under this; anything larger is a mistake.
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+def region_choices() -> list[tuple[str, str]]:
+    regions = [
+        (region.value, f"{REGION_NAMES[region.value].removeprefix('the ')} ({region.value})")
+        for region in Region
+    ]
+    return [("", str(_("The region written in the record"))), *regions]
+
+
+class EvaluateForm(forms.Form):
+    record = forms.CharField(
+        label=_("Patient record (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    record_file = forms.FileField(label=_("…or upload a JSON file"), required=False)
+    region = forms.ChoiceField(
+        label=_("Region"),
+        required=False,
+        choices=region_choices,
+        widget=forms.Select(attrs={"aria-describedby": "region-hint"}),
+    )
+    as_of = forms.DateField(
+        label=_("Date of the evaluation"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date", "aria-describedby": "as-of-hint"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("record_file")
+        if upload is not None:
+            if upload.size > MAX_UPLOAD_BYTES:
+                self.add_error(
+                    "record_file", _("The file is larger than 2 MB; is it really a patient record?")
+                )
+            else:
+                cleaned["document"] = upload.read()
+        elif (cleaned.get("record") or "").strip():
+            cleaned["document"] = cleaned["record"]
+        else:
+            self.add_error("record", _("Paste a patient record, or choose a JSON file to upload."))
+        return cleaned
+
+
+def _answer_label(answer: str) -> str:
+    """The knowledge base's words for a triage answer (so the page and the reasons name it alike)."""
+    for feature in load_knowledge().triage.feature:
+        if feature.answer == answer:
+            return feature.label[:1].upper() + feature.label[1:]
+    return answer.replace("_", " ").capitalize()
+
+
+SEX_LABELS = {
+    "female": _("Female"),
+    "male": _("Male"),
+    "other": _("Other"),
+    "unknown": _("Prefer not to say"),
+}
+ONSET_LABELS = {
+    "sudden": _("Suddenly (within hours)"),
+    "days": _("Over days"),
+    "weeks": _("Over weeks"),
+    "months": _("Over months"),
+    "years": _("Over years"),
+    "since_childhood": _("Since childhood"),
+}
+COURSE_LABELS = {
+    "improving": _("Getting better"),
+    "stable": _("Staying the same"),
+    "progressive": _("Getting worse"),
+}
+
+
+class TriageForm(forms.Form):
+    age_years = forms.DecimalField(
+        label=_("Age in years"),
+        min_value=0,
+        max_value=120,
+        decimal_places=1,
+        widget=forms.NumberInput(attrs={"step": "1"}),
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[(s.value, SEX_LABELS[s.value]) for s in Sex],
+    )
+    history = forms.MultipleChoiceField(
+        label=_("Has any of this happened to you?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=lambda: [(h.value, _answer_label(h.value)) for h in TriageHistory],
+    )
+    symptoms = forms.MultipleChoiceField(
+        label=_("Which of these do you have now?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=lambda: [(s.value, _answer_label(s.value)) for s in TriageSymptom],
+    )
+    onset = forms.ChoiceField(
+        label=_("How did it start?"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[(o.value, ONSET_LABELS[o.value]) for o in TriageOnset],
+    )
+    course = forms.ChoiceField(
+        label=_("Since then, is it…"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[(c.value, COURSE_LABELS[c.value]) for c in TriageCourse],
+    )
+
+    def answers(self) -> dict[str, Any]:
+        """The contract's triage answers document; unanswered questions are left out ("not known")."""
+        data = self.cleaned_data
+        age = data["age_years"]
+        document: dict[str, Any] = {"age_years": int(age) if age == int(age) else float(age)}
+        for name in ("sex", "onset", "course"):
+            if data.get(name):
+                document[name] = data[name]
+        for name in ("history", "symptoms"):
+            if data.get(name):
+                document[name] = list(data[name])
+        return document
