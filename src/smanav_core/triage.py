@@ -174,21 +174,20 @@ def _condition(item: PossibleCondition) -> dict[str, Any]:
 def _features(kb: Knowledge, signals: Signals) -> list[dict[str, Any]]:
     """What each given answer means, in the order given (extra field, for people and screens)."""
     by_answer = {feature.answer: feature for feature in kb.triage.feature}
-    found = []
-    for answer in signals.answers:
-        feature = by_answer.get(answer)
-        if feature is None:
-            continue
-        meaning = reason(kb, feature.id, code=answer)
-        found.append(
-            {
-                "answer": answer,
-                "label": feature.label,
-                "meaning": meaning["text"],
-                "sources": meaning["sources"],
-            }
-        )
-    return found
+    meanings = [
+        (by_answer[answer], reason(kb, by_answer[answer].id))
+        for answer in signals.answers
+        if answer in by_answer
+    ]
+    return [
+        {
+            "answer": feature.answer,
+            "label": feature.label,
+            "meaning": meaning["text"],
+            "sources": meaning["sources"],
+        }
+        for feature, meaning in meanings
+    ]
 
 
 def _labels(kb: Knowledge) -> dict[str, str]:
