@@ -82,7 +82,6 @@ def search_sites(
         disciplines=disciplines, age_groups=age_groups, kinds=kinds, include_samples=include_samples
     )
     rows, crosses_dateline = _within_box(rows, latitude, longitude, radius_km)
-    candidates = rows.values_list("id", "latitude", "longitude")
     if not crosses_dateline:
         scale = math.cos(math.radians(latitude)) ** 2
         approx = ExpressionWrapper(
@@ -90,9 +89,12 @@ def search_sites(
             + (F("longitude") - longitude) * (F("longitude") - longitude) * scale,
             output_field=FloatField(),
         )
-        candidates = candidates.annotate(_approx=approx).order_by("_approx")[
+        rows = rows.annotate(_approx=approx).order_by("_approx")
+        candidates = rows.values_list("id", "latitude", "longitude")[
             : max(CANDIDATE_MINIMUM, limit * CANDIDATE_FACTOR)
         ]
+    else:
+        candidates = rows.values_list("id", "latitude", "longitude")
     ranked = sorted((haversine_km(latitude, longitude, lat, lon), pk) for pk, lat, lon in candidates)
     chosen = [(distance, pk) for distance, pk in ranked if distance <= radius_km][:limit]
     if not chosen:

@@ -89,8 +89,28 @@ def age_text_months(text: str) -> float | None:
     return float(found.group(1)) * _MONTHS_PER[found.group(2).lower()]
 
 
+# Plain words for the core's codes, so a family reads "non-invasive ventilation during sleep only".
+_LABELS = {
+    "none": "no breathing support",
+    "niv_sleep_only": "non-invasive ventilation during sleep only",
+    "niv_under_16h": "non-invasive ventilation for less than 16 hours a day",
+    "niv_16h_or_more": "non-invasive ventilation for 16 hours or more a day",
+    "tracheostomy": "ventilation through a tracheostomy",
+    "onasemnogene_abeparvovec_iv": "onasemnogene abeparvovec (gene therapy into a vein)",
+    "onasemnogene_abeparvovec_it": "onasemnogene abeparvovec (gene therapy into the spinal fluid)",
+    "other": "another SMA treatment",
+    "non_sitter": "not able to sit without support (non-sitter)",
+    "sitter": "able to sit but not to walk (sitter)",
+    "walker": "able to walk (walker)",
+    "confirmed_5q_sma": "confirmed 5q SMA",
+    "5q_sma_unlikely": "5q SMA unlikely",
+    "not_tested": "not tested",
+}
+
+
 def _words(code: Any) -> str:
-    return str(code.value).replace("_", " ")
+    value = str(code.value)
+    return _LABELS.get(value, value.replace("_", " "))
 
 
 def _range_words(low: float | None, high: float | None, unit: str) -> str:
@@ -183,7 +203,7 @@ def _curated_finding(facts: PatientFacts, criterion: Any, source: str) -> Findin
             f"The trial asks for a weight {wanted}; the record says {weight[0]:g} kg{when}.",
         )
     if isinstance(criterion, Diagnosis):
-        wanted = criterion.required.value.replace("_", " ")
+        wanted = _words(criterion.required)
         status = facts.diagnosis
         if status is criterion.required:
             return say(
@@ -204,7 +224,7 @@ def _curated_finding(facts: PatientFacts, criterion: Any, source: str) -> Findin
         )
     if isinstance(criterion, PriorTherapy):
         given = set(facts.treatments)
-        names = ", ".join(t.value.replace("_", " ") for t in criterion.excluded or criterion.required_any)
+        names = ", ".join(_words(t) for t in criterion.excluded or criterion.required_any)
         if criterion.excluded:
             hit = [t for t in criterion.excluded if t in given]
             if hit:
@@ -229,7 +249,7 @@ def _curated_finding(facts: PatientFacts, criterion: Any, source: str) -> Findin
             "to_check", f"The trial asks for earlier treatment with {names}; the record does not show it."
         )
     if isinstance(criterion, MotorFunction):
-        wanted = " or ".join(group.value.replace("_", "-") for group in criterion.allowed)
+        wanted = " or ".join(_words(group) for group in criterion.allowed)
         group = facts.functional_group
         if group is None:
             return say(
@@ -240,12 +260,12 @@ def _curated_finding(facts: PatientFacts, criterion: Any, source: str) -> Findin
         ok = group in criterion.allowed
         return say(
             "met" if ok else "not_met",
-            f"The trial is for people who are {wanted} now; the record says {group.value.replace('_', '-')}.",
+            f"The trial is for people who are {wanted} now; the record says {_words(group)}.",
         )
     if isinstance(criterion, VentilationSupport):
         clinical = facts.record.clinical
         ventilation = None if clinical is None else clinical.ventilation
-        names = ", ".join(v.value.replace("_", " ") for v in criterion.excluded)
+        names = ", ".join(_words(v) for v in criterion.excluded)
         if ventilation is None:
             return say(
                 "to_check",

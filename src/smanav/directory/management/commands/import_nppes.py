@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from smanav.directory.importing.nppes import import_nppes
+from smanav.directory.importing.report import ImportFormatError
+from smanav.directory.management.commands._reporting import add_format, print_report
+
+
+class Command(BaseCommand):
+    help = "Import specialists from an NPPES NPI file (npidata_pfile_*.csv). Safe to re-run."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--batch-size", type=int, default=2000)
+        add_format(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            report = import_nppes(options["path"], batch_size=options["batch_size"])
+        except (ImportFormatError, OSError) as error:
+            raise CommandError(str(error)) from None
+        print_report(report, self.stdout, self.stderr, fmt=options["format"])

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from smanav.directory.importing.report import ImportFormatError
+from smanav.directory.management.commands._reporting import add_format, print_report
+from smanav.trials.importing import import_trials
+
+
+class Command(BaseCommand):
+    help = "Import ClinicalTrials.gov API v2 study JSON: one file, NDJSON, or a folder. Safe to re-run."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--sample", action="store_true", help="Mark the trials as sample data.")
+        add_format(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            report = import_trials(options["path"], is_sample=options["sample"])
+        except (ImportFormatError, OSError) as error:
+            raise CommandError(str(error)) from None
+        print_report(report, self.stdout, self.stderr, fmt=options["format"])
