@@ -84,6 +84,14 @@ DOMAIN_NAMES = {
     "psychosocial": "Emotional and social support",
 }
 
+# Lists the therapy rules may add to a therapy entry (each item a reason-shaped dict or a sentence).
+THERAPY_DETAILS = {
+    "pre_treatment_tests": "Tests before starting",
+    "contraindications": "Who should not have it",
+    "warnings": "Warnings",
+    "regimen_options": "Other ways of dosing",
+}
+
 SEVERITY_WORDS = {"high": "IMPORTANT", "medium": "Check soon", "low": "Note"}
 
 PATTERN_WORDS = {
@@ -166,6 +174,12 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def therapy_name(therapy: Mapping[str, Any]) -> str:
+    """The name the therapy rules give (brand and generic), else ours, else the id."""
+    therapy_id = str(therapy.get("therapy", ""))
+    return str(therapy.get("name") or THERAPY_NAMES.get(therapy_id, therapy_id))
+
+
 def _share_words(share: float) -> str:
     per_hundred = round(share * 100)
     if per_hundred == 0:
@@ -192,7 +206,7 @@ def evaluation_questions(result: Mapping[str, Any]) -> list[str]:
     for therapy in result.get("therapies") or ():
         if therapy.get("status") != "needs_information":
             continue
-        name = THERAPY_NAMES.get(therapy.get("therapy", ""), therapy.get("therapy", "this therapy"))
+        name = therapy_name(therapy)
         for item in therapy.get("reasons") or ():
             questions.append(f"{name}: {item.get('text', '')} How can we get this information?")
     for alert in result.get("alerts") or ():
@@ -252,12 +266,22 @@ def render_evaluation_text(result: Mapping[str, Any]) -> str:
 
     page.heading(f"Treatment options in {REGION_NAMES.get(region, region)}")
     for therapy in result.get("therapies") or ():
-        therapy_id = str(therapy.get("therapy", ""))
         status = str(therapy.get("status", ""))
         words = STATUS_WORDS.get(status, status).format(region=REGION_NAMES.get(region, region))
         page.blank()
-        page.para(f"{THERAPY_NAMES.get(therapy_id, therapy_id)}: {words}.")
+        page.para(f"{therapy_name(therapy)}: {words}.")
+        if therapy.get("route"):
+            page.para(f"How it is given: {therapy['route']}.", "  ")
         _reasons(page, therapy.get("reasons") or (), indent="  ")
+        if therapy.get("regimen"):
+            page.para(f"Dose: {therapy['regimen']}", "  ")
+        for key, label in THERAPY_DETAILS.items():
+            items = therapy.get(key) or ()
+            if items:
+                page.para(label + ":", "  ")
+                _reasons(
+                    page, [item if isinstance(item, Mapping) else {"text": item} for item in items], "    "
+                )
 
     page.heading("Care plan")
     plan = list(result.get("care_plan") or ())

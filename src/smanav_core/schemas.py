@@ -76,7 +76,9 @@ class UrgencyOut(_Output):
 
 
 class TherapyOut(_Output):
-    therapy: TherapyId
+    therapy: str = Field(
+        min_length=1, description="A therapy id (the first four entries) or another agent's id."
+    )
     status: TherapyStatus
     reasons: list[Reason] = Field(description="At least one unless the status is eligible.")
 
@@ -122,8 +124,7 @@ class Evaluation(_Output):
     urgency: UrgencyOut
     therapies: list[TherapyOut] = Field(
         min_length=len(TherapyId),
-        max_length=len(TherapyId),
-        description="One per therapy id, in contract order.",
+        description="One per therapy id, in contract order; then agents not approved anywhere, if listed.",
     )
     care_plan: list[CarePlanItem]
     alerts: list[AlertOut]
@@ -131,11 +132,15 @@ class Evaluation(_Output):
 
     @model_validator(mode="after")
     def _therapy_order(self) -> Evaluation:
-        found = [item.therapy for item in self.therapies]
-        if found != list(TherapyId):
-            raise ValueError(
-                "therapies must list " + ", ".join(t.value for t in TherapyId) + " in that order"
-            )
+        contract = [therapy.value for therapy in TherapyId]
+        if [item.therapy for item in self.therapies[: len(contract)]] != contract:
+            raise ValueError("therapies must start with " + ", ".join(contract) + " in that order")
+        for item in self.therapies[len(contract) :]:
+            if item.therapy in contract or item.status is not TherapyStatus.NOT_APPROVED_IN_REGION:
+                raise ValueError(
+                    f"therapy {item.therapy}: after the four therapy ids, only agents not approved "
+                    "anywhere yet may be listed, with status not_approved_in_region"
+                )
         return self
 
 
@@ -192,10 +197,21 @@ def json_schemas() -> dict[str, dict[str, Any]]:
 
     evaluation = copy.deepcopy(Evaluation.model_json_schema(mode="serialization", by_alias=True))
     evaluation["$defs"]["TherapyOut"]["allOf"] = [_NOT_ELIGIBLE_NEEDS_REASON]
-    evaluation["properties"]["therapies"]["prefixItems"] = [
-        {"$ref": "#/$defs/TherapyOut", "properties": {"therapy": {"const": therapy.value}}}
-        for therapy in TherapyId
+    contract_ids = [therapy.value for therapy in TherapyId]
+    evaluation["$defs"]["TherapyId"] = {"enum": contract_ids, "title": "TherapyId", "type": "string"}
+    therapies = evaluation["properties"]["therapies"]
+    therapies["prefixItems"] = [
+        {"$ref": "#/$defs/TherapyOut", "properties": {"therapy": {"const": therapy}}}
+        for therapy in contract_ids
     ]
+    # After the four contract ids: agents not approved anywhere yet (e.g. apitegromab), if listed.
+    therapies["items"] = {
+        "$ref": "#/$defs/TherapyOut",
+        "properties": {
+            "therapy": {"not": {"$ref": "#/$defs/TherapyId"}},
+            "status": {"const": TherapyStatus.NOT_APPROVED_IN_REGION.value},
+        },
+    }
 
     answers = copy.deepcopy(TriageAnswers.model_json_schema(mode="validation"))
     result = copy.deepcopy(TriageResult.model_json_schema(mode="serialization", by_alias=True))

@@ -20,7 +20,9 @@ from smanav_core.report import (
 )
 
 AS_OF = dt.date(2026, 11, 21)
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.json"))
+EXAMPLE_DIR = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES = sorted(path for path in EXAMPLE_DIR.glob("*.json") if not path.name.startswith("triage-"))
+TRIAGE_EXAMPLES = sorted(EXAMPLE_DIR.glob("triage-*.json"))
 
 SECTIONS = [
     "What the genetic result means",
@@ -247,8 +249,26 @@ def test_triage_report() -> None:
     assert text.rstrip().endswith("Disclaimer sentence.")
 
 
-def test_real_triage_renders() -> None:
-    result = triage({"age_years": 45, "symptoms": ["low_back_pain"]}, as_of=AS_OF)
+def test_therapy_details_from_the_rules_are_shown() -> None:
+    detailed = copy.deepcopy(RESULT)
+    detailed["therapies"][0].update(
+        name="Brand (generic)",
+        route="by mouth",
+        regimen="Once a day.",
+        warnings=[reason("w", "Warning sentence.", "src_w")],
+        pre_treatment_tests=["A plain test sentence."],
+    )
+    text = flat(render_evaluation_text(detailed))
+    assert f"Brand (generic): {STATUS_WORDS['eligible']}." in text
+    assert "How it is given: by mouth." in text
+    assert "Dose: Once a day." in text
+    assert "Warnings: - Warning sentence. Sources: src_w" in text
+    assert "Tests before starting: - A plain test sentence." in text
+
+
+@pytest.mark.parametrize("path", TRIAGE_EXAMPLES, ids=[path.stem for path in TRIAGE_EXAMPLES])
+def test_real_triage_renders(path: Path) -> None:
+    result = triage(json.loads(path.read_text(encoding="utf-8")), as_of=AS_OF)
     text = flat(render_triage_text(result))
     assert flat(result["disclaimer"]) in text
     for item in result["reasons"]:

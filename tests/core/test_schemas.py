@@ -18,7 +18,8 @@ from smanav_core.schemas import Evaluation, TriageResult, json_schemas, schema_t
 FROZEN_AS_OF = dt.date(2026, 11, 21)
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA_DIR = REPO / "schemas"
-EXAMPLES = sorted((REPO / "examples").glob("*.json"))
+EXAMPLES = sorted(path for path in (REPO / "examples").glob("*.json") if not path.name.startswith("triage-"))
+TRIAGE_EXAMPLES = sorted((REPO / "examples").glob("triage-*.json"))
 
 # The contract's enumerations, copied here on purpose: a change in the code must break this test.
 CONTRACT_ENUMS = {
@@ -141,8 +142,9 @@ def test_examples_and_their_evaluations_validate(path: Path) -> None:
     Evaluation.model_validate(result)
 
 
-def test_triage_answers_and_result_validate() -> None:
-    answers = {"age_years": 61, "symptoms": ["low_back_pain", "rounded_upper_back"], "course": "stable"}
+@pytest.mark.parametrize("path", TRIAGE_EXAMPLES, ids=[path.stem for path in TRIAGE_EXAMPLES])
+def test_triage_answers_and_result_validate(path: Path) -> None:
+    answers = load(path)
     assert not list(validator("triage-answers").iter_errors(answers))
     result = triage(answers, as_of=FROZEN_AS_OF)
     assert not list(validator("triage-result").iter_errors(result))
@@ -210,6 +212,26 @@ def test_a_non_eligible_therapy_needs_a_reason(evaluation: dict[str, Any]) -> No
     assert list(validator("evaluation").iter_errors(broken))
     with pytest.raises(ValidationError, match="at least one reason"):
         Evaluation.model_validate(broken)
+
+
+def test_agents_not_approved_anywhere_may_follow_the_four(evaluation: dict[str, Any]) -> None:
+    extended = copy.deepcopy(evaluation)
+    del extended["therapies"][4:]
+    extended["therapies"].append(
+        {
+            "therapy": "future_agent",
+            "status": "not_approved_in_region",
+            "reasons": [{"code": "c", "text": "t", "sources": []}],
+        }
+    )
+    assert not list(validator("evaluation").iter_errors(extended))
+    Evaluation.model_validate(extended)
+    for therapy, status in (("future_agent", "eligible"), ("risdiplam", "not_approved_in_region")):
+        broken = copy.deepcopy(extended)
+        broken["therapies"][-1].update(therapy=therapy, status=status)
+        assert list(validator("evaluation").iter_errors(broken)), (therapy, status)
+        with pytest.raises(ValidationError):
+            Evaluation.model_validate(broken)
 
 
 def test_therapies_must_come_in_contract_order(evaluation: dict[str, Any]) -> None:
