@@ -270,3 +270,8 @@ def test_severity_sort_is_stable_with_merged_alerts(monkeypatch: pytest.MonkeyPa
         ("treatment_monitoring_due", "high"),
         ("treatment_monitoring_due", "low"),
     ]
+
+
+def test_alerts_without_the_treatment_monitoring_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(alerts_module, "treatment_monitoring_source", lambda name: None)
+    assert codes(person("sitter", 60, 9)) == [("assessment_missing", None)]

@@ -13,11 +13,10 @@ import pytest
 from pydantic import ValidationError
 
 from smanav_core import evaluate, load_knowledge
-from smanav_core.codes import CareDomain, Region
-from smanav_core.facts import derive_facts
-from smanav_core.knowledge.schema.care import CareItem
-from smanav_core.rules.care_plan import add_months, item_as_dict
-from smanav_core.validation import validate_record
+from smanav_core.codes import CareDomain
+from smanav_core.knowledge.schema.care import NOT_CONFIRMED, CareItem
+from smanav_core.rules import care_plan as care_plan_module
+from smanav_core.rules.care_plan import add_months
 from tests.core.records import AS_OF, born_months_ago, record
 
 DOMAIN_RANK = {domain.value: rank for rank, domain in enumerate(CareDomain)}
@@ -423,8 +422,10 @@ def test_add_months(start: dt.date, months: int, expected: dt.date) -> None:
 def test_unconfirmed_item_is_flagged() -> None:
     kb = load_knowledge()
     item = kb.care_plan.by_id["care.bone_health.programme"].model_copy(update={"confirmed": False})
-    facts = derive_facts(validate_record(person("sitter", 60), as_of=AS_OF), region=Region.US, as_of=AS_OF)
-    assert "not confirmed" in item_as_dict(item, facts)["detail"]
+    assert item.output()["detail"].endswith(f"({NOT_CONFIRMED})")
+    assert (
+        not kb.care_plan.by_id["care.bone_health.programme"].output()["detail"].endswith(f"({NOT_CONFIRMED})")
+    )
 
 
 BASE_ITEM: dict[str, Any] = {
@@ -460,3 +461,20 @@ def test_consistent_item_is_accepted() -> None:
         {**BASE_ITEM, "interval_months": 6, "min_age_months": 1, "max_age_months": 2, "cobb_above_deg": 1}
     )
     assert item.needs_cobb
+
+
+def test_treatment_monitoring_items_are_merged_in_domain_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    extra = {"id": "tm.test", "domain": "treatment_monitoring", "title": "t", "detail": "d", "sources": []}
+    monkeypatch.setattr(
+        care_plan_module, "treatment_monitoring_source", lambda name: lambda facts, kb: [extra]
+    )
+    items = plan(person("sitter", 60, onset_months=9))
+    ranks = [DOMAIN_RANK[item["domain"]] for item in items]
+    assert extra in items
+    assert ranks == sorted(ranks)
+
+
+def test_plan_without_the_treatment_monitoring_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(care_plan_module, "treatment_monitoring_source", lambda name: None)
+    items = plan(person("sitter", 60, onset_months=9))
+    assert items and all(item["id"].startswith("care.") for item in items)

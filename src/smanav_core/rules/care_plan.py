@@ -23,7 +23,6 @@ from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.care import DOMAIN_ORDER, CareItem
 from smanav_core.record import Assessment
 
-NOT_CONFIRMED = "This point is not confirmed in smanav's knowledge base; check it with the clinical team."
 _DOMAIN_RANK: dict[str, int] = {domain.value: rank for domain, rank in DOMAIN_ORDER.items()}
 
 ItemSource = Callable[[PatientFacts, Knowledge], list[dict[str, Any]]]
@@ -101,37 +100,27 @@ def last_done(item: CareItem, facts: PatientFacts) -> dt.date | None:
 
 
 def due_date(item: CareItem, facts: PatientFacts) -> dt.date | None:
-    if item.interval_months is None:
-        return None
+    """Latest relevant assessment + the item's interval; None when either is missing."""
     last = last_done(item, facts)
-    return None if last is None else add_months(last, item.interval_months)
-
-
-def item_as_dict(item: CareItem, facts: PatientFacts) -> dict[str, Any]:
-    entry: dict[str, Any] = {
-        "id": item.id,
-        "domain": item.domain.value,
-        "title": item.title,
-        "detail": item.detail,
-    }
-    if item.interval_months is not None:
-        entry["interval_months"] = item.interval_months
-    entry["sources"] = list(item.sources)
-    due = due_date(item, facts)
-    if due is not None:
-        entry["due_date"] = due.isoformat()
-    if not item.confirmed:
-        entry["detail"] += f" ({NOT_CONFIRMED})"
-    return entry
+    if last is None or item.interval_months is None:
+        return None
+    return add_months(last, item.interval_months)
 
 
 def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
     """The care-plan items that apply to this person on `facts.as_of`, ordered by domain."""
-    plan = [
-        item_as_dict(item, facts)
-        for item in kb.care_plan.items_for(facts.diagnosis, facts.functional_group)
-        if item_holds(item, facts)
-    ]
+    plan: list[dict[str, Any]] = []
+    for prepared in kb.care_plan.items_for(facts.diagnosis, facts.functional_group):
+        if prepared.per_person and not item_holds(prepared.item, facts):
+            continue
+        entry = dict(prepared.output)
+        # The output's `sources` list is shared with the knowledge base: hand out a copy.
+        entry["sources"] = list(entry["sources"])
+        if prepared.dated:
+            due = due_date(prepared.item, facts)
+            if due is not None:
+                entry["due_date"] = due.isoformat()
+        plan.append(entry)
     extra = treatment_monitoring_source("treatment_monitoring_items")
     if extra is not None:
         plan.extend(extra(facts, kb))

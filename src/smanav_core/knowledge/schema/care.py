@@ -9,7 +9,8 @@ region or treatments are checked per evaluation on that short list.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Self
+from dataclasses import dataclass
+from typing import Any, Self
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -24,10 +25,21 @@ from smanav_core.codes import (
 )
 from smanav_core.knowledge.schema.base import Entry, KnowledgeFile
 
+NOT_CONFIRMED = "This point is not confirmed in smanav's knowledge base; check it with the clinical team."
 DOMAIN_ORDER: dict[CareDomain, int] = {domain: rank for rank, domain in enumerate(CareDomain)}
 
 # The key of the precomputed index: a diagnosis and a functional group (None = not known).
 IndexKey = tuple[DiagnosisStatus, FunctionalGroup | None]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanEntry:
+    """An item prepared at load time: its output fields, and whether anything is left to check per person."""
+
+    item: CareItem
+    output: Mapping[str, Any]
+    per_person: bool
+    dated: bool
 
 
 class CareItem(Entry):
@@ -86,6 +98,29 @@ class CareItem(Entry):
     def needs_cobb(self) -> bool:
         return self.cobb_above_deg is not None or self.cobb_below_deg is not None
 
+    @property
+    def per_person(self) -> bool:
+        """Whether a condition beyond diagnosis and functional group has to be checked for each person."""
+        return bool(
+            self.min_age_months is not None
+            or self.max_age_months is not None
+            or self.needs_cobb
+            or self.ventilation
+            or self.feeding
+            or self.regions
+            or self.requires_gene_therapy
+            or self.requires_any_treatment
+        )
+
+    def output(self) -> dict[str, Any]:
+        """The care-plan fields that do not depend on the person (the due date does)."""
+        entry: dict[str, Any] = {"id": self.id, "domain": self.domain.value, "title": self.title}
+        entry["detail"] = self.detail if self.confirmed else f"{self.detail} ({NOT_CONFIRMED})"
+        if self.interval_months is not None:
+            entry["interval_months"] = self.interval_months
+        entry["sources"] = list(self.sources)
+        return entry
+
     def applies_to(self, diagnosis: DiagnosisStatus, group: FunctionalGroup | None) -> bool:
         """The static part of the conditions: diagnosis and functional group."""
         if diagnosis not in self.diagnoses:
@@ -100,20 +135,28 @@ class CareItem(Entry):
 class CareFile(KnowledgeFile):
     care_item: tuple[CareItem, ...] = ()
 
-    _index: dict[IndexKey, tuple[CareItem, ...]] = PrivateAttr(default_factory=dict)
+    _index: dict[IndexKey, tuple[PlanEntry, ...]] = PrivateAttr(default_factory=dict)
     _by_id: dict[str, CareItem] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: object, /) -> None:
         # Resolved once per process so that an evaluation only filters a short, already ordered list.
-        ordered = sorted(self.care_item, key=lambda item: DOMAIN_ORDER[item.domain])
+        ordered = [
+            PlanEntry(
+                item=item,
+                output=item.output(),
+                per_person=item.per_person,
+                dated=bool(item.due_from_instruments or item.due_from_any_assessment),
+            )
+            for item in sorted(self.care_item, key=lambda item: DOMAIN_ORDER[item.domain])
+        ]
         for diagnosis in DiagnosisStatus:
             for group in (*FunctionalGroup, None):
                 self._index[(diagnosis, group)] = tuple(
-                    item for item in ordered if item.applies_to(diagnosis, group)
+                    entry for entry in ordered if entry.item.applies_to(diagnosis, group)
                 )
         self._by_id = {item.id: item for item in self.care_item}
 
-    def items_for(self, diagnosis: DiagnosisStatus, group: FunctionalGroup | None) -> tuple[CareItem, ...]:
+    def items_for(self, diagnosis: DiagnosisStatus, group: FunctionalGroup | None) -> tuple[PlanEntry, ...]:
         """Items whose diagnosis and group conditions hold, ordered by domain (file order within one)."""
         return self._index[(diagnosis, group)]
 
