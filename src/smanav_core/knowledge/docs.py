@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.base import Entry, Source, Statement
 
@@ -170,6 +172,9 @@ def _page_of(item: Located) -> str:
 
 
 def _value(value: Any) -> str:
+    if isinstance(value, BaseModel):
+        # Structured conditions: only the parts that are set say something.
+        return _value(value.model_dump(mode="json", exclude_none=True))
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
@@ -179,7 +184,8 @@ def _value(value: Any) -> str:
     if isinstance(value, Mapping):
         return ", ".join(f"{key}: {_value(item)}" for key, item in value.items()) or "(none)"
     if isinstance(value, tuple | list):
-        return ", ".join(_value(item) for item in value) or "(none)"
+        separator = "; " if any(isinstance(item, BaseModel | Mapping) for item in value) else ", "
+        return separator.join(_value(item) for item in value) or "(none)"
     if hasattr(value, "value"):
         return str(value.value)
     return str(value)
@@ -252,6 +258,7 @@ def _render_page(page: Page, items: list[Located], kb: Knowledge) -> str:
     ]
     if not items:
         lines += ["No entries yet.", ""]
+    lines += _region_index(items)
     groups: dict[tuple[str, str], list[Located]] = {}
     for item in items:
         groups.setdefault((item.file, item.table), []).append(item)
@@ -260,6 +267,30 @@ def _render_page(page: Page, items: list[Located], kb: Knowledge) -> str:
         for item in group:
             lines += _entry_markdown(item, kb)
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _regions_of(entry: Entry) -> list[str]:
+    """The regions an entry names (`regions` or `region`); an empty `regions` list means every region."""
+    if "regions" in type(entry).model_fields:
+        regions = getattr(entry, "regions", None) or ()
+        return [_value(region) for region in regions] or ["All regions"]
+    region = getattr(entry, "region", None)
+    return [] if region is None else [_value(region)]
+
+
+def _region_index(items: list[Located]) -> list[str]:
+    """For pages whose entries name regions: which entries apply in each region."""
+    by_region: dict[str, list[str]] = {}
+    for item in items:
+        for region in _regions_of(item.entry):
+            by_region.setdefault(region, []).append(item.entry.id)
+    if not by_region:
+        return []
+    lines = ["## By region", ""]
+    for region in sorted(by_region):
+        links = ", ".join(f"[`{entry_id}`](#{entry_id})" for entry_id in by_region[region])
+        lines += [f"- **{region}**: {links}", ""]
+    return lines
 
 
 def _render_sources(items: list[Located], kb: Knowledge) -> str:
