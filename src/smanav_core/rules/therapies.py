@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from smanav_core.codes import DiagnosisStatus, SmaType, TherapyStatus
+from smanav_core.codes import DiagnosisStatus, SmaType, TherapyId, TherapyStatus
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.base import Statement
@@ -110,8 +110,8 @@ def _check(conditions: Conditions, facts: PatientFacts) -> Truth:
     if conditions.age_months_above is not None:
         parts.append(Truth(age > conditions.age_months_above))
     weight = facts.current_weight()
-    if conditions.weight_recorded is not None:
-        parts.append(Truth((weight is not None) is conditions.weight_recorded))
+    if conditions.weight_recorded:
+        parts.append(_unknown("weight_kg") if weight is None else Truth(True))
     for bound, at_least in ((conditions.weight_kg_at_least, True), (conditions.weight_kg_at_most, False)):
         if bound is None:
             continue
@@ -123,7 +123,9 @@ def _check(conditions: Conditions, facts: PatientFacts) -> Truth:
         parts.append(_smn2_range(facts, conditions.smn2_at_least, conditions.smn2_at_most))
     if conditions.sma_type_in is not None:
         parts.append(
-            _unknown("sma_type") if facts.sma_type is None else Truth(facts.sma_type in conditions.sma_type_in)
+            _unknown("sma_type")
+            if facts.sma_type is None
+            else Truth(facts.sma_type in conditions.sma_type_in)
         )
     if conditions.symptomatic is not None:
         symptomatic = facts.symptomatic
@@ -245,7 +247,9 @@ class Assessment:
 
     @property
     def status(self) -> TherapyStatus:
-        return max((status for status, _ in self.findings), key=SEVERITY.__getitem__, default=TherapyStatus.ELIGIBLE)
+        return max(
+            (status for status, _ in self.findings), key=SEVERITY.__getitem__, default=TherapyStatus.ELIGIBLE
+        )
 
 
 def _statement_reason(statement: Statement, code: str, values: dict[str, str]) -> dict[str, Any]:
@@ -263,7 +267,9 @@ def _missing_reason(rule: EligibilityRule, field_name: str) -> dict[str, Any]:
     return {"code": f"missing_{code}", "text": text, "sources": list(rule.sources)}
 
 
-def _apply_rule(result: Assessment, rule: EligibilityRule, facts: PatientFacts, values: dict[str, str]) -> None:
+def _apply_rule(
+    result: Assessment, rule: EligibilityRule, facts: PatientFacts, values: dict[str, str]
+) -> None:
     fired = _fires(rule, facts)
     if fired.value is True:
         result.add(rule.outcome, _statement_reason(rule, rule.code, values), rule.id)
@@ -282,7 +288,11 @@ def _notes(kb: Knowledge, therapy: str, facts: PatientFacts, kind: NoteKind) -> 
 
 def _assess_one(therapy: Therapy, facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
     file = kb.therapies
-    row = next(item for item in file.regional_status if item.therapy == therapy.therapy and facts.region in item.regions)
+    row = next(
+        item
+        for item in file.regional_status
+        if item.therapy == therapy.therapy and facts.region in item.regions
+    )
     values = _describe(facts)
     result = Assessment(therapy, row)
     approval_status = {
@@ -301,7 +311,9 @@ def _assess_one(therapy: Therapy, facts: PatientFacts, kb: Knowledge) -> dict[st
             )
         if facts.diagnosis in (DiagnosisStatus.CARRIER, DiagnosisStatus.SMA_UNLIKELY):
             statement = kb.statement("therapy.diagnosis.not_sma")
-            result.add(TherapyStatus.NOT_ELIGIBLE, _statement_reason(statement, "not_5q_sma", values), statement.id)
+            result.add(
+                TherapyStatus.NOT_ELIGIBLE, _statement_reason(statement, "not_5q_sma", values), statement.id
+            )
         elif facts.diagnosis is not DiagnosisStatus.CONFIRMED_5Q_SMA:
             statement = kb.statement("therapy.diagnosis.needs_confirmation")
             result.add(
@@ -335,7 +347,19 @@ def _assess_one(therapy: Therapy, facts: PatientFacts, kb: Knowledge) -> dict[st
     return entry
 
 
-def assess_therapies(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
-    """One entry per therapy of the catalogue: the contract's four in contract order, then the agents
-    not approved anywhere. Each has `therapy`, `status`, `reasons` (most restrictive first) and extras."""
-    return [_assess_one(therapy, facts, kb) for therapy in kb.therapies.therapy]
+def assess_therapies(
+    facts: PatientFacts, kb: Knowledge, *, include_unapproved_agents: bool = False
+) -> list[dict[str, Any]]:
+    """One entry per contract therapy id, always, in contract order; with `include_unapproved_agents`
+    the catalogue's other agents (not approved anywhere) follow. Each entry has `therapy`, `status`,
+    `reasons` (most restrictive first) and extra fields (name, route, layer, regimen, notes, rules).
+
+    The published evaluation schema (version 1) allows only the four contract ids in `therapies`, so the
+    engine leaves the other agents out until the schema admits them.
+    """
+    contract = {item.value for item in TherapyId}
+    return [
+        _assess_one(therapy, facts, kb)
+        for therapy in kb.therapies.therapy
+        if include_unapproved_agents or therapy.therapy in contract
+    ]

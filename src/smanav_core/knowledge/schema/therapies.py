@@ -10,6 +10,7 @@ distinguishable in the output.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -86,7 +87,7 @@ class Conditions(Frozen):
     age_months_at_most: float | None = Field(default=None, ge=0)
     age_months_at_least: float | None = Field(default=None, ge=0)
     age_months_above: float | None = Field(default=None, ge=0)
-    weight_recorded: bool | None = None
+    weight_recorded: Literal[True] | None = Field(default=None, description="a weight is on record")
     weight_kg_at_least: float | None = Field(default=None, gt=0)
     weight_kg_at_most: float | None = Field(default=None, gt=0)
     smn2_at_least: int | None = Field(default=None, ge=0, le=8)
@@ -199,9 +200,12 @@ class TherapiesFile(KnowledgeFile):
                 for region in Region:
                     if (therapy, region) not in seen:
                         problems.append(f"{therapy} has no regional_status for {region.value}")
-        for item in (*self.regional_status, *self.rule, *self.note):
-            if item.therapy not in known:
-                problems.append(f"{item.id}: unknown therapy {item.therapy}")
+        linked = [(item.id, item.therapy) for item in self.regional_status]
+        linked += [(item.id, item.therapy) for item in self.rule]
+        linked += [(item.id, item.therapy) for item in self.note]
+        for entry_id, therapy_name in linked:
+            if therapy_name not in known:
+                problems.append(f"{entry_id}: unknown therapy {therapy_name}")
         if problems:
             raise ValueError("; ".join(problems))
         return self

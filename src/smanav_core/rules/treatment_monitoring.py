@@ -1,0 +1,166 @@
+"""Dose and monitoring schedules of ongoing treatments: care-plan items and "due" alerts.
+
+Schedules are data (`[[monitoring]]` in `therapies.toml`), anchored to the treatment's recorded start
+date. The record holds no individual dose dates, so dose dates are the label schedule counted from the
+start; lab schedules also use `labs.date` (the latest labs) to tell when the next test is due. A one-time
+gene therapy is followed for its schedule's window after the start date, whether or not an end date is
+recorded.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import itertools
+from typing import Any
+
+from smanav_core.codes import CareDomain, Severity, TreatmentTherapy
+from smanav_core.facts import GENE_THERAPIES, PatientFacts
+from smanav_core.knowledge.loader import Knowledge
+from smanav_core.knowledge.schema.therapies import MonitoringKind, MonitoringSchedule
+from smanav_core.record import Treatment
+
+DUE_WITHIN_DAYS = 30
+SOON_DAYS = 7
+ALERT_CODE = "treatment_monitoring_due"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day of the month `months` later (the last day when that month is shorter)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _current_course(facts: PatientFacts, therapy: TreatmentTherapy) -> Treatment | None:
+    """The treatment course the schedule is anchored to, or None if none is being followed now."""
+    courses = facts.treatments.get(therapy, ())
+    if therapy in GENE_THERAPIES:
+        return courses[-1] if courses else None
+    ongoing = [course for course in courses if course.end_date is None]
+    return ongoing[-1] if ongoing else None
+
+
+def _applies(schedule: MonitoringSchedule, facts: PatientFacts) -> Treatment | None:
+    if facts.region not in schedule.regions:
+        return None
+    if schedule.sma_types and facts.sma_type not in schedule.sma_types:
+        return None
+    course = _current_course(facts, schedule.therapy)
+    if course is None:
+        return None
+    if schedule.window_days is not None and (facts.as_of - course.start_date).days > schedule.window_days:
+        return None
+    return course
+
+
+def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule, Treatment]]:
+    found: list[tuple[MonitoringSchedule, Treatment]] = []
+    for schedule in kb.therapies.monitoring:
+        course = _applies(schedule, facts)
+        if course is not None:
+            found.append((schedule, course))
+    return found
+
+
+def treatment_monitoring_items(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
+    """Care-plan items (domain `treatment_monitoring`) for the treatments being followed now."""
+    items: list[dict[str, Any]] = []
+    for schedule, course in _active(facts, kb):
+        item: dict[str, Any] = {
+            "id": schedule.id,
+            "domain": CareDomain.TREATMENT_MONITORING.value,
+            "title": schedule.title or schedule.id,
+            "detail": f"{schedule.text} Treatment started on {course.start_date.isoformat()}.",
+            "sources": list(schedule.sources),
+        }
+        if schedule.interval_months is not None:
+            item["interval_months"] = schedule.interval_months
+        items.append(item)
+    return items
+
+
+def _scheduled_dates(schedule: MonitoringSchedule, start: dt.date, until: dt.date) -> list[dt.date]:
+    """Every scheduled date from the start up to `until` (inclusive)."""
+    dates = [start + dt.timedelta(days=offset) for offset in schedule.offsets_days]
+    if schedule.repeat_every_months is not None and dates:
+        anchor = dates[-1]
+        step = 1
+        while True:
+            following = add_months(anchor, schedule.repeat_every_months * step)
+            if following > until:
+                dates.append(following)
+                break
+            dates.append(following)
+            step += 1
+    return dates
+
+
+def _gap_after(schedule: MonitoringSchedule, day_number: int) -> int | None:
+    """Longest allowed gap after a test taken `day_number` days after the start, from the schedule."""
+    points = [0, *schedule.offsets_days]
+    for earlier, later in itertools.pairwise(points):
+        if earlier <= day_number < later:
+            return later - earlier
+    return schedule.max_gap_days
+
+
+def _next_due(
+    schedule: MonitoringSchedule, course: Treatment, facts: PatientFacts
+) -> tuple[dt.date, bool] | None:
+    """(due date, known to be overdue) of the next dose or test, or None if nothing more is scheduled."""
+    start = course.start_date
+    window_end = None if schedule.window_days is None else start + dt.timedelta(days=schedule.window_days)
+    labs = facts.record.labs
+    last_labs = None if labs is None else labs.date
+    if schedule.uses_lab_date and last_labs is not None and last_labs >= start:
+        gap = _gap_after(schedule, (last_labs - start).days)
+        if gap is None:
+            return None
+        due = last_labs + dt.timedelta(days=gap)
+        if window_end is not None and due > window_end:
+            return None
+        return due, due < facts.as_of
+    horizon = facts.as_of + dt.timedelta(days=DUE_WITHIN_DAYS)
+    for day in _scheduled_dates(schedule, start, horizon):
+        if day >= facts.as_of and (window_end is None or day <= window_end):
+            return day, False
+    if schedule.max_gap_days is not None and window_end is not None and facts.as_of <= window_end:
+        # Past the fixed dates but inside the follow-up window: the next test is due within the gap.
+        return facts.as_of, False
+    return None
+
+
+def treatment_monitoring_alerts(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
+    """`treatment_monitoring_due` alerts for doses or tests due within 30 days of `as_of`, or overdue."""
+    alerts: list[dict[str, Any]] = []
+    for schedule, course in _active(facts, kb):
+        if schedule.kind is MonitoringKind.ADVICE:
+            continue
+        found = _next_due(schedule, course, facts)
+        if found is None:
+            continue
+        due, overdue = found
+        days_left = (due - facts.as_of).days
+        if days_left > DUE_WITHIN_DAYS:
+            continue
+        title = schedule.title or schedule.id
+        if overdue:
+            severity = Severity.HIGH
+            text = f"{title}: was due on {due.isoformat()}; no later result is recorded."
+        else:
+            severity = Severity.MEDIUM if days_left <= SOON_DAYS else Severity.LOW
+            text = f"{title}: due on {due.isoformat()}."
+        alerts.append(
+            {
+                "code": ALERT_CODE,
+                "severity": severity.value,
+                "therapy": schedule.therapy.value,
+                "text": f"{text} {schedule.text}",
+                "due_date": due.isoformat(),
+                "sources": list(schedule.sources),
+                "rule": schedule.id,
+            }
+        )
+    return alerts

@@ -1,0 +1,585 @@
+"""Therapy eligibility by region: clinical scenarios at the boundaries of each regional rule.
+
+Each row: (name, changes to the base record, region, therapy, expected status, reason codes that must
+appear). The base record (tests/core/records.py) is a confirmed, presymptomatic one-month-old with
+2 SMN2 copies weighing 4.2 kg; every row goes through `smanav_core.evaluate`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from smanav_core import evaluate
+from smanav_core.codes import Region, TherapyId, TherapyStatus
+from smanav_core.facts import derive_facts
+from smanav_core.knowledge.loader import load_knowledge
+from smanav_core.rules.classification import classify
+from smanav_core.rules.genetics import interpret_genetics
+from smanav_core.rules.therapies import assess_therapies
+from smanav_core.validation import validate_record
+from tests.core.records import AS_OF, born_months_ago, record
+
+NUS = "nusinersen"
+RIS = "risdiplam"
+IV = "onasemnogene_abeparvovec_iv"
+IT = "onasemnogene_abeparvovec_it"
+
+ELIGIBLE = "eligible"
+CAUTION = "eligible_with_cautions"
+NEEDS = "needs_information"
+NOT_ELIGIBLE = "not_eligible"
+
+AAV_NEG = {"labs.anti_aav9_titer": 0}
+TYPE_1 = {
+    "clinical.symptomatic": True,
+    "clinical.symptom_onset_age_months": 2,
+    "clinical.ventilation": "none",
+}
+TYPE_2 = {"clinical.symptomatic": True, "clinical.symptom_onset_age_months": 9}
+TYPE_3 = {"clinical.symptomatic": True, "clinical.symptom_onset_age_months": 30}
+TYPE_4 = {"clinical.symptomatic": True, "clinical.symptom_onset_age_months": 240}
+
+
+def had(therapy: str, *, ongoing: bool = False) -> dict[str, Any]:
+    start = born_months_ago(0.5)
+    return {"treatments": [{"therapy": therapy, "start_date": start, "end_date": None if ongoing else start}]}
+
+
+def aged(months: float, **changes: Any) -> dict[str, Any]:
+    return {"birth_date": born_months_ago(months), **changes}
+
+
+ADULT = {"birth_date": born_months_ago(30 * 12), "weight_kg": 60.0, **TYPE_3}
+
+Scenario = tuple[str, dict[str, Any], str, str, str, tuple[str, ...]]
+
+SCENARIOS: list[Scenario] = [
+    # --- diagnosis gate (every therapy) -------------------------------------------------------------
+    ("confirmed presymptomatic baby", {}, "US", NUS, ELIGIBLE, ("approved",)),
+    ("carrier", {"genetics.smn1_copies": 1}, "US", NUS, NOT_ELIGIBLE, ("not_5q_sma",)),
+    ("two SMN1 copies", {"genetics.smn1_copies": 2}, "EU", RIS, NOT_ELIGIBLE, ("not_5q_sma",)),
+    ("not tested", {"genetics": ...}, "US", NUS, NEEDS, ("genetic_confirmation_needed",)),
+    (
+        "screen positive, not confirmed",
+        {"genetics.method": "newborn_screening", **AAV_NEG},
+        "US",
+        IV,
+        NEEDS,
+        ("genetic_confirmation_needed",),
+    ),
+    # --- nusinersen ---------------------------------------------------------------------------------
+    ("US adult type 3", ADULT, "US", NUS, ELIGIBLE, ("approved",)),
+    ("EU adult type 3", ADULT, "EU", NUS, ELIGIBLE, ("approved",)),
+    ("CA baby", {}, "CA", NUS, ELIGIBLE, ("approved",)),
+    ("AU baby", {}, "AU", NUS, ELIGIBLE, ("approved",)),
+    ("UK baby: NICE recommends", {}, "UK", NUS, ELIGIBLE, ("nice_recommends",)),
+    ("UK after Zolgensma", had(IV), "UK", NUS, CAUTION, ("nice_after_onasemnogene",)),
+    ("UK with risdiplam ongoing", had(RIS, ongoing=True), "UK", NUS, CAUTION, ("nice_no_combination",)),
+    ("JP 2 copies", {}, "JP", NUS, ELIGIBLE, ("approved",)),
+    ("JP SMN2 unknown", {"genetics.smn2_copies": None}, "JP", NUS, NEEDS, ("missing_smn2_copies",)),
+    ("JP 0 SMN2 copies", {"genetics.smn2_copies": 0}, "JP", NUS, NOT_ELIGIBLE, ("smn2_copy_required",)),
+    ("JP 1 copy", {"genetics.smn2_copies": 1}, "JP", NUS, CAUTION, ("efficacy_not_established_smn2",)),
+    (
+        "JP presymptomatic 4 copies",
+        {"genetics.smn2_copies": 4},
+        "JP",
+        NUS,
+        CAUTION,
+        ("efficacy_not_established_smn2", "presymptomatic_observation"),
+    ),
+    (
+        "JP type 1 on tracheostomy",
+        {**TYPE_1, "clinical.ventilation": "tracheostomy"},
+        "JP",
+        NUS,
+        CAUTION,
+        ("ventilated_efficacy_not_established",),
+    ),
+    # --- risdiplam ----------------------------------------------------------------------------------
+    ("US baby under 2 months", {}, "US", RIS, ELIGIBLE, ("approved",)),
+    ("US pregnant adult", {**ADULT, "sex": "female", "pregnant": True}, "US", RIS, CAUTION, ("pregnancy",)),
+    ("US after Zolgensma", had(IV), "US", RIS, CAUTION, ("no_data_after_gene_therapy",)),
+    ("EU presymptomatic 4 copies", {"genetics.smn2_copies": 4}, "EU", RIS, ELIGIBLE, ("approved",)),
+    (
+        "EU presymptomatic 5 copies",
+        {"genetics.smn2_copies": 5},
+        "EU",
+        RIS,
+        NOT_ELIGIBLE,
+        ("indication_type_or_smn2",),
+    ),
+    ("EU type 2 with 5 copies", {**TYPE_2, "genetics.smn2_copies": 5}, "EU", RIS, ELIGIBLE, ("approved",)),
+    (
+        "EU type 4 with 5 copies",
+        {**ADULT, **TYPE_4, "genetics.smn2_copies": 5},
+        "EU",
+        RIS,
+        NOT_ELIGIBLE,
+        ("indication_type_or_smn2",),
+    ),
+    (
+        "EU type unknown, 5 copies",
+        {"clinical.symptomatic": None, "genetics.smn2_copies": 5},
+        "EU",
+        RIS,
+        NEEDS,
+        ("missing_sma_type",),
+    ),
+    (
+        "EU type 4, copies unknown",
+        {**ADULT, **TYPE_4, "genetics.smn2_copies": None},
+        "EU",
+        RIS,
+        NEEDS,
+        ("missing_smn2_copies",),
+    ),
+    (
+        "EU presymptomatic, 4 or more copies",
+        {"genetics.smn2_copies": 4, "genetics.smn2_copies_is_minimum": True},
+        "EU",
+        RIS,
+        NEEDS,
+        ("missing_smn2_copies",),
+    ),
+    ("UK presymptomatic", {}, "UK", RIS, CAUTION, ("nice_presymptomatic",)),
+    ("UK type 2", {**aged(14), **TYPE_2}, "UK", RIS, ELIGIBLE, ("nice_recommends",)),
+    (
+        "UK presymptomatic 5 copies",
+        {"genetics.smn2_copies": 5},
+        "UK",
+        RIS,
+        NOT_ELIGIBLE,
+        ("nice_type_or_smn2",),
+    ),
+    (
+        "UK with nusinersen ongoing",
+        {**TYPE_2, **had(NUS, ongoing=True)},
+        "UK",
+        RIS,
+        CAUTION,
+        ("nice_no_combination",),
+    ),
+    ("UK after Zolgensma", {**TYPE_1, **had(IV)}, "UK", RIS, CAUTION, ("nice_after_onasemnogene",)),
+    ("CA 1.9 months", aged(1.9), "CA", RIS, NOT_ELIGIBLE, ("below_minimum_age",)),
+    ("CA 2.1 months", aged(2.1), "CA", RIS, ELIGIBLE, ("approved",)),
+    (
+        "JP type 3 with 5 copies",
+        {**ADULT, "genetics.smn2_copies": 5},
+        "JP",
+        RIS,
+        CAUTION,
+        ("efficacy_not_established_smn2",),
+    ),
+    ("JP 1 copy", {"genetics.smn2_copies": 1}, "JP", RIS, CAUTION, ("efficacy_not_established_smn2",)),
+    (
+        "JP presymptomatic 4 copies",
+        {"genetics.smn2_copies": 4},
+        "JP",
+        RIS,
+        CAUTION,
+        ("presymptomatic_observation",),
+    ),
+    ("JP SMN2 unknown", {"genetics.smn2_copies": None}, "JP", RIS, NEEDS, ("missing_smn2_copies",)),
+    ("AU indication wording not read", {}, "AU", RIS, CAUTION, ("indication_unconfirmed",)),
+    # --- onasemnogene abeparvovec IV: age -----------------------------------------------------------
+    ("US 23.9 months", aged(23.9, weight_kg=12.0, **AAV_NEG), "US", IV, ELIGIBLE, ("approved",)),
+    ("US 24.1 months", aged(24.1, weight_kg=12.0, **AAV_NEG), "US", IV, NOT_ELIGIBLE, ("age_limit",)),
+    ("JP 23.9 months", aged(23.9, weight_kg=12.0, **AAV_NEG), "JP", IV, ELIGIBLE, ("approved",)),
+    ("JP 24.1 months", aged(24.1, weight_kg=12.0, **AAV_NEG), "JP", IV, NOT_ELIGIBLE, ("age_limit",)),
+    ("AU 8.9 months", aged(8.9, weight_kg=8.0, **AAV_NEG), "AU", IV, ELIGIBLE, ("approved",)),
+    ("AU 9.1 months", aged(9.1, weight_kg=8.0, **AAV_NEG), "AU", IV, NOT_ELIGIBLE, ("age_limit",)),
+    (
+        "EU 30 months type 2, 3 copies (no EU age limit)",
+        {**aged(30, weight_kg=12.0, **AAV_NEG), **TYPE_2, "genetics.smn2_copies": 3},
+        "EU",
+        IV,
+        ELIGIBLE,
+        ("approved",),
+    ),
+    # --- IV: weight ---------------------------------------------------------------------------------
+    ("US 2.6 kg", {"weight_kg": 2.6, **AAV_NEG}, "US", IV, ELIGIBLE, ("approved",)),
+    ("US 2.5 kg", {"weight_kg": 2.5, **AAV_NEG}, "US", IV, NOT_ELIGIBLE, ("weight_outside_dosing_table",)),
+    ("EU 21.0 kg", {"weight_kg": 21.0, **AAV_NEG}, "EU", IV, ELIGIBLE, ("approved",)),
+    ("EU 21.1 kg", {"weight_kg": 21.1, **AAV_NEG}, "EU", IV, NOT_ELIGIBLE, ("weight_outside_dosing_table",)),
+    ("US weight missing", {"weight_kg": ..., **AAV_NEG}, "US", IV, NEEDS, ("missing_weight_kg",)),
+    ("JP weight missing", {"weight_kg": ..., **AAV_NEG}, "JP", IV, NEEDS, ("missing_weight_kg",)),
+    (
+        "US weight from the latest assessment",
+        {
+            "weight_kg": ...,
+            **AAV_NEG,
+            "assessments": [{"date": AS_OF.isoformat(), "instrument": "WEIGHT_KG", "value": 4.4}],
+        },
+        "US",
+        IV,
+        ELIGIBLE,
+        ("approved",),
+    ),
+    # --- IV: SMN2 and type --------------------------------------------------------------------------
+    ("EU presymptomatic 3 copies", {"genetics.smn2_copies": 3, **AAV_NEG}, "EU", IV, ELIGIBLE, ("approved",)),
+    (
+        "EU presymptomatic 4 copies",
+        {"genetics.smn2_copies": 4, **AAV_NEG},
+        "EU",
+        IV,
+        NOT_ELIGIBLE,
+        ("indication_type_or_smn2",),
+    ),
+    (
+        "EU type 1 with 4 copies",
+        {**TYPE_1, "genetics.smn2_copies": 4, **AAV_NEG},
+        "EU",
+        IV,
+        ELIGIBLE,
+        ("approved",),
+    ),
+    (
+        "CA type 1 with 4 copies",
+        {**TYPE_1, "genetics.smn2_copies": 4, **AAV_NEG},
+        "CA",
+        IV,
+        ELIGIBLE,
+        ("approved",),
+    ),
+    (
+        "CA type 2 with 4 copies",
+        {**aged(12, weight_kg=9.0, **AAV_NEG), **TYPE_2, "genetics.smn2_copies": 4},
+        "CA",
+        IV,
+        NOT_ELIGIBLE,
+        ("indication_type_or_smn2",),
+    ),
+    (
+        "AU 4 copies",
+        {"genetics.smn2_copies": 4, **AAV_NEG},
+        "AU",
+        IV,
+        NOT_ELIGIBLE,
+        ("smn2_outside_indication",),
+    ),
+    ("AU SMN2 unknown", {"genetics.smn2_copies": None, **AAV_NEG}, "AU", IV, NEEDS, ("missing_smn2_copies",)),
+    # --- IV: anti-AAV9 ------------------------------------------------------------------------------
+    ("US titre 0", AAV_NEG, "US", IV, ELIGIBLE, ("approved",)),
+    ("US titre 1:50", {"labs.anti_aav9_titer": 50}, "US", IV, ELIGIBLE, ("approved",)),
+    ("US titre 1:51", {"labs.anti_aav9_titer": 51}, "US", IV, NEEDS, ("anti_aav9_retest",)),
+    ("US titre missing", {}, "US", IV, NEEDS, ("missing_anti_aav9_titer",)),
+    ("EU titre 1:51", {"labs.anti_aav9_titer": 51}, "EU", IV, NEEDS, ("anti_aav9_retest",)),
+    ("CA titre 1:51 (label not read)", {"labs.anti_aav9_titer": 51}, "CA", IV, NEEDS, ("anti_aav9_retest",)),
+    ("JP titre 0", AAV_NEG, "JP", IV, ELIGIBLE, ("approved",)),
+    ("JP titre 1:25", {"labs.anti_aav9_titer": 25}, "JP", IV, NOT_ELIGIBLE, ("anti_aav9_positive",)),
+    ("JP titre missing", {}, "JP", IV, NEEDS, ("missing_anti_aav9_titer",)),
+    ("AU titre 1:25 (PBS)", {"labs.anti_aav9_titer": 25}, "AU", IV, NEEDS, ("anti_aav9_positive_pbs",)),
+    # --- IV: prior gene therapy, advanced disease, stability ----------------------------------------
+    ("US after Zolgensma", {**had(IV), **AAV_NEG}, "US", IV, NOT_ELIGIBLE, ("prior_gene_therapy",)),
+    ("EU after Itvisma", {**had(IT), **AAV_NEG}, "EU", IV, NOT_ELIGIBLE, ("prior_gene_therapy",)),
+    (
+        "US type 1 on tracheostomy",
+        {**TYPE_1, "clinical.ventilation": "tracheostomy", **AAV_NEG},
+        "US",
+        IV,
+        CAUTION,
+        ("advanced_sma_not_evaluated",),
+    ),
+    (
+        "US type 1 on NIV 16 h or more",
+        {**TYPE_1, "clinical.ventilation": "niv_16h_or_more", **AAV_NEG},
+        "US",
+        IV,
+        CAUTION,
+        ("advanced_sma_not_evaluated",),
+    ),
+    (
+        "JP type 1 on NIV 16 h or more",
+        {**TYPE_1, "clinical.ventilation": "niv_16h_or_more", **AAV_NEG},
+        "JP",
+        IV,
+        CAUTION,
+        ("advanced_sma_not_evaluated",),
+    ),
+    (
+        "US type 1 on NIV under 16 h",
+        {**TYPE_1, "clinical.ventilation": "niv_under_16h", **AAV_NEG},
+        "US",
+        IV,
+        ELIGIBLE,
+        ("approved",),
+    ),
+    (
+        "US active infection",
+        {"clinical.active_infection": True, **AAV_NEG},
+        "US",
+        IV,
+        CAUTION,
+        ("postpone_for_infection",),
+    ),
+    (
+        "US born at 32 weeks, 2 weeks old",
+        {**aged(0.5), "gestational_age_weeks": 32, "weight_kg": 2.8, **AAV_NEG},
+        "US",
+        IV,
+        CAUTION,
+        ("delay_until_term",),
+    ),
+    (
+        "US born at 32 weeks, 2 months old",
+        {**aged(2), "gestational_age_weeks": 32, **AAV_NEG},
+        "US",
+        IV,
+        ELIGIBLE,
+        ("approved",),
+    ),
+    (
+        "US ALT 2.5 x ULN",
+        {"labs.alt_uln_ratio": 2.5, **AAV_NEG},
+        "US",
+        IV,
+        CAUTION,
+        ("liver_tests_not_studied",),
+    ),
+    (
+        "US liver tests 2.0 x ULN",
+        {
+            "labs.alt_uln_ratio": 2.0,
+            "labs.ast_uln_ratio": 1.0,
+            "labs.total_bilirubin_uln_ratio": 0.5,
+            **AAV_NEG,
+        },
+        "US",
+        IV,
+        ELIGIBLE,
+        ("approved",),
+    ),
+    # --- IV: UK (NICE HST15 / HST24) ----------------------------------------------------------------
+    (
+        "UK type 1, 5 months",
+        {**aged(5, weight_kg=6.0), **TYPE_1},
+        "UK",
+        IV,
+        NEEDS,
+        ("missing_anti_aav9_titer",),
+    ),
+    (
+        "UK type 1, 5 months, tested",
+        {**aged(5, weight_kg=6.0, **AAV_NEG), **TYPE_1},
+        "UK",
+        IV,
+        ELIGIBLE,
+        ("nice_recommends",),
+    ),
+    (
+        "UK type 1, 9 months",
+        {**aged(9, weight_kg=7.0, **AAV_NEG), **TYPE_1},
+        "UK",
+        IV,
+        CAUTION,
+        ("nice_national_team_agreement",),
+    ),
+    (
+        "UK type 1, 13 months",
+        {**aged(13, weight_kg=8.0, **AAV_NEG), **TYPE_1},
+        "UK",
+        IV,
+        NOT_ELIGIBLE,
+        ("nice_criteria_not_met",),
+    ),
+    (
+        "UK presymptomatic 3 copies",
+        {"genetics.smn2_copies": 3, **AAV_NEG},
+        "UK",
+        IV,
+        ELIGIBLE,
+        ("nice_recommends",),
+    ),
+    (
+        "UK presymptomatic 4 copies",
+        {"genetics.smn2_copies": 4, **AAV_NEG},
+        "UK",
+        IV,
+        NOT_ELIGIBLE,
+        ("nice_criteria_not_met",),
+    ),
+    (
+        "UK type 1 on tracheostomy",
+        {**aged(4, weight_kg=5.0, **AAV_NEG), **TYPE_1, "clinical.ventilation": "tracheostomy"},
+        "UK",
+        IV,
+        NOT_ELIGIBLE,
+        ("nice_permanent_ventilation",),
+    ),
+    (
+        "UK type 1, ventilation unknown",
+        {**aged(4, weight_kg=5.0, **AAV_NEG), **TYPE_1, "clinical.ventilation": None},
+        "UK",
+        IV,
+        NEEDS,
+        ("missing_ventilation",),
+    ),
+    # --- onasemnogene abeparvovec intrathecal (Itvisma) ---------------------------------------------
+    ("US 23.9 months", aged(23.9), "US", IT, NOT_ELIGIBLE, ("below_minimum_age",)),
+    ("US 24.1 months", aged(24.1), "US", IT, ELIGIBLE, ("approved",)),
+    ("EU 23.9 months", aged(23.9), "EU", IT, NOT_ELIGIBLE, ("below_minimum_age",)),
+    ("US adult", ADULT, "US", IT, ELIGIBLE, ("approved",)),
+    ("US adult after Itvisma", {**ADULT, **had(IT)}, "US", IT, NOT_ELIGIBLE, ("prior_gene_therapy",)),
+    (
+        "US child after Zolgensma",
+        {**aged(36), **TYPE_1, **had(IV)},
+        "US",
+        IT,
+        CAUTION,
+        ("after_zolgensma_not_studied",),
+    ),
+    (
+        "EU adult titre 1:51",
+        {**ADULT, "labs.anti_aav9_titer": 51},
+        "EU",
+        IT,
+        CAUTION,
+        ("anti_aav9_above_trial_limit",),
+    ),
+    ("EU adult titre 1:50", {**ADULT, "labs.anti_aav9_titer": 50}, "EU", IT, ELIGIBLE, ("approved",)),
+    (
+        "US adult on tracheostomy",
+        {**ADULT, "clinical.ventilation": "tracheostomy"},
+        "US",
+        IT,
+        CAUTION,
+        ("advanced_sma_not_studied",),
+    ),
+    ("UK approval not confirmed", ADULT, "UK", IT, NEEDS, ("approval_unconfirmed",)),
+    ("CA approval not confirmed", ADULT, "CA", IT, NEEDS, ("approval_unconfirmed",)),
+    ("AU approval not confirmed", ADULT, "AU", IT, NEEDS, ("approval_unconfirmed",)),
+    ("JP approval not confirmed", ADULT, "JP", IT, NEEDS, ("approval_unconfirmed",)),
+    (
+        "JP not confirmed and after Itvisma",
+        {**ADULT, **had(IT)},
+        "JP",
+        IT,
+        NOT_ELIGIBLE,
+        ("prior_gene_therapy", "approval_unconfirmed"),
+    ),
+]
+
+
+def _therapy(result: dict[str, Any], therapy: str) -> dict[str, Any]:
+    return next(item for item in result["therapies"] if item["therapy"] == therapy)
+
+
+@pytest.mark.parametrize(
+    ("changes", "region", "therapy", "status", "codes"),
+    [pytest.param(*row[1:], id=f"{row[2]} {row[3]}: {row[0]}") for row in SCENARIOS],
+)
+def test_scenario(
+    changes: dict[str, Any], region: str, therapy: str, status: str, codes: tuple[str, ...]
+) -> None:
+    result = evaluate(record(**changes), region, as_of=AS_OF)
+    entry = _therapy(result, therapy)
+    found = [item["code"] for item in entry["reasons"]]
+    assert entry["status"] == status, entry["reasons"]
+    assert set(codes) <= set(found), found
+    if status == ELIGIBLE:
+        assert len(found) == 1, found  # only the approval or recommendation itself
+
+
+def test_there_are_enough_scenarios_for_every_region_and_therapy() -> None:
+    assert len(SCENARIOS) >= 45
+    covered = {(row[2], row[3]) for row in SCENARIOS}
+    for region in Region:
+        for therapy in TherapyId:
+            assert (region.value, therapy.value) in covered, (region, therapy)
+
+
+@pytest.mark.parametrize("region", list(Region))
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {},
+        {"genetics": ...},
+        ADULT,
+        {**TYPE_1, "clinical.ventilation": "tracheostomy", "labs.anti_aav9_titer": 400},
+    ],
+    ids=["baby", "untested", "adult", "ventilated type 1"],
+)
+def test_every_answer_is_complete_and_explained(region: Region, changes: dict[str, Any]) -> None:
+    kb = load_knowledge()
+    result = evaluate(record(**changes), region.value, as_of=AS_OF)
+    therapies = result["therapies"]
+    assert [item["therapy"] for item in therapies] == [item.value for item in TherapyId]
+    for entry in therapies:
+        assert entry["status"] in {status.value for status in TherapyStatus}
+        assert entry["reasons"], entry
+        for item in entry["reasons"]:
+            assert set(item) == {"code", "text", "sources"}
+            assert item["text"] and "{" not in item["text"]
+            assert item["sources"] and all(source in kb.sources for source in item["sources"])
+        for note in entry["pre_treatment_tests"] + entry["warnings"] + entry["contraindications"]:
+            assert note["sources"]
+        assert entry["layer"] in {"label", "hta"}
+        assert entry["rules"] and all(rule in kb.entries for rule in entry["rules"])
+
+
+def test_uk_answers_are_worded_as_nice_recommendations() -> None:
+    result = evaluate(record(), "UK", as_of=AS_OF)
+    for therapy in (NUS, RIS, IV):
+        entry = _therapy(result, therapy)
+        assert entry["layer"] == "hta"
+        assert any(item["text"].startswith("NICE recommends") for item in entry["reasons"])
+
+
+def test_unconfirmed_points_say_so() -> None:
+    entry = _therapy(evaluate(record(**ADULT), "CA", as_of=AS_OF), IT)
+    assert "not confirmed" in entry["reasons"][0]["text"]
+    entry = _therapy(evaluate(record(**{"labs.anti_aav9_titer": 51}), "UK", as_of=AS_OF), IV)
+    assert any("not confirmed in smanav's knowledge base" in item["text"] for item in entry["reasons"])
+
+
+def test_reasons_come_most_restrictive_first() -> None:
+    entry = _therapy(evaluate(record(**aged(30, **AAV_NEG)), "US", as_of=AS_OF), IV)
+    assert entry["status"] == NOT_ELIGIBLE
+    assert entry["reasons"][0]["code"] == "age_limit"
+    assert entry["reasons"][-1]["code"] == "approved"
+
+
+def test_missing_information_names_the_field() -> None:
+    entry = _therapy(evaluate(record(weight_kg=...), "US", as_of=AS_OF), IV)
+    texts = " ".join(item["text"] for item in entry["reasons"])
+    assert "(weight_kg)" in texts and "(labs.anti_aav9_titer)" in texts
+
+
+def test_dosing_and_notes_are_shown_where_confirmed() -> None:
+    result = evaluate(record(), "US", as_of=AS_OF)
+    assert "0.15 mg/kg" in _therapy(result, RIS)["regimen"]
+    assert _therapy(result, NUS)["pre_treatment_tests"][0]["code"] == "note_us_labs"
+    assert _therapy(evaluate(record(), "CA", as_of=AS_OF), NUS)["regimen"] is None
+    assert _therapy(evaluate(record(), "EU", as_of=AS_OF), NUS)["regimen_options"]
+
+
+def _facts(changes: dict[str, Any], region: Region) -> Any:
+    kb = load_knowledge()
+    facts = derive_facts(validate_record(record(**changes), as_of=AS_OF), region=region, as_of=AS_OF)
+    facts = dataclasses.replace(facts, diagnosis=interpret_genetics(facts, kb).status)
+    classification = classify(facts, kb)
+    return dataclasses.replace(
+        facts, sma_type=classification.sma_type, functional_group=classification.functional_group
+    )
+
+
+def test_agents_not_approved_anywhere_can_be_listed_after_the_contract_four() -> None:
+    kb = load_knowledge()
+    for region in Region:
+        entries = assess_therapies(_facts({}, region), kb, include_unapproved_agents=True)
+        assert [item["therapy"] for item in entries[:4]] == [item.value for item in TherapyId]
+        others = entries[4:]
+        assert {item["therapy"] for item in others} == {"apitegromab", "taldefgrobep_alfa", "salanersen"}
+        for item in others:
+            assert item["status"] == "not_approved_in_region"
+            assert [reason["code"] for reason in item["reasons"]] == ["not_approved"]
+            assert "pre_treatment_tests" not in item
+
+
+def test_a_carrier_is_not_eligible_even_where_approval_is_unconfirmed() -> None:
+    entry = _therapy(evaluate(record(**{"genetics.smn1_copies": 1}), "JP", as_of=AS_OF), IT)
+    assert entry["status"] == NOT_ELIGIBLE
+    assert {item["code"] for item in entry["reasons"]} == {"not_5q_sma", "approval_unconfirmed"}
