@@ -73,6 +73,7 @@ class TrialMatch:
             "nct_id": trial.nct_id,
             "title": trial.brief_title,
             "status": trial.overall_status,
+            "status_label": trial.overall_status.lower().replace("_", " "),
             "phases": list(trial.phases),
             "sponsor": trial.sponsor,
             "is_sample": trial.is_sample,

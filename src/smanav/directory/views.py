@@ -1,0 +1,74 @@
+"""The services finder page. GET only, so a search is a link a family can bookmark or share."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from smanav.directory.disciplines import AGE_BITS, Discipline, OrganisationKind, discipline_label
+from smanav.directory.forms import ServicesSearchForm
+from smanav.directory.search import SearchProblem, check_input, complete_care_search, services_search
+from smanav.geo.models import ATTRIBUTION
+
+AGE_LABELS = {"children": "children", "adults": "adults"}
+
+
+def _labelled(item: dict[str, Any] | None) -> dict[str, Any] | None:
+    if item is None:
+        return None
+    return {
+        **item,
+        "discipline_labels": [discipline_label(code) for code in item["disciplines"]],
+        "age_words": " and ".join(AGE_LABELS[a] for a in item["age_groups"]) or "not known",
+        "kind_label": str(OrganisationKind(item["kind"]).label),
+    }
+
+
+def services_page(request: HttpRequest) -> HttpResponse:
+    data = request.GET.copy()
+    if data and not data.get("radius_km"):
+        data["radius_km"] = "100"  # the default, shown as chosen in the form
+    form = ServicesSearchForm(data or None)
+    context: dict[str, Any] = {"form": form, "attribution": ATTRIBUTION, "searched": False}
+    if request.GET and form.is_valid():
+        data = form.cleaned_data
+        try:
+            search = check_input(
+                near=data["near"],
+                country=data["country"] or None,
+                radius_km=data["radius_km"],
+                disciplines=data["discipline"],
+                age_group=data["age_group"] or None,
+                limit=50,
+            )
+        except SearchProblem as problem:
+            for field, message in problem.problems:
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            answer = services_search(search)
+            context.update(searched=True, answer=answer, results=[_labelled(r) for r in answer["results"]])
+            if not answer["found"]:
+                base = {k: v for k, v in request.GET.lists() if k != "near"}
+                context["suggestion_links"] = [
+                    (label, "?" + urlencode({**base, "near": [label]}, doseq=True))
+                    for label in answer["suggestions"]
+                ]
+            elif search.disciplines:
+                care = complete_care_search(search)
+                context["care"] = {
+                    "complete": _labelled(care["complete_centre"]),
+                    "nearest": _labelled(care["nearest_centre"]),
+                    "lacks": [discipline_label(code) for code in care["nearest_centre_lacks"]],
+                    "elsewhere": [
+                        {"label": discipline_label(e["discipline"]), "site": _labelled(e["site"])}
+                        for e in care["elsewhere"]
+                    ],
+                }
+            context["wanted_labels"] = [discipline_label(code) for code in search.disciplines]
+            context["age_label"] = AGE_LABELS.get(search.age_group or "", "")
+    context["all_disciplines"] = Discipline.choices
+    context["age_bits"] = AGE_BITS
+    return render(request, "directory/services.html", context)
