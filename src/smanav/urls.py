@@ -7,4 +7,9 @@ from smanav.api.router import api
 urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("smanav.web.urls")),
+    path("accounts/", include("smanav.accounts.urls")),
+    path("", include("smanav.patients.urls")),
+    path("", include("smanav.audit.urls")),
+    path("", include("smanav.directory.urls")),
+    path("", include("smanav.trials.urls")),
 ]
