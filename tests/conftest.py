@@ -30,7 +30,7 @@ def require_or_skip(reason: str) -> NoReturn:
     pytest.skip(reason)
 
 
-@pytest.fixture(name="require_or_skip")
+@pytest.fixture(name="require_or_skip", scope="session")
 def require_or_skip_fixture() -> Callable[[str], NoReturn]:
     return require_or_skip
 

@@ -60,7 +60,11 @@ def test_evaluate_answers_the_core_document(client: Client, as_of: dt.date) -> N
     assert response.json() == evaluate(RECORD, as_of=as_of)
 
 
-@pytest.mark.parametrize("example", sorted(EXAMPLES.glob("*.json")), ids=lambda path: path.stem)
+RECORD_EXAMPLES = sorted(path for path in EXAMPLES.glob("*.json") if not path.name.startswith("triage-"))
+TRIAGE_EXAMPLES = sorted(EXAMPLES.glob("triage-*.json"))
+
+
+@pytest.mark.parametrize("example", RECORD_EXAMPLES, ids=lambda path: path.stem)
 def test_every_example_evaluates_like_the_core(client: Client, as_of: dt.date, example: Path) -> None:
     record = json.loads(example.read_text())
     response = post(client, f"/api/v1/evaluate?region=UK&as_of={as_of}", example.read_bytes())
@@ -160,6 +164,13 @@ def test_triage_answers_the_core_document(client: Client, as_of: dt.date) -> Non
     response = post(client, f"/api/v1/triage?as_of={as_of}", json.dumps(ANSWERS))
     assert response.status_code == 200
     assert response.json() == triage(ANSWERS, as_of=as_of)
+
+
+@pytest.mark.parametrize("example", TRIAGE_EXAMPLES, ids=lambda path: path.stem)
+def test_every_triage_example_answers_like_the_core(client: Client, as_of: dt.date, example: Path) -> None:
+    response = post(client, f"/api/v1/triage?as_of={as_of}", example.read_bytes())
+    assert response.status_code == 200
+    assert response.json() == triage(json.loads(example.read_text()), as_of=as_of)
 
 
 def test_invalid_triage_answers_answer_422(client: Client, as_of: dt.date) -> None:

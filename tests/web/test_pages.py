@@ -68,7 +68,7 @@ def test_a_pasted_record_is_evaluated_like_the_core_does(client: Client, as_of: 
 
 
 def test_an_uploaded_file_is_evaluated(client: Client, as_of: dt.date) -> None:
-    example = sorted(EXAMPLES.glob("*.json"))[0]
+    example = EXAMPLES / "type2-child.json"
     upload = SimpleUploadedFile(example.name, example.read_bytes(), content_type="application/json")
     response = client.post("/", {"record_file": upload, "region": "EU", "as_of": as_of.isoformat()})
     assert response.status_code == 200

@@ -1,0 +1,127 @@
+"""Keyboard-only journeys through the public pages, with axe-core on every page and a screenshot each.
+
+Many of our users cannot use a mouse, so these tests never click: they Tab, type and press keys.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+RECORD: dict[str, Any] = {
+    "id": "browser-test",
+    "region": "US",
+    "birth_date": "2026-10-01",
+    "genetics": {"smn1_copies": 0, "smn2_copies": 2, "method": "newborn_screening"},
+    "clinical": {"symptomatic": False},
+}
+
+MAX_TABS = 80
+
+
+def focused(page: Any) -> dict[str, str]:
+    return dict(
+        page.evaluate(
+            """() => {
+                const el = document.activeElement;
+                return {tag: el.tagName.toLowerCase(), id: el.id || "", type: el.type || "",
+                        name: el.name || "", value: el.value || "", text: (el.textContent || "").trim()};
+            }"""
+        )
+    )
+
+
+def tab_to(page: Any, wanted: Callable[[dict[str, str]], bool], what: str) -> None:
+    """Press Tab until the focused element is `wanted`, like a keyboard user would."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if wanted(focused(page)):
+            return
+    pytest.fail(f"could not reach {what} with the Tab key in {MAX_TABS} presses")
+
+
+def test_the_skip_link_comes_first_and_is_visible_on_focus(page: Any, site: str) -> None:
+    page.goto(site + "/")
+    page.keyboard.press("Tab")
+    current = focused(page)
+    assert current["tag"] == "a" and "Skip to main content" in current["text"]
+    box = page.locator(".skip-link").bounding_box()
+    assert box is not None and box["y"] >= 0 and box["height"] >= 24
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+
+
+def test_evaluate_a_record_with_the_keyboard_only(
+    page: Any, site: str, assert_accessible: Callable[[Any], None], screenshot: Callable[[Any, str], Path]
+) -> None:
+    page.goto(site + "/")
+    assert_accessible(page)
+    screenshot(page, "home")
+
+    tab_to(page, lambda el: el["id"] == "id_record", "the record text area")
+    page.keyboard.insert_text(json.dumps(RECORD, indent=2))
+    tab_to(page, lambda el: el["tag"] == "button" and el["type"] == "submit", "the Evaluate button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert page.locator("h1").inner_text().startswith("Evaluation")
+    for heading in ("How urgent", "Diagnosis", "Treatment options", "Alerts", "Care plan", "Please read"):
+        assert page.get_by_role("heading", name=heading, exact=True).count() == 1, heading
+    assert page.locator("article.panel").count() >= 4  # the four contract therapies, and agents in trials
+    assert page.locator("a[href^='/sources/#source-']").count() > 0
+    assert_accessible(page)
+    screenshot(page, "evaluation")
+
+
+def test_problems_are_announced_next_to_the_form(
+    page: Any, site: str, assert_accessible: Callable[[Any], None], screenshot: Callable[[Any, str], Path]
+) -> None:
+    page.goto(site + "/")
+    tab_to(page, lambda el: el["id"] == "id_record", "the record text area")
+    page.keyboard.insert_text(json.dumps({**RECORD, "genetics": {"smn2_copies": 12}, "colour": "blue"}))
+    tab_to(page, lambda el: el["tag"] == "button" and el["type"] == "submit", "the Evaluate button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    problems = page.locator("#record-problems")
+    assert "genetics.smn2_copies" in problems.inner_text()
+    assert "colour" in problems.inner_text()
+    assert page.locator("#id_record").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+    screenshot(page, "evaluation-problems")
+
+
+def test_triage_with_the_keyboard_only(
+    page: Any, site: str, assert_accessible: Callable[[Any], None], screenshot: Callable[[Any, str], Path]
+) -> None:
+    page.goto(site + "/triage/")
+    assert_accessible(page)
+    screenshot(page, "triage")
+
+    tab_to(page, lambda el: el["name"] == "age_years", "the age field")
+    page.keyboard.type("52")
+    tab_to(page, lambda el: el["name"] == "symptoms" and el["value"] == "low_back_pain", "low back pain")
+    page.keyboard.press("Space")
+    tab_to(page, lambda el: el["name"] == "history" and el["value"] == "spinal_surgery", "spinal surgery")
+    page.keyboard.press("Space")
+    tab_to(page, lambda el: el["tag"] == "button" and el["type"] == "submit", "the submit button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert page.locator("h1").inner_text() == "What your answers suggest"
+    assert page.get_by_role("heading", name="What to do", exact=True).count() == 1
+    assert_accessible(page)
+    screenshot(page, "triage-result")
+
+
+def test_the_sources_page_is_accessible(
+    page: Any, site: str, assert_accessible: Callable[[Any], None], screenshot: Callable[[Any, str], Path]
+) -> None:
+    page.goto(site + "/sources/")
+    assert page.locator("ol.bibliography > li").count() > 0
+    assert_accessible(page)
+    screenshot(page, "sources")
