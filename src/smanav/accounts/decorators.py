@@ -1,0 +1,32 @@
+"""Page guards: signed in, and for clinic staff, past the TOTP check in this session."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
+
+from smanav.accounts.roles import has_verified_second_factor, is_staff_member
+
+View = Callable[..., HttpResponse]
+
+
+def signed_in(view: View) -> View:
+    """Anonymous visitors go to the login page; clinic staff first pass two-factor authentication."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        user = request.user
+        next_query = urlencode({"next": request.get_full_path()})
+        if not user.is_authenticated:
+            return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{next_query}")
+        if is_staff_member(user) and not has_verified_second_factor(user):
+            return HttpResponseRedirect(f"{resolve_url('accounts:two_factor')}?{next_query}")
+        return view(request, *args, **kwargs)
+
+    return guarded

@@ -1,0 +1,84 @@
+"""The one write path for accounts, clinics, staff and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from smanav.accounts.models import ApiToken, Clinic, StaffMembership, StaffRole
+
+TOKEN_PREFIX_LENGTH = 8
+
+
+@transaction.atomic
+def user_create(*, username: str, email: str, password: str | None, first_name: str = "") -> Any:
+    """A family account (clinic staff are family accounts plus a `StaffMembership`)."""
+    return get_user_model().objects.create_user(
+        username=username, email=email, password=password, first_name=first_name
+    )
+
+
+@transaction.atomic
+def clinic_create(*, name: str, slug: str, region: str = "") -> Clinic:
+    return Clinic.objects.create(name=name, slug=slug, region=region)
+
+
+@transaction.atomic
+def staff_add(*, user: Any, clinic: Clinic, role: StaffRole) -> StaffMembership:
+    membership, _ = StaffMembership.objects.update_or_create(
+        user=user, defaults={"clinic": clinic, "role": role}
+    )
+    return membership
+
+
+@transaction.atomic
+def totp_device_create(*, user: Any, confirmed: bool = False, key: str | None = None) -> TOTPDevice:
+    """A new authenticator-app device. Unconfirmed devices are replaced until one is confirmed."""
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    values: dict[str, Any] = {"user": user, "name": "authenticator app", "confirmed": confirmed}
+    if key is not None:
+        values["key"] = key
+    return TOTPDevice.objects.create(**values)
+
+
+@transaction.atomic
+def totp_device_confirm(*, device: TOTPDevice) -> None:
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
+    """A new bearer token: answers the row and the token itself, which is never stored or shown again."""
+    token = "smn_" + secrets.token_urlsafe(32)
+    row = ApiToken.objects.create(
+        user=user, name=name, prefix=token[:TOKEN_PREFIX_LENGTH], digest=_digest(token)
+    )
+    return row, token
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+
+
+def api_token_authenticate(*, token: str) -> Any | None:
+    """The user a bearer token belongs to, if it is known and not revoked."""
+    row = (
+        ApiToken.objects.select_related("user").filter(digest=_digest(token), revoked_at__isnull=True).first()
+    )
+    if row is None or not row.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    return row.user

@@ -1,0 +1,108 @@
+"""Sign-up, two-factor authentication and API tokens. Log-in, log-out and password reset are Django's
+own views (see urls.py) with our templates; django-axes throttles failed log-ins."""
+
+from __future__ import annotations
+
+from base64 import b32encode
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from smanav.accounts.decorators import signed_in
+from smanav.accounts.forms import ApiTokenForm, SignUpForm, TokenForm
+from smanav.accounts.models import ApiToken
+from smanav.accounts.roles import is_staff_member
+from smanav.accounts.services import (
+    api_token_create,
+    api_token_revoke,
+    totp_device_confirm,
+    totp_device_create,
+    user_create,
+)
+
+
+def _next_url(request: HttpRequest, default: str) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, allowed_hosts={request.get_host()}):
+        return candidate
+    return default
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_create(
+            username=form.cleaned_data["username"],
+            email=form.cleaned_data["email"],
+            password=form.cleaned_data["password"],
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome. Your account is ready: add your child's record, or your own."))
+        return redirect("patients:dashboard")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Clinic staff prove a second factor: set up an authenticator app once, then enter its code."""
+    user = request.user
+    next_url = _next_url(request, "patients:dashboard")
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    setting_up = device is None
+    if setting_up:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first() or totp_device_create(
+            user=user
+        )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip()):
+            if setting_up:
+                totp_device_confirm(device=device)
+            otp_login(request, device)
+            return redirect(next_url)
+        form.add_error("token", _("That code is not right, or it has expired. Enter the current code."))
+    context = {
+        "form": form,
+        "setting_up": setting_up,
+        "secret": b32encode(bytes.fromhex(device.key)).decode() if setting_up else "",
+        "config_url": device.config_url if setting_up else "",
+        "next": next_url,
+        "is_staff_member": is_staff_member(user),
+    }
+    return render(request, "accounts/two_factor.html", context)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Clinic staff create bearer tokens for their clinic's integrations."""
+    if not is_staff_member(request.user):
+        return HttpResponseRedirect("/")
+    form = ApiTokenForm(request.POST or None)
+    new_token = ""
+    if request.method == "POST" and form.is_valid():
+        _row, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(
+        request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
+    )
+
+
+@signed_in
+@require_http_methods(["POST"])
+def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user, revoked_at__isnull=True)
+    api_token_revoke(token=token)
+    messages.success(request, _("The token was revoked."))
+    return redirect("accounts:api_tokens")

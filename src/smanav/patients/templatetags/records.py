@@ -1,0 +1,47 @@
+"""Template helpers for record pages: roles for the navigation, and plain-language labels for codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from smanav.accounts.roles import Role, role_of
+from smanav.patients import labels
+
+register = template.Library()
+
+_TABLES = {
+    "region": labels.REGION_LABELS,
+    "sex": labels.SEX_LABELS,
+    "method": labels.METHOD_LABELS,
+    "milestone": labels.MILESTONE_LABELS,
+    "functional_group": labels.FUNCTIONAL_GROUP_LABELS,
+    "ventilation": labels.VENTILATION_LABELS,
+    "feeding": labels.FEEDING_LABELS,
+    "instrument": labels.INSTRUMENT_LABELS,
+    "therapy": labels.THERAPY_LABELS,
+    "therapy_status": labels.THERAPY_STATUS_LABELS,
+    "diagnosis": labels.DIAGNOSIS_LABELS,
+    "urgency": labels.URGENCY_LABELS,
+    "domain": labels.DOMAIN_LABELS,
+    "alert": labels.ALERT_LABELS,
+    "sma_type": labels.SMA_TYPE_LABELS,
+}
+
+
+@register.simple_tag(takes_context=True)
+def user_role(context: Any) -> str:
+    request = context.get("request")
+    return role_of(request.user).value if request is not None else Role.ANONYMOUS.value
+
+
+@register.filter
+def label(code: Any, table: str) -> str:
+    """`{{ therapy.status|label:"therapy_status" }}`: the translated plain name of a contract code."""
+    return labels.label(_TABLES[table], code)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None

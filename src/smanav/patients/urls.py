@@ -1,0 +1,33 @@
+from django.urls import path
+
+from smanav.patients import views
+
+app_name = "patients"
+
+urlpatterns = [
+    path("records/", views.dashboard, name="dashboard"),
+    path("records/new/", views.patient_new, name="new"),
+    path("records/<int:patient_id>/", views.patient_detail, name="detail"),
+    path("records/<int:patient_id>/edit/", views.patient_edit, name="edit"),
+    path("records/<int:patient_id>/assessments/new/", views.assessment_new, name="assessment_new"),
+    path(
+        "records/<int:patient_id>/assessments/<int:assessment_id>/delete/",
+        views.assessment_delete,
+        name="assessment_delete",
+    ),
+    path("records/<int:patient_id>/treatments/new/", views.treatment_new, name="treatment_new"),
+    path(
+        "records/<int:patient_id>/treatments/<int:treatment_id>/end/",
+        views.treatment_end,
+        name="treatment_end",
+    ),
+    path("records/<int:patient_id>/history/", views.patient_history, name="history"),
+    path("records/<int:patient_id>/history/<int:version>/", views.patient_version, name="version"),
+    path("records/<int:patient_id>/sharing/", views.patient_sharing, name="sharing"),
+    path(
+        "records/<int:patient_id>/sharing/<int:share_id>/withdraw/",
+        views.patient_share_withdraw,
+        name="share_withdraw",
+    ),
+    path("clinic/", views.worklist, name="worklist"),
+]

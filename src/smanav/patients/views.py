@@ -1,0 +1,382 @@
+"""Pages of patient records. Thin: the access chokepoints find the record, the services change it, the
+seam asks the core, and every read of a record is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from smanav.accounts.decorators import signed_in
+from smanav.accounts.roles import Role, clinic_of, role_of
+from smanav.audit.models import AuditAction
+from smanav.audit.selectors import audit_events_for_patient
+from smanav.audit.services import audit_record
+from smanav.patients import selectors, services
+from smanav.patients.access import (
+    patient_get_for_editor,
+    patient_get_for_manager,
+    patient_get_for_user,
+    user_manages_patient,
+    user_may_edit_patient,
+)
+from smanav.patients.forms import (
+    AssessmentForm,
+    PatientForm,
+    ShareForm,
+    TreatmentEndForm,
+    TreatmentForm,
+    new_form_key,
+)
+from smanav.patients.models import Assessment, GuardianRelation, Patient, Treatment
+from smanav.patients.plan import care_plan_by_domain, monitoring_series
+from smanav.patients.seam import evaluate_patient
+from smanav_core import InvalidInput
+from smanav_core.codes import AlertCode, Region, UrgencyLevel
+
+WORKLIST_PAGE_SIZE = 50
+
+
+def _today() -> Any:
+    return timezone.localdate()
+
+
+def _record_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    return {
+        "patient": patient,
+        "may_edit": user_may_edit_patient(user=request.user, patient=patient),
+        "manages": user_manages_patient(user=request.user, patient=patient),
+    }
+
+
+@signed_in
+def dashboard(request: HttpRequest) -> HttpResponse:
+    role = role_of(request.user)
+    patients = selectors.patient_list_for_family(user=request.user)
+    return render(
+        request,
+        "patients/dashboard.html",
+        {"patients": patients, "role": role.value, "clinic": clinic_of(request.user)},
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def patient_new(request: HttpRequest) -> HttpResponse:
+    is_staff = clinic_of(request.user) is not None
+    form = PatientForm(request.POST or None, initial={"form_key": new_form_key()})
+    relation = request.POST.get("relation", GuardianRelation.PARENT)
+    if relation not in GuardianRelation.values:
+        relation = GuardianRelation.PARENT
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient = services.patient_create(
+                author=request.user,
+                display_name=form.cleaned_data["display_name"],
+                document=form.document(),
+                as_of=_today(),
+                relation=relation,
+                creation_key=form.cleaned_data.get("form_key") or None,
+            )
+        except InvalidInput as error:
+            form.add_core_problems(error.problems)
+        else:
+            messages.success(request, _("The record was saved."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    context = {
+        "form": form,
+        "is_staff": is_staff,
+        "relation": relation,
+        "relations": GuardianRelation.choices,
+    }
+    return render(request, "patients/patient_form.html", context)
+
+
+def _region_choice(request: HttpRequest, patient: Patient) -> str | None:
+    asked = request.GET.get("region", "")
+    if asked in Region.__members__.values() or asked in {r.value for r in Region}:
+        return asked
+    return patient.region or None
+
+
+@signed_in
+def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The evaluation page: the core's answer for this record, in a family or a clinician view."""
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what="evaluation page")
+    region = _region_choice(request, patient)
+    today = _today()
+    evaluation = evaluate_patient(patient, as_of=today, region=region)
+    staff = role_of(request.user) in (Role.CLINICIAN, Role.COORDINATOR)
+    view_mode = request.GET.get("view") or ("clinician" if staff else "family")
+    if view_mode not in ("family", "clinician"):
+        view_mode = "family"
+    result = evaluation.result
+    plan = []
+    if result is not None:
+        plan = care_plan_by_domain(
+            result.get("care_plan", []), assessments=evaluation.record["assessments"], as_of=today
+        )
+    assessments = list(patient.assessments.all())
+    context = {
+        **_record_context(request, patient),
+        "evaluation": result,
+        "problems": evaluation.problems,
+        "record": evaluation.record,
+        "plan": plan,
+        "series": monitoring_series(assessments),
+        "treatments": list(patient.treatments.all()),
+        "region": region or "",
+        "regions": [r.value for r in Region],
+        "view_mode": view_mode,
+        "as_of": today,
+    }
+    return render(request, "patients/patient_detail.html", context)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    form = PatientForm(request.POST or None, initial=PatientForm.initial_from(patient))
+    stale = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.patient_update(
+                author=request.user,
+                patient_id=patient.pk,
+                base_version=form.cleaned_data.get("version") or 0,
+                display_name=form.cleaned_data["display_name"],
+                document=form.document(),
+                as_of=_today(),
+                idempotency_key=form.cleaned_data.get("form_key") or None,
+            )
+        except services.StaleRecord as error:
+            stale = True
+            form.add_error(
+                None,
+                _(
+                    "Someone else saved this record while you were editing it "
+                    "(it is now at version %(version)s). Your changes were not saved. "
+                    "Open the record again to see their changes, then make yours."
+                )
+                % {"version": error.current_version},
+            )
+        except InvalidInput as error:
+            form.add_core_problems(error.problems)
+        else:
+            messages.success(request, _("The record was saved."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    else:
+        audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what="edit form")
+    return render(
+        request,
+        "patients/patient_form.html",
+        {**_record_context(request, patient), "form": form, "stale": stale},
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def assessment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    form = AssessmentForm(
+        request.POST or None, initial={"form_key": new_form_key(), "date": _today().isoformat()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_record(
+                author=request.user,
+                patient_id=patient.pk,
+                date=form.cleaned_data["date"],
+                instrument=form.cleaned_data["instrument"],
+                value=form.cleaned_data["value"],
+                as_of=_today(),
+                idempotency_key=form.cleaned_data.get("form_key") or None,
+            )
+        except InvalidInput as error:
+            form.add_core_problems(error.problems, index_prefix="assessments[")
+        else:
+            messages.success(request, _("The measurement was saved."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/entry_form.html",
+        {**_record_context(request, patient), "form": form, "heading": _("Add a measurement")},
+    )
+
+
+@signed_in
+@require_POST
+def assessment_delete(request: HttpRequest, patient_id: int, assessment_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    get_object_or_404(Assessment, pk=assessment_id, patient=patient)
+    services.assessment_delete(
+        author=request.user, patient_id=patient.pk, assessment_id=assessment_id, as_of=_today()
+    )
+    messages.success(
+        request, _("The measurement was removed. The record's history keeps the earlier version.")
+    )
+    return redirect("patients:detail", patient_id=patient.pk)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def treatment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    form = TreatmentForm(request.POST or None, initial={"form_key": new_form_key()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.treatment_record(
+                author=request.user,
+                patient_id=patient.pk,
+                therapy=form.cleaned_data["therapy"],
+                start_date=form.cleaned_data["start_date"],
+                end_date=form.cleaned_data.get("end_date"),
+                as_of=_today(),
+                idempotency_key=form.cleaned_data.get("form_key") or None,
+            )
+        except InvalidInput as error:
+            form.add_core_problems(error.problems, index_prefix="treatments[")
+        else:
+            messages.success(request, _("The treatment was saved."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/entry_form.html",
+        {**_record_context(request, patient), "form": form, "heading": _("Add a treatment")},
+    )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def treatment_end(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    treatment = get_object_or_404(Treatment, pk=treatment_id, patient=patient, end_date__isnull=True)
+    form = TreatmentEndForm(
+        request.POST or None, initial={"form_key": new_form_key(), "end_date": _today().isoformat()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.treatment_end(
+                author=request.user,
+                patient_id=patient.pk,
+                treatment_id=treatment.pk,
+                end_date=form.cleaned_data["end_date"],
+                as_of=_today(),
+                idempotency_key=form.cleaned_data.get("form_key") or None,
+            )
+        except InvalidInput as error:
+            form.add_core_problems(error.problems, index_prefix="treatments[")
+        else:
+            messages.success(request, _("The end of the treatment was saved."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request,
+        "patients/entry_form.html",
+        {
+            **_record_context(request, patient),
+            "form": form,
+            "heading": _("End a treatment"),
+            "treatment": treatment,
+        },
+    )
+
+
+@signed_in
+def patient_history(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """Every version of the record (who, when, what) and who opened it."""
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what="history")
+    versions = selectors.patient_versions(patient=patient).only(
+        "version", "summary", "author_label", "created_at", "patient_id"
+    )
+    events = Paginator(audit_events_for_patient(patient_id=patient.pk), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "patients/history.html",
+        {**_record_context(request, patient), "versions": versions, "events": events},
+    )
+
+
+@signed_in
+def patient_version(request: HttpRequest, patient_id: int, version: int) -> HttpResponse:
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    row = selectors.patient_versions(patient=patient).filter(version=version).first()
+    if row is None:
+        raise Http404("No such version.")
+    audit_record(
+        actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what=f"version {version}"
+    )
+    return render(request, "patients/version.html", {**_record_context(request, patient), "row": row})
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def patient_sharing(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The family decides which clinics see the record: invite one, or withdraw an invitation."""
+    patient = patient_get_for_manager(user=request.user, patient_id=patient_id)
+    form = ShareForm(request.POST or None, clinics=selectors.clinics_for_invitation(patient=patient))
+    if request.method == "POST" and form.is_valid():
+        clinic = form.cleaned_data["clinic"]
+        services.clinic_share_invite(author=request.user, patient_id=patient.pk, clinic=clinic)
+        messages.success(request, _("%(clinic)s can now see this record.") % {"clinic": clinic.name})
+        return redirect("patients:sharing", patient_id=patient.pk)
+    shares = selectors.patient_shares(patient=patient)
+    return render(
+        request,
+        "patients/sharing.html",
+        {**_record_context(request, patient), "form": form, "shares": shares},
+    )
+
+
+@signed_in
+@require_POST
+def patient_share_withdraw(request: HttpRequest, patient_id: int, share_id: int) -> HttpResponse:
+    patient = patient_get_for_manager(user=request.user, patient_id=patient_id)
+    share = get_object_or_404(patient.shares.select_related("clinic"), pk=share_id)
+    services.clinic_share_withdraw(author=request.user, patient_id=patient.pk, share_id=share.pk)
+    messages.success(request, _("%(clinic)s can no longer see this record.") % {"clinic": share.clinic.name})
+    return redirect("patients:sharing", patient_id=patient.pk)
+
+
+@signed_in
+def worklist(request: HttpRequest) -> HttpResponse:
+    """The clinic's patients with their alerts and overdue items, sortable and filterable."""
+    clinic = clinic_of(request.user)
+    if clinic is None:
+        raise Http404("Not a clinic account.")
+    filters = selectors.WorklistFilter(
+        query=request.GET.get("q", "").strip()[:100],
+        urgency=request.GET.get("urgency", "")
+        if request.GET.get("urgency") in {u.value for u in UrgencyLevel}
+        else "",
+        alert=request.GET.get("alert", "")
+        if request.GET.get("alert") in {a.value for a in AlertCode}
+        else "",
+        overdue_only=request.GET.get("overdue") == "1",
+        sort=request.GET.get("sort", "priority")
+        if request.GET.get("sort") in selectors.WORKLIST_SORTS
+        else "priority",
+    )
+    patients = selectors.patient_worklist_for_clinic(clinic=clinic, filters=filters)
+    page = Paginator(patients, WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "clinic": clinic,
+        "page": page,
+        "filters": filters,
+        "counts": selectors.clinic_counts(clinic=clinic),
+        "sorts": list(selectors.WORKLIST_SORTS),
+        "urgencies": [u.value for u in UrgencyLevel],
+        "alert_codes": [a.value for a in AlertCode],
+        "query_string": query.urlencode(),
+    }
+    return render(request, "patients/worklist.html", context)

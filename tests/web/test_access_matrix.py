@@ -1,0 +1,133 @@
+"""Every role x every page (and API endpoint) of patient records: who gets the page, who gets 404.
+
+Someone else's record answers 404 (never 403, never a hint that it exists); anonymous visitors go to
+the login page; clinic staff who have not passed two-factor authentication go to the TOTP page.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.web.personas import Personas, log_in, people  # noqa: F401
+
+ROLES = [
+    "anonymous",
+    "parent",
+    "adult",
+    "clinician",
+    "unverified_clinician",
+    "coordinator",
+    "outsider",
+    "other_clinician",
+    "administrator",
+]
+RECORD_PAGES = ["detail", "edit", "assessment_new", "treatment_new", "history", "version", "sharing"]
+EDIT_PAGES = {"edit", "assessment_new", "treatment_new"}
+MANAGER_PAGES = {"sharing"}
+
+
+def _client(people: Personas, role: str) -> Client:
+    client = Client()
+    if role == "anonymous":
+        return client
+    if role == "unverified_clinician":
+        return log_in(client, people.clinician, verified=False)
+    return log_in(client, people.by_role(role))
+
+
+def _record_url(page: str, patient_id: int) -> str:
+    if page == "version":
+        return reverse("patients:version", args=[patient_id, 1])
+    return reverse(f"patients:{page}", args=[patient_id])
+
+
+def _expected_for_shared_child(role: str, page: str) -> int:
+    if role in ("anonymous", "unverified_clinician"):
+        return 302
+    if role == "parent":
+        return 200
+    if role == "clinician":
+        return 404 if page in MANAGER_PAGES else 200
+    if role == "coordinator":
+        return 404 if page in EDIT_PAGES | MANAGER_PAGES else 200
+    return 404
+
+
+def _expected_for_private_child(role: str, page: str) -> int:
+    if role in ("anonymous", "unverified_clinician"):
+        return 302
+    return 200 if role == "parent" else 404
+
+
+def _expected_for_adult_record(role: str, page: str) -> int:
+    if role in ("anonymous", "unverified_clinician"):
+        return 302
+    if role == "adult":
+        return 200
+    if role == "other_clinician":
+        return 404 if page in MANAGER_PAGES else 200
+    return 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", RECORD_PAGES)
+def test_record_pages(people: Personas, role: str, page: str) -> None:
+    client = _client(people, role)
+    cases = [
+        (people.shared_child, _expected_for_shared_child(role, page)),
+        (people.private_child, _expected_for_private_child(role, page)),
+        (people.adult_record, _expected_for_adult_record(role, page)),
+    ]
+    for patient, expected in cases:
+        response = client.get(_record_url(page, patient.pk))
+        assert response.status_code == expected, (role, page, patient.display_name, response.status_code)
+
+
+def _expected_general(role: str, page: str) -> int:
+    if role == "anonymous":
+        return 302
+    if role == "unverified_clinician":
+        return 302
+    staff = role in ("clinician", "coordinator", "other_clinician")
+    if page == "patients:worklist":
+        return 200 if staff else 404
+    if page == "audit:clinic_log":
+        return 200 if role == "coordinator" else 404
+    if page == "accounts:api_tokens":
+        return 200 if staff else 302
+    return 200
+
+
+GENERAL_PAGES = ["patients:dashboard", "patients:new", "patients:worklist", "audit:clinic_log", "accounts:api_tokens"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", GENERAL_PAGES)
+def test_general_pages(people: Personas, role: str, page: str) -> None:
+    response = _client(people, role).get(reverse(page))
+    assert response.status_code == _expected_general(role, page), (role, page, response.status_code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_writes_to_someone_elses_record_answer_404(people: Personas, role: str) -> None:
+    """POSTs are guarded like pages: nobody but the guardian and the clinic's clinicians changes Ada."""
+    client = _client(people, role)
+    patient = people.shared_child
+    response = client.post(
+        reverse("patients:assessment_new", args=[patient.pk]),
+        {"date": "2026-11-01", "instrument": "HFMSE", "value": "29"},
+    )
+    allowed = role in ("parent", "clinician")
+    expected = 302 if allowed or role in ("anonymous", "unverified_clinician") else 404
+    assert response.status_code == expected, (role, response.status_code)
+    patient.refresh_from_db()
+    assert patient.assessments.filter(date="2026-11-01").exists() == allowed
+    share = patient.shares.get(clinic=people.clinic)
+    response = client.post(reverse("patients:share_withdraw", args=[patient.pk, share.pk]))
+    share.refresh_from_db()
+    assert (share.withdrawn_at is not None) == (role == "parent"), role
