@@ -64,11 +64,20 @@ def make_personas() -> Personas:
     shared_child = patient_create(
         author=parent,
         display_name="Ada",
-        document={"birth_date": "2020-03-01", "region": "US", "genetics": {"smn1_copies": 0, "smn2_copies": 3}},
+        document={
+            "birth_date": "2020-03-01",
+            "region": "US",
+            "genetics": {"smn1_copies": 0, "smn2_copies": 3},
+        },
         as_of=AS_OF,
     )
     assessment_record(
-        author=parent, patient_id=shared_child.pk, date="2026-01-10", instrument="HFMSE", value=30, as_of=AS_OF
+        author=parent,
+        patient_id=shared_child.pk,
+        date="2026-01-10",
+        instrument="HFMSE",
+        value=30,
+        as_of=AS_OF,
     )
     clinic_share_invite(author=parent, patient_id=shared_child.pk, clinic=clinic)
     private_child = patient_create(
@@ -109,8 +118,8 @@ def log_in(client: Client, user: Any, *, verified: bool = True) -> Client:
     return client
 
 
-@pytest.fixture
-def people(db: Any, settings: Any) -> Personas:
+@pytest.fixture(name="people")
+def people_fixture(db: Any, settings: Any) -> Personas:
     # Argon2 is deliberately slow; these tests are about access, not hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     return make_personas()

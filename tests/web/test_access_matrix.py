@@ -9,8 +9,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-
-from tests.web.personas import Personas, log_in, people  # noqa: F401
+from tests.web.personas import Personas, log_in, people_fixture  # noqa: F401
 
 ROLES = [
     "anonymous",
@@ -101,7 +100,13 @@ def _expected_general(role: str, page: str) -> int:
     return 200
 
 
-GENERAL_PAGES = ["patients:dashboard", "patients:new", "patients:worklist", "audit:clinic_log", "accounts:api_tokens"]
+GENERAL_PAGES = [
+    "patients:dashboard",
+    "patients:new",
+    "patients:worklist",
+    "audit:clinic_log",
+    "accounts:api_tokens",
+]
 
 
 @pytest.mark.django_db
