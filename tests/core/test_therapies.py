@@ -8,14 +8,18 @@ appear). The base record (tests/core/records.py) is a confirmed, presymptomatic 
 from __future__ import annotations
 
 import dataclasses
+import tomllib
+from importlib import resources
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from smanav_core import evaluate
 from smanav_core.codes import Region, TherapyId, TherapyStatus
 from smanav_core.facts import derive_facts
 from smanav_core.knowledge.loader import load_knowledge
+from smanav_core.knowledge.schema.therapies import EligibilityRule, MonitoringSchedule, TherapiesFile
 from smanav_core.rules.classification import classify
 from smanav_core.rules.genetics import interpret_genetics
 from smanav_core.rules.therapies import assess_therapies
@@ -183,6 +187,22 @@ SCENARIOS: list[Scenario] = [
         ("presymptomatic_observation",),
     ),
     ("JP SMN2 unknown", {"genetics.smn2_copies": None}, "JP", RIS, NEEDS, ("missing_smn2_copies",)),
+    (
+        "JP 4 or more copies",
+        {**TYPE_2, "genetics.smn2_copies": 4, "genetics.smn2_copies_is_minimum": True},
+        "JP",
+        NUS,
+        CAUTION,
+        ("efficacy_not_established_smn2",),
+    ),
+    (
+        "EU type and SMN2 both unknown",
+        {"clinical.symptomatic": None, "genetics.smn2_copies": None},
+        "EU",
+        RIS,
+        NEEDS,
+        ("missing_sma_type", "missing_smn2_copies"),
+    ),
     ("AU indication wording not read", {}, "AU", RIS, CAUTION, ("indication_unconfirmed",)),
     # --- onasemnogene abeparvovec IV: age -----------------------------------------------------------
     ("US 23.9 months", aged(23.9, weight_kg=12.0, **AAV_NEG), "US", IV, ELIGIBLE, ("approved",)),
@@ -393,6 +413,7 @@ SCENARIOS: list[Scenario] = [
         ELIGIBLE,
         ("nice_recommends",),
     ),
+    ("UK type unknown", {"clinical.symptomatic": None, **AAV_NEG}, "UK", IV, NEEDS, ("missing_sma_type",)),
     (
         "UK presymptomatic 4 copies",
         {"genetics.smn2_copies": 4, **AAV_NEG},
@@ -583,3 +604,75 @@ def test_a_carrier_is_not_eligible_even_where_approval_is_unconfirmed() -> None:
     entry = _therapy(evaluate(record(**{"genetics.smn1_copies": 1}), "JP", as_of=AS_OF), IT)
     assert entry["status"] == NOT_ELIGIBLE
     assert {item["code"] for item in entry["reasons"]} == {"not_5q_sma", "approval_unconfirmed"}
+
+
+def _therapies_document() -> dict[str, Any]:
+    path = resources.files("smanav_core.knowledge") / "data" / "therapies.toml"
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+def _rule(**changes: Any) -> dict[str, Any]:
+    base = {
+        "id": "therapy.test.rule",
+        "therapy": "risdiplam",
+        "regions": ["US"],
+        "layer": "label",
+        "code": "test",
+        "outcome": "eligible_with_cautions",
+        "when": {"pregnant": True},
+        "text": "A test rule.",
+        "sources": ["evrysdi_us_pi"],
+        "evidence": "label",
+        "reviewed_on": "2026-11-21",
+    }
+    base.update(changes)
+    return {key: value for key, value in base.items() if value is not ...}
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"when": {}}, "at least one condition"),
+        ({"when": ...}, "exactly one of"),
+        ({"require_any": [{"pregnant": True}]}, "exactly one of"),
+        ({"outcome": "eligible"}, "outcome is"),
+        ({"if_unknown": "needs_information"}, "unknown_text"),
+    ],
+)
+def test_malformed_rules_are_rejected(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValidationError, match=message):
+        EligibilityRule.model_validate(_rule(**changes))
+
+
+@pytest.mark.parametrize(
+    ("offsets", "message"),
+    [([14, 7], "increasing"), ([7, 7], "increasing"), ([-7, 7], "negative")],
+)
+def test_malformed_schedules_are_rejected(offsets: list[int], message: str) -> None:
+    document = _therapies_document()["monitoring"][0]
+    with pytest.raises(ValidationError, match=message):
+        MonitoringSchedule.model_validate({**document, "offsets_days": offsets})
+
+
+def test_the_catalogue_must_be_complete_and_consistent() -> None:
+    document = _therapies_document()
+    TherapiesFile.model_validate(document)
+    TherapiesFile.model_validate({})  # an empty file is a valid (if useless) knowledge file
+
+    reordered = dict(document, therapy=list(reversed(document["therapy"])))
+    with pytest.raises(ValidationError, match="contract order"):
+        TherapiesFile.model_validate(reordered)
+
+    duplicated = dict(
+        document, regional_status=[*document["regional_status"], document["regional_status"][0]]
+    )
+    with pytest.raises(ValidationError, match="already has a status"):
+        TherapiesFile.model_validate(duplicated)
+
+    missing = dict(document, regional_status=document["regional_status"][1:])
+    with pytest.raises(ValidationError, match="no regional_status for US"):
+        TherapiesFile.model_validate(missing)
+
+    stray = dict(document, rule=[*document["rule"], _rule(therapy="unknown_agent")])
+    with pytest.raises(ValidationError, match="unknown therapy unknown_agent"):
+        TherapiesFile.model_validate(stray)

@@ -34,7 +34,6 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "weight_kg": ("weight_kg", "the current weight"),
     "genetics.smn2_copies": ("smn2_copies", "the number of SMN2 copies"),
     "sma_type": ("sma_type", "the SMA type (whether there are symptoms, and when they began)"),
-    "clinical.symptomatic": ("symptomatic", "whether there are symptoms"),
     "clinical.ventilation": ("ventilation", "what breathing support is used"),
     "labs.anti_aav9_titer": ("anti_aav9_titer", "the anti-AAV9 antibody result"),
     "pregnant": ("pregnant", "whether there is a pregnancy"),
@@ -126,13 +125,6 @@ def _check(conditions: Conditions, facts: PatientFacts) -> Truth:
             _unknown("sma_type")
             if facts.sma_type is None
             else Truth(facts.sma_type in conditions.sma_type_in)
-        )
-    if conditions.symptomatic is not None:
-        symptomatic = facts.symptomatic
-        parts.append(
-            _unknown("clinical.symptomatic")
-            if symptomatic is None
-            else Truth(symptomatic is conditions.symptomatic)
         )
     if conditions.ventilation_in is not None:
         ventilation = None if clinical is None else clinical.ventilation

@@ -93,7 +93,6 @@ class Conditions(Frozen):
     smn2_at_least: int | None = Field(default=None, ge=0, le=8)
     smn2_at_most: int | None = Field(default=None, ge=0, le=8)
     sma_type_in: tuple[SmaType, ...] | None = None
-    symptomatic: bool | None = None
     ventilation_in: tuple[Ventilation, ...] | None = None
     had_therapy_in: tuple[TreatmentTherapy, ...] | None = None
     ongoing_therapy_in: tuple[TreatmentTherapy, ...] | None = None
