@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (rows of the sample files are kept one per line, as they appear in the file)
 """Importers on small files in the real formats, written for these tests, including malformed rows."""
 
 from __future__ import annotations
