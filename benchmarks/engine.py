@@ -231,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     print(f"Clinical engine benchmark, {AS_OF.isoformat()} record, {pinning}")
     print(f"machine: {os.cpu_count()} CPUs, {cpu_model()}, Python {platform.python_version()}")
+    if hasattr(os, "getloadavg"):
+        # Other work on the machine slows every figure; the ratio is the steadiest of them.
+        print("load average at the end: " + ", ".join(f"{value:.2f}" for value in os.getloadavg()))
     print(f"knowledge: {kb.version}, {len(kb.entries)} entries; record: 20 assessments, 3 treatments")
     print()
     width = max(len(row[0]) for row in rows)
