@@ -294,7 +294,10 @@ def render_evaluation_text(result: Mapping[str, Any]) -> str:
         for item in plan:
             if item.get("domain") != domain:
                 continue
-            page.bullet(f"{item.get('title', '')} ({_interval(item.get('interval_months'))})", "  ")
+            when = _interval(item.get("interval_months"))
+            if item.get("due_date"):
+                when += f"; next due by {item['due_date']}"
+            page.bullet(f"{item.get('title', '')} ({when})", "  ")
             page.para(str(item.get("detail", "")), "    ")
             page.sources(item.get("sources") or (), "    ")
 
