@@ -68,6 +68,7 @@ test: $(STAMP)
 	$(PY) -m coverage report --include='src/smanav_core/*' --fail-under=95
 
 check: $(STAMP)
+	@mkdir -p var
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy src/smanav_core src/smanav
