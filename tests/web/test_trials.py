@@ -1,0 +1,244 @@
+
+"""Trial matching: table-driven scenarios on the SAMPLE trials, the curated layer, API, CLI and page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from smanav.trials.curation import CURATED_DIR, curated_trials, load_curated_dir
+from smanav.trials.matching import TrialFacts, age_text_months, assess_trial, free_text_lines
+from smanav.trials.models import Trial
+from smanav.trials.selectors import patient_facts
+from smanav.trials.services import trials_match_document
+
+AS_OF = dt.date(2026, 11, 21)
+SAMPLE_TRIALS = Path(__file__).resolve().parents[2] / "src/smanav/trials/sample_data/sample_trials.ndjson"
+
+PRESYMPTOMATIC_NEWBORN: dict[str, Any] = {
+    "birth_date": "2026-11-01",
+    "genetics": {"smn1_copies": 0, "smn2_copies": 2, "method": "mlpa"},
+    "clinical": {"symptomatic": False, "ventilation": "none"},
+}
+SITTER_CHILD: dict[str, Any] = {
+    "birth_date": "2021-03-01",
+    "weight_kg": 14.5,
+    "genetics": {"smn1_copies": 0, "smn2_copies": 3, "method": "mlpa"},
+    "clinical": {
+        "symptomatic": True,
+        "symptom_onset_age_months": 9,
+        "current_motor_function": "sitter",
+        "ventilation": "niv_sleep_only",
+    },
+    "treatments": [{"therapy": "risdiplam", "start_date": "2022-01-10"}],
+}
+WALKING_ADULT: dict[str, Any] = {
+    "birth_date": "1990-05-05",
+    "sex": "female",
+    "genetics": {"smn1_copies": 0, "smn2_copies": 4, "method": "mlpa"},
+    "clinical": {"symptomatic": True, "symptom_onset_age_months": 30, "current_motor_function": "walker"},
+    "treatments": [{"therapy": "nusinersen", "start_date": "2019-01-01"}],
+}
+ONLY_A_BIRTH_DATE: dict[str, Any] = {"birth_date": "2026-11-10"}
+
+
+@pytest.fixture
+def sample_trials(db: None) -> None:
+    call_command("import_trials", str(SAMPLE_TRIALS), "--sample", stdout=StringIO())
+
+
+def by_id(answer: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {trial["nct_id"]: trial for trial in answer["trials"]}
+
+
+@pytest.mark.parametrize(
+    "record,first,possible,impossible",
+    [
+        (
+            PRESYMPTOMATIC_NEWBORN,
+            "NCT99990001",
+            {"NCT99990001"},
+            {"NCT99990002", "NCT99990003", "NCT99990004"},
+        ),
+        (SITTER_CHILD, "NCT99990002", {"NCT99990002", "NCT99990004"}, {"NCT99990001", "NCT99990003"}),
+        (WALKING_ADULT, "NCT99990003", {"NCT99990003", "NCT99990004"}, {"NCT99990001", "NCT99990002"}),
+    ],
+    ids=["presymptomatic newborn", "sitting child on risdiplam", "walking adult"],
+)
+def test_scenarios_rank_the_trial_that_fits_first(
+    sample_trials: None, record: dict[str, Any], first: str, possible: set[str], impossible: set[str]
+) -> None:
+    answer = trials_match_document(record, as_of=AS_OF)
+    trials = by_id(answer)
+    assert answer["trials"][0]["nct_id"] == first
+    assert "NCT99990005" not in trials  # completed trials are never offered
+    assert {k for k, t in trials.items() if t["possible"]} == possible
+    assert {k for k, t in trials.items() if not t["possible"]} == impossible
+
+
+def test_newborn_criteria_met_and_free_text_quoted(sample_trials: None) -> None:
+    trial = by_id(trials_match_document(PRESYMPTOMATIC_NEWBORN, as_of=AS_OF))["NCT99990001"]
+    met = " ".join(item["text"] for item in trial["criteria"]["met"])
+    assert "from 2 to 3 SMN2 copies; the record has 2" in met
+    assert "before symptoms start" in met
+    assert trial["curated_review"] == {"reviewed_on": "2026-11-21", "changed_since_review": False}
+    # Lines the curated review did not turn into a rule are quoted exactly as the record writes them.
+    quotes = [item["quote"] for item in trial["criteria"]["to_check"]]
+    assert "Parent or guardian unable to attend all study visits" in quotes
+    assert "Age up to 6 weeks at first dose" in quotes
+    # Lines the curated review did encode are not repeated as "to check".
+    assert "Two or three copies of SMN2" not in quotes
+    sources = {item["source"] for item in trial["criteria"]["met"]}
+    assert "smanav curated review of NCT99990001, 2026-11-21" in sources
+
+
+def test_missing_facts_are_to_check_never_met(sample_trials: None) -> None:
+    trial = by_id(trials_match_document(ONLY_A_BIRTH_DATE, as_of=AS_OF))["NCT99990001"]
+    assert trial["possible"]
+    texts = " ".join(item["text"] for item in trial["criteria"]["to_check"])
+    assert "the record has no SMN2 copy number" in texts
+    assert "the record lists no treatments" in texts
+    assert "does not say whether there are symptoms" in texts
+    assert [item["text"] for item in trial["criteria"]["met"]] == [
+        "Age at most 6 Weeks: the person is 0.4 months old on 2026-11-21."
+    ]
+
+
+def test_changed_record_is_flagged_and_uncurated_trial_is_all_to_check(sample_trials: None) -> None:
+    trials = by_id(trials_match_document(SITTER_CHILD, as_of=AS_OF))
+    assert trials["NCT99990002"]["curated_review"]["changed_since_review"] is True
+    uncurated = trials["NCT99990004"]
+    assert uncurated["curated_review"] is None
+    assert [item["quote"] for item in uncurated["criteria"]["to_check"]] == [
+        "Confirmed diagnosis of SMA",
+        "Receiving a stable dose of an approved SMA treatment for at least 6 months",
+        "Participation in another interventional study within 3 months",
+    ]
+
+
+def test_smn2_minimum_and_weight_and_ventilation_rules(sample_trials: None) -> None:
+    record = json.loads(json.dumps(SITTER_CHILD))
+    record["genetics"]["smn2_copies_is_minimum"] = True
+    record["clinical"]["ventilation"] = "tracheostomy"
+    record["weight_kg"] = 8.0
+    trial = by_id(trials_match_document(record, as_of=AS_OF))["NCT99990002"]
+    not_met = " ".join(item["text"] for item in trial["criteria"]["not_met"])
+    assert "at least 10 kg; the record says 8 kg" in not_met
+    assert "ventilation through a tracheostomy" in not_met
+    newborn = json.loads(json.dumps(PRESYMPTOMATIC_NEWBORN))
+    newborn["genetics"].update(smn2_copies=4, smn2_copies_is_minimum=True)
+    first = by_id(trials_match_document(newborn, as_of=AS_OF))["NCT99990001"]
+    assert any("4 or more" in item["text"] for item in first["criteria"]["not_met"])
+
+
+def test_nearest_sites_with_distances(sample_trials: None) -> None:
+    trial = by_id(trials_match_document(SITTER_CHILD, as_of=AS_OF, near="39.95, -75.16"))["NCT99990002"]
+    distances = [site["distance_km"] for site in trial["nearest_sites"]]
+    assert distances == sorted(distances) and distances[0] < 5
+    assert trial["nearest_sites"][0]["city"] == "Philadelphia"
+
+
+def test_age_texts_and_free_text_sections() -> None:
+    assert age_text_months("18 Years") == 216
+    assert age_text_months("6 Weeks") == pytest.approx(1.38, abs=0.01)
+    assert age_text_months("N/A") is None and age_text_months("") is None
+    lines = free_text_lines("Inclusion Criteria:\n\n* A\n1. B\n\nExclusion Criteria:\n\n- C")
+    assert lines == [("inclusion", "A"), ("inclusion", "B"), ("exclusion", "C")]
+
+
+def test_structured_sex_limit() -> None:
+    facts = patient_facts({"birth_date": "2000-01-01", "sex": "male"}, as_of=AS_OF)
+    result = assess_trial(facts, TrialFacts("NCT00000001", sex="FEMALE"), None)
+    assert [f.outcome for f in result.findings] == ["not_met"]
+    unknown = patient_facts({"birth_date": "2000-01-01"}, as_of=AS_OF)
+    assert [
+        f.outcome for f in assess_trial(unknown, TrialFacts("NCT00000001", sex="FEMALE"), None).findings
+    ] == ["to_check"]
+
+
+def test_curated_files_are_valid_and_named_after_their_trial(tmp_path: Path) -> None:
+    curated = curated_trials()
+    assert {"NCT99990001", "NCT99990002", "NCT99990003"} <= set(curated)
+    assert all(item.sample for item in curated.values() if item.nct_id.startswith("NCT9999"))
+    assert len(list(CURATED_DIR.glob("*.toml"))) == len(curated)
+    (tmp_path / "NCT00000009.toml").write_text(
+        'nct_id = "NCT00000008"\nreviewed_on = 2026-01-01\nreviewed_by = "x y"\n'
+    )
+    with pytest.raises(RuntimeError, match="file name must be the NCT id"):
+        load_curated_dir(tmp_path)
+
+
+def test_api_match(sample_trials: None, client: Client) -> None:
+    response = client.post(
+        "/api/v1/trials/match",
+        {"record": SITTER_CHILD, "as_of": "2026-11-21", "near": "39.95, -75.16"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["person"] == {
+        "age_months": 68.7,
+        "diagnosis": "confirmed_5q_sma",
+        "sma_type": "2",
+        "functional_group": "sitter",
+        "smn2_copies": 3,
+    }
+    assert body["trials"][0]["nct_id"] == "NCT99990002" and body["trials"][0]["is_sample"] is True
+    bad = client.post(
+        "/api/v1/trials/match",
+        {"record": {"birth_date": "2030-01-01", "weight_kg": "heavy"}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 422
+    assert "weight_kg" in {p["field"] for p in bad.json()["errors"]}
+    missing = client.post("/api/v1/trials/match", {"patient": {}}, content_type="application/json")
+    assert missing.status_code == 422
+
+
+def test_cli_and_demo_load_are_idempotent(db: None, tmp_path: Path) -> None:
+    out = StringIO()
+    call_command("directory_demo_load", stdout=out)
+    call_command("directory_demo_load", stdout=out)
+    assert "SAMPLE trials: added 0, updated 0, unchanged 5" in out.getvalue()
+    assert Trial.objects.filter(is_sample=True).count() == 5
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps(WALKING_ADULT))
+    text = StringIO()
+    call_command("trials_match", str(record), "--as-of", "2026-11-21", stdout=text)
+    assert text.getvalue().splitlines()[0].startswith("NCT99990003 [SAMPLE] Demonstration study C")
+    search = StringIO()
+    call_command(
+        "services_search", "41.88, -87.63", "--discipline", "sleep_studies", "--format", "json", stdout=search
+    )
+    assert (
+        json.loads(search.getvalue())["results"][0]["name"]
+        == "SAMPLE Lakeshore Neuromuscular Program, Chicago"
+    )
+
+
+def test_families_page(sample_trials: None, client: Client) -> None:
+    assert client.get("/trials/").status_code == 200
+    page = client.post(
+        "/trials/",
+        {
+            "birth_date": "2021-03-01",
+            "smn1_copies": "0",
+            "smn2_copies": "3",
+            "symptomatic": "yes",
+            "motor": "sitter",
+            "weight_kg": "14",
+            "treatments": ["risdiplam"],
+        },
+    ).content.decode()
+    assert "Demonstration study B" in page and "sample data: not a real trial" in page
+    assert "“Spinal surgery planned within the next 12 months”" in page
+    assert page.index("Demonstration study B") < page.index("Demonstration study A")
+    future = client.post("/trials/", {"birth_date": "2999-01-01"}).content.decode()
+    assert "Please check these answers" in future
