@@ -62,6 +62,7 @@ class LooseDateField(forms.CharField):
     """A date as typed (YYYY-MM-DD); the core says whether it is a real date and not in the future."""
 
     def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
         super().__init__(**kwargs)
 
@@ -157,7 +158,7 @@ class PatientForm(ContractForm):
     labs__ast_uln_ratio = LooseNumberField(label=_("AST ÷ upper limit of normal"))
     labs__total_bilirubin_uln_ratio = LooseNumberField(label=_("Total bilirubin ÷ upper limit of normal"))
     labs__platelets_10e9_per_l = LooseNumberField(label=_("Platelets (10⁹ per litre)"))
-    labs__date = LooseDateField(label=_("Date of these blood tests"), required=False)
+    labs__date = LooseDateField(label=_("Date of these blood tests"))
 
     SECTIONS = ("genetics", "clinical", "labs")
     TOP_LEVEL = ("birth_date", "region", "sex", "gestational_age_weeks", "weight_kg", "pregnant")
@@ -239,7 +240,7 @@ class AssessmentForm(ContractForm):
     instrument = forms.ChoiceField(
         label=_("Measure"), choices=[(i.value, INSTRUMENT_LABELS[i]) for i in Instrument]
     )
-    value = LooseNumberField(label=_("Value"), required=True)
+    value = LooseNumberField(label=_("Value"))
 
 
 class TreatmentForm(ContractForm):
@@ -248,7 +249,7 @@ class TreatmentForm(ContractForm):
         label=_("Treatment"), choices=[(t.value, THERAPY_LABELS[t]) for t in TreatmentTherapy]
     )
     start_date = LooseDateField(label=_("Start date"))
-    end_date = LooseDateField(label=_("End date (leave empty if ongoing)"), required=False)
+    end_date = LooseDateField(label=_("End date (leave empty if ongoing)"))
 
 
 class TreatmentEndForm(ContractForm):

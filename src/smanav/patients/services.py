@@ -28,6 +28,7 @@ from smanav.patients.models import (
     Treatment,
 )
 from smanav.patients.seam import evaluate_record, record_for_patient
+from smanav_core import InvalidInput
 from smanav_core.codes import AlertCode, UrgencyLevel
 from smanav_core.validation import validate_record
 
@@ -282,6 +283,8 @@ def treatment_end(
     treatments = list(patient.treatments.all())
     index = next(i for i, t in enumerate(treatments) if t.pk == treatment_id)
     treatment = treatments[index]
+    if end_date is None:
+        raise InvalidInput([(f"treatments[{index}].end_date", "is required")])
     entry = {
         "therapy": treatment.therapy,
         "start_date": treatment.start_date.isoformat(),

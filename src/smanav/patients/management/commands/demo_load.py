@@ -1,0 +1,254 @@
+"""`manage.py demo_load`: a demo clinic, its staff, a family with two children and an adult patient.
+
+Idempotent: if the demo clinic exists, nothing is created again and the logins are printed. The
+histories are fictional but shaped like real follow-up; dates are relative to today so that the newborn
+is always a newborn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from base64 import b32encode
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from smanav.accounts.models import Clinic, StaffRole
+from smanav.accounts.services import clinic_create, staff_add, totp_device_create, user_create
+from smanav.patients.models import GuardianRelation
+from smanav.patients.services import (
+    assessment_record,
+    clinic_share_invite,
+    patient_create,
+    treatment_record,
+)
+
+CLINIC_SLUG = "demo"
+PASSWORD = "sma-demo-2026!"
+# A fixed TOTP key so that the demo's two-factor codes can be produced by any authenticator app.
+TOTP_KEY_HEX = "736d616e61762d64656d6f2d746f74702d6b6579"
+
+
+def totp_secret_base32() -> str:
+    return b32encode(bytes.fromhex(TOTP_KEY_HEX)).decode()
+
+
+def _years_ago(today: dt.date, years: float) -> dt.date:
+    return today - dt.timedelta(days=round(years * 365.25))
+
+
+class Command(BaseCommand):
+    help = "Load the demo clinic, staff, family and patients (safe to run again)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        today = timezone.localdate()
+        if Clinic.objects.filter(slug=CLINIC_SLUG).exists():
+            self.stdout.write("Demo data already loaded.")
+        else:
+            self._load(today)
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self._print_logins()
+
+    @transaction.atomic
+    def _load(self, today: dt.date) -> None:
+        clinic = clinic_create(name="Demo Neuromuscular Centre", slug=CLINIC_SLUG, region="US")
+        users = get_user_model().objects
+        staff = []
+        for username, role in (("clinician", StaffRole.CLINICIAN), ("coordinator", StaffRole.COORDINATOR)):
+            user = users.filter(username=username).first() or user_create(
+                username=username, email=f"{username}@demo.invalid", password=PASSWORD
+            )
+            staff_add(user=user, clinic=clinic, role=role)
+            totp_device_create(user=user, confirmed=True, key=TOTP_KEY_HEX)
+            staff.append(user)
+        parent = users.filter(username="parent").first() or user_create(
+            username="parent", email="parent@demo.invalid", password=PASSWORD
+        )
+        adult = users.filter(username="adult").first() or user_create(
+            username="adult", email="adult@demo.invalid", password=PASSWORD
+        )
+        clinician = staff[0]
+        self._newborn(parent, clinician, clinic, today)
+        self._type2_child(parent, clinician, clinic, today)
+        self._type3_adult(adult, clinician, clinic, today)
+
+    def _measure(
+        self, author: Any, patient_id: int, today: dt.date, rows: list[tuple[dt.date, str, float]]
+    ) -> None:
+        for date, instrument, value in rows:
+            assessment_record(
+                author=author,
+                patient_id=patient_id,
+                date=date.isoformat(),
+                instrument=instrument,
+                value=value,
+                as_of=today,
+            )
+
+    def _newborn(self, parent: Any, clinician: Any, clinic: Clinic, today: dt.date) -> None:
+        """Presymptomatic newborn found by screening: no SMN1, 2 SMN2 copies, treated from day 12."""
+        born = today - dt.timedelta(days=24)
+        patient = patient_create(
+            author=parent,
+            display_name="Mia (newborn)",
+            document={
+                "birth_date": born.isoformat(),
+                "region": "US",
+                "sex": "female",
+                "gestational_age_weeks": 39,
+                # Screen-positive, then confirmed by a diagnostic copy-number test.
+                "genetics": {"smn1_copies": 0, "smn2_copies": 2, "method": "mlpa"},
+                "clinical": {
+                    "symptomatic": False,
+                    "max_motor_milestone": "none",
+                    "feeding": "oral",
+                    "ventilation": "none",
+                },
+            },
+            as_of=today,
+        )
+        clinic_share_invite(author=parent, patient_id=patient.pk, clinic=clinic)
+        treatment_record(
+            author=clinician,
+            patient_id=patient.pk,
+            therapy="risdiplam",
+            start_date=(born + dt.timedelta(days=12)).isoformat(),
+            end_date=None,
+            as_of=today,
+        )
+        self._measure(
+            clinician,
+            patient.pk,
+            today,
+            [
+                (born + dt.timedelta(days=8), "CHOP_INTEND", 38),
+                (born + dt.timedelta(days=8), "WEIGHT_KG", 3.3),
+                (born + dt.timedelta(days=8), "HEIGHT_CM", 51),
+                (born + dt.timedelta(days=22), "CHOP_INTEND", 43),
+                (born + dt.timedelta(days=22), "WEIGHT_KG", 3.8),
+            ],
+        )
+
+    def _type2_child(self, parent: Any, clinician: Any, clinic: Clinic, today: dt.date) -> None:
+        """Type 2, a sitter on nusinersen for years, whose latest HFMSE fell by 4 points."""
+        born = _years_ago(today, 7.2)
+        patient = patient_create(
+            author=parent,
+            display_name="Leo",
+            document={
+                "birth_date": born.isoformat(),
+                "region": "US",
+                "sex": "male",
+                "weight_kg": 21.5,
+                "genetics": {"smn1_copies": 0, "smn2_copies": 3, "method": "mlpa"},
+                "clinical": {
+                    "symptomatic": True,
+                    "symptom_onset_age_months": 9,
+                    "max_motor_milestone": "sits_independently",
+                    "current_motor_function": "sitter",
+                    "ventilation": "niv_sleep_only",
+                    "feeding": "oral",
+                    "scoliosis_cobb_deg": 24,
+                },
+            },
+            as_of=today,
+        )
+        clinic_share_invite(author=parent, patient_id=patient.pk, clinic=clinic)
+        treatment_record(
+            author=clinician,
+            patient_id=patient.pk,
+            therapy="nusinersen",
+            start_date=(born + dt.timedelta(days=400)).isoformat(),
+            end_date=None,
+            as_of=today,
+        )
+        hfmse = [14, 17, 19, 21, 22, 23, 23, 24, 24, 20]
+        rulm = [12, 14, 15, 17, 18, 19, 19, 20, 20, 19]
+        fvc = [None, None, None, 84, 82, 80, 79, 77, 75, 72]
+        cobb = [None, None, None, None, 8, 10, 13, 16, 20, 24]
+        weight = [9.8, 11.0, 12.2, 13.5, 14.8, 16.0, 17.4, 18.9, 20.3, 21.5]
+        height = [76, 84, 91, 97, 102, 107, 111, 115, 119, 122]
+        rows: list[tuple[dt.date, str, float]] = []
+        visits = len(hfmse)
+        for index in range(visits):
+            # Visits every ~6 months, the latest 3 weeks ago.
+            when = today - dt.timedelta(days=21 + (visits - 1 - index) * 182)
+            rows += [
+                (when, "HFMSE", hfmse[index]),
+                (when, "RULM", rulm[index]),
+                (when, "WEIGHT_KG", weight[index]),
+                (when, "HEIGHT_CM", height[index]),
+            ]
+            if fvc[index] is not None:
+                rows.append((when, "FVC_PERCENT_PREDICTED", fvc[index]))
+            if cobb[index] is not None:
+                rows.append((when, "COBB_DEG", cobb[index]))
+        self._measure(clinician, patient.pk, today, rows)
+
+    def _type3_adult(self, adult: Any, clinician: Any, clinic: Clinic, today: dt.date) -> None:
+        """Adult with type 3 who still walks, on risdiplam, stable over five years."""
+        born = _years_ago(today, 32.4)
+        patient = patient_create(
+            author=adult,
+            display_name="Sam",
+            relation=GuardianRelation.SELF,
+            document={
+                "birth_date": born.isoformat(),
+                "region": "US",
+                "sex": "female",
+                "weight_kg": 58,
+                "pregnant": False,
+                "genetics": {"smn1_copies": 0, "smn2_copies": 4, "method": "mlpa"},
+                "clinical": {
+                    "symptomatic": True,
+                    "symptom_onset_age_months": 30,
+                    "max_motor_milestone": "walks_independently",
+                    "current_motor_function": "walker",
+                    "ventilation": "none",
+                    "feeding": "oral",
+                },
+            },
+            as_of=today,
+        )
+        clinic_share_invite(author=adult, patient_id=patient.pk, clinic=clinic)
+        treatment_record(
+            author=clinician,
+            patient_id=patient.pk,
+            therapy="risdiplam",
+            start_date=_years_ago(today, 5.1).isoformat(),
+            end_date=None,
+            as_of=today,
+        )
+        hfmse = [52, 52, 53, 53, 52, 53]
+        rulm = [34, 34, 35, 35, 35, 35]
+        walk = [402, 395, 410, 405, 398, 404]
+        fvc = [92, 91, 93, 90, 91, 90]
+        rows: list[tuple[dt.date, str, float]] = []
+        for index in range(len(hfmse)):
+            when = today - dt.timedelta(days=60 + (len(hfmse) - 1 - index) * 365)
+            rows += [
+                (when, "HFMSE", hfmse[index]),
+                (when, "RULM", rulm[index]),
+                (when, "6MWT_M", walk[index]),
+                (when, "FVC_PERCENT_PREDICTED", fvc[index]),
+                (when, "WEIGHT_KG", 57 + index * 0.2),
+            ]
+        self._measure(adult, patient.pk, today, rows)
+
+    def _print_logins(self) -> None:
+        secret = totp_secret_base32()
+        lines = [
+            "",
+            f"Demo logins (password for every account: {PASSWORD})",
+            "  parent       a parent with two children (Mia, a newborn; Leo, type 2)",
+            "  adult        an adult with type 3 SMA who keeps her own record (Sam)",
+            "  clinician    clinician of the Demo Neuromuscular Centre (two-factor)",
+            "  coordinator  coordinator of the Demo Neuromuscular Centre (two-factor)",
+            f"Two-factor key of both staff accounts (add it to an authenticator app): {secret}",
+            "Or print the current code with: manage.py demo_totp",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))

@@ -1,0 +1,266 @@
+"""Records: the forms show the core's problems next to the fields, every change is kept as a version,
+double submissions create one record, and a stale save never overwrites someone else's change."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
+
+from smanav.patients.models import Patient, PatientRecordVersion
+from smanav.patients.seam import record_for_patient
+from smanav.patients.services import StaleRecord, assessment_record, patient_update
+from smanav_core import InvalidInput
+
+NEW_CHILD = {
+    "form_key": "key-1",
+    "relation": "parent",
+    "display_name": "Dora",
+    "birth_date": "2026-11-10",
+    "region": "US",
+    "genetics__smn1_copies": "0",
+    "genetics__smn2_copies": "2",
+    "genetics__method": "newborn_screening",
+    "clinical__symptomatic": "false",
+}
+
+
+@pytest.mark.django_db
+def test_new_child_from_a_newborn_screen_is_saved_with_its_first_version(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    response = client.post(reverse("patients:new"), NEW_CHILD)
+    assert response.status_code == 302
+    patient = Patient.objects.get(display_name="Dora")
+    assert patient.genetics == {"smn1_copies": 0, "smn2_copies": 2, "method": "newborn_screening"}
+    assert patient.clinical == {"symptomatic": False}
+    assert patient.labs is None  # nothing typed: not known, never "normal"
+    assert patient.guardians.get().user == people.parent
+    version = patient.versions.get()
+    assert version.version == 1
+    assert version.author == people.parent
+    assert version.record["genetics"]["smn2_copies"] == 2
+
+
+@pytest.mark.django_db
+def test_double_submitted_new_record_form_creates_one_record(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    first = client.post(reverse("patients:new"), NEW_CHILD)
+    second = client.post(reverse("patients:new"), NEW_CHILD)
+    assert Patient.objects.filter(display_name="Dora").count() == 1
+    assert first["Location"] == second["Location"]
+
+
+@pytest.mark.django_db
+def test_form_shows_the_cores_messages_next_to_the_fields(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    data = {**NEW_CHILD, "birth_date": "2026-02-30", "genetics__smn2_copies": "-1", "weight_kg": "heavy"}
+    response = client.post(reverse("patients:new"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    # The core checks types first: a bad date and a bad weight are reported, each on its own field.
+    assert form.errors["birth_date"] == [
+        'birth_date: must be a real calendar date (YYYY-MM-DD) (got "2026-02-30")'
+    ]
+    assert form.errors["weight_kg"][0].startswith("weight_kg: must be a number")
+    assert form.errors["genetics__smn2_copies"] == [
+        "genetics.smn2_copies: must be a whole number from 0 to 8, or null (got -1)"
+    ]
+    assert not Patient.objects.filter(display_name="Dora").exists()
+
+
+@pytest.mark.django_db
+def test_missing_birth_date_is_the_cores_required_message(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    response = client.post(reverse("patients:new"), {**NEW_CHILD, "birth_date": ""})
+    assert response.context["form"].errors["birth_date"] == ["birth_date: is required"]
+
+
+@pytest.mark.django_db
+def test_assessment_form_names_the_field_with_the_cores_words(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    url = reverse("patients:assessment_new", args=[people.shared_child.pk])
+    response = client.post(
+        url, {"form_key": "a1", "date": "2026-11-01", "instrument": "HFMSE", "value": "70"}
+    )
+    errors = response.context["form"].errors["value"]
+    assert len(errors) == 1
+    assert "assessments[1].value" in errors[0]
+    assert "70" in errors[0]
+    response = client.post(
+        url, {"form_key": "a2", "date": "2030-01-01", "instrument": "HFMSE", "value": "20"}
+    )
+    assert "must not be after the evaluation date" in response.context["form"].errors["date"][0]
+
+
+@pytest.mark.django_db
+def test_double_submitted_measurement_is_recorded_once(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    url = reverse("patients:assessment_new", args=[people.shared_child.pk])
+    data = {"form_key": "same-key", "date": "2026-11-01", "instrument": "HFMSE", "value": "28"}
+    client.post(url, data)
+    client.post(url, data)
+    assert people.shared_child.assessments.filter(date="2026-11-01").count() == 1
+
+
+@pytest.mark.django_db
+def test_stale_edit_is_refused_and_overwrites_nothing(people: Personas) -> None:
+    patient = people.shared_child
+    patient.refresh_from_db()
+    base = patient.version
+    document = record_for_patient(patient)
+    document.pop("treatments"), document.pop("assessments"), document.pop("id")
+    patient_update(
+        author=people.clinician,
+        patient_id=patient.pk,
+        base_version=base,
+        display_name="Ada",
+        document={**document, "weight_kg": 18},
+        as_of=AS_OF,
+    )
+    with pytest.raises(StaleRecord):
+        patient_update(
+            author=people.parent,
+            patient_id=patient.pk,
+            base_version=base,
+            display_name="Ada",
+            document={**document, "weight_kg": 25},
+            as_of=AS_OF,
+        )
+    patient.refresh_from_db()
+    assert patient.weight_kg == 18
+
+
+@pytest.mark.django_db
+def test_stale_edit_through_the_form_says_so(people: Personas) -> None:
+    patient = people.shared_child
+    parent = log_in(Client(), people.parent)
+    url = reverse("patients:edit", args=[patient.pk])
+    opened = parent.get(url).context["form"].initial
+    assessment_record(
+        author=people.clinician,
+        patient_id=patient.pk,
+        date="2026-11-02",
+        instrument="RULM",
+        value=20,
+        as_of=AS_OF,
+    )
+    data = {k: ("" if v is None else v) for k, v in opened.items()}
+    data["weight_kg"] = "19"
+    response = parent.post(url, data)
+    assert response.status_code == 200
+    assert "Someone else saved this record" in str(response.context["form"].non_field_errors())
+    patient.refresh_from_db()
+    assert patient.weight_kg is None
+
+
+@pytest.mark.django_db
+def test_every_change_is_a_version_with_author_and_whole_record(people: Personas) -> None:
+    patient = people.shared_child
+    before = patient.versions.count()
+    assessment_record(
+        author=people.clinician,
+        patient_id=patient.pk,
+        date="2026-11-02",
+        instrument="RULM",
+        value=20,
+        as_of=AS_OF,
+    )
+    latest = PatientRecordVersion.objects.filter(patient=patient).order_by("-version").first()
+    assert patient.versions.count() == before + 1
+    assert latest is not None
+    assert latest.author == people.clinician
+    assert {"date": "2026-11-02", "instrument": "RULM", "value": 20} in latest.record["assessments"]
+
+
+@pytest.mark.django_db
+def test_removed_measurement_stays_in_the_history(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    patient = people.shared_child
+    assessment = patient.assessments.get()
+    response = client.post(reverse("patients:assessment_delete", args=[patient.pk, assessment.pk]))
+    assert response.status_code == 302
+    assert not patient.assessments.exists()
+    older = patient.versions.order_by("-version")[1]
+    assert older.record["assessments"][0]["instrument"] == "HFMSE"
+    history = client.get(reverse("patients:history", args=[patient.pk]))
+    assert "removed" in history.content.decode()
+
+
+@pytest.mark.django_db
+def test_treatment_end_before_start_is_refused_with_the_cores_message(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    patient = people.shared_child
+    client.post(
+        reverse("patients:treatment_new", args=[patient.pk]),
+        {"form_key": "t1", "therapy": "nusinersen", "start_date": "2021-01-01"},
+    )
+    treatment = patient.treatments.get()
+    assert treatment.end_date is None
+    response = client.post(
+        reverse("patients:treatment_end", args=[patient.pk, treatment.pk]),
+        {"form_key": "t2", "end_date": "2020-01-01"},
+    )
+    assert "must not be before the treatment's start_date" in response.context["form"].errors["end_date"][0]
+
+
+@pytest.mark.django_db
+def test_service_rejects_invalid_values_with_invalid_input(people: Personas) -> None:
+    with pytest.raises(InvalidInput) as error:
+        assessment_record(
+            author=people.parent,
+            patient_id=people.shared_child.pk,
+            date="2026-11-01",
+            instrument="NOT_A_SCALE",
+            value=3,
+            as_of=AS_OF,
+        )
+    assert error.value.problems[0][0] == "assessments[1].instrument"
+
+
+@pytest.mark.django_db
+def test_evaluation_page_shows_the_core_answer_in_both_views(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    url = reverse("patients:detail", args=[people.shared_child.pk])
+    family = client.get(url).content.decode()
+    assert "Treatment options in" in family
+    clinician = client.get(url, {"view": "clinician", "region": "EU"}).content.decode()
+    assert "European Union" in clinician
+    assert "Knowledge base version" in clinician
+
+
+@pytest.mark.django_db
+def test_evaluation_page_without_region_asks_for_one(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    patient = people.private_child
+    Patient.objects.filter(pk=patient.pk).update(region="")
+    page = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
+    assert "needs more information" in page
+    assert "no region given" in page
+
+
+@pytest.mark.django_db
+def test_family_invites_and_withdraws_a_clinic(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    patient = people.private_child
+    clinician = log_in(Client(), people.clinician)
+    assert clinician.get(reverse("patients:detail", args=[patient.pk])).status_code == 404
+    client.post(reverse("patients:sharing", args=[patient.pk]), {"clinic": people.clinic.pk})
+    assert clinician.get(reverse("patients:detail", args=[patient.pk])).status_code == 200
+    share = patient.shares.get(withdrawn_at__isnull=True)
+    client.post(reverse("patients:share_withdraw", args=[patient.pk, share.pk]))
+    assert clinician.get(reverse("patients:detail", args=[patient.pk])).status_code == 404
+    share.refresh_from_db()
+    assert share.withdrawn_by == people.parent  # withdrawn, not deleted
+
+
+@pytest.mark.django_db
+def test_parent_dashboard_lists_both_children_in_constant_queries(
+    people: Personas, django_assert_max_num_queries: object
+) -> None:
+    client = log_in(Client(), people.parent)
+    with django_assert_max_num_queries(8):  # type: ignore[operator]
+        page = client.get(reverse("patients:dashboard")).content.decode()
+    assert "Ada" in page
+    assert "Ben" in page
+    assert "Cleo" not in page
