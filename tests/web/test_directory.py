@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
@@ -76,7 +77,7 @@ def test_search_matches_brute_force(radius: float, discipline: str | None) -> No
         assert [hit.site.pk for hit in hits] == [pk for _, pk in expected]
         for hit, (distance, _) in zip(hits, expected, strict=True):
             assert hit.distance_km == pytest.approx(distance, abs=0.01)
-        assert all(a.distance_km <= b.distance_km for a, b in zip(hits, hits[1:], strict=False))
+        assert all(a.distance_km <= b.distance_km for a, b in itertools.pairwise(hits))
 
 
 def test_age_filter_keeps_unknown_ages() -> None:
