@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from smanav_core.knowledge.docs import PAGES, citation, knowledge_summary, located_entries, render_docs
 from smanav_core.knowledge.loader import load_knowledge
 
@@ -91,3 +93,49 @@ def test_summary_counts_add_up() -> None:
     assert counts["confirmed"] + counts["not_confirmed"] == counts["entries"]
     assert sum(counts["entries_by_file"].values()) == counts["entries"]
     assert counts["sources"] == len(kb.sources)
+
+
+def test_citation_has_every_part_that_is_known() -> None:
+    from smanav_core.knowledge.schema.base import Source
+
+    full = Source(
+        title="A title.",
+        authors="Doe J",
+        publisher="A Journal 1:2",
+        year=2024,
+        section="Table 2",
+        doi="10.1/x",
+        url="https://example.org/x",
+        kind="journal",
+    )
+    assert citation(full) == (
+        "A title. Doe J. A Journal 1:2, 2024. Section: Table 2. doi:10.1/x. https://example.org/x."
+    )
+    assert citation(Source(title="Only a title", url="https://example.org/y", kind="secondary")) == (
+        "Only a title. https://example.org/y."
+    )
+
+
+def test_entries_of_a_file_without_an_area_get_their_own_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smanav_core.knowledge import docs
+
+    monkeypatch.setattr(
+        docs, "PAGES", tuple(page for page in docs.PAGES if page.file_name != "classification.md")
+    )
+    monkeypatch.delitem(docs.FILE_PAGES, "classification")
+    pages = render_docs(load_knowledge())
+    assert "Entries of `classification.toml`." in pages["classification.md"]
+    assert "](classification.md)" in pages["index.md"]
+
+
+def test_values_of_domain_fields_read_as_text() -> None:
+    import datetime as dt
+
+    from smanav_core.knowledge.docs import _value
+
+    assert _value(2.5) == "2.5"
+    assert _value(True) == "yes"
+    assert _value(dt.date(2026, 1, 2)) == "2026-01-02"
+    assert _value({}) == "(none)"
+    assert _value({"a": 1, "b": [1, 2]}) == "a: 1, b: 1, 2"
+    assert _value([{"a": 1}, {"b": 2}]) == "a: 1; b: 2"
