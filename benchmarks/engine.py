@@ -149,6 +149,7 @@ def stage_breakdown(record: dict[str, Any]) -> list[tuple[str, float]]:
     """Time of each step of `evaluate`, run one by one as `engine.evaluate_facts` runs them (µs per call)."""
     import dataclasses
 
+    from smanav_core.codes import Region
     from smanav_core.facts import derive_facts
     from smanav_core.rules.alerts import detect_alerts
     from smanav_core.rules.care_plan import build_care_plan
@@ -159,7 +160,7 @@ def stage_breakdown(record: dict[str, Any]) -> list[tuple[str, float]]:
 
     kb = load_knowledge()
     patient = validate_record(record, as_of=AS_OF)
-    base = derive_facts(patient, region=patient.region or "US", as_of=AS_OF)  # type: ignore[arg-type]
+    base = derive_facts(patient, region=patient.region or Region.US, as_of=AS_OF)
     diagnosis = interpret_genetics(base, kb)
     facts = dataclasses.replace(base, diagnosis=diagnosis.status)
     classification = classify(facts, kb)
