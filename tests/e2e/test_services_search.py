@@ -1,0 +1,106 @@
+"""The services finder and the trial finder in a real browser: keyboard only, axe-core on every page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from smanav.geo.models import Place
+from smanav.geo.names import name_key
+
+MAX_TABS = 80
+
+
+@pytest.fixture
+def demo_directory(transactional_db: None) -> None:
+    Place.objects.create(
+        geonameid=4560349,
+        name="Philadelphia",
+        key=name_key("Philadelphia"),
+        country_code="US",
+        admin1="PA",
+        latitude=39.95233,
+        longitude=-75.16379,
+        population=1603797,
+    )
+    call_command("directory_demo_load", stdout=StringIO())
+
+
+def focused(page: Any) -> dict[str, str]:
+    return dict(
+        page.evaluate("""() => { const el = document.activeElement;
+        return {tag: el.tagName.toLowerCase(), id: el.id || "", type: el.type || "", name: el.name || "",
+                value: el.value || ""}; }""")
+    )
+
+
+def tab_to(page: Any, wanted: Callable[[dict[str, str]], bool], what: str) -> None:
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if wanted(focused(page)):
+            return
+    pytest.fail(f"could not reach {what} with the Tab key")
+
+
+def test_search_services_with_the_keyboard_only(
+    page: Any,
+    site: str,
+    demo_directory: None,
+    assert_accessible: Callable[[Any], None],
+    screenshot: Callable[[Any, str], Path],
+) -> None:
+    page.goto(site + "/services/")
+    assert page.locator("script").count() == 0  # the page needs no JavaScript
+    assert_accessible(page)
+    tab_to(page, lambda el: el["name"] == "near", "the place field")
+    page.keyboard.type("Philadelphia")
+    tab_to(
+        page, lambda el: el["name"] == "discipline" and el["value"] == "gene_therapy_infusion", "gene therapy"
+    )
+    page.keyboard.press("Space")
+    tab_to(page, lambda el: el["tag"] == "button" and el["type"] == "submit", "the Search button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    heading = page.locator("#results-heading").inner_text()
+    assert heading.startswith("1 place near Philadelphia")
+    assert "SAMPLE Delaware Valley SMA Clinic" in page.locator("ol.results").inner_text()
+    assert "CC BY 4.0" in page.locator("footer").inner_text()
+    assert_accessible(page)
+    screenshot(page, "services-results")
+
+    page.goto(site + "/services/?near=Philadelfia")
+    assert page.locator("#results-heading").inner_text() == "We could not find that place"
+    with page.expect_navigation():
+        page.get_by_role("link", name="Philadelphia, PA, US").click()
+    assert "near Philadelphia, PA, US" in page.locator("#results-heading").inner_text()
+    assert_accessible(page)
+    screenshot(page, "services-suggestions")
+
+
+def test_trial_finder_page_is_accessible(
+    page: Any,
+    site: str,
+    demo_directory: None,
+    assert_accessible: Callable[[Any], None],
+    screenshot: Callable[[Any, str], Path],
+) -> None:
+    page.goto(site + "/trials/")
+    assert_accessible(page)
+    page.fill("#id_birth_date", "2021-03-01")
+    page.fill("#id_smn1_copies", "0")
+    page.fill("#id_smn2_copies", "3")
+    page.check("#id_motor_2")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show trials").click()
+    assert (
+        page.get_by_role("heading", name="[SAMPLE] Demonstration study B in children who can sit").count()
+        == 1
+    )
+    assert_accessible(page)
+    screenshot(page, "trials-results")
