@@ -64,7 +64,7 @@ def evaluate_facts(facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
     facts = dataclasses.replace(
         facts, sma_type=classification.sma_type, functional_group=classification.functional_group
     )
-    therapies = assess_therapies(facts, kb)
+    therapies = assess_therapies(facts, kb, include_unapproved_agents=True)
     alerts = detect_alerts(facts, kb)
     return {
         "schema": EVALUATION_SCHEMA,

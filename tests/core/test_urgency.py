@@ -91,3 +91,46 @@ def test_urgency(name: str, changes: dict[str, Any], level: str, code: str) -> N
     assert urgency["level"] == level
     assert urgency["reasons"][0]["code"] == code
     assert all(reason["sources"] for reason in urgency["reasons"])
+
+
+@pytest.mark.parametrize(("age_months", "level"), [(20.0, "routine"), (22.5, "prompt"), (23.5, "urgent")])
+def test_closing_age_window_raises_urgency(age_months: float, level: str) -> None:
+    changes = {
+        "birth_date": born_months_ago(age_months),
+        "weight_kg": 11.0,
+        "labs": {"anti_aav9_titer": 0},
+        "clinical.symptomatic": True,
+        "clinical.symptom_onset_age_months": 8,
+        "treatments": [{"therapy": "risdiplam", "start_date": born_months_ago(10), "end_date": None}],
+    }
+    result = evaluate(record(**changes), as_of=AS_OF)
+    iv = result["therapies"][2]
+    assert iv["therapy"] == "onasemnogene_abeparvovec_iv"
+    assert iv["window_closes_on"] > AS_OF.isoformat()
+    assert result["urgency"]["level"] == level
+    if level != "routine":
+        window = next(r for r in result["urgency"]["reasons"] if r["code"] == "eligibility_window")
+        assert iv["window_closes_on"] in window["text"]
+        assert "zolgensma_us_pi" in window["sources"]
+
+
+def test_no_window_once_the_limit_has_passed() -> None:
+    result = evaluate(record(birth_date=born_months_ago(25)), as_of=AS_OF)
+    assert "window_closes_on" not in result["therapies"][2]
+
+
+def test_motor_decline_makes_the_decision_prompt() -> None:
+    changes = {
+        "birth_date": "2018-01-01",
+        "clinical.symptomatic": True,
+        "clinical.symptom_onset_age_months": 10,
+        "clinical.current_motor_function": "sitter",
+        "treatments": [{"therapy": "risdiplam", "start_date": "2019-01-01", "end_date": None}],
+        "assessments": [
+            {"date": "2026-05-01", "instrument": "HFMSE", "value": 30},
+            {"date": "2026-11-01", "instrument": "HFMSE", "value": 27},
+        ],
+    }
+    urgency = evaluate(record(**changes), as_of=AS_OF)["urgency"]
+    assert urgency["level"] == "prompt"
+    assert urgency["reasons"][0]["code"] == "motor_decline"
