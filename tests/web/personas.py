@@ -67,7 +67,13 @@ def make_personas() -> Personas:
         document={
             "birth_date": "2020-03-01",
             "region": "US",
-            "genetics": {"smn1_copies": 0, "smn2_copies": 3},
+            "genetics": {"smn1_copies": 0, "smn2_copies": 3, "method": "mlpa"},
+            "clinical": {
+                "symptomatic": True,
+                "symptom_onset_age_months": 10,
+                "max_motor_milestone": "sits_independently",
+                "current_motor_function": "sitter",
+            },
         },
         as_of=AS_OF,
     )

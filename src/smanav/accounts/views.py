@@ -65,12 +65,16 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
+        allowed, _why = device.verify_is_allowed()
+        if not allowed:
+            form.add_error("token", _("Too many wrong codes. Wait a minute, then enter the current code."))
+        elif device.verify_token(form.cleaned_data["token"].strip()):
             if setting_up:
                 totp_device_confirm(device=device)
             otp_login(request, device)
             return redirect(next_url)
-        form.add_error("token", _("That code is not right, or it has expired. Enter the current code."))
+        else:
+            form.add_error("token", _("That code is not right, or it has expired. Enter the current code."))
     context = {
         "form": form,
         "setting_up": setting_up,

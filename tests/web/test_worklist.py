@@ -1,0 +1,77 @@
+"""The clinic worklist: only the clinic's patients, alerts from the stored summary, filters and sorts,
+and a number of queries that does not grow with the number of patients."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
+
+from smanav.patients.models import PatientSummary
+from smanav.patients.services import assessment_record, clinic_share_invite, patient_create
+
+
+def _add_patients(people: Personas, count: int) -> None:
+    for index in range(count):
+        patient = patient_create(
+            author=people.parent,
+            display_name=f"Child {index:03d}",
+            document={"birth_date": "2018-01-01", "region": "US"},
+            as_of=AS_OF,
+        )
+        clinic_share_invite(author=people.parent, patient_id=patient.pk, clinic=people.clinic)
+
+
+@pytest.mark.django_db
+def test_worklist_shows_only_the_clinics_patients(people: Personas) -> None:
+    page = log_in(Client(), people.clinician).get(reverse("patients:worklist"))
+    names = [patient.display_name for patient in page.context["page"]]
+    assert names == ["Ada"]
+
+
+@pytest.mark.django_db
+def test_hfmse_decline_appears_on_the_worklist_and_filters(people: Personas) -> None:
+    patient = people.shared_child
+    for date, value in (("2026-05-01", 34), ("2026-11-01", 28)):
+        assessment_record(
+            author=people.clinician,
+            patient_id=patient.pk,
+            date=date,
+            instrument="HFMSE",
+            value=value,
+            as_of=AS_OF,
+        )
+    summary = PatientSummary.objects.get(patient=patient)
+    assert "motor_decline" in summary.alert_codes
+    client = log_in(Client(), people.clinician)
+    page = client.get(reverse("patients:worklist"), {"alert": "motor_decline"})
+    assert [p.display_name for p in page.context["page"]] == ["Ada"]
+    assert "Motor decline" in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["priority", "name", "age", "alerts", "overdue", "last_seen", "bogus"])
+def test_every_sort_works(people: Personas, sort: str) -> None:
+    response = log_in(Client(), people.clinician).get(
+        reverse("patients:worklist"), {"sort": sort, "overdue": "1"}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_worklist_queries_do_not_grow_with_patients(
+    people: Personas, django_assert_max_num_queries: Any
+) -> None:
+    client = log_in(Client(), people.clinician)
+    url = reverse("patients:worklist")
+    client.get(url)
+    _add_patients(people, 5)
+    with django_assert_max_num_queries(12) as few:
+        client.get(url)
+    _add_patients(people, 60)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert len(page.context["page"].object_list) == 50
