@@ -21,3 +21,7 @@ from smanav.trials.api import router as trials_router  # noqa: E402
 
 api.add_router("/services", services_router)
 api.add_router("/trials", trials_router)
+
+from smanav.patients.api import router as patients_router  # noqa: E402
+
+api.add_router("/patients", patients_router)

@@ -1,0 +1,123 @@
+"""The patients API: token auth, the same access rules as the pages (someone else's record is 404),
+the core's problems as 422, and every documented status in the OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from tests.web.personas import Personas, people_fixture  # noqa: F401
+
+from smanav.accounts.services import api_token_create
+from smanav.audit.models import AuditAction, AuditEvent
+
+BASE = "/api/v1/patients"
+
+
+def _bearer(user: Any) -> dict[str, str]:
+    _row, token = api_token_create(user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+ROLES = ["parent", "adult", "clinician", "coordinator", "outsider", "other_clinician", "administrator"]
+
+
+def _expected(role: str, endpoint: str) -> int:
+    if role == "parent":
+        return 201 if endpoint == "assessments" else 200
+    if role == "clinician":
+        return 201 if endpoint == "assessments" else 200
+    if role == "coordinator":
+        return 404 if endpoint == "assessments" else 200
+    return 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", ["detail", "evaluation", "history", "assessments"])
+def test_api_access_matrix(people: Personas, role: str, endpoint: str) -> None:
+    client = Client()
+    headers = _bearer(people.by_role(role))
+    patient_id = people.shared_child.pk
+    if endpoint == "detail":
+        response = client.get(f"{BASE}/{patient_id}", **headers)
+    elif endpoint == "assessments":
+        response = client.post(
+            f"{BASE}/{patient_id}/assessments",
+            {"date": "2026-11-01", "instrument": "RULM", "value": 18},
+            content_type="application/json",
+            **headers,
+        )
+    else:
+        response = client.get(f"{BASE}/{patient_id}/{endpoint}", **headers)
+    assert response.status_code == _expected(role, endpoint), (role, endpoint, response.content)
+    if response.status_code == 404:
+        assert response.json() == {"errors": [{"field": None, "message": "not found"}]}
+
+
+@pytest.mark.django_db
+def test_api_without_credentials_answers_401(people: Personas) -> None:
+    response = Client().get(f"{BASE}/{people.shared_child.pk}")
+    assert response.status_code == 401
+    bad = Client().get(BASE, HTTP_AUTHORIZATION="Bearer smn_not_a_token")
+    assert bad.status_code == 401
+
+
+@pytest.mark.django_db
+def test_list_shows_only_visible_records(people: Personas) -> None:
+    body = Client().get(BASE, **_bearer(people.clinician)).json()
+    assert [item["display_name"] for item in body["items"]] == ["Ada"]
+    body = Client().get(BASE, **_bearer(people.parent)).json()
+    assert sorted(item["display_name"] for item in body["items"]) == ["Ada", "Ben"]
+
+
+@pytest.mark.django_db
+def test_record_and_evaluation_match_the_contract(people: Personas) -> None:
+    headers = _bearer(people.clinician)
+    record = Client().get(f"{BASE}/{people.shared_child.pk}", **headers).json()["record"]
+    assert record["birth_date"] == "2020-03-01"
+    evaluation = (
+        Client()
+        .get(
+            f"{BASE}/{people.shared_child.pk}/evaluation", {"region": "EU", "as_of": "2026-11-21"}, **headers
+        )
+        .json()
+    )
+    assert evaluation["schema"] == "smanav.evaluation/1"
+    assert evaluation["region"] == "EU"
+    assert AuditEvent.objects.filter(actor=people.clinician, action=AuditAction.API_READ).count() == 2
+
+
+@pytest.mark.django_db
+def test_bad_measurement_answers_422_naming_the_field(people: Personas) -> None:
+    response = Client().post(
+        f"{BASE}/{people.shared_child.pk}/assessments",
+        {"date": "2026-11-01", "instrument": "HFMSE", "value": 99},
+        content_type="application/json",
+        **_bearer(people.clinician),
+    )
+    assert response.status_code == 422
+    errors = response.json()["errors"]
+    assert errors[0]["field"] == "value"
+    assert "99" in errors[0]["message"]
+
+
+@pytest.mark.django_db
+def test_api_idempotency_key_records_once(people: Personas) -> None:
+    headers = _bearer(people.clinician)
+    body = {"date": "2026-11-01", "instrument": "RULM", "value": 18, "idempotency_key": "lab-42"}
+    for _ in range(2):
+        response = Client().post(
+            f"{BASE}/{people.shared_child.pk}/assessments", body, content_type="application/json", **headers
+        )
+        assert response.status_code == 201
+    assert people.shared_child.assessments.filter(instrument="RULM").count() == 1
+
+
+@pytest.mark.django_db
+def test_openapi_documents_the_patient_endpoints_and_their_errors() -> None:
+    document = Client().get("/api/v1/openapi.json").json()
+    operation = document["paths"]["/api/v1/patients/{patient_id}/assessments"]["post"]
+    assert {"201", "401", "404", "422"} <= set(operation["responses"])
+    assert "/api/v1/patients/{patient_id}/evaluation" in document["paths"]
