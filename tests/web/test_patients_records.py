@@ -56,7 +56,7 @@ def test_form_shows_the_cores_messages_next_to_the_fields(people: Personas) -> N
     client = log_in(Client(), people.parent)
     data = {**NEW_CHILD, "birth_date": "2026-02-30", "genetics__smn2_copies": "-1", "weight_kg": "heavy"}
     response = client.post(reverse("patients:new"), data)
-    assert response.status_code == 200
+    assert response.status_code == 422
     form = response.context["form"]
     # The core checks types first: a bad date and a bad weight are reported, each on its own field.
     assert form.errors["birth_date"] == [
@@ -148,7 +148,7 @@ def test_stale_edit_through_the_form_says_so(people: Personas) -> None:
     data = {k: ("" if v is None else v) for k, v in opened.items()}
     data["weight_kg"] = "19"
     response = parent.post(url, data)
-    assert response.status_code == 200
+    assert response.status_code == 409
     assert "Someone else saved this record" in str(response.context["form"].non_field_errors())
     patient.refresh_from_db()
     assert patient.weight_kg is None

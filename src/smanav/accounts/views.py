@@ -48,7 +48,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome. Your account is ready: add your child's record, or your own."))
         return redirect("patients:dashboard")
-    return render(request, "accounts/signup.html", {"form": form})
+    status = 422 if request.method == "POST" else 200
+    return render(request, "accounts/signup.html", {"form": form}, status=status)
 
 
 @login_required

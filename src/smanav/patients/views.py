@@ -47,6 +47,11 @@ def _today() -> Any:
     return timezone.localdate()
 
 
+def _form_status(request: HttpRequest, form: Any) -> int:
+    """A re-shown form with problems answers 422, so scripts and tests can tell it from a fresh one."""
+    return 422 if request.method == "POST" and form.errors else 200
+
+
 def _record_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     return {
         "patient": patient,
@@ -95,7 +100,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
         "relation": relation,
         "relations": GuardianRelation.choices,
     }
-    return render(request, "patients/patient_form.html", context)
+    return render(request, "patients/patient_form.html", context, status=_form_status(request, form))
 
 
 def _region_choice(request: HttpRequest, patient: Patient) -> str | None:
@@ -179,6 +184,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         request,
         "patients/patient_form.html",
         {**_record_context(request, patient), "form": form, "stale": stale},
+        status=409 if stale else _form_status(request, form),
     )
 
 
@@ -209,6 +215,7 @@ def assessment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         request,
         "patients/entry_form.html",
         {**_record_context(request, patient), "form": form, "heading": _("Add a measurement")},
+        status=_form_status(request, form),
     )
 
 
@@ -251,6 +258,7 @@ def treatment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
         request,
         "patients/entry_form.html",
         {**_record_context(request, patient), "form": form, "heading": _("Add a treatment")},
+        status=_form_status(request, form),
     )
 
 
@@ -286,6 +294,7 @@ def treatment_end(request: HttpRequest, patient_id: int, treatment_id: int) -> H
             "heading": _("End a treatment"),
             "treatment": treatment,
         },
+        status=_form_status(request, form),
     )
 
 
