@@ -182,7 +182,7 @@ def stage_breakdown(record: dict[str, Any]) -> list[tuple[str, float]]:
         ("assess_urgency", lambda: assess_urgency(facts, kb, therapies, alerts)),
         ("build_care_plan", lambda: build_care_plan(facts, kb)),
     ]
-    return [(name, per_call_seconds(step, budget_seconds=0.3, repeats=3) * 1e6) for name, step in steps]
+    return [(name, per_call_seconds(step, budget_seconds=0.2, repeats=7) * 1e6) for name, step in steps]
 
 
 def profile(record: dict[str, Any], calls: int = 2000) -> str:
