@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import sys
 from pathlib import Path
 
@@ -45,33 +46,38 @@ REQUIRED = ("npi", "entity", "postal", "city", "state")
 
 def _date(value: str) -> dt.date | None:
     value = value.strip()
-    if not value:
-        return None
-    try:
-        return dt.datetime.strptime(value, "%m/%d/%Y").date()
-    except ValueError:
-        return dt.date.fromisoformat(value)
+    return _parse_date(value) if value else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_date(value: str) -> dt.date:
+    """NPPES writes MM/DD/YYYY; the same few thousand dates repeat across millions of rows."""
+    month, day, year = value.split("/") if "/" in value else ("", "", "")
+    if year:
+        return dt.date(int(year), int(month), int(day))
+    return dt.date.fromisoformat(value)
+
+
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 
 def _npi_valid(npi: str) -> bool:
     """Ten digits with the Luhn check digit computed over the "80840" prefix, as CMS defines it."""
     if len(npi) != 10 or not npi.isdigit():
         return False
-    total = 24  # the prefix 80840 contributes 24 to the Luhn sum
-    for index, char in enumerate(reversed(npi[:9])):
-        digit = int(char)
-        if index % 2 == 0:
-            digit *= 2
-            digit = digit - 9 if digit > 9 else digit
-        total += digit
-    return (10 - total % 10) % 10 == int(npi[9])
+    d = [ord(char) - 48 for char in npi]
+    # The prefix 80840 contributes 24; from the right of the first nine digits, every other one is doubled.
+    total = 24 + _DOUBLED[d[8]] + d[7] + _DOUBLED[d[6]] + d[5] + _DOUBLED[d[4]] + d[3] + _DOUBLED[d[2]] + d[1]
+    total += _DOUBLED[d[0]]
+    return (10 - total % 10) % 10 == d[9]
 
 
 def import_nppes(
     path: Path, *, batch_size: int = DEFAULT_BATCH_SIZE, report: ImportReport | None = None
 ) -> ImportReport:
     report = report or ImportReport()
-    writer = SiteWriter(report, batch_size=batch_size)
+    # NPPES is one big country: load its postal codes once rather than batch by batch.
+    writer = SiteWriter(report, batch_size=batch_size, whole_countries=True)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
     with path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
         reader = csv.reader(handle)
@@ -91,46 +97,52 @@ def import_nppes(
         ]
         width = len(header)
 
+        i_npi, i_entity, i_deact, i_react, i_updated = (
+            at["npi"],
+            at["entity"],
+            at["deactivated"],
+            at["reactivated"],
+            at["updated"],
+        )
+
+        def get(values: list[str], key: str) -> str:
+            index = at[key]
+            return values[index].strip() if index >= 0 else ""
+
         for values in reader:
             line = reader.line_num
             if len(values) != width:
                 if any(v.strip() for v in values):
                     report.reject(line, f"expected {width} columns, found {len(values)}")
                 continue
-
-            def get(key: str, values: list[str] = values) -> str:
-                index = at[key]
-                return values[index].strip() if index >= 0 else ""
-
-            npi = get("npi")
+            npi = values[i_npi].strip()
             if not _npi_valid(npi):
                 report.reject(line, f"NPI {npi!r} is not a valid 10-digit NPI")
                 continue
             try:
-                deactivated, reactivated, updated = (
-                    _date(get("deactivated")),
-                    _date(get("reactivated")),
-                    _date(get("updated")),
-                )
+                deactivated = _date(values[i_deact]) if i_deact >= 0 else None
+                reactivated = _date(values[i_react]) if i_react >= 0 else None
+                updated = _date(values[i_updated]) if i_updated >= 0 else None
             except ValueError as error:
                 report.reject(line, f"bad date ({error})")
                 continue
             if deactivated is not None and (reactivated is None or reactivated < deactivated):
                 writer.remove(SOURCE, npi)
                 continue
-            codes = [values[index].strip() for index in taxonomy_at if values[index]]
-            disciplines, ages, matched = services_for(codes)
+            disciplines, ages, matched = services_for([values[i].strip() for i in taxonomy_at if values[i]])
             if not disciplines:
                 report.skipped += 1
                 continue
-            entity = get("entity")
+            entity = values[i_entity].strip()
             if entity == "1":
-                name = " ".join(part for part in (get("first_name"), get("last_name")) if part)
-                credential = get("credential")
+                name = " ".join(
+                    part for part in (get(values, "first_name"), get(values, "last_name")) if part
+                )
+                credential = get(values, "credential")
                 name = f"{name}, {credential}" if credential else name
                 kind = OrganisationKind.PRACTITIONER
             elif entity == "2":
-                name = get("org_name")
+                name = get(values, "org_name")
                 kind = OrganisationKind.CLINIC
             else:
                 report.reject(
@@ -140,8 +152,9 @@ def import_nppes(
             if not name:
                 report.reject(line, "no provider or organisation name")
                 continue
-            country = (get("country") or "US").upper()[:2]
-            postal = get("postal")
+            country = (get(values, "country") or "US").upper()[:2]
+            postal = get(values, "postal")
+            line1, line2 = get(values, "line1"), get(values, "line2")
             writer.add(
                 line,
                 SiteRecord(
@@ -150,11 +163,11 @@ def import_nppes(
                     name=name[:300],
                     kind=kind,
                     country_code=country,
-                    address=", ".join(part for part in (get("line1"), get("line2")) if part)[:300],
-                    city=get("city")[:120],
-                    region=get("state")[:120],
+                    address=(f"{line1}, {line2}" if line2 else line1)[:300],
+                    city=get(values, "city")[:120],
+                    region=get(values, "state")[:120],
                     postal_code=(postal[:5] if country == "US" else postal)[:20],
-                    phone=get("phone")[:60],
+                    phone=get(values, "phone")[:60],
                     disciplines=disciplines,
                     age_groups=ages,
                     taxonomy_codes=";".join(matched)[:200],

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 from dataclasses import astuple, dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from smanav.directory.importing.geocoding import Geocoder
 from smanav.directory.importing.report import ImportReport
@@ -74,10 +74,12 @@ ORG_FIELDS = list(OrganisationRecord.__dataclass_fields__)
 class SiteWriter:
     """Collect rows (`add`), write them a batch at a time (`flush`, called by `add` and at the end)."""
 
-    def __init__(self, report: ImportReport, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+    def __init__(
+        self, report: ImportReport, *, batch_size: int = DEFAULT_BATCH_SIZE, whole_countries: bool = False
+    ) -> None:
         self.report = report
         self.batch_size = batch_size
-        self.geocoder = Geocoder()
+        self.geocoder = Geocoder(whole_countries=whole_countries)
         self._pending: list[tuple[int, SiteRecord]] = []
         self._removals: dict[str, set[str]] = {}
 
@@ -105,9 +107,12 @@ class SiteWriter:
     def _geocode(self, pending: list[tuple[int, SiteRecord]]) -> list[SiteRecord]:
         needs = [record for _, record in pending if record.latitude is None or record.longitude is None]
         if needs:
-            self.geocoder.prefetch(
-                ((r.country_code, r.postal_code) for r in needs),
-                ((r.country_code, r.city, r.region) for r in needs),
+            self.geocoder.prefetch_postal((r.country_code, r.postal_code) for r in needs)
+            # Towns only for the rows their postal code did not place.
+            self.geocoder.prefetch_places(
+                (r.country_code, r.city, r.region)
+                for r in needs
+                if self.geocoder.postal(r.country_code, r.postal_code) is None
             )
         placed: dict[tuple[str, str], SiteRecord] = {}
         for line, record in pending:
@@ -176,12 +181,12 @@ class SiteWriter:
                 "external_id", "content_hash"
             ):
                 existing[(source, key)] = digest
-        to_write: list[Site] = []
+        to_write: list[list[object]] = []
         for record in records:
             org = record.organisation
             org_id = None if org is None else org_ids[(org.source, org.external_id)]
-            values = {f: getattr(record, f) for f in SITE_FIELDS}
-            digest = content_hash((*values.values(), org_id))
+            values = [getattr(record, f) for f in SITE_FIELDS]
+            digest = content_hash((*values, org_id))
             previous = existing.get((record.source, record.external_id))
             if previous == digest:
                 self.report.unchanged += 1
@@ -190,12 +195,25 @@ class SiteWriter:
                 self.report.added += 1
             else:
                 self.report.updated += 1
-            to_write.append(Site(organisation_id=org_id, content_hash=digest, **values))
+            to_write.append([*values, org_id, digest])
         if to_write:
-            Site.objects.bulk_create(
-                to_write,
-                update_conflicts=True,
-                unique_fields=["source", "external_id"],
-                update_fields=[f for f in SITE_FIELDS if f not in ("source", "external_id")]
-                + ["organisation", "content_hash"],
-            )
+            with connection.cursor() as cursor:
+                cursor.executemany(_site_upsert_sql(), to_write)
+
+
+def _site_upsert_sql() -> str:
+    """INSERT ... ON CONFLICT (source, external_id) DO UPDATE, which SQLite and PostgreSQL both speak.
+
+    The ORM's bulk_create spends most of an import compiling SQL for each 40-row chunk; one prepared
+    statement run with executemany is several times faster and is the same upsert.
+    """
+    quote = connection.ops.quote_name
+    columns = [*SITE_FIELDS, "organisation_id", "content_hash"]
+    updates = ", ".join(
+        f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in ("source", "external_id")
+    )
+    return (
+        f"INSERT INTO {quote(Site._meta.db_table)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({quote('source')}, {quote('external_id')}) DO UPDATE SET {updates}"
+    )
