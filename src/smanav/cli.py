@@ -20,15 +20,16 @@ those modules when the first argument is not a core command (or for `--help`). S
 import Django at its top level, so that listing commands stays cheap. The usual case is a thin wrapper
 around a Django management command, which sets Django up only when the command actually runs:
 
-    # src/smanav/directory/cli.py
+    # src/smanav/<app>/cli.py
     from smanav.cli import django_command
 
-    django_command("geo", help="load and query place names", command="geo")
-    django_command("services", help="search the services directory", command="services")
+    django_command("export", help="export registry data", command="registry_export")
 
-`smanav geo load --country GB` then runs the management command `geo` with the arguments
-`load --country GB` (argument parsing and `--help` are the management command's own). For a command
-that needs its own argparse options, call `register(Command(name, help, configure, run))` instead.
+`smanav export --since 2026-01-01` then runs the management command `registry_export` with the
+arguments `--since 2026-01-01` (argument parsing and `--help` are the management command's own). For
+more control, `register(Command(name, help, configure, run))`: `configure` adds argparse options, or
+set `passthrough=True` to receive every argument after the name as `args.rest` (as
+`smanav/directory/cli.py` and `smanav/trials/cli.py` do).
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ import pkgutil
 import sys
 from argparse import SUPPRESS, ArgumentParser, Namespace, RawDescriptionHelpFormatter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -72,7 +73,6 @@ class Command:
     run: Callable[[Namespace], int]
     # Hand every argument after the command name to `run` untouched (as `args.rest`).
     passthrough: bool = False
-    aliases: tuple[str, ...] = field(default=())
 
 
 COMMANDS: dict[str, Command] = {}
