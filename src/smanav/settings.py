@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "smanav.accounts",
     "smanav.audit",
     "smanav.patients",
+    "smanav.careplans",
     "smanav.geo",
     "smanav.directory",
     "smanav.trials",

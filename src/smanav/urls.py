@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("smanav.web.urls")),
     path("accounts/", include("smanav.accounts.urls")),
     path("", include("smanav.patients.urls")),
+    path("", include("smanav.careplans.urls")),
     path("", include("smanav.audit.urls")),
     path("", include("smanav.directory.urls")),
     path("", include("smanav.trials.urls")),

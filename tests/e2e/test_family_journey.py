@@ -61,17 +61,29 @@ def test_parent_signs_up_and_sees_the_urgent_evaluation_of_a_screened_newborn(
     assert page.locator("h1").inner_text() == "Nora"
     urgency = page.locator("#urgency h2").inner_text()
     assert "Urgent" in urgency
-    assert page.locator("#therapies .therapy").count() >= 4  # the four contract therapies, and agents in trials
+    assert (
+        page.locator("#therapies .therapy").count() >= 4
+    )  # the four contract therapies, and agents in trials
     assert page.locator("#care-plan").count() == 1
     assert "not a prescription" in page.locator("p.disclaimer").first.inner_text()
     assert_accessible(page)
     screenshot(page, "family-04-evaluation")
 
+    pdf_link = page.get_by_role("link", name="Download the care plan (PDF)")
+    pdf_link.focus()
+    with page.expect_download() as download_info:
+        page.keyboard.press("Enter")
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    pdf_path = Path(download.path())
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    screenshot(page, "family-05-after-pdf-download")
+
     page.get_by_label("Clinician detail").check()
     _submit(page, "Show")
     assert page.locator("#urgency code").count() >= 1  # rule codes are shown in the clinician view
     assert_accessible(page)
-    screenshot(page, "family-05-evaluation-clinician-view")
+    screenshot(page, "family-06-evaluation-clinician-view")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -92,4 +104,4 @@ def test_form_problems_are_named_next_to_their_fields(
     assert error.startswith("genetics.smn2_copies: must be a whole number from 0 to 8")
     assert page.locator("#form-errors a[href='#id_genetics__smn2_copies']").count() == 1
     assert_accessible(page)
-    screenshot(page, "family-06-form-problems")
+    screenshot(page, "family-07-form-problems")

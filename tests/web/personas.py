@@ -97,6 +97,15 @@ def make_personas() -> Personas:
         relation=GuardianRelation.SELF,
     )
     clinic_share_invite(author=adult, patient_id=adult_record.pk, clinic=other_clinic)
+    for author, patient in ((parent, shared_child), (parent, private_child), (adult, adult_record)):
+        assessment_record(
+            author=author,
+            patient_id=patient.pk,
+            date="2026-11-15",
+            instrument="WEIGHT_KG",
+            value=20,
+            as_of=AS_OF,
+        )
     return Personas(
         clinic=clinic,
         other_clinic=other_clinic,

@@ -22,7 +22,18 @@ ROLES = [
     "other_clinician",
     "administrator",
 ]
-RECORD_PAGES = ["detail", "edit", "assessment_new", "treatment_new", "history", "version", "sharing"]
+RECORD_PAGES = [
+    "detail",
+    "edit",
+    "assessment_new",
+    "treatment_new",
+    "history",
+    "version",
+    "sharing",
+    "chart",
+    "pdf",
+    "fhir",
+]
 EDIT_PAGES = {"edit", "assessment_new", "treatment_new"}
 MANAGER_PAGES = {"sharing"}
 
@@ -39,6 +50,10 @@ def _client(people: Personas, role: str) -> Client:
 def _record_url(page: str, patient_id: int) -> str:
     if page == "version":
         return reverse("patients:version", args=[patient_id, 1])
+    if page == "chart":
+        return reverse("careplans:chart", args=[patient_id, "WEIGHT_KG"])
+    if page in ("pdf", "fhir"):
+        return reverse(f"careplans:{page}", args=[patient_id])
     return reverse(f"patients:{page}", args=[patient_id])
 
 

@@ -85,7 +85,7 @@ def test_assessment_form_names_the_field_with_the_cores_words(people: Personas) 
     )
     errors = response.context["form"].errors["value"]
     assert len(errors) == 1
-    assert "assessments[1].value" in errors[0]
+    assert "assessments[2].value" in errors[0]
     assert "70" in errors[0]
     response = client.post(
         url, {"form_key": "a2", "date": "2030-01-01", "instrument": "HFMSE", "value": "20"}
@@ -177,12 +177,12 @@ def test_every_change_is_a_version_with_author_and_whole_record(people: Personas
 def test_removed_measurement_stays_in_the_history(people: Personas) -> None:
     client = log_in(Client(), people.parent)
     patient = people.shared_child
-    assessment = patient.assessments.get()
+    assessment = patient.assessments.get(instrument="HFMSE")
     response = client.post(reverse("patients:assessment_delete", args=[patient.pk, assessment.pk]))
     assert response.status_code == 302
-    assert not patient.assessments.exists()
+    assert not patient.assessments.filter(instrument="HFMSE").exists()
     older = patient.versions.order_by("-version")[1]
-    assert older.record["assessments"][0]["instrument"] == "HFMSE"
+    assert "HFMSE" in [a["instrument"] for a in older.record["assessments"]]
     history = client.get(reverse("patients:history", args=[patient.pk]))
     assert "removed" in history.content.decode()
 
@@ -215,7 +215,7 @@ def test_service_rejects_invalid_values_with_invalid_input(people: Personas) -> 
             value=3,
             as_of=AS_OF,
         )
-    assert error.value.problems[0][0] == "assessments[1].instrument"
+    assert error.value.problems[0][0] == "assessments[2].instrument"
 
 
 @pytest.mark.django_db

@@ -22,6 +22,9 @@ from smanav.api.documents import as_of_date, json_document
 from smanav.api.errors import InvalidRequest, error_responses
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
+from smanav.careplans.documents import careplan_document
+from smanav.careplans.fhir import careplan_fhir
+from smanav.careplans.pdf import careplan_pdf
 from smanav.patients import services
 from smanav.patients.access import patient_get_for_editor, patient_get_for_user, patients_visible_to
 from smanav.patients.seam import evaluate_record, record_for_patient
@@ -260,3 +263,47 @@ def treatment_create(request: HttpRequest, patient_id: int) -> Status[dict[str, 
         raise _shift_paths(error, "treatments[") from None
     patient.refresh_from_db(fields=["version"])
     return Status(201, {"patient_id": patient.pk, "version": patient.version})
+
+
+@router.get(
+    "/{patient_id}/care-plan.pdf",
+    response=error_responses(401, 404),
+    summary="The care plan as a PDF",
+    openapi_extra={
+        "responses": {200: {"description": "A PDF document.", "content": {"application/pdf": {}}}}
+    },
+)
+def careplan_pdf_endpoint(
+    request: HttpRequest, patient_id: int, params: Query[EvaluationParams]
+) -> HttpResponse:
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    as_of = as_of_date(params.as_of, today=timezone.localdate())
+    document = careplan_document(patient, as_of=as_of, region=params.region)
+    audit_record(
+        actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan PDF (API)"
+    )
+    return HttpResponse(careplan_pdf(document), content_type="application/pdf")
+
+
+@router.get(
+    "/{patient_id}/care-plan/fhir",
+    response=error_responses(401, 404, 422),
+    summary="The care plan as a FHIR R4 CarePlan",
+    openapi_extra={
+        "responses": {
+            200: {"description": "A FHIR R4 CarePlan resource.", "content": {"application/fhir+json": {}}}
+        }
+    },
+)
+def careplan_fhir_endpoint(
+    request: HttpRequest, patient_id: int, params: Query[EvaluationParams]
+) -> HttpResponse:
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    as_of = as_of_date(params.as_of, today=timezone.localdate())
+    document = careplan_document(patient, as_of=as_of, region=params.region)
+    if document.result is None:
+        raise InvalidInput(document.evaluation.problems)
+    audit_record(
+        actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan FHIR (API)"
+    )
+    return JsonResponse(careplan_fhir(document), content_type="application/fhir+json")

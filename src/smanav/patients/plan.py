@@ -49,7 +49,7 @@ def care_plan_by_domain(
 ) -> list[PlanDomain]:
     """Group the plan by domain (in the contract's order) and work out when each item is next due.
 
-    The due date is the core's own `due_on` if it gives one; otherwise the last measurement of the
+    The due date is the core's own `due_date` if it gives one; otherwise the last measurement of the
     item's instruments plus its `interval_months`. With neither, the item has no date (it is not
     invented).
     """
@@ -58,8 +58,9 @@ def care_plan_by_domain(
     groups: dict[str, PlanDomain] = {}
     for item in care_plan:
         entry = PlanItem(item=item)
-        if item.get("due_on"):
-            entry.due_on = dt.date.fromisoformat(str(item["due_on"]))
+        given = item.get("due_date") or item.get("due_on")
+        if given:
+            entry.due_on = dt.date.fromisoformat(str(given))
         dates = [latest[name] for name in _instruments_of(item) if name in latest]
         if dates:
             entry.last_done = max(dates)

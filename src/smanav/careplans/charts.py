@@ -1,0 +1,63 @@
+"""Monitoring charts as SVG (matplotlib, drawn on the server; no script in the browser).
+
+Readable without colour: the line is black, every measurement is a marker, and a measurement the core
+flagged as a clinically meaningful decline is a larger downward triangle with a text label. The same
+numbers are always shown in a data table next to the chart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Sequence
+
+import matplotlib
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.figure import Figure
+
+from smanav.patients.plan import Series
+
+# Keep output stable between runs (no random ids, no creation date), so charts can be compared.
+matplotlib.rcParams["svg.hashsalt"] = "smanav"
+matplotlib.rcParams["svg.fonttype"] = "none"
+matplotlib.rcParams["font.family"] = "DejaVu Sans"
+
+
+def chart_svg(
+    series: Series, *, title: str, unit: str, flagged: Sequence[dt.date] = (), note: str = ""
+) -> str:
+    """An SVG line chart of one instrument over time. `flagged` are the dates of values the core's
+    alerts call a meaningful decline; `note` explains the marking in words (from the alert)."""
+    dates = [row.date for row in series.rows]
+    values = [row.value for row in series.rows]
+    # The object API, not pyplot: pyplot keeps global state and is not safe in a threaded server.
+    figure = Figure(figsize=(7.5, 3.2), dpi=96)
+    axes = figure.subplots()
+    axes.plot(dates, values, color="black", linewidth=1.8, marker="o", markersize=5, label=title)
+    marked = [(d, v) for d, v in zip(dates, values, strict=True) if d in set(flagged)]
+    if marked:
+        axes.plot(
+            [d for d, _ in marked],
+            [v for _, v in marked],
+            linestyle="none",
+            marker="v",
+            markersize=12,
+            markerfacecolor="white",
+            markeredgecolor="black",
+            markeredgewidth=2,
+            label=note or "meaningful decline",
+        )
+        for when, value in marked:
+            axes.annotate("decline", (when, value), textcoords="offset points", xytext=(8, -14), fontsize=9)
+    axes.set_title(title, fontsize=11, loc="left")
+    axes.set_ylabel(unit)
+    locator = AutoDateLocator()
+    axes.xaxis.set_major_locator(locator)
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.grid(True, color="#bbbbbb", linewidth=0.6, linestyle=":")
+    if marked:
+        axes.legend(loc="best", fontsize=8, frameon=True)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()

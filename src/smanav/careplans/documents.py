@@ -1,0 +1,107 @@
+"""Everything a care-plan document shows, gathered once: the core's evaluation (through the seam), the
+plan by domain with due dates, the measurement series and their charts. The PDF, the FHIR export and
+the chart images are all made from this."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from smanav.careplans.charts import chart_svg
+from smanav.patients import labels
+from smanav.patients.models import Patient
+from smanav.patients.plan import PlanDomain, Series, care_plan_by_domain, monitoring_series
+from smanav.patients.seam import PatientEvaluation, evaluate_patient
+from smanav_core.codes import AlertCode, Instrument
+
+UNITS: dict[str, str] = {
+    Instrument.CHOP_INTEND.value: "points",
+    Instrument.HINE2.value: "points",
+    Instrument.HFMSE.value: "points",
+    Instrument.RULM.value: "points",
+    Instrument.MFM32_PERCENT.value: "%",
+    Instrument.SIX_MWT_M.value: "metres",
+    Instrument.FVC_PERCENT_PREDICTED.value: "% predicted",
+    Instrument.PEAK_COUGH_FLOW_L_MIN.value: "L/min",
+    Instrument.WEIGHT_KG.value: "kg",
+    Instrument.HEIGHT_CM.value: "cm",
+    Instrument.COBB_DEG.value: "degrees",
+}
+
+
+@dataclass
+class Chart:
+    instrument: str
+    title: str
+    series: Series
+    flagged: list[dt.date]
+    note: str
+
+    def svg(self) -> str:
+        return chart_svg(
+            self.series,
+            title=self.title,
+            unit=UNITS.get(self.instrument, ""),
+            flagged=self.flagged,
+            note=self.note,
+        )
+
+    def data_uri(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg().encode()).decode()
+
+
+@dataclass
+class CarePlanDocument:
+    patient: Patient
+    as_of: dt.date
+    evaluation: PatientEvaluation
+    plan: list[PlanDomain] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+
+    @property
+    def result(self) -> dict[str, Any] | None:
+        return self.evaluation.result
+
+
+def _decline_flags(
+    alerts: list[dict[str, Any]], series: list[Series]
+) -> dict[str, tuple[list[dt.date], str]]:
+    """The core's motor-decline alert compares the two latest values of an instrument: flag the latest."""
+    latest = {s.instrument: s.rows[-1].date for s in series if s.rows}
+    flags: dict[str, tuple[list[dt.date], str]] = {}
+    for alert in alerts:
+        instrument = str(alert.get("instrument") or "")
+        if alert.get("code") != AlertCode.MOTOR_DECLINE.value or instrument not in latest:
+            continue
+        threshold = alert.get("threshold")
+        note = (
+            "meaningful decline"
+            if threshold is None
+            else f"fall of at least {threshold:g} (meaningful decline)"
+        )
+        flags[instrument] = ([latest[instrument]], note)
+    return flags
+
+
+def careplan_document(patient: Patient, *, as_of: dt.date, region: str | None = None) -> CarePlanDocument:
+    evaluation = evaluate_patient(patient, as_of=as_of, region=region)
+    assessments = list(patient.assessments.all())
+    series = monitoring_series(assessments)
+    result = evaluation.result or {}
+    flags = _decline_flags(list(result.get("alerts", [])), series)
+    charts = [
+        Chart(
+            instrument=s.instrument,
+            title=labels.label(labels.INSTRUMENT_LABELS, s.instrument),
+            series=s,
+            flagged=flags.get(s.instrument, ([], ""))[0],
+            note=flags.get(s.instrument, ([], ""))[1],
+        )
+        for s in series
+    ]
+    plan = care_plan_by_domain(
+        result.get("care_plan", []), assessments=evaluation.record["assessments"], as_of=as_of
+    )
+    return CarePlanDocument(patient=patient, as_of=as_of, evaluation=evaluation, plan=plan, charts=charts)

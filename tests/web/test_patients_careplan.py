@@ -1,0 +1,133 @@
+"""Care-plan documents: the chart images, the PDF (with the plan, charts, knowledge version and
+disclaimer) and the FHIR R4 CarePlan, each behind the record's access chokepoint and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from fhir.resources.R4B.careplan import CarePlan
+from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
+
+from smanav.audit.models import AuditAction, AuditEvent
+from smanav.careplans.documents import careplan_document
+from smanav.patients.plan import care_plan_by_domain
+from smanav.patients.services import assessment_record
+
+
+@pytest.fixture
+def declining(people: Personas) -> Personas:
+    for date, value in (("2026-05-01", 34), ("2026-11-01", 28)):
+        assessment_record(
+            author=people.parent,
+            patient_id=people.shared_child.pk,
+            date=date,
+            instrument="HFMSE",
+            value=value,
+            as_of=AS_OF,
+        )
+    return people
+
+
+@pytest.mark.django_db
+def test_chart_marks_the_cores_decline_and_is_an_svg(declining: Personas) -> None:
+    document = careplan_document(declining.shared_child, as_of=AS_OF)
+    [chart] = [c for c in document.charts if c.instrument == "HFMSE"]
+    assert chart.flagged == [dt.date(2026, 11, 1)]
+    assert "meaningful decline" in chart.note
+    svg = chart.svg()
+    assert svg.lstrip().startswith("<?xml")
+    assert "decline" in svg
+    response = log_in(Client(), declining.parent).get(
+        reverse("careplans:chart", args=[declining.shared_child.pk, "HFMSE"])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/svg+xml"
+
+
+@pytest.mark.django_db
+def test_pdf_has_the_plan_the_knowledge_version_and_the_disclaimer(
+    declining: Personas, tmp_path: Path
+) -> None:
+    client = log_in(Client(), declining.parent)
+    response = client.get(reverse("careplans:pdf", args=[declining.shared_child.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(response.content)
+    try:
+        text = subprocess.run(
+            ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+    except FileNotFoundError:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    assert "Care plan of Ada" in text
+    assert "Knowledge base version" in text
+    assert "not a prescription" in text
+    assert "Motor decline" in text
+    assert AuditEvent.objects.filter(actor=declining.parent, action=AuditAction.EXPORT).exists()
+
+
+@pytest.mark.django_db
+def test_fhir_careplan_is_a_valid_r4_careplan(declining: Personas) -> None:
+    client = log_in(Client(), declining.clinician)
+    response = client.get(reverse("careplans:fhir", args=[declining.shared_child.pk]))
+    assert response.status_code == 200
+    resource = response.json()
+    CarePlan.model_validate(resource)
+    assert resource["resourceType"] == "CarePlan"
+    assert resource["intent"] == "plan"
+    assert resource["activity"]
+    assert any("Knowledge base version" in note["text"] for note in resource["note"])
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["careplans:pdf", "careplans:fhir"])
+def test_documents_of_someone_elses_record_answer_404(people: Personas, name: str) -> None:
+    for user in (people.outsider, people.other_clinician, people.administrator, people.adult):
+        response = log_in(Client(), user).get(reverse(name, args=[people.shared_child.pk]))
+        assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_api_pdf_and_fhir(declining: Personas) -> None:
+    from smanav.accounts.services import api_token_create
+
+    _row, token = api_token_create(user=declining.clinician, name="t")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    base = f"/api/v1/patients/{declining.shared_child.pk}"
+    assert Client().get(f"{base}/care-plan.pdf", **headers).content.startswith(b"%PDF")
+    assert Client().get(f"{base}/care-plan/fhir", **headers).json()["resourceType"] == "CarePlan"
+    assert (
+        Client().get(f"/api/v1/patients/{declining.private_child.pk}/care-plan/fhir", **headers).status_code
+        == 404
+    )
+
+
+def test_due_dates_come_from_the_core_or_the_last_relevant_measurement() -> None:
+    plan = [
+        {"id": "a", "domain": "respiratory", "title": "A", "interval_months": 6, "due_date": "2026-12-01"},
+        {
+            "id": "b",
+            "domain": "coordination",
+            "title": "B",
+            "interval_months": 12,
+            "instruments": ["FVC_PERCENT_PREDICTED"],
+        },
+        {"id": "c", "domain": "respiratory", "title": "C"},
+    ]
+    assessments = [{"date": "2025-01-10", "instrument": "FVC_PERCENT_PREDICTED", "value": 80}]
+    groups = care_plan_by_domain(plan, assessments=assessments, as_of=AS_OF)
+    assert [g.domain for g in groups] == ["coordination", "respiratory"]
+    b = groups[0].items[0]
+    assert b.last_done == dt.date(2025, 1, 10)
+    assert b.overdue
+    a, c = groups[1].items
+    assert a.due_on == dt.date(2026, 12, 1)
+    assert not a.overdue
+    assert c.due_on is None  # no date is invented
