@@ -33,7 +33,7 @@ class ServicesSearchForm(forms.Form):
         coerce=float,
         initial="100",
         required=False,
-        empty_value=100.0,
+        empty_value=None,
     )
     discipline = forms.MultipleChoiceField(
         label="Services needed (a place must offer all you tick)",

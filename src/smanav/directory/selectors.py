@@ -82,6 +82,7 @@ def search_sites(
         disciplines=disciplines, age_groups=age_groups, kinds=kinds, include_samples=include_samples
     )
     rows, crosses_dateline = _within_box(rows, latitude, longitude, radius_km)
+    wanted: int | None = None
     if not crosses_dateline:
         scale = math.cos(math.radians(latitude)) ** 2
         approx = ExpressionWrapper(
@@ -89,13 +90,14 @@ def search_sites(
             + (F("longitude") - longitude) * (F("longitude") - longitude) * scale,
             output_field=FloatField(),
         )
-        rows = rows.annotate(_approx=approx).order_by("_approx")
-        candidates = rows.values_list("id", "latitude", "longitude")[
-            : max(CANDIDATE_MINIMUM, limit * CANDIDATE_FACTOR)
-        ]
-    else:
-        candidates = rows.values_list("id", "latitude", "longitude")
-    ranked = sorted((haversine_km(latitude, longitude, lat, lon), pk) for pk, lat, lon in candidates)
+        rows = rows.alias(_approx=approx).order_by("_approx")
+        wanted = max(CANDIDATE_MINIMUM, limit * CANDIDATE_FACTOR)
+    candidates = rows.values_list("id", "latitude", "longitude")[:wanted]
+    ranked = sorted(
+        (haversine_km(latitude, longitude, lat, lon), pk)
+        for pk, lat, lon in candidates
+        if lat is not None and lon is not None
+    )
     chosen = [(distance, pk) for distance, pk in ranked if distance <= radius_km][:limit]
     if not chosen:
         return []
@@ -147,14 +149,19 @@ def complete_care(
     mask = 0
     for code in wanted_codes:
         mask |= DISCIPLINE_BITS[code]
-    common = {
-        "latitude": latitude,
-        "longitude": longitude,
-        "age_groups": age_groups,
-        "include_samples": include_samples,
-    }
-    complete = nearest_site(disciplines=mask, kinds=CENTRE_KINDS, **common)
-    nearest_any = nearest_site(disciplines=0, kinds=CENTRE_KINDS, **common)
+
+    def nearest(disciplines: int, kinds: tuple[str, ...] = ()) -> Hit | None:
+        return nearest_site(
+            latitude=latitude,
+            longitude=longitude,
+            disciplines=disciplines,
+            age_groups=age_groups,
+            kinds=kinds,
+            include_samples=include_samples,
+        )
+
+    complete = nearest(mask, CENTRE_KINDS)
+    nearest_any = nearest(0, CENTRE_KINDS)
     missing: tuple[str, ...] = ()
     elsewhere: dict[str, Hit | None] = {}
     if complete is None or (nearest_any is not None and nearest_any.site.pk != complete.site.pk):
@@ -165,5 +172,5 @@ def complete_care(
                 code for code in wanted_codes if not base.site.disciplines & DISCIPLINE_BITS[code]
             )
             for code in missing:
-                elsewhere[code] = nearest_site(disciplines=DISCIPLINE_BITS[code], **common)
+                elsewhere[code] = nearest(DISCIPLINE_BITS[code])
     return CompleteCare(wanted_codes, complete, nearest_any, missing, elsewhere)

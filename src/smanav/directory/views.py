@@ -34,14 +34,14 @@ def services_page(request: HttpRequest) -> HttpResponse:
     form = ServicesSearchForm(data or None)
     context: dict[str, Any] = {"form": form, "attribution": ATTRIBUTION, "searched": False}
     if request.GET and form.is_valid():
-        data = form.cleaned_data
+        cleaned = form.cleaned_data
         try:
             search = check_input(
-                near=data["near"],
-                country=data["country"] or None,
-                radius_km=data["radius_km"],
-                disciplines=data["discipline"],
-                age_group=data["age_group"] or None,
+                near=cleaned["near"],
+                country=cleaned["country"] or None,
+                radius_km=cleaned["radius_km"],
+                disciplines=cleaned["discipline"],
+                age_group=cleaned["age_group"] or None,
                 limit=50,
             )
         except SearchProblem as problem:

@@ -197,7 +197,7 @@ def load_places(
 def _us_zip_rows() -> Iterator[PostalCode]:
     import zipcodes  # imported here: only this loader needs it
 
-    for item in zipcodes.list_all():
+    for item in zipcodes.list_all():  # type: ignore[no-untyped-call]
         try:
             latitude, longitude = float(item["lat"]), float(item["long"])
         except (TypeError, ValueError, KeyError):

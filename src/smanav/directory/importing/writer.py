@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import astuple, dataclass, field
+from typing import Any
 
 from django.db import connection, transaction
 
@@ -181,7 +182,7 @@ class SiteWriter:
                 "external_id", "content_hash"
             ):
                 existing[(source, key)] = digest
-        to_write: list[list[object]] = []
+        to_write: list[list[Any]] = []
         for record in records:
             org = record.organisation
             org_id = None if org is None else org_ids[(org.source, org.external_id)]
@@ -224,7 +225,7 @@ def _site_upsert_sql(select_from: str | None = None) -> str:
     )
 
 
-def _upsert_rows(rows: list[list[object]]) -> None:
+def _upsert_rows(rows: list[list[Any]]) -> None:
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
             cursor.executemany(_site_upsert_sql(), rows)
