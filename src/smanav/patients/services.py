@@ -8,6 +8,7 @@ record as it stood afterwards in `PatientRecordVersion`, refreshes the worklist 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -27,7 +28,7 @@ from smanav.patients.models import (
     PatientSummary,
     Treatment,
 )
-from smanav.patients.seam import evaluate_record, record_for_patient
+from smanav.patients.seam import PatientEvaluation, evaluate_record, record_for_patient
 from smanav_core import InvalidInput
 from smanav_core.codes import AlertCode, UrgencyLevel
 from smanav_core.validation import validate_record
@@ -334,9 +335,8 @@ def clinic_share_withdraw(*, author: Any, patient_id: int, share_id: int) -> Non
     )
 
 
-def patient_summary_refresh(*, patient: Patient, as_of: dt.date) -> PatientSummary:
-    """Evaluate the record and keep the headline the worklist sorts and filters on."""
-    evaluation = evaluate_record(record_for_patient(patient), as_of=as_of)
+def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> dict[str, Any]:
+    """The worklist headline of one evaluation (also used by bulk refreshes)."""
     assessments = evaluation.record["assessments"]
     last = max((a["date"] for a in assessments), default=None)
     values: dict[str, Any] = {
@@ -359,23 +359,50 @@ def patient_summary_refresh(*, patient: Patient, as_of: dt.date) -> PatientSumma
             overdue_count=0,
             problem="; ".join(f"{field}: {message}" for field, message in evaluation.problems)[:300],
         )
-    else:
-        alerts = result.get("alerts", [])
-        classification = result.get("classification", {})
-        urgency = result.get("urgency", {}).get("level", "")
-        values.update(
-            knowledge_version=result.get("knowledge_version", ""),
-            diagnosis=result.get("diagnosis", {}).get("status", ""),
-            sma_type=classification.get("sma_type") or "",
-            functional_group=classification.get("functional_group") or "",
-            urgency=urgency,
-            urgency_rank=URGENCY_RANK.get(urgency, 0),
-            alerts=alerts,
-            alert_count=len(alerts),
-            high_alert_count=sum(1 for a in alerts if a.get("severity") == "high"),
-            alert_codes=" ".join(sorted({str(a.get("code", "")) for a in alerts}))[:300],
-            overdue_count=sum(1 for a in alerts if a.get("code") in OVERDUE_CODES),
-            problem="",
-        )
-    summary, _ = PatientSummary.objects.update_or_create(patient=patient, defaults=values)
+        return values
+    alerts = result.get("alerts", [])
+    classification = result.get("classification", {})
+    urgency = result.get("urgency", {}).get("level", "")
+    values.update(
+        knowledge_version=result.get("knowledge_version", ""),
+        diagnosis=result.get("diagnosis", {}).get("status", ""),
+        sma_type=classification.get("sma_type") or "",
+        functional_group=classification.get("functional_group") or "",
+        urgency=urgency,
+        urgency_rank=URGENCY_RANK.get(urgency, 0),
+        alerts=alerts,
+        alert_count=len(alerts),
+        high_alert_count=sum(1 for a in alerts if a.get("severity") == "high"),
+        alert_codes=" ".join(sorted({str(a.get("code", "")) for a in alerts}))[:300],
+        overdue_count=sum(1 for a in alerts if a.get("code") in OVERDUE_CODES),
+        problem="",
+    )
+    return values
+
+
+def patient_summary_refresh(*, patient: Patient, as_of: dt.date) -> PatientSummary:
+    """Evaluate the record and keep the headline the worklist sorts and filters on."""
+    evaluation = evaluate_record(record_for_patient(patient), as_of=as_of)
+    summary, _ = PatientSummary.objects.update_or_create(
+        patient=patient, defaults=summary_values(evaluation, as_of=as_of)
+    )
     return summary
+
+
+@transaction.atomic
+def patient_summaries_rebuild(*, patients: Iterable[Patient], as_of: dt.date) -> int:
+    """Re-evaluate many records at once (nightly job, imports, benchmarks): patients should come with
+    their assessments and treatments prefetched; summaries are replaced in bulk."""
+    rows = []
+    for patient in patients:
+        record = record_for_patient(
+            patient, assessments=patient.assessments.all(), treatments=patient.treatments.all()
+        )
+        rows.append(
+            PatientSummary(
+                patient=patient, **summary_values(evaluate_record(record, as_of=as_of), as_of=as_of)
+            )
+        )
+    PatientSummary.objects.filter(patient__in=[row.patient for row in rows]).delete()
+    PatientSummary.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from smanav.patients.models import Patient
-from smanav.patients.services import patient_summary_refresh
+from smanav.patients.services import patient_summaries_rebuild
 
 
 class Command(BaseCommand):
@@ -20,7 +20,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
         count = 0
-        for patient in Patient.objects.prefetch_related("assessments", "treatments").iterator(chunk_size=500):
-            patient_summary_refresh(patient=patient, as_of=today)
-            count += 1
+        ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), 500):
+            chunk = Patient.objects.filter(pk__in=ids[start : start + 500]).prefetch_related(
+                "assessments", "treatments"
+            )
+            count += patient_summaries_rebuild(patients=chunk, as_of=today)
         self.stdout.write(f"Refreshed {count} patient summaries for {today.isoformat()}.")

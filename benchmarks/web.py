@@ -1,0 +1,364 @@
+"""Web benchmark: the clinic worklist, the patient page and the evaluation API at registry scale.
+
+    .venv/bin/python benchmarks/web.py                           # 10,000 patients, SQLite and PostgreSQL
+    .venv/bin/python benchmarks/web.py --patients 1000 --databases sqlite          # a quick look
+
+For each database, in a fresh process: create the database, migrate, seed one clinic with N patients
+(20 assessments each, so 200,000 at N = 10,000; a quarter declining on HFMSE; treatments), build the
+worklist summaries, then time requests through Django's test client (the whole stack except the
+network: middleware, sessions, two-factor check, access chokepoint, audit write, core, templates):
+
+* worklist: `/clinic/` with random sorts, filters and pages;
+* patient page: `/records/<id>/` of random patients (evaluation, plan, monitoring tables);
+* evaluation API: `GET /api/v1/patients/<id>/evaluation` with a bearer token.
+
+Reports p50 / p95 / max latency and SQL queries per request, and the worklist's queries at 100 patients
+and at N, which must be equal. PostgreSQL: `--postgres-url postgresql://postgres@127.0.0.1:5432` (trust
+auth); the script creates and drops its own database `smanav_bench_web`. With `--write-docs` the figures
+replace the "Web application" section of docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, str(REPO))
+
+TARGET_P95_MS = 150
+AS_OF = dt.date(2026, 11, 21)
+VISITS = 5  # per patient, each with HFMSE, RULM, FVC and weight: 20 assessments
+
+
+def _seed(patients: int, rng: random.Random) -> None:
+    from smanav.accounts.models import StaffRole
+    from smanav.accounts.services import clinic_create, staff_add, totp_device_create, user_create
+    from smanav.patients.models import Assessment, ClinicShare, Patient, Treatment
+
+    clinic = clinic_create(name="Benchmark clinic", slug="bench", region="US")
+    clinician = user_create(username="bench", email="bench@example.org", password=None)
+    staff_add(user=clinician, clinic=clinic, role=StaffRole.CLINICIAN)
+    totp_device_create(user=clinician, confirmed=True)
+    start = Patient.objects.count()
+    rows = []
+    for index in range(start, start + patients):
+        smn2 = rng.choice([2, 3, 3, 3, 4])
+        group = {2: "non_sitter", 3: "sitter", 4: "walker"}[smn2]
+        rows.append(
+            Patient(
+                display_name=f"Patient {index:05d}",
+                birth_date=AS_OF - dt.timedelta(days=rng.randint(400, 15000)),
+                region="US",
+                genetics={"smn1_copies": 0, "smn2_copies": smn2, "method": "mlpa"},
+                clinical={
+                    "symptomatic": True,
+                    "symptom_onset_age_months": {2: 3, 3: 10, 4: 30}[smn2],
+                    "current_motor_function": group,
+                },
+            )
+        )
+    created = Patient.objects.bulk_create(rows, batch_size=2000)
+    ClinicShare.objects.bulk_create([ClinicShare(patient=p, clinic=clinic) for p in created], batch_size=5000)
+    assessments = []
+    treatments = []
+    for patient in created:
+        hfmse = rng.randint(10, 50)
+        declining = rng.random() < 0.25
+        for visit in range(VISITS):
+            when = AS_OF - dt.timedelta(days=30 + (VISITS - 1 - visit) * 180)
+            if when <= patient.birth_date:
+                when = patient.birth_date + dt.timedelta(days=1 + visit)
+            hfmse = (
+                max(0, hfmse - 4) if declining and visit == VISITS - 1 else min(66, hfmse + rng.randint(0, 1))
+            )
+            for instrument, value in (
+                ("HFMSE", hfmse),
+                ("RULM", rng.randint(10, 37)),
+                ("FVC_PERCENT_PREDICTED", rng.randint(50, 110)),
+                ("WEIGHT_KG", round(rng.uniform(12, 70), 1)),
+            ):
+                assessments.append(Assessment(patient=patient, date=when, instrument=instrument, value=value))
+        if rng.random() < 0.7:
+            treatments.append(
+                Treatment(
+                    patient=patient,
+                    therapy=rng.choice(["nusinersen", "risdiplam"]),
+                    start_date=AS_OF - dt.timedelta(days=700),
+                )
+            )
+        if len(assessments) >= 50_000:
+            Assessment.objects.bulk_create(assessments, batch_size=5000)
+            assessments = []
+    Assessment.objects.bulk_create(assessments, batch_size=5000)
+    Treatment.objects.bulk_create(treatments, batch_size=5000)
+
+
+def _refresh_summaries() -> None:
+    from smanav.patients.models import Patient
+    from smanav.patients.services import patient_summaries_rebuild
+
+    ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), 500):
+        chunk = Patient.objects.filter(pk__in=ids[start : start + 500]).prefetch_related(
+            "assessments", "treatments"
+        )
+        patient_summaries_rebuild(patients=chunk, as_of=AS_OF)
+
+
+def _client() -> tuple[Any, dict[str, str]]:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from smanav.accounts.services import api_token_create
+
+    user = get_user_model().objects.get(username="bench")
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.get().persistent_id
+    session.save()
+    _row, token = api_token_create(user=user, name="bench")
+    return client, {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def _measure(client: Any, urls: list[str], headers: dict[str, str] | None = None) -> dict[str, Any]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    timings = []
+    queries = []
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url, **(headers or {}))
+            timings.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        queries.append(len(captured.captured_queries))
+    timings.sort()
+    return {
+        "requests": len(urls),
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[int(0.95 * (len(timings) - 1))], 1),
+        "max_ms": round(timings[-1], 1),
+        "queries": f"{min(queries)}–{max(queries)}" if min(queries) != max(queries) else str(queries[0]),
+        "max_queries": max(queries),
+    }
+
+
+def _worklist_urls(rng: random.Random, count: int, pages: int) -> list[str]:
+    sorts = ["priority", "name", "age", "alerts", "overdue", "last_seen"]
+    urls = []
+    for _ in range(count):
+        query = f"sort={rng.choice(sorts)}&page={rng.randint(1, max(1, pages))}"
+        if rng.random() < 0.3:
+            query += "&alert=motor_decline"
+        if rng.random() < 0.2:
+            query += "&urgency=prompt"
+        urls.append("/clinic/?" + query)
+    return urls
+
+
+def run_phase(patients: int, requests: int) -> dict[str, Any]:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smanav.settings")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from smanav.patients.models import Assessment, Patient
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    rng = random.Random(7)
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    _seed(min(100, patients), rng)
+    _refresh_summaries()
+    client, bearer = _client()
+    small = _measure(client, _worklist_urls(rng, 10, 2))
+    from smanav.accounts.models import Clinic
+
+    # Grow the same clinic to N patients.
+    Clinic.objects.filter(slug="bench").update(slug="bench-old")
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(username="bench").update(username="bench-old")
+    _seed_more(patients - min(100, patients), rng)
+    seed_s = time.perf_counter() - started
+    started = time.perf_counter()
+    _refresh_summaries()
+    summaries_s = time.perf_counter() - started
+    client, bearer = _client()
+    ids = list(Patient.objects.values_list("pk", flat=True))
+    pages = (patients + 49) // 50
+    _measure(client, _worklist_urls(rng, 5, pages))  # warm up caches and the knowledge base
+    results = {
+        "patients": Patient.objects.count(),
+        "assessments": Assessment.objects.count(),
+        "seed_s": round(seed_s, 1),
+        "summaries_s": round(summaries_s, 1),
+        "worklist_queries_at_100": small["max_queries"],
+        "worklist": _measure(client, _worklist_urls(rng, requests, pages)),
+        "patient_page": _measure(client, [f"/records/{rng.choice(ids)}/" for _ in range(requests)]),
+        "evaluation_api": _measure(
+            client, [f"/api/v1/patients/{rng.choice(ids)}/evaluation" for _ in range(requests)], bearer
+        ),
+    }
+    return results
+
+
+def _seed_more(patients: int, rng: random.Random) -> None:
+    """Add patients to the existing benchmark clinic (renamed by the caller) in one go."""
+    from smanav.accounts.models import Clinic, StaffMembership
+    from smanav.patients.models import ClinicShare
+
+    _seed(patients, rng)
+    new_clinic = Clinic.objects.get(slug="bench")
+    old_clinic = Clinic.objects.get(slug="bench-old")
+    # One clinic holds everybody: move the new shares and the staff to the original clinic.
+    ClinicShare.objects.filter(clinic=new_clinic).update(clinic=old_clinic)
+    StaffMembership.objects.filter(clinic=new_clinic).update(clinic=old_clinic)
+    new_clinic.delete()
+    old_clinic.slug = "bench"
+    old_clinic.save()
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
+
+
+def _child(database_url: str, patients: int, requests: int) -> dict[str, Any]:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "smanav.settings"}
+    command = [
+        sys.executable,
+        __file__,
+        "--phase",
+        "run",
+        "--patients",
+        str(patients),
+        "--requests",
+        str(requests),
+    ]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO)
+    if output.returncode != 0:
+        raise SystemExit(output.stderr[-4000:])
+    return dict(json.loads(output.stdout.strip().splitlines()[-1]))
+
+
+def _postgres(url: str, action: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.rstrip("/") + "/postgres", autocommit=True) as connection:
+        connection.execute("DROP DATABASE IF EXISTS smanav_bench_web")
+        if action == "create":
+            connection.execute("CREATE DATABASE smanav_bench_web")
+
+
+def _table(name: str, result: dict[str, Any]) -> list[str]:
+    lines = [
+        f"**{name}**: {result['patients']:,} patients, {result['assessments']:,} assessments "
+        f"(seeded in {result['seed_s']} s; worklist summaries of every patient rebuilt in "
+        f"{result['summaries_s']} s).",
+        "",
+        "| request | n | p50 ms | p95 ms | max ms | SQL queries | p95 target met |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for key, label, target in (
+        ("worklist", "clinic worklist `/clinic/`", True),
+        ("patient_page", "patient page `/records/<id>/`", True),
+        ("evaluation_api", "evaluation API `/api/v1/patients/<id>/evaluation`", False),
+    ):
+        row = result[key]
+        met = ("yes" if row["p95_ms"] < TARGET_P95_MS else "**no**") if target else "(no target)"
+        cells = [label, row["requests"], row["p50_ms"], row["p95_ms"], row["max_ms"], row["queries"], met]
+        lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
+    lines.append("")
+    lines.append(
+        f"Worklist queries per request: {result['worklist_queries_at_100']} at 100 patients, "
+        f"{result['worklist']['max_queries']} at {result['patients']:,}."
+    )
+    lines.append("")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--phase", default="main", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase == "run":
+        print(json.dumps(run_phase(args.patients, args.requests)))
+        return
+    results: dict[str, dict[str, Any]] = {}
+    for database in args.databases.split(","):
+        if database == "sqlite":
+            with tempfile.TemporaryDirectory() as folder:
+                results["SQLite"] = _child(f"sqlite:///{folder}/bench.sqlite3", args.patients, args.requests)
+        elif database == "postgres":
+            _postgres(args.postgres_url, "create")
+            try:
+                results["PostgreSQL"] = _child(
+                    args.postgres_url.rstrip("/") + "/smanav_bench_web", args.patients, args.requests
+                )
+            finally:
+                _postgres(args.postgres_url, "drop")
+        print(
+            json.dumps({database: results.get("SQLite" if database == "sqlite" else "PostgreSQL")}, indent=1)
+        )
+    lines = [
+        "## Web application",
+        "",
+        f"`benchmarks/web.py` run on {dt.date.today().isoformat()}. Machine: {_machine()}.",
+        "Requests go through Django's test client in one process (everything but the network), signed in",
+        "as a clinician who passed two-factor authentication.",
+        f"Target: p95 under {TARGET_P95_MS} ms for the worklist and the patient page.",
+        "",
+    ]
+    for name, result in results.items():
+        lines += _table(name, result)
+    text = "\n".join(lines)
+    print(text)
+    if args.write_docs:
+        docs = REPO / "docs" / "performance.md"
+        current = docs.read_text() if docs.exists() else "# Performance\n"
+        marker = "## Web application"
+        if marker in current:
+            before, _, after = current.partition(marker)
+            rest = after.split("\n## ", 1)
+            current = before + text + ("\n## " + rest[1] if len(rest) > 1 else "")
+        else:
+            current = current.rstrip("\n") + "\n\n" + text
+        docs.write_text(current)
+
+
+if __name__ == "__main__":
+    main()
