@@ -96,7 +96,9 @@ def _seed(patients: int, rng: random.Random) -> None:
                 Treatment(
                     patient=patient,
                     therapy=rng.choice(["nusinersen", "risdiplam"]),
-                    start_date=AS_OF - dt.timedelta(days=700),
+                    start_date=max(
+                        AS_OF - dt.timedelta(days=700), patient.birth_date + dt.timedelta(days=30)
+                    ),
                 )
             )
         if len(assessments) >= 50_000:
@@ -147,7 +149,7 @@ def _measure(client: Any, urls: list[str], headers: dict[str, str] | None = None
             response = client.get(url, **(headers or {}))
             timings.append((time.perf_counter() - started) * 1000)
         if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
+            raise SystemExit(f"{url} answered {response.status_code}: {response.content[:500]!r}")
         queries.append(len(captured.captured_queries))
     timings.sort()
     return {

@@ -20,11 +20,11 @@ def membership_of(user: Any) -> StaffMembership | None:
     """The user's clinic membership, cached on the user object for the rest of the request."""
     if not user.is_authenticated:
         return None
-    cached = getattr(user, "_smanav_membership", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if "_smanav_membership" in user.__dict__:
+        cached: StaffMembership | None = user.__dict__["_smanav_membership"]
+        return cached
     membership = StaffMembership.objects.select_related("clinic").filter(user_id=user.pk).first()
-    user._smanav_membership = membership
+    user.__dict__["_smanav_membership"] = membership
     return membership
 
 

@@ -8,6 +8,7 @@ from base64 import b32encode
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -98,7 +99,9 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _row, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    user = request.user
+    assert not isinstance(user, AnonymousUser)  # `signed_in` let only signed-in users through
+    tokens = ApiToken.objects.filter(user=user).order_by("-created_at")
     return render(
         request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
     )

@@ -12,6 +12,7 @@ import io
 from collections.abc import Sequence
 
 import matplotlib
+import numpy
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
@@ -28,16 +29,17 @@ def chart_svg(
 ) -> str:
     """An SVG line chart of one instrument over time. `flagged` are the dates of values the core's
     alerts call a meaningful decline; `note` explains the marking in words (from the alert)."""
-    dates = [row.date for row in series.rows]
+    dates = numpy.array([row.date for row in series.rows], dtype="datetime64[D]")
     values = [row.value for row in series.rows]
     # The object API, not pyplot: pyplot keeps global state and is not safe in a threaded server.
     figure = Figure(figsize=(7.5, 3.2), dpi=96)
     axes = figure.subplots()
     axes.plot(dates, values, color="black", linewidth=1.8, marker="o", markersize=5, label=title)
-    marked = [(d, v) for d, v in zip(dates, values, strict=True) if d in set(flagged)]
+    wanted = {numpy.datetime64(day, "D") for day in flagged}
+    marked = [(d, v) for d, v in zip(dates, values, strict=True) if d in wanted]
     if marked:
         axes.plot(
-            [d for d, _ in marked],
+            numpy.array([d for d, _ in marked]),
             [v for _, v in marked],
             linestyle="none",
             marker="v",
@@ -51,9 +53,9 @@ def chart_svg(
             axes.annotate("decline", (when, value), textcoords="offset points", xytext=(8, -14), fontsize=9)
     axes.set_title(title, fontsize=11, loc="left")
     axes.set_ylabel(unit)
-    locator = AutoDateLocator()
+    locator = AutoDateLocator()  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
+    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     axes.grid(True, color="#bbbbbb", linewidth=0.6, linestyle=":")
     if marked:
         axes.legend(loc="best", fontsize=8, frameon=True)

@@ -14,8 +14,10 @@ import secrets
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from smanav.accounts.models import Clinic
 from smanav.patients.labels import (
     FEEDING_LABELS,
     FUNCTIONAL_GROUP_LABELS,
@@ -67,7 +69,7 @@ class LooseDateField(forms.CharField):
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Any:
-        text = super().to_python(value).strip()
+        text = (super().to_python(value) or "").strip()
         return text or None
 
 
@@ -258,8 +260,10 @@ class TreatmentEndForm(ContractForm):
 
 
 class ShareForm(forms.Form):
-    clinic = forms.ModelChoiceField(queryset=None, label=_("Clinic"), empty_label=None)  # type: ignore[arg-type]
+    clinic = forms.ModelChoiceField(queryset=Clinic.objects.none(), label=_("Clinic"), empty_label=None)
 
-    def __init__(self, *args: Any, clinics: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clinics: QuerySet[Clinic], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinic"].queryset = clinics  # type: ignore[attr-defined]
+        field = self.fields["clinic"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = clinics

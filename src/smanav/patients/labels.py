@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.functional import Promise
@@ -137,7 +138,7 @@ SMA_TYPE_LABELS = {
 }
 
 
-def label(table: dict[Any, Promise], code: object) -> str:
+def label(table: Mapping[Any, Any], code: object) -> str:
     """The label of a code, or the code itself for codes newer than this table (never hide an answer)."""
     if code is None or code == "":
         return str(_("Not known"))

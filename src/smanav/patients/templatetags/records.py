@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import template
@@ -11,7 +12,7 @@ from smanav.patients import labels
 
 register = template.Library()
 
-_TABLES = {
+_TABLES: dict[str, Mapping[Any, Any]] = {
     "region": labels.REGION_LABELS,
     "sex": labels.SEX_LABELS,
     "method": labels.METHOD_LABELS,

@@ -171,7 +171,7 @@ class Command(BaseCommand):
         cobb = [None, None, None, None, 8, 10, 13, 16, 20, 24]
         weight = [9.8, 11.0, 12.2, 13.5, 14.8, 16.0, 17.4, 18.9, 20.3, 21.5]
         height = [76, 84, 91, 97, 102, 107, 111, 115, 119, 122]
-        rows: list[tuple[dt.date, str, float]] = []
+        rows: list[tuple[dt.date, str, Any]] = []
         visits = len(hfmse)
         for index in range(visits):
             # Visits every ~6 months, the latest 3 weeks ago.
@@ -226,7 +226,7 @@ class Command(BaseCommand):
         rulm = [34, 34, 35, 35, 35, 35]
         walk = [402, 395, 410, 405, 398, 404]
         fvc = [92, 91, 93, 90, 91, 90]
-        rows: list[tuple[dt.date, str, float]] = []
+        rows: list[tuple[dt.date, str, Any]] = []
         for index in range(len(hfmse)):
             when = today - dt.timedelta(days=60 + (len(hfmse) - 1 - index) * 365)
             rows += [
