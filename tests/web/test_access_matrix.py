@@ -112,6 +112,8 @@ def _expected_general(role: str, page: str) -> int:
         return 200 if role == "coordinator" else 404
     if page == "accounts:api_tokens":
         return 200 if staff else 302
+    if page == "accounts:clinics":
+        return 200 if role == "administrator" else 404
     return 200
 
 
@@ -121,6 +123,7 @@ GENERAL_PAGES = [
     "patients:worklist",
     "audit:clinic_log",
     "accounts:api_tokens",
+    "accounts:clinics",
 ]
 
 

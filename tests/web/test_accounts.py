@@ -136,3 +136,38 @@ def test_staff_create_a_token_on_the_tokens_page(people: Personas) -> None:
     assert response.status_code == 200
     assert response.context["new_token"].startswith("smn_")
     assert ApiToken.objects.filter(user=people.clinician, name="lab system").exists()
+
+
+@pytest.mark.django_db
+def test_administrator_adds_a_clinic_and_a_staff_member_who_gets_a_set_password_link(
+    people: Personas,
+) -> None:
+    client = log_in(Client(), people.administrator)
+    response = client.post(
+        reverse("accounts:clinics"),
+        {
+            "add_clinic": "1",
+            "clinic-name": "Eastside Clinic",
+            "clinic-slug": "eastside",
+            "clinic-region": "UK",
+        },
+    )
+    assert response.status_code == 302
+    from smanav.accounts.models import Clinic, StaffMembership
+
+    clinic = Clinic.objects.get(slug="eastside")
+    response = client.post(
+        reverse("accounts:clinics"),
+        {
+            "add_staff": "1",
+            "staff-username": "newdoc",
+            "staff-email": "newdoc@example.org",
+            "staff-clinic": clinic.pk,
+            "staff-role": "clinician",
+        },
+    )
+    assert response.status_code == 302
+    membership = StaffMembership.objects.get(user__username="newdoc")
+    assert membership.clinic == clinic
+    assert len(mail.outbox) == 1
+    assert "/accounts/password-reset/" in mail.outbox[0].body

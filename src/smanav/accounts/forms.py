@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
+from smanav.accounts.models import Clinic, StaffRole
+
 
 class SignUpForm(forms.Form):
     """A family account: a parent or carer, or an adult with SMA."""
@@ -51,3 +53,49 @@ class TokenForm(forms.Form):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label=_("What the token is for"), max_length=100)
+
+
+class ClinicForm(forms.Form):
+    name = forms.CharField(label=_("Clinic name"), max_length=200)
+    slug = forms.SlugField(label=_("Short name (letters, numbers and hyphens)"), max_length=80)
+    region = forms.ChoiceField(
+        label=_("Region"),
+        required=False,
+        choices=[
+            ("", _("Not set")),
+            ("US", "US"),
+            ("EU", "EU"),
+            ("UK", "UK"),
+            ("CA", "CA"),
+            ("JP", "JP"),
+            ("AU", "AU"),
+        ],
+    )
+
+    def clean_slug(self) -> str:
+        slug: str = self.cleaned_data["slug"]
+        if Clinic.objects.filter(slug=slug).exists():
+            raise forms.ValidationError(_("A clinic with this short name exists already."))
+        return slug
+
+
+class StaffForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    email = forms.EmailField(label=_("Email address (the set-password link goes there)"))
+    clinic = forms.ModelChoiceField(queryset=Clinic.objects.none(), label=_("Clinic"), empty_label=None)
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        clinic = self.fields["clinic"]
+        assert isinstance(clinic, forms.ModelChoiceField)
+        clinic.queryset = Clinic.objects.order_by("name")
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = StaffRole.choices
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"]
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken. Please choose another."))
+        return username

@@ -3,13 +3,15 @@ own views (see urls.py) with our templates; django-axes throttles failed log-ins
 
 from __future__ import annotations
 
+import secrets
 from base64 import b32encode
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -18,12 +20,14 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smanav.accounts.decorators import signed_in
-from smanav.accounts.forms import ApiTokenForm, SignUpForm, TokenForm
-from smanav.accounts.models import ApiToken
-from smanav.accounts.roles import is_staff_member
+from smanav.accounts.forms import ApiTokenForm, ClinicForm, SignUpForm, StaffForm, TokenForm
+from smanav.accounts.models import ApiToken, Clinic, StaffRole
+from smanav.accounts.roles import Role, is_staff_member, role_of
 from smanav.accounts.services import (
     api_token_create,
     api_token_revoke,
+    clinic_create,
+    staff_add,
     totp_device_confirm,
     totp_device_create,
     user_create,
@@ -114,3 +118,38 @@ def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     api_token_revoke(token=token)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:api_tokens")
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def clinics(request: HttpRequest) -> HttpResponse:
+    """Administrators add clinics and clinic staff. Staff get a link by email to choose their password,
+    and set up two-factor authentication when they first log in."""
+    if role_of(request.user) is not Role.ADMINISTRATOR:
+        raise Http404("Not an administrator account.")
+    clinic_form = ClinicForm(request.POST if "add_clinic" in request.POST else None, prefix="clinic")
+    staff_form = StaffForm(request.POST if "add_staff" in request.POST else None, prefix="staff")
+    if clinic_form.is_bound and clinic_form.is_valid():
+        clinic_create(**clinic_form.cleaned_data)
+        messages.success(request, _("The clinic was added."))
+        return redirect("accounts:clinics")
+    if staff_form.is_bound and staff_form.is_valid():
+        data = staff_form.cleaned_data
+        user = user_create(username=data["username"], email=data["email"], password=secrets.token_urlsafe(32))
+        staff_add(user=user, clinic=data["clinic"], role=StaffRole(data["role"]))
+        reset = PasswordResetForm({"email": data["email"]})
+        if reset.is_valid():
+            reset.save(
+                request=request,
+                email_template_name="accounts/password_reset_email.txt",
+                subject_template_name="accounts/password_reset_subject.txt",
+            )
+        messages.success(request, _("The staff account was made and a set-password link was sent."))
+        return redirect("accounts:clinics")
+    status = 422 if request.method == "POST" else 200
+    context = {
+        "clinic_form": clinic_form,
+        "staff_form": staff_form,
+        "clinics": Clinic.objects.prefetch_related("staff__user").order_by("name"),
+    }
+    return render(request, "accounts/clinics.html", context, status=status)
