@@ -122,8 +122,9 @@ def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
                 entry["due_date"] = due.isoformat()
         plan.append(entry)
     extra = treatment_monitoring_source("treatment_monitoring_items")
-    if extra is not None:
-        plan.extend(extra(facts, kb))
+    added = [] if extra is None else extra(facts, kb)
+    if added:
+        plan.extend(added)
         # sorted() is stable: file order is kept within a domain, the other module's items follow ours.
         plan.sort(key=lambda entry: _DOMAIN_RANK.get(entry["domain"], len(_DOMAIN_RANK)))
     return plan

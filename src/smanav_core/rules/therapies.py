@@ -7,11 +7,11 @@ The status is the most restrictive finding, in the order of `TherapyStatus`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from smanav_core.codes import DiagnosisStatus, SmaType, TherapyId, TherapyStatus
+from smanav_core.codes import DiagnosisStatus, Region, SmaType, TherapyId, TherapyStatus
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.base import Statement
@@ -26,6 +26,7 @@ from smanav_core.knowledge.schema.therapies import (
 )
 from smanav_core.rules.reasons import reason
 
+_CONTRACT = frozenset(item.value for item in TherapyId)
 SEVERITY = {status: rank for rank, status in enumerate(TherapyStatus)}
 LIVER_RATIOS = ("alt_uln_ratio", "ast_uln_ratio", "total_bilirubin_uln_ratio")
 
@@ -56,11 +57,11 @@ def _all(parts: Iterable[Truth]) -> Truth:
     unknown = False
     for part in parts:
         if part.value is False:
-            return Truth(False)
+            return FALSE
         if part.value is None:
             unknown = True
             missing.extend(name for name in part.missing if name not in missing)
-    return Truth(None, missing) if unknown else Truth(True)
+    return Truth(None, missing) if unknown else TRUE
 
 
 def _any(parts: Iterable[Truth]) -> Truth:
@@ -68,15 +69,20 @@ def _any(parts: Iterable[Truth]) -> Truth:
     unknown = False
     for part in parts:
         if part.value is True:
-            return Truth(True)
+            return TRUE
         if part.value is None:
             unknown = True
             missing.extend(name for name in part.missing if name not in missing)
-    return Truth(None, missing) if unknown else Truth(False)
+    return Truth(None, missing) if unknown else FALSE
 
 
 def _unknown(name: str) -> Truth:
     return Truth(None, [name])
+
+
+# Shared answers for decided conditions (never mutated: only unknown results carry a `missing` list).
+TRUE = Truth(True)
+FALSE = Truth(False)
 
 
 def _smn2_range(facts: PatientFacts, low: int | None, high: int | None) -> Truth:
@@ -93,71 +99,99 @@ def _smn2_range(facts: PatientFacts, low: int | None, high: int | None) -> Truth
     return Truth((low is None or copies >= low) and (high is None or copies <= high))
 
 
+def _b(value: bool) -> Truth:
+    return TRUE if value else FALSE
+
+
+def _weight_check(bound_name: str) -> Callable[[Conditions, PatientFacts], Truth]:
+    at_least = bound_name == "weight_kg_at_least"
+
+    def check(conditions: Conditions, facts: PatientFacts) -> Truth:
+        weight = facts.current_weight()
+        if weight is None:
+            return _unknown("weight_kg")
+        bound = getattr(conditions, bound_name)
+        return _b(weight[0] >= bound if at_least else weight[0] <= bound)
+
+    return check
+
+
+def _ventilation(conditions: Conditions, facts: PatientFacts) -> Truth:
+    clinical = facts.record.clinical
+    ventilation = None if clinical is None else clinical.ventilation
+    if ventilation is None:
+        return _unknown("clinical.ventilation")
+    return _b(ventilation in (conditions.ventilation_in or ()))
+
+
+def _anti_aav9(conditions: Conditions, facts: PatientFacts) -> Truth:
+    labs = facts.record.labs
+    titre = None if labs is None else labs.anti_aav9_titer
+    if titre is None:
+        return _unknown("labs.anti_aav9_titer")
+    return _b(titre > (conditions.anti_aav9_above or 0))
+
+
+def _pregnant(conditions: Conditions, facts: PatientFacts) -> Truth:
+    pregnant = facts.record.pregnant
+    return _unknown("pregnant") if pregnant is None else _b(pregnant is conditions.pregnant)
+
+
+def _infection(conditions: Conditions, facts: PatientFacts) -> Truth:
+    clinical = facts.record.clinical
+    infection = None if clinical is None else clinical.active_infection
+    if infection is None:
+        return _unknown("clinical.active_infection")
+    return _b(infection is conditions.active_infection)
+
+
+def _sma_type(conditions: Conditions, facts: PatientFacts) -> Truth:
+    if facts.sma_type is None:
+        return _unknown("sma_type")
+    return _b(facts.sma_type in (conditions.sma_type_in or ()))
+
+
+# One check per condition field; a block evaluates only the fields it sets, in declaration order.
+_CHECKS: dict[str, Callable[[Conditions, PatientFacts], Truth]] = {
+    "age_months_below": lambda c, f: _b(f.age_months < (c.age_months_below or 0)),
+    "age_months_at_most": lambda c, f: _b(f.age_months <= (c.age_months_at_most or 0)),
+    "age_months_at_least": lambda c, f: _b(f.age_months >= (c.age_months_at_least or 0)),
+    "age_months_above": lambda c, f: _b(f.age_months > (c.age_months_above or 0)),
+    "weight_recorded": lambda c, f: _unknown("weight_kg") if f.current_weight() is None else TRUE,
+    "weight_kg_at_least": _weight_check("weight_kg_at_least"),
+    "weight_kg_at_most": _weight_check("weight_kg_at_most"),
+    "smn2_at_least": lambda c, f: _smn2_range(f, c.smn2_at_least, c.smn2_at_most),
+    "smn2_at_most": lambda c, f: _smn2_range(f, c.smn2_at_least, c.smn2_at_most),
+    "sma_type_in": _sma_type,
+    "ventilation_in": _ventilation,
+    "had_therapy_in": lambda c, f: _b(any(f.has_had(item) for item in c.had_therapy_in or ())),
+    "ongoing_therapy_in": lambda c, f: _b(any(item in f.ongoing for item in c.ongoing_therapy_in or ())),
+    "anti_aav9_above": _anti_aav9,
+    "pregnant": _pregnant,
+    "active_infection": _infection,
+    "liver_uln_above": lambda c, f: _liver_above(f, c.liver_uln_above or 0),
+    "born_before_weeks_not_yet_term": lambda c, f: _not_yet_term(f, c.born_before_weeks_not_yet_term or 0),
+}
+# id(block) -> (block, its checks); keeping the block alive means its id is never reused by another.
+_SET_FIELDS: dict[int, tuple[Conditions, tuple[Callable[[Conditions, PatientFacts], Truth], ...]]] = {}
+
+
+def _compiled(conditions: Conditions) -> tuple[Callable[[Conditions, PatientFacts], Truth], ...]:
+    """The checks of the fields a block sets (the SMN2 bounds share one check), computed once."""
+    found = _SET_FIELDS.get(id(conditions))
+    if found is not None and found[0] is conditions:
+        return found[1]
+    names = [name for name in type(conditions).model_fields if getattr(conditions, name) is not None]
+    if "smn2_at_least" in names and "smn2_at_most" in names:
+        names.remove("smn2_at_most")
+    checks = tuple(_CHECKS[name] for name in names)
+    _SET_FIELDS[id(conditions)] = (conditions, checks)
+    return checks
+
+
 def _check(conditions: Conditions, facts: PatientFacts) -> Truth:
     """Evaluate every condition that is set in the block (AND)."""
-    record = facts.record
-    clinical = record.clinical
-    labs = record.labs
-    parts: list[Truth] = []
-    age = facts.age_months
-    if conditions.age_months_below is not None:
-        parts.append(Truth(age < conditions.age_months_below))
-    if conditions.age_months_at_most is not None:
-        parts.append(Truth(age <= conditions.age_months_at_most))
-    if conditions.age_months_at_least is not None:
-        parts.append(Truth(age >= conditions.age_months_at_least))
-    if conditions.age_months_above is not None:
-        parts.append(Truth(age > conditions.age_months_above))
-    weight = facts.current_weight()
-    if conditions.weight_recorded:
-        parts.append(_unknown("weight_kg") if weight is None else Truth(True))
-    for bound, at_least in ((conditions.weight_kg_at_least, True), (conditions.weight_kg_at_most, False)):
-        if bound is None:
-            continue
-        if weight is None:
-            parts.append(_unknown("weight_kg"))
-        else:
-            parts.append(Truth(weight[0] >= bound if at_least else weight[0] <= bound))
-    if conditions.smn2_at_least is not None or conditions.smn2_at_most is not None:
-        parts.append(_smn2_range(facts, conditions.smn2_at_least, conditions.smn2_at_most))
-    if conditions.sma_type_in is not None:
-        parts.append(
-            _unknown("sma_type")
-            if facts.sma_type is None
-            else Truth(facts.sma_type in conditions.sma_type_in)
-        )
-    if conditions.ventilation_in is not None:
-        ventilation = None if clinical is None else clinical.ventilation
-        parts.append(
-            _unknown("clinical.ventilation")
-            if ventilation is None
-            else Truth(ventilation in conditions.ventilation_in)
-        )
-    if conditions.had_therapy_in is not None:
-        parts.append(Truth(any(facts.has_had(item) for item in conditions.had_therapy_in)))
-    if conditions.ongoing_therapy_in is not None:
-        parts.append(Truth(any(item in facts.ongoing for item in conditions.ongoing_therapy_in)))
-    if conditions.anti_aav9_above is not None:
-        titre = None if labs is None else labs.anti_aav9_titer
-        parts.append(
-            _unknown("labs.anti_aav9_titer") if titre is None else Truth(titre > conditions.anti_aav9_above)
-        )
-    if conditions.pregnant is not None:
-        parts.append(
-            _unknown("pregnant") if record.pregnant is None else Truth(record.pregnant is conditions.pregnant)
-        )
-    if conditions.active_infection is not None:
-        infection = None if clinical is None else clinical.active_infection
-        parts.append(
-            _unknown("clinical.active_infection")
-            if infection is None
-            else Truth(infection is conditions.active_infection)
-        )
-    if conditions.liver_uln_above is not None:
-        parts.append(_liver_above(facts, conditions.liver_uln_above))
-    if conditions.born_before_weeks_not_yet_term is not None:
-        parts.append(_not_yet_term(facts, conditions.born_before_weeks_not_yet_term))
-    return _all(parts)
+    return _all(check(conditions, facts) for check in _compiled(conditions))
 
 
 def _liver_above(facts: PatientFacts, limit: float) -> Truth:
@@ -270,22 +304,64 @@ def _apply_rule(
             result.add(TherapyStatus.NEEDS_INFORMATION, _missing_reason(rule, name), rule.id)
 
 
-def _notes(kb: Knowledge, therapy: str, facts: PatientFacts, kind: NoteKind) -> list[dict[str, Any]]:
-    return [
-        reason(kb, note.id, code=note.id.rsplit(".", 1)[-1])
-        for note in kb.therapies.note
-        if note.therapy == therapy and facts.region in note.regions and note.kind is kind
-    ]
+NOTE_FIELDS = (
+    ("pre_treatment_tests", NoteKind.PRE_TREATMENT_TEST),
+    ("warnings", NoteKind.WARNING),
+    ("contraindications", NoteKind.CONTRAINDICATION),
+    ("regimen_options", NoteKind.REGIMEN_OPTION),
+)
 
 
-def _assess_one(therapy: Therapy, facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Everything about one therapy in one region, gathered once per knowledge version."""
+
+    row: RegionalStatus
+    rules: tuple[EligibilityRule, ...]
+    # Output field -> the notes' reasons, ready to copy (their texts take no values).
+    notes: tuple[tuple[str, tuple[dict[str, Any], ...]], ...]
+
+
+_PLANS: dict[str, dict[tuple[str, Region], _Plan]] = {}
+
+
+def _plans(kb: Knowledge) -> dict[tuple[str, Region], _Plan]:
+    """Index the therapy file by (therapy, region) so an evaluation never scans whole tables."""
+    cached = _PLANS.get(kb.version)
+    if cached is not None:
+        return cached
     file = kb.therapies
-    row = next(
-        item
-        for item in file.regional_status
-        if item.therapy == therapy.therapy and facts.region in item.regions
-    )
-    values = _describe(facts)
+    plans: dict[tuple[str, Region], _Plan] = {}
+    for therapy in file.therapy:
+        for region in Region:
+            row = next(
+                item
+                for item in file.regional_status
+                if item.therapy == therapy.therapy and region in item.regions
+            )
+            rules = tuple(
+                rule for rule in file.rule if rule.therapy == therapy.therapy and region in rule.regions
+            )
+            notes = tuple(
+                (
+                    name,
+                    tuple(
+                        reason(kb, note.id, code=note.id.rsplit(".", 1)[-1])
+                        for note in file.note
+                        if note.therapy == therapy.therapy and region in note.regions and note.kind is kind
+                    ),
+                )
+                for name, kind in NOTE_FIELDS
+            )
+            plans[(therapy.therapy, region)] = _Plan(row=row, rules=rules, notes=notes)
+    _PLANS[kb.version] = plans
+    return plans
+
+
+def _assess_one(
+    therapy: Therapy, plan: _Plan, facts: PatientFacts, kb: Knowledge, values: dict[str, str]
+) -> dict[str, Any]:
+    row = plan.row
     result = Assessment(therapy, row)
     approval_status = {
         Approval.APPROVED: TherapyStatus.ELIGIBLE,
@@ -314,9 +390,8 @@ def _assess_one(therapy: Therapy, facts: PatientFacts, kb: Knowledge) -> dict[st
                 statement.id,
             )
         else:
-            for rule in file.rule:
-                if rule.therapy == therapy.therapy and facts.region in rule.regions:
-                    _apply_rule(result, rule, facts, values)
+            for rule in plan.rules:
+                _apply_rule(result, rule, facts, values)
     status = result.status
     ordered = sorted(result.findings, key=lambda item: -SEVERITY[item[0]])
     entry: dict[str, Any] = {
@@ -332,10 +407,8 @@ def _assess_one(therapy: Therapy, facts: PatientFacts, kb: Knowledge) -> dict[st
         "rules": list(result.rule_ids),
     }
     if row.approval is not Approval.NOT_APPROVED:
-        entry["pre_treatment_tests"] = _notes(kb, therapy.therapy, facts, NoteKind.PRE_TREATMENT_TEST)
-        entry["warnings"] = _notes(kb, therapy.therapy, facts, NoteKind.WARNING)
-        entry["contraindications"] = _notes(kb, therapy.therapy, facts, NoteKind.CONTRAINDICATION)
-        entry["regimen_options"] = _notes(kb, therapy.therapy, facts, NoteKind.REGIMEN_OPTION)
+        for name, notes in plan.notes:
+            entry[name] = [{**note, "sources": list(note["sources"])} for note in notes]
     return entry
 
 
@@ -346,12 +419,13 @@ def assess_therapies(
     the catalogue's other agents (not approved anywhere) follow. Each entry has `therapy`, `status`,
     `reasons` (most restrictive first) and extra fields (name, route, layer, regimen, notes, rules).
 
-    The published evaluation schema (version 1) allows only the four contract ids in `therapies`, so the
-    engine leaves the other agents out until the schema admits them.
+    The published evaluation schema lists the four contract ids first and admits other agents after them
+    only with the status `not_approved_in_region`.
     """
-    contract = {item.value for item in TherapyId}
+    plans = _plans(kb)
+    values = _describe(facts)
     return [
-        _assess_one(therapy, facts, kb)
+        _assess_one(therapy, plans[(therapy.therapy, facts.region)], facts, kb, values)
         for therapy in kb.therapies.therapy
-        if include_unapproved_agents or therapy.therapy in contract
+        if include_unapproved_agents or therapy.therapy in _CONTRACT
     ]

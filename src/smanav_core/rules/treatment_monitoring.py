@@ -43,7 +43,7 @@ def _current_course(facts: PatientFacts, therapy: TreatmentTherapy) -> Treatment
 
 
 def _applies(schedule: MonitoringSchedule, facts: PatientFacts) -> Treatment | None:
-    if facts.region not in schedule.regions:
+    if schedule.therapy not in facts.treatments or facts.region not in schedule.regions:
         return None
     if schedule.sma_types and facts.sma_type not in schedule.sma_types:
         return None
@@ -56,11 +56,20 @@ def _applies(schedule: MonitoringSchedule, facts: PatientFacts) -> Treatment | N
 
 
 def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule, Treatment]]:
+    if not facts.treatments:
+        return []
+    # Items and alerts both need this list: work it out once per evaluation.
+    cache = facts.extras
+    cached = cache.get("treatment_monitoring.active") if isinstance(cache, dict) else None
+    if isinstance(cached, list):
+        return cached
     found: list[tuple[MonitoringSchedule, Treatment]] = []
     for schedule in kb.therapies.monitoring:
         course = _applies(schedule, facts)
         if course is not None:
             found.append((schedule, course))
+    if isinstance(cache, dict):
+        cache["treatment_monitoring.active"] = found
     return found
 
 
