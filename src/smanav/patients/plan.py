@@ -78,6 +78,7 @@ class SeriesRow:
     date: dt.date
     value: float
     change: float | None
+    assessment_id: int | None = None
 
 
 @dataclass
@@ -101,7 +102,11 @@ def monitoring_series(assessments: Sequence[Any]) -> list[Series]:
         previous: float | None = None
         for assessment in history:
             change = None if previous is None else assessment.value - previous
-            rows.append(SeriesRow(date=assessment.date, value=assessment.value, change=change))
+            rows.append(
+                SeriesRow(
+                    date=assessment.date, value=assessment.value, change=change, assessment_id=assessment.pk
+                )
+            )
             previous = assessment.value
         result.append(Series(instrument=instrument.value, rows=rows))
     return result

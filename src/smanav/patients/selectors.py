@@ -27,6 +27,22 @@ WORKLIST_SORTS: dict[str, tuple[str, ...]] = {
 }
 
 
+WORKLIST_COLUMNS = (
+    "id",
+    "display_name",
+    "birth_date",
+    "summary__sma_type",
+    "summary__urgency",
+    "summary__urgency_rank",
+    "summary__alerts",
+    "summary__alert_count",
+    "summary__high_alert_count",
+    "summary__overdue_count",
+    "summary__last_assessment_on",
+    "summary__problem",
+)
+
+
 def patient_list_for_family(*, user: Any) -> QuerySet[Patient]:
     """The records a family account manages, each with its summary and its active clinic shares."""
     active_shares = ClinicShare.objects.filter(withdrawn_at__isnull=True).select_related("clinic")
@@ -52,27 +68,39 @@ def patient_worklist_for_clinic(*, clinic: Clinic, filters: WorklistFilter) -> Q
 
     One query for the page whatever the clinic's size: everything shown comes from `PatientSummary`.
     """
-    patients = Patient.objects.filter(
-        shares__clinic=clinic, shares__withdrawn_at__isnull=True
-    ).select_related("summary")
-    if filters.query:
-        patients = patients.filter(display_name__icontains=filters.query)
-    if filters.urgency:
-        patients = patients.filter(summary__urgency=filters.urgency)
-    if filters.alert:
-        patients = patients.filter(summary__alert_codes__contains=filters.alert)
-    if filters.overdue_only:
-        patients = patients.filter(summary__overdue_count__gt=0)
+    patients = (
+        Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True)
+        .filter(_worklist_condition(filters))
+        .select_related("summary")
+        # Only what the page shows: sorting 10,000 narrow rows is much cheaper than wide ones.
+        .only(*WORKLIST_COLUMNS)
+    )
     return patients.order_by(*WORKLIST_SORTS.get(filters.sort, WORKLIST_SORTS["priority"]))
 
 
-def clinic_counts(*, clinic: Clinic) -> dict[str, int]:
-    """Headline numbers for the top of the worklist, in one query."""
+def _worklist_condition(filters: WorklistFilter) -> Q:
+    condition = Q()
+    if filters.query:
+        condition &= Q(display_name__icontains=filters.query)
+    if filters.urgency:
+        condition &= Q(summary__urgency=filters.urgency)
+    if filters.alert:
+        condition &= Q(summary__alert_codes__contains=filters.alert)
+    if filters.overdue_only:
+        condition &= Q(summary__overdue_count__gt=0)
+    return condition
+
+
+def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> dict[str, int]:
+    """Headline numbers for the top of the worklist, and how many match the filters, in one query
+    (the worklist's paginator takes `matching` instead of counting again)."""
+    condition = _worklist_condition(filters or WorklistFilter())
     return Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True).aggregate(
         total=Count("id"),
         urgent=Count("id", filter=Q(summary__urgency_rank=2)),
         with_alerts=Count("id", filter=Q(summary__alert_count__gt=0)),
         overdue=Count("id", filter=Q(summary__overdue_count__gt=0)),
+        matching=Count("id", filter=condition) if condition else Count("id"),
     )
 
 

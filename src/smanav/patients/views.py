@@ -43,6 +43,14 @@ from smanav_core.codes import AlertCode, Region, UrgencyLevel
 WORKLIST_PAGE_SIZE = 50
 
 
+class _CountedPaginator(Paginator):
+    """A paginator told its count (from the worklist's one aggregate query) instead of counting again."""
+
+    def __init__(self, *args: Any, known_count: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.__dict__["count"] = known_count  # `count` is a cached_property: pre-fill its cache
+
+
 def _today() -> Any:
     return timezone.localdate()
 
@@ -375,14 +383,17 @@ def worklist(request: HttpRequest) -> HttpResponse:
         else "priority",
     )
     patients = selectors.patient_worklist_for_clinic(clinic=clinic, filters=filters)
-    page = Paginator(patients, WORKLIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.clinic_counts(clinic=clinic, filters=filters)
+    page = _CountedPaginator(patients, WORKLIST_PAGE_SIZE, known_count=counts["matching"]).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "clinic": clinic,
         "page": page,
         "filters": filters,
-        "counts": selectors.clinic_counts(clinic=clinic),
+        "counts": counts,
         "sorts": list(selectors.WORKLIST_SORTS),
         "urgencies": [u.value for u in UrgencyLevel],
         "alert_codes": [a.value for a in AlertCode],
