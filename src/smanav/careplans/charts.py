@@ -50,7 +50,14 @@ def chart_svg(
             label=note or "meaningful decline",
         )
         for when, value in marked:
-            axes.annotate("decline", (when, value), textcoords="offset points", xytext=(8, -14), fontsize=9)
+            axes.annotate(
+                "decline",
+                (when, value),
+                textcoords="offset points",
+                xytext=(-10, -16),
+                ha="right",
+                fontsize=9,
+            )
     axes.set_title(title, fontsize=11, loc="left")
     axes.set_ylabel(unit)
     locator = AutoDateLocator()  # type: ignore[no-untyped-call]
