@@ -43,7 +43,7 @@ from smanav_core.codes import AlertCode, Region, UrgencyLevel
 WORKLIST_PAGE_SIZE = 50
 
 
-class _CountedPaginator(Paginator):
+class _CountedPaginator(Paginator[Patient]):
     """A paginator told its count (from the worklist's one aggregate query) instead of counting again."""
 
     def __init__(self, *args: Any, known_count: int, **kwargs: Any) -> None:
