@@ -3,7 +3,7 @@ seam asks the core, and every read of a record is audited."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -43,7 +43,13 @@ from smanav_core.codes import AlertCode, Region, UrgencyLevel
 WORKLIST_PAGE_SIZE = 50
 
 
-class _CountedPaginator(Paginator[Patient]):
+if TYPE_CHECKING:
+    _PatientPaginator = Paginator[Patient]
+else:  # Django's Paginator is not subscriptable at run time
+    _PatientPaginator = Paginator
+
+
+class _CountedPaginator(_PatientPaginator):
     """A paginator told its count (from the worklist's one aggregate query) instead of counting again."""
 
     def __init__(self, *args: Any, known_count: int, **kwargs: Any) -> None:
