@@ -46,3 +46,13 @@ def label(code: Any, table: str) -> str:
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def therapy_name(entry: Any) -> str:
+    """The plain name of a therapy in an evaluation: our translated label for the contract's therapies,
+    the knowledge base's name for agents that are not approved anywhere yet."""
+    code = entry.get("therapy") if hasattr(entry, "get") else None
+    if code in labels.THERAPY_LABELS:
+        return labels.label(labels.THERAPY_LABELS, code)
+    return str(entry.get("name") or code) if hasattr(entry, "get") else str(entry)
