@@ -182,7 +182,7 @@ def import_curated_csv(
                 report.reject(line, "; ".join(problems))
             else:
                 writer.add(line, record)
-        writer.flush()
+        writer.finish()
     except UnicodeDecodeError as error:
         writer.flush()
         raise ImportFormatError(f"the file is not UTF-8 text ({error.reason})") from None

@@ -99,6 +99,8 @@ def import_nppes(
         ]
         width = len(header)
 
+        # A column the file lacks reads the empty string appended to each row (index `width`).
+        at = {key: (index if index >= 0 else width) for key, index in at.items()}
         i_npi, i_entity, i_deact, i_react, i_updated = (
             at["npi"],
             at["entity"],
@@ -106,10 +108,9 @@ def import_nppes(
             at["reactivated"],
             at["updated"],
         )
-
-        def get(values: list[str], key: str) -> str:
-            index = at[key]
-            return values[index].strip() if index >= 0 else ""
+        i_first, i_last, i_cred, i_org = at["first_name"], at["last_name"], at["credential"], at["org_name"]
+        i_country, i_postal, i_line1, i_line2 = at["country"], at["postal"], at["line1"], at["line2"]
+        i_city, i_state, i_phone = at["city"], at["state"], at["phone"]
 
         for values in reader:
             line = reader.line_num
@@ -117,14 +118,15 @@ def import_nppes(
                 if any(v.strip() for v in values):
                     report.reject(line, f"expected {width} columns, found {len(values)}")
                 continue
+            values.append("")
             npi = values[i_npi].strip()
             if not _npi_valid(npi):
                 report.reject(line, f"NPI {npi!r} is not a valid 10-digit NPI")
                 continue
             try:
-                deactivated = _date(values[i_deact]) if i_deact >= 0 else None
-                reactivated = _date(values[i_react]) if i_react >= 0 else None
-                updated = _date(values[i_updated]) if i_updated >= 0 else None
+                deactivated = _date(values[i_deact])
+                reactivated = _date(values[i_react])
+                updated = _date(values[i_updated])
             except ValueError as error:
                 report.reject(line, f"bad date ({error})")
                 continue
@@ -137,14 +139,12 @@ def import_nppes(
                 continue
             entity = values[i_entity].strip()
             if entity == "1":
-                name = " ".join(
-                    part for part in (get(values, "first_name"), get(values, "last_name")) if part
-                )
-                credential = get(values, "credential")
+                name = " ".join(part for part in (values[i_first].strip(), values[i_last].strip()) if part)
+                credential = values[i_cred].strip()
                 name = f"{name}, {credential}" if credential else name
                 kind = OrganisationKind.PRACTITIONER
             elif entity == "2":
-                name = get(values, "org_name")
+                name = values[i_org].strip()
                 kind = OrganisationKind.CLINIC
             else:
                 report.reject(
@@ -154,9 +154,9 @@ def import_nppes(
             if not name:
                 report.reject(line, "no provider or organisation name")
                 continue
-            country = (get(values, "country") or "US").upper()[:2]
-            postal = get(values, "postal")
-            line1, line2 = get(values, "line1"), get(values, "line2")
+            country = (values[i_country].strip() or "US").upper()[:2]
+            postal = values[i_postal].strip()
+            line1, line2 = values[i_line1].strip(), values[i_line2].strip()
             writer.add(
                 line,
                 SiteRecord(
@@ -166,15 +166,15 @@ def import_nppes(
                     kind=kind,
                     country_code=country,
                     address=(f"{line1}, {line2}" if line2 else line1)[:300],
-                    city=get(values, "city")[:120],
-                    region=get(values, "state")[:120],
+                    city=values[i_city].strip()[:120],
+                    region=values[i_state].strip()[:120],
                     postal_code=(postal[:5] if country == "US" else postal)[:20],
-                    phone=get(values, "phone")[:60],
+                    phone=values[i_phone].strip()[:60],
                     disciplines=disciplines,
                     age_groups=ages,
                     taxonomy_codes=";".join(matched)[:200],
                     last_verified=updated,
                 ),
             )
-        writer.flush()
+        writer.finish()
     return report
