@@ -28,6 +28,18 @@ from smanav_core.rules.reasons import reason
 
 _CONTRACT = frozenset(item.value for item in TherapyId)
 SEVERITY = {status: rank for rank, status in enumerate(TherapyStatus)}
+_BY_RANK = tuple(TherapyStatus)
+# Enum attribute access is slow on Python 3.11; the hot path reads these plain values instead.
+_STATUS_TEXT = tuple(status.value for status in TherapyStatus)
+_APPROVAL_STATUS = {
+    Approval.APPROVED: TherapyStatus.ELIGIBLE,
+    Approval.UNCONFIRMED: TherapyStatus.NEEDS_INFORMATION,
+    Approval.NOT_APPROVED: TherapyStatus.NOT_APPROVED_IN_REGION,
+}
+_NEEDS_INFORMATION = TherapyStatus.NEEDS_INFORMATION
+_NOT_ELIGIBLE = TherapyStatus.NOT_ELIGIBLE
+_CAUTIONS = TherapyStatus.ELIGIBLE_WITH_CAUTIONS
+_ASK = IfUnknown.NEEDS_INFORMATION
 LIVER_RATIOS = ("alt_uln_ratio", "ast_uln_ratio", "total_bilirubin_uln_ratio")
 
 # Record field -> (reason code suffix, words for a family).
@@ -191,7 +203,10 @@ def _compiled(conditions: Conditions) -> tuple[Callable[[Conditions, PatientFact
 
 def _check(conditions: Conditions, facts: PatientFacts) -> Truth:
     """Evaluate every condition that is set in the block (AND)."""
-    return _all(check(conditions, facts) for check in _compiled(conditions))
+    checks = _compiled(conditions)
+    if len(checks) == 1:
+        return checks[0](conditions, facts)
+    return _all([check(conditions, facts) for check in checks])
 
 
 def _liver_above(facts: PatientFacts, limit: float) -> Truth:
@@ -261,21 +276,25 @@ class Assessment:
 
     therapy: Therapy
     status_row: RegionalStatus
-    findings: list[tuple[TherapyStatus, dict[str, Any]]] = field(default_factory=list)
+    findings: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     rule_ids: list[str] = field(default_factory=list)
+    codes: set[str] = field(default_factory=set)
+    worst: int = 0
 
     def add(self, status: TherapyStatus, finding: dict[str, Any], rule_id: str) -> None:
-        if any(existing["code"] == finding["code"] for _, existing in self.findings):
+        if finding["code"] in self.codes:
             return
-        self.findings.append((status, finding))
+        self.codes.add(finding["code"])
+        rank = SEVERITY[status]
+        self.findings.append((rank, finding))
+        if rank > self.worst:
+            self.worst = rank
         if rule_id not in self.rule_ids:
             self.rule_ids.append(rule_id)
 
     @property
     def status(self) -> TherapyStatus:
-        return max(
-            (status for status, _ in self.findings), key=SEVERITY.__getitem__, default=TherapyStatus.ELIGIBLE
-        )
+        return _BY_RANK[self.worst]
 
 
 def _statement_reason(statement: Statement, code: str, values: dict[str, str]) -> dict[str, Any]:
@@ -299,9 +318,9 @@ def _apply_rule(
     fired = _fires(rule, facts)
     if fired.value is True:
         result.add(rule.outcome, _statement_reason(rule, rule.code, values), rule.id)
-    elif fired.value is None and rule.if_unknown is IfUnknown.NEEDS_INFORMATION:
+    elif fired.value is None and rule.if_unknown is _ASK:
         for name in fired.missing:
-            result.add(TherapyStatus.NEEDS_INFORMATION, _missing_reason(rule, name), rule.id)
+            result.add(_NEEDS_INFORMATION, _missing_reason(rule, name), rule.id)
 
 
 NOTE_FIELDS = (
@@ -320,6 +339,11 @@ class _Plan:
     rules: tuple[EligibilityRule, ...]
     # Output field -> the notes' reasons, ready to copy (their texts take no values).
     notes: tuple[tuple[str, tuple[dict[str, Any], ...]], ...]
+    layer: str
+    approval_status: TherapyStatus
+    approved: bool
+    # The approval reason when its text quotes no value of the person (else None: format per call).
+    approval_reason: dict[str, Any] | None
 
 
 _PLANS: dict[str, dict[tuple[str, Region], _Plan]] = {}
@@ -353,7 +377,15 @@ def _plans(kb: Knowledge) -> dict[tuple[str, Region], _Plan]:
                 )
                 for name, kind in NOTE_FIELDS
             )
-            plans[(therapy.therapy, region)] = _Plan(row=row, rules=rules, notes=notes)
+            plans[(therapy.therapy, region)] = _Plan(
+                row=row,
+                rules=rules,
+                notes=notes,
+                layer=row.layer.value,
+                approval_status=_APPROVAL_STATUS[row.approval],
+                approved=row.approval is not Approval.NOT_APPROVED,
+                approval_reason=None if "{" in row.text else _statement_reason(row, row.code, {}),
+            )
     _PLANS[kb.version] = plans
     return plans
 
@@ -363,53 +395,58 @@ def _assess_one(
 ) -> dict[str, Any]:
     row = plan.row
     result = Assessment(therapy, row)
-    approval_status = {
-        Approval.APPROVED: TherapyStatus.ELIGIBLE,
-        Approval.UNCONFIRMED: TherapyStatus.NEEDS_INFORMATION,
-        Approval.NOT_APPROVED: TherapyStatus.NOT_APPROVED_IN_REGION,
-    }[row.approval]
-    result.add(approval_status, _statement_reason(row, row.code, values), row.id)
-    if row.approval is not Approval.NOT_APPROVED:
+    static = plan.approval_reason
+    approval = (
+        _statement_reason(row, row.code, values)
+        if static is None
+        else {"code": static["code"], "text": static["text"], "sources": list(static["sources"])}
+    )
+    result.add(plan.approval_status, approval, row.id)
+    if plan.approved:
         if not row.indication_confirmed:
             statement = kb.statement("therapy.indication_unconfirmed")
             result.add(
-                TherapyStatus.ELIGIBLE_WITH_CAUTIONS,
-                _statement_reason(statement, "indication_unconfirmed", values),
-                statement.id,
+                _CAUTIONS, _statement_reason(statement, "indication_unconfirmed", values), statement.id
             )
-        if facts.diagnosis in (DiagnosisStatus.CARRIER, DiagnosisStatus.SMA_UNLIKELY):
+        diagnosis = facts.diagnosis
+        if diagnosis is DiagnosisStatus.CARRIER or diagnosis is DiagnosisStatus.SMA_UNLIKELY:
             statement = kb.statement("therapy.diagnosis.not_sma")
-            result.add(
-                TherapyStatus.NOT_ELIGIBLE, _statement_reason(statement, "not_5q_sma", values), statement.id
-            )
-        elif facts.diagnosis is not DiagnosisStatus.CONFIRMED_5Q_SMA:
+            result.add(_NOT_ELIGIBLE, _statement_reason(statement, "not_5q_sma", values), statement.id)
+        elif diagnosis is not DiagnosisStatus.CONFIRMED_5Q_SMA:
             statement = kb.statement("therapy.diagnosis.needs_confirmation")
             result.add(
-                TherapyStatus.NEEDS_INFORMATION,
+                _NEEDS_INFORMATION,
                 _statement_reason(statement, "genetic_confirmation_needed", values),
                 statement.id,
             )
         else:
             for rule in plan.rules:
                 _apply_rule(result, rule, facts, values)
-    status = result.status
-    ordered = sorted(result.findings, key=lambda item: -SEVERITY[item[0]])
+    findings = result.findings
+    if len(findings) > 1:
+        findings.sort(key=_by_severity_descending)
     entry: dict[str, Any] = {
         "therapy": therapy.therapy,
-        "status": status.value,
-        "reasons": [finding for _, finding in ordered],
+        "status": _STATUS_TEXT[result.worst],
+        "reasons": [finding for _, finding in findings],
         "name": therapy.name,
         "route": therapy.route,
         "description": therapy.text,
-        "layer": row.layer.value,
+        "layer": plan.layer,
         "indication": row.indication,
         "regimen": row.regimen,
-        "rules": list(result.rule_ids),
+        "rules": result.rule_ids,
     }
-    if row.approval is not Approval.NOT_APPROVED:
+    if plan.approved:
         for name, notes in plan.notes:
-            entry[name] = [{**note, "sources": list(note["sources"])} for note in notes]
+            entry[name] = [
+                {"code": n["code"], "text": n["text"], "sources": list(n["sources"])} for n in notes
+            ]
     return entry
+
+
+def _by_severity_descending(item: tuple[int, dict[str, Any]]) -> int:
+    return -item[0]
 
 
 def assess_therapies(
