@@ -124,9 +124,15 @@ def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
     extra = treatment_monitoring_source("treatment_monitoring_items")
     added = [] if extra is None else extra(facts, kb)
     if added:
-        plan.extend(added)
-        # sorted() is stable: file order is kept within a domain, the other module's items follow ours.
-        plan.sort(key=lambda entry: _DOMAIN_RANK.get(entry["domain"], len(_DOMAIN_RANK)))
+        # The plan is already in domain order and every added item is of one domain: put them after
+        # our own items of that domain (file order is kept within a domain).
+        rank = _DOMAIN_RANK.get(added[0]["domain"], len(_DOMAIN_RANK))
+        at = len(plan)
+        for index, entry in enumerate(plan):
+            if _DOMAIN_RANK.get(entry["domain"], len(_DOMAIN_RANK)) > rank:
+                at = index
+                break
+        plan[at:at] = added
     return plan
 
 
