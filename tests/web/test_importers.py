@@ -71,6 +71,27 @@ GOOD_AND_BAD = (
 )
 
 
+def test_nul_characters_are_rejected_everywhere(tmp_path: Path, gazetteer: None) -> None:
+    report = import_curated_csv(
+        write(
+            tmp_path,
+            "nul.csv",
+            CSV_HEADER + "list N,n1,o1,Bad\x00Name,clinic,,Boston,MA,02115,US,,,,neurology,,2026-01-02\n",
+        )
+    )
+    assert (report.added, report.rejected) == (0, 1) and "NUL" in report.rejections[0].reason
+    study_text = json.dumps(study("NCT00000021")).replace("Study NCT00000021", "Study\\u0000")
+    trials = import_trials(write(tmp_path, "nul.ndjson", study_text + "\n"))
+    assert (trials.added, trials.rejected) == (0, 1) and "NUL" in trials.rejections[0].reason
+    clinic = nppes_row(
+        npi_with_check_digit("144444444"),
+        **{"Provider Last Name (Legal Name)": "NUL\x00"},
+        **tax("235Z00000X"),
+    )
+    nppes = import_nppes(nppes_file(tmp_path, [clinic]))
+    assert (nppes.added, nppes.rejected) == (0, 1)
+
+
 def test_csv_import_reports_added_and_rejected_with_lines(tmp_path: Path, gazetteer: None) -> None:
     report = import_curated_csv(write(tmp_path, "list.csv", GOOD_AND_BAD))
     assert (report.added, report.updated, report.unchanged, report.rejected) == (4, 0, 0, 5)

@@ -86,7 +86,7 @@ def site_dict(hit: Hit) -> dict[str, Any]:
         "longitude": site.longitude,
         "phone": site.phone,
         "email": site.email,
-        "website": site.website,
+        "website": site.website if site.website.lower().startswith(("https://", "http://")) else "",
         "languages": [code for code in site.languages.split(";") if code],
         "disciplines": disciplines_of(site.disciplines),
         "age_groups": ages_of(site.age_groups),

@@ -304,6 +304,17 @@ class _TrialWriter:
             )
 
 
+def _has_nul(value: Any) -> bool:
+    """PostgreSQL refuses NUL in text; such a record is rejected on every database alike."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(item) for item in value)
+    return False
+
+
 def import_trials(path: Path, *, is_sample: bool = False, report: ImportReport | None = None) -> ImportReport:
     report = report or ImportReport()
     writer = _TrialWriter(report, is_sample=is_sample, source=path.name)
@@ -317,6 +328,9 @@ def import_trials(path: Path, *, is_sample: bool = False, report: ImportReport |
             parsed = parse_study(study)
         except ValueError as error:
             report.reject(line, f"{where}{error}")
+            continue
+        if _has_nul([parsed.values, parsed.sites]):
+            report.reject(line, f"{where}{parsed.values['nct_id']}: contains a NUL character")
             continue
         writer.add(line, parsed)
     writer.flush()

@@ -112,7 +112,15 @@ def import_nppes(
         i_country, i_postal, i_line1, i_line2 = at["country"], at["postal"], at["line1"], at["line2"]
         i_city, i_state, i_phone = at["city"], at["state"], at["phone"]
 
-        for values in reader:
+        while True:
+            try:
+                values = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as error:
+                # One unreadable line (an unclosed quote, a field over the size limit) is rejected alone.
+                report.reject(reader.line_num, f"unreadable CSV: {error}")
+                continue
             line = reader.line_num
             if len(values) != width:
                 if any(v.strip() for v in values):

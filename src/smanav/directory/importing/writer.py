@@ -87,6 +87,22 @@ class SiteWriter:
         self._removals: dict[str, set[str]] = {}
 
     def add(self, line: int, record: SiteRecord) -> None:
+        text = (
+            record.name,
+            record.address,
+            record.city,
+            record.region,
+            record.postal_code,
+            record.phone,
+            record.email,
+            record.website,
+            record.notes,
+            record.external_id,
+        )
+        if any("\x00" in value for value in text):
+            # PostgreSQL refuses NUL in text; refuse it everywhere so both databases hold the same rows.
+            self.report.reject(line, "contains a NUL character")
+            return
         self._pending.append((line, record))
         if len(self._pending) >= self.batch_size:
             self.flush()
