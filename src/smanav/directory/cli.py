@@ -11,6 +11,11 @@ from argparse import Namespace
 
 from smanav.cli import EXIT_INVALID, Command, register
 
+HELP = {
+    "import": "import csv|nppes|trials PATH: a curated list, the NPPES file or ClinicalTrials.gov studies",
+    "geo": "geo load [--countries US,GB] [--if-empty]: load GeoNames place names and postal codes",
+    "services": "services search PLACE [--discipline ...] | services demo-load: the services directory",
+}
 SUBCOMMANDS = {
     "import": {"csv": "import_csv", "nppes": "import_nppes", "trials": "import_trials"},
     "geo": {"load": "geo_load"},
@@ -36,7 +41,7 @@ def _dispatcher(group: str) -> Command:
 
     return Command(
         name=group,
-        help=f"{group} {'|'.join(choices)}: services directory and geography",
+        help=HELP[group],
         configure=lambda parser: None,
         run=run,
         passthrough=True,

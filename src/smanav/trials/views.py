@@ -14,12 +14,13 @@ from smanav.trials.forms import TrialFinderForm
 from smanav.trials.services import trials_match_document
 from smanav_core import InvalidInput
 
-OUTCOME_WORDS = {"met": "Fits", "not_met": "Does not fit", "to_check": "To check"}
+# Rendered as a fieldset of radio buttons or check boxes; the others as one labelled input each.
+CHOICE_FIELDS = ("sex", "symptomatic", "motor", "ventilation", "treatments")
 
 
 def trials_page(request: HttpRequest) -> HttpResponse:
     form = TrialFinderForm(request.POST or None)
-    context: dict[str, Any] = {"form": form, "attribution": ATTRIBUTION}
+    context: dict[str, Any] = {"form": form, "attribution": ATTRIBUTION, "choice_fields": CHOICE_FIELDS}
     if request.method == "POST" and form.is_valid():
         try:
             answer = trials_match_document(
