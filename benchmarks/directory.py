@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the Markdown table rows are kept one per line)
 """Services finder benchmark: import throughput and peak memory, and search latency, at scale.
 
     .venv/bin/python benchmarks/directory.py                       # 2,000,000 NPPES rows, 1,000 trials
@@ -14,8 +15,8 @@ in fresh processes (so that each peak-memory figure belongs to one phase only):
    p50 / p95 / max latency and the number of SQL queries per search.
 
 PostgreSQL: `--postgres-url postgresql://postgres@127.0.0.1:5432` (trust auth); the script creates and
-drops its own database `smanav_bench`. Nothing here is a test: it prints figures and, with `--write-docs`,
-adds them to docs/performance.md.
+drops its own database `smanav_bench`. Nothing here is a test: it prints the figures as a Markdown table
+for docs/performance.md (and keeps them in WORKDIR/directory-results.json).
 """
 
 from __future__ import annotations
@@ -57,22 +58,36 @@ def generate_nppes(path: Path, rows: int, seed: int = 1) -> None:
     from smanav.directory.taxonomy import TAXONOMY
 
     rng = random.Random(seed)
-    zips = [(z["zip_code"], z["city"], z["state"]) for z in zipcodes.list_all() if z.get("lat") and z["zip_code_type"] == "STANDARD"]
+    zips = [
+        (z["zip_code"], z["city"], z["state"])
+        for z in zipcodes.list_all()
+        if z.get("lat") and z["zip_code_type"] == "STANDARD"
+    ]
     codes = list(TAXONOMY)
     index = {name: i for i, name in enumerate(NPPES_HEADER)}
     width = len(NPPES_HEADER)
-    at = {key: index[name] for key, name in {
-        "npi": "NPI", "entity": "Entity Type Code", "org": "Provider Organization Name (Legal Business Name)",
-        "last": "Provider Last Name (Legal Name)", "first": "Provider First Name", "cred": "Provider Credential Text",
-        "line1": "Provider First Line Business Practice Location Address",
-        "city": "Provider Business Practice Location Address City Name",
-        "state": "Provider Business Practice Location Address State Name",
-        "zip": "Provider Business Practice Location Address Postal Code",
-        "phone": "Provider Business Practice Location Address Telephone Number",
-        "updated": "Last Update Date", "enumerated": "Provider Enumeration Date",
-        "tax1": "Healthcare Provider Taxonomy Code_1", "switch1": "Healthcare Provider Primary Taxonomy Switch_1",
-        "tax2": "Healthcare Provider Taxonomy Code_2", "lic1": "Provider License Number_1",
-    }.items()}
+    at = {
+        key: index[name]
+        for key, name in {
+            "npi": "NPI",
+            "entity": "Entity Type Code",
+            "org": "Provider Organization Name (Legal Business Name)",
+            "last": "Provider Last Name (Legal Name)",
+            "first": "Provider First Name",
+            "cred": "Provider Credential Text",
+            "line1": "Provider First Line Business Practice Location Address",
+            "city": "Provider Business Practice Location Address City Name",
+            "state": "Provider Business Practice Location Address State Name",
+            "zip": "Provider Business Practice Location Address Postal Code",
+            "phone": "Provider Business Practice Location Address Telephone Number",
+            "updated": "Last Update Date",
+            "enumerated": "Provider Enumeration Date",
+            "tax1": "Healthcare Provider Taxonomy Code_1",
+            "switch1": "Healthcare Provider Primary Taxonomy Switch_1",
+            "tax2": "Healthcare Provider Taxonomy Code_2",
+            "lic1": "Provider License Number_1",
+        }.items()
+    }
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n")
         writer.writerow(NPPES_HEADER)
@@ -108,16 +123,30 @@ def generate_trials(path: Path, count: int, seed: int = 2) -> None:
             study = {
                 "protocolSection": {
                     "identificationModule": {"nctId": f"NCT9{i:07d}", "briefTitle": f"Benchmark study {i}"},
-                    "statusModule": {"overallStatus": rng.choice(statuses), "lastUpdatePostDateStruct": {"date": "2026-01-01"}},
+                    "statusModule": {
+                        "overallStatus": rng.choice(statuses),
+                        "lastUpdatePostDateStruct": {"date": "2026-01-01"},
+                    },
                     "conditionsModule": {"conditions": ["Spinal Muscular Atrophy" if sma else "Asthma"]},
                     "designModule": {"studyType": "INTERVENTIONAL", "phases": ["PHASE2"]},
-                    "eligibilityModule": {"eligibilityCriteria": "Inclusion Criteria:\n* A\n* B\n\nExclusion Criteria:\n* C",
-                                          "minimumAge": "2 Years", "maximumAge": "N/A", "sex": "ALL"},
-                    "contactsLocationsModule": {"locations": [
-                        {"facility": f"Site {j}", "city": "Boston", "country": "United States", "status": "RECRUITING",
-                         "geoPoint": {"lat": rng.uniform(25, 48), "lon": rng.uniform(-122, -70)}}
-                        for j in range(rng.randint(1, 20))
-                    ]},
+                    "eligibilityModule": {
+                        "eligibilityCriteria": "Inclusion Criteria:\n* A\n* B\n\nExclusion Criteria:\n* C",
+                        "minimumAge": "2 Years",
+                        "maximumAge": "N/A",
+                        "sex": "ALL",
+                    },
+                    "contactsLocationsModule": {
+                        "locations": [
+                            {
+                                "facility": f"Site {j}",
+                                "city": "Boston",
+                                "country": "United States",
+                                "status": "RECRUITING",
+                                "geoPoint": {"lat": rng.uniform(25, 48), "lon": rng.uniform(-122, -70)},
+                            }
+                            for j in range(rng.randint(1, 20))
+                        ]
+                    },
                 }
             }
             handle.write(json.dumps(study) + "\n")
@@ -160,9 +189,15 @@ def phase_import(database_url: str, nppes: Path, trials: Path) -> dict[str, Any]
     trial_report = import_trials(trials)
     trial_seconds = time.perf_counter() - trial_started
     return {
-        "rows": rows, "added": report.added, "rejected": report.rejected, "seconds": round(seconds, 1),
-        "rows_per_s": round(rows / seconds), "peak_rss_mb": round(_peak_mb()), "baseline_rss_mb": round(baseline),
-        "trials": trial_report.added, "trials_seconds": round(trial_seconds, 2),
+        "rows": rows,
+        "added": report.added,
+        "rejected": report.rejected,
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(rows / seconds),
+        "peak_rss_mb": round(_peak_mb()),
+        "baseline_rss_mb": round(baseline),
+        "trials": trial_report.added,
+        "trials_seconds": round(trial_seconds, 2),
     }
 
 
@@ -173,8 +208,13 @@ def phase_reimport(database_url: str, nppes: Path) -> dict[str, Any]:
     started = time.perf_counter()
     report = import_nppes(nppes)
     seconds = time.perf_counter() - started
-    return {"unchanged": report.unchanged, "added": report.added, "seconds": round(seconds, 1),
-            "rows_per_s": round(report.rows_read / seconds), "peak_rss_mb": round(_peak_mb())}
+    return {
+        "unchanged": report.unchanged,
+        "added": report.added,
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(report.rows_read / seconds),
+        "peak_rss_mb": round(_peak_mb()),
+    }
 
 
 def phase_search(database_url: str, searches: int) -> dict[str, Any]:
@@ -194,8 +234,14 @@ def phase_search(database_url: str, searches: int) -> dict[str, Any]:
     results: list[int] = []
     queries: set[int] = set()
     for i in range(searches + 20):
-        search = check_input(near=rng.choice(zips), country="US", radius_km=50,
-                             disciplines=[rng.choice(Discipline.values)], age_group=None, limit=20)
+        search = check_input(
+            near=rng.choice(zips),
+            country="US",
+            radius_km=50,
+            disciplines=[rng.choice(Discipline.values)],
+            age_group=None,
+            limit=20,
+        )
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             answer = services_search(search)
@@ -206,9 +252,13 @@ def phase_search(database_url: str, searches: int) -> dict[str, Any]:
             queries.add(len(captured))
     timings.sort()
     return {
-        "entries": entries, "searches": searches, "p50_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(timings[int(0.95 * len(timings)) - 1], 1), "max_ms": round(timings[-1], 1),
-        "mean_results": round(statistics.mean(results), 1), "queries_per_search": sorted(queries),
+        "entries": entries,
+        "searches": searches,
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(timings[int(0.95 * len(timings)) - 1], 1),
+        "max_ms": round(timings[-1], 1),
+        "mean_results": round(statistics.mean(results), 1),
+        "queries_per_search": sorted(queries),
     }
 
 
@@ -249,12 +299,19 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
     work = Path(options.workdir)
     work.mkdir(parents=True, exist_ok=True)
     nppes, trials = work / f"npidata_pfile_{options.rows}.csv", work / f"trials_{options.trials}.ndjson"
-    timings: dict[str, Any] = {"rows": options.rows, "trials": options.trials, "machine": machine(),
-                               "date": dt.date.today().isoformat(), "databases": {}}
+    timings: dict[str, Any] = {
+        "rows": options.rows,
+        "trials": options.trials,
+        "machine": machine(),
+        "date": dt.date.today().isoformat(),
+        "databases": {},
+    }
     if not nppes.exists():
         started = time.perf_counter()
         generate_nppes(nppes, options.rows)
-        print(f"generated {nppes} ({nppes.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - started:.0f} s")
+        print(
+            f"generated {nppes} ({nppes.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - started:.0f} s"
+        )
     if not trials.exists():
         generate_trials(trials, options.trials)
     timings["file_gb"] = round(nppes.stat().st_size / 1e9, 2)
@@ -266,8 +323,12 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
         else:
             url = _postgres_database(options.postgres_url, create=True)
         result: dict[str, Any] = {}
-        for phase, extra in (("prepare", []), ("import", [str(nppes), str(trials)]), ("reimport", [str(nppes)]),
-                             ("search", [str(options.searches)])):
+        for phase, extra in (
+            ("prepare", []),
+            ("import", [str(nppes), str(trials)]),
+            ("reimport", [str(nppes)]),
+            ("search", [str(options.searches)]),
+        ):
             result[phase] = _child(["--phase", phase, "--url", url, *extra])
             print(name, phase, json.dumps(result[phase]), flush=True)
         timings["databases"][name] = result
@@ -309,7 +370,9 @@ def markdown(timings: dict[str, Any]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=2_000_000)
     parser.add_argument("--trials", type=int, default=1_000)
     parser.add_argument("--searches", type=int, default=500)
@@ -317,7 +380,6 @@ def main() -> None:
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--workdir", default="/tmp/smanav-bench")
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database afterwards.")
-    parser.add_argument("--write-docs", action="store_true", help="Append the figures to docs/performance.md.")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("args", nargs="*", help=argparse.SUPPRESS)
@@ -337,8 +399,6 @@ def main() -> None:
     text = markdown(timings)
     print(text)
     (Path(options.workdir) / "directory-results.json").write_text(json.dumps(timings, indent=2))
-    if options.write_docs:
-        print("(add the section above to docs/performance.md)")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,3 @@
-
 """Services search: results against brute-force distances, constant query count, API, page, complete care."""
 
 from __future__ import annotations

@@ -1,4 +1,3 @@
-
 """Trial matching: table-driven scenarios on the SAMPLE trials, the curated layer, API, CLI and page."""
 
 from __future__ import annotations
@@ -12,6 +11,8 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from smanav.trials.curation import CURATED_DIR, curated_trials, load_curated_dir
 from smanav.trials.matching import TrialFacts, age_text_months, assess_trial, free_text_lines
@@ -242,3 +243,58 @@ def test_families_page(sample_trials: None, client: Client) -> None:
     assert page.index("Demonstration study B") < page.index("Demonstration study A")
     future = client.post("/trials/", {"birth_date": "2999-01-01"}).content.decode()
     assert "Please check these answers" in future
+
+
+# --- properties -------------------------------------------------------------------------------------
+
+
+RECORDS = st.fixed_dictionaries(
+    {"birth_date": st.dates(min_value=dt.date(1950, 1, 1), max_value=AS_OF).map(dt.date.isoformat)},
+    optional={
+        "weight_kg": st.floats(min_value=0.5, max_value=150),
+        "sex": st.sampled_from(["female", "male", "other", "unknown"]),
+        "genetics": st.fixed_dictionaries(
+            {},
+            optional={
+                "smn1_copies": st.integers(0, 4),
+                "smn2_copies": st.integers(0, 8),
+                "smn2_copies_is_minimum": st.booleans(),
+            },
+        ),
+        "clinical": st.fixed_dictionaries(
+            {},
+            optional={
+                "symptomatic": st.booleans(),
+                "current_motor_function": st.sampled_from(["non_sitter", "sitter", "walker"]),
+                "ventilation": st.sampled_from(
+                    ["none", "niv_sleep_only", "niv_under_16h", "niv_16h_or_more", "tracheostomy"]
+                ),
+            },
+        ),
+    },
+)
+SAMPLE_VIEWS = [
+    TrialFacts(
+        "NCT99990001",
+        maximum_age="6 Weeks",
+        eligibility_criteria="Inclusion Criteria:\n* Two or three copies of SMN2\n* Something else",
+    ),
+    TrialFacts("NCT99990002", minimum_age="2 Years", maximum_age="12 Years"),
+    TrialFacts("NCT99990003", minimum_age="18 Years", maximum_age="65 Years", sex="FEMALE"),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(record=RECORDS)
+def test_matching_never_calls_an_unknown_fact_met(record: dict[str, Any]) -> None:
+    facts = patient_facts(record, as_of=AS_OF)
+    curated = curated_trials()
+    for view in SAMPLE_VIEWS:
+        first = assess_trial(facts, view, curated[view.nct_id])
+        assert first == assess_trial(facts, view, curated[view.nct_id])  # deterministic
+        for finding in first.findings:
+            if finding.outcome == "met":
+                assert "the record has no" not in finding.text and "does not say" not in finding.text
+        smn2 = [f for f in first.findings if "SMN2 copies" in f.text]
+        if facts.smn2_copies is None:
+            assert all(f.outcome == "to_check" for f in smn2)
