@@ -135,3 +135,13 @@ def test_ambiguous_or_unknown_places_answer_suggestions(places: None) -> None:
     typo = locate("Bostn")
     assert isinstance(typo, Unresolved) and typo.suggestions[0] == "Boston, MA, US"
     assert locate("   ") == Unresolved("", ())
+
+
+def test_our_own_suggestions_resolve(places: None) -> None:
+    typo = locate("Springfeld")
+    assert isinstance(typo, Unresolved) and len(typo.suggestions) == 2
+    for suggestion in typo.suggestions:
+        assert isinstance(locate(suggestion), Location), suggestion
+    found = locate("Springfield, IL, US")
+    assert isinstance(found, Location) and found.label == "Springfield, IL, US"
+    assert isinstance(b := locate("Boston, GB"), Location) and b.country_code == "GB"

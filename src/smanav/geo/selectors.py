@@ -46,19 +46,22 @@ def _postal(text: str, country: str | None) -> Location | None:
 
 
 def _split_qualifier(text: str, country: str | None) -> tuple[str, str | None, str | None]:
-    """ "Springfield, IL" -> ("springfield", None, "IL"); "Paris, FR" -> ("paris", "FR", None)."""
-    if "," not in text:
+    """ "Springfield, IL" -> ("Springfield", None, "IL"); "Paris, FR" -> ("Paris", "FR", None);
+    "Springfield, IL, US" (the form of our own suggestions) -> ("Springfield", "US", "IL")."""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    if len(parts) < 2:
         return text, country, None
-    name, qualifier = (part.strip() for part in text.rsplit(",", 1))
-    upper = qualifier.upper()
+    last = parts[-1].upper()
     if (
-        country is None
-        and len(upper) == 2
-        and upper.isalpha()
-        and Place.objects.filter(country_code=upper).exists()
+        len(last) == 2
+        and last.isalpha()
+        and (country in (None, last))
+        and Place.objects.filter(country_code=last).exists()
     ):
-        return name, upper, None
-    return name, country, upper or None
+        country, parts = last, parts[:-1]
+    if len(parts) >= 2:
+        return ", ".join(parts[:-1]), country, parts[-1].upper()
+    return parts[0], country, None
 
 
 def _place(text: str, country: str | None) -> Location | None:
