@@ -56,6 +56,7 @@ endef
 run: $(STAMP) var/secret_key
 	$(MANAGE) migrate --noinput
 	$(call if_command,demo_load,)
+	$(call if_command,directory_demo_load,)
 	$(call if_command,geo_load,--if-empty)
 	SMANAV_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
