@@ -77,6 +77,8 @@ def test_parent_signs_up_and_sees_the_urgent_evaluation_of_a_screened_newborn(
     assert download.suggested_filename.endswith(".pdf")
     pdf_path = Path(download.path())
     assert pdf_path.read_bytes().startswith(b"%PDF")
+    # Kept beside the screenshots so a person can read the document the family downloads.
+    download.save_as(Path(__file__).resolve().parents[2] / "test-artifacts" / "family-care-plan.pdf")
     screenshot(page, "family-05-after-pdf-download")
 
     page.get_by_label("Clinician detail").check()
