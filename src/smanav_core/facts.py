@@ -8,6 +8,7 @@ ongoing. Clinical interpretation (diagnosis, type) is filled in by `rules.geneti
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,13 @@ from smanav_core.record import Assessment, PatientRecord, Treatment
 
 DAYS_PER_MONTH = 365.25 / 12
 GENE_THERAPIES = frozenset({TreatmentTherapy.ONASEMNOGENE_IV, TreatmentTherapy.ONASEMNOGENE_IT})
+
+
+def add_months(start: dt.date, months: int) -> dt.date:
+    """The same day `months` calendar months later, or the month's last day when that day does not exist."""
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def months_between(start: dt.date, end: dt.date) -> float:

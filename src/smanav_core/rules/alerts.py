@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from smanav_core.codes import AlertCode, DiagnosisStatus, FunctionalGroup, Instrument, Severity, SmaType
-from smanav_core.facts import PatientFacts
+from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.genetics import MeaningfulChange, Measure, MeasuresFile
-from smanav_core.rules.care_plan import add_months, latest_assessment, treatment_monitoring_source
+from smanav_core.rules.care_plan import latest_assessment, treatment_monitoring_source
 
 SEVERITY_RANK: dict[str, int] = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}
 

@@ -10,7 +10,6 @@ record.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import importlib
@@ -18,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from smanav_core.codes import Instrument
-from smanav_core.facts import PatientFacts
+from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.care import DOMAIN_ORDER, CareItem
 from smanav_core.record import Assessment
@@ -26,13 +25,6 @@ from smanav_core.record import Assessment
 _DOMAIN_RANK: dict[str, int] = {domain.value: rank for domain, rank in DOMAIN_ORDER.items()}
 
 ItemSource = Callable[[PatientFacts, Knowledge], list[dict[str, Any]]]
-
-
-def add_months(start: dt.date, months: int) -> dt.date:
-    """The same day `months` calendar months later, or the month's last day when that day does not exist."""
-    month_index = start.month - 1 + months
-    year, month = start.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def latest_cobb(facts: PatientFacts) -> tuple[float, dt.date | None] | None:

@@ -9,13 +9,12 @@ recorded.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import itertools
 from typing import Any
 
 from smanav_core.codes import CareDomain, Severity, TreatmentTherapy
-from smanav_core.facts import GENE_THERAPIES, PatientFacts
+from smanav_core.facts import GENE_THERAPIES, PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.therapies import MonitoringKind, MonitoringSchedule
 from smanav_core.record import Treatment
@@ -23,14 +22,6 @@ from smanav_core.record import Treatment
 DUE_WITHIN_DAYS = 30
 SOON_DAYS = 7
 ALERT_CODE = "treatment_monitoring_due"
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day of the month `months` later (the last day when that month is shorter)."""
-    month_index = day.month - 1 + months
-    year = day.year + month_index // 12
-    month = month_index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def _current_course(facts: PatientFacts, therapy: TreatmentTherapy) -> Treatment | None:
