@@ -13,10 +13,9 @@ import pytest
 
 from smanav_core import evaluate, load_knowledge
 from smanav_core.codes import Region
-from smanav_core.facts import derive_facts
+from smanav_core.facts import add_months, derive_facts
 from smanav_core.rules import alerts as alerts_module
 from smanav_core.rules.alerts import SEVERITY_RANK, detect_alerts
-from smanav_core.facts import add_months
 from smanav_core.validation import validate_record
 from tests.core.records import AS_OF, born_months_ago, record
 
