@@ -13,6 +13,7 @@ from typing import Any
 from smanav_core.codes import DiagnosisStatus, FunctionalGroup, MotorMilestone, SmaType
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
+from smanav_core.rules.reasons import reason
 
 ONSET_TYPE_1_BEFORE_MONTHS = 6
 ONSET_TYPE_2_BEFORE_MONTHS = 18
@@ -29,7 +30,7 @@ class Classification:
         return {
             "sma_type": None if self.sma_type is None else self.sma_type.value,
             "functional_group": None if self.functional_group is None else self.functional_group.value,
-            "reasons": [dict(item, sources=list(item["sources"])) for item in self.reasons],
+            "reasons": self.reasons,
         }
 
 
@@ -83,11 +84,4 @@ def _type_from_milestone(milestone: MotorMilestone) -> SmaType:
 
 
 def _explain(result: Classification, kb: Knowledge, entry_id: str, **values: Any) -> None:
-    statement = kb.statement(entry_id)
-    result.reasons.append(
-        {
-            "code": entry_id.rsplit(".", 1)[-1],
-            "text": statement.text.format(**values) if values else statement.text,
-            "sources": statement.sources,
-        }
-    )
+    result.reasons.append(reason(kb, entry_id, **values))

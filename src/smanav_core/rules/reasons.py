@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from smanav_core.knowledge.loader import Knowledge
+from smanav_core.knowledge.schema.base import Entry, Statement
+
+UNCONFIRMED_NOTE = (
+    " (This point is not confirmed in smanav's knowledge base; check it with the clinical team.)"
+)
+
+
+def flagged(entry: Entry, text: str) -> str:
+    """`text`, with the not-confirmed note when the entry is unconfirmed and the text does not say so."""
+    if not entry.confirmed and "not confirmed" not in text:
+        return text + UNCONFIRMED_NOTE
+    return text
+
+
+def statement_reason(
+    statement: Statement, *, code: str, values: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """A reason whose text is `statement`, formatted with `values` (`{weight_kg}` etc.)."""
+    text = statement.text.format_map(values) if values else statement.text
+    return {"code": code, "text": flagged(statement, text), "sources": list(statement.sources)}
 
 
 def reason(kb: Knowledge, entry_id: str, *, code: str | None = None, **values: Any) -> dict[str, Any]:
-    """A reason whose text is the statement `entry_id`, formatted with `values` (`{weight_kg}` etc.).
+    """A reason whose text is the statement `entry_id`, formatted with `values`.
 
     `code` defaults to the last part of the entry id, so `therapy.iv.age_limit_us` gives `age_limit_us`.
     """
-    statement = kb.statement(entry_id)
-    text = statement.text.format(**values) if values else statement.text
-    if not statement.confirmed and "not confirmed" not in text:
-        text += " (This point is not confirmed in smanav's knowledge base; check it with the clinical team.)"
-    return {
-        "code": code or entry_id.rsplit(".", 1)[-1],
-        "text": text,
-        "sources": list(statement.sources),
-    }
+    return statement_reason(kb.statement(entry_id), code=code or entry_id.rsplit(".", 1)[-1], values=values)

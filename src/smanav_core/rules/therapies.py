@@ -24,7 +24,7 @@ from smanav_core.knowledge.schema.therapies import (
     RegionalStatus,
     Therapy,
 )
-from smanav_core.rules.reasons import reason
+from smanav_core.rules.reasons import flagged, reason, statement_reason
 
 _CONTRACT = frozenset(item.value for item in TherapyId)
 SEVERITY = {status: rank for rank, status in enumerate(TherapyStatus)}
@@ -298,17 +298,12 @@ class Assessment:
 
 
 def _statement_reason(statement: Statement, code: str, values: dict[str, str]) -> dict[str, Any]:
-    text = statement.text.format(**values)
-    if not statement.confirmed:
-        text += " (This point is not confirmed in smanav's knowledge base; check it with the clinical team.)"
-    return {"code": code, "text": text, "sources": list(statement.sources)}
+    return statement_reason(statement, code=code, values=values)
 
 
 def _missing_reason(rule: EligibilityRule, field_name: str) -> dict[str, Any]:
     code, words = FIELD_NAMES[field_name]
-    text = f"{rule.unknown_text} Missing: {words} ({field_name})."
-    if not rule.confirmed:
-        text += " (This point is not confirmed in smanav's knowledge base; check it with the clinical team.)"
+    text = flagged(rule, f"{rule.unknown_text} Missing: {words} ({field_name}).")
     return {"code": f"missing_{code}", "text": text, "sources": list(rule.sources)}
 
 
