@@ -7,12 +7,13 @@ The status is the most restrictive finding, in the order of `TherapyStatus`.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from smanav_core.codes import DiagnosisStatus, Region, SmaType, TherapyId, TherapyStatus
-from smanav_core.facts import PatientFacts
+from smanav_core.facts import DAYS_PER_MONTH, PatientFacts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.base import Statement
 from smanav_core.knowledge.schema.therapies import (
@@ -40,6 +41,8 @@ _NEEDS_INFORMATION = TherapyStatus.NEEDS_INFORMATION
 _NOT_ELIGIBLE = TherapyStatus.NOT_ELIGIBLE
 _CAUTIONS = TherapyStatus.ELIGIBLE_WITH_CAUTIONS
 _ASK = IfUnknown.NEEDS_INFORMATION
+# Statuses from this rank on close an option: no eligibility window to report.
+_CLOSED = SEVERITY[TherapyStatus.NOT_ELIGIBLE]
 LIVER_RATIOS = ("alt_uln_ratio", "ast_uln_ratio", "total_bilirubin_uln_ratio")
 
 # Record field -> (reason code suffix, words for a family).
@@ -339,9 +342,29 @@ class _Plan:
     approved: bool
     # The approval reason when its text quotes no value of the person (else None: format per call).
     approval_reason: dict[str, Any] | None
+    # Age in months from which a `not_eligible` age rule closes this option, and that rule's sources.
+    age_limit: tuple[float, tuple[str, ...]] | None
 
 
 _PLANS: dict[str, dict[tuple[str, Region], _Plan]] = {}
+
+
+def _age_limit(rules: tuple[EligibilityRule, ...]) -> tuple[float, tuple[str, ...]] | None:
+    """The earliest age at which a rule makes the therapy `not_eligible` unless the person is younger.
+
+    Only rules whose every alternative carries an upper age bound count (a closing eligibility window).
+    """
+    found: tuple[float, tuple[str, ...]] | None = None
+    for rule in rules:
+        if rule.outcome is not _NOT_ELIGIBLE or not rule.require_any:
+            continue
+        bounds = [alt.age_months_below or alt.age_months_at_most for alt in rule.require_any]
+        if any(bound is None for bound in bounds):
+            continue
+        limit = max(bound for bound in bounds if bound is not None)
+        if found is None or limit < found[0]:
+            found = (limit, rule.sources)
+    return found
 
 
 def _plans(kb: Knowledge) -> dict[tuple[str, Region], _Plan]:
@@ -380,6 +403,7 @@ def _plans(kb: Knowledge) -> dict[tuple[str, Region], _Plan]:
                 approval_status=_APPROVAL_STATUS[row.approval],
                 approved=row.approval is not Approval.NOT_APPROVED,
                 approval_reason=None if "{" in row.text else _statement_reason(row, row.code, {}),
+                age_limit=_age_limit(rules),
             )
     _PLANS[kb.version] = plans
     return plans
@@ -432,6 +456,10 @@ def _assess_one(
         "regimen": row.regimen,
         "rules": result.rule_ids,
     }
+    if plan.age_limit is not None and result.worst < _CLOSED and facts.age_months < plan.age_limit[0]:
+        closes_on = facts.record.birth_date + dt.timedelta(days=int(plan.age_limit[0] * DAYS_PER_MONTH))
+        entry["window_closes_on"] = closes_on.isoformat()
+        entry["window_sources"] = list(plan.age_limit[1])
     if plan.approved:
         for name, notes in plan.notes:
             entry[name] = [

@@ -11,8 +11,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from smanav_core.codes import DiagnosisStatus, GeneticMethod, SmaType, TherapyStatus, UrgencyLevel
-from smanav_core.facts import DAYS_PER_MONTH, PatientFacts
+from smanav_core.codes import DiagnosisStatus, GeneticMethod, SmaType, UrgencyLevel
+from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.rules.reasons import reason
 
@@ -51,17 +51,11 @@ def assess_urgency(
         if alert.get("code") == "motor_decline":
             findings.append((UrgencyLevel.PROMPT, reason(kb, "urgency.motor_decline")))
             break
-    windows = _age_windows(kb)
     for therapy in therapies:
-        if therapy.get("status") not in ("eligible", "eligible_with_cautions", "needs_information"):
+        window = therapy.get("window_closes_on")
+        if window is None:
             continue
-        found = windows.get((therapy["therapy"], facts.region.value))
-        if found is None or facts.age_months >= found[0]:
-            continue
-        closes_on = facts.record.birth_date + dt.timedelta(days=int(found[0] * DAYS_PER_MONTH))
-        window = closes_on.isoformat()
-        therapy["window_closes_on"] = window
-        days_left = (closes_on - facts.as_of).days
+        days_left = (dt.date.fromisoformat(window) - facts.as_of).days
         if days_left <= WINDOW_PROMPT_DAYS:
             level = UrgencyLevel.URGENT if days_left <= WINDOW_URGENT_DAYS else UrgencyLevel.PROMPT
             entry = reason(
@@ -71,7 +65,8 @@ def assess_urgency(
                 date=window,
                 days=max(days_left, 0),
             )
-            entry["sources"] = [*entry["sources"], *(src for src in found[1] if src not in entry["sources"])]
+            extra = [src for src in therapy.get("window_sources", ()) if src not in entry["sources"]]
+            entry["sources"] = [*entry["sources"], *extra]
             findings.append((level, entry))
 
     if not findings:
@@ -104,31 +99,3 @@ def _symptomatic_unconfirmed(facts: PatientFacts, kb: Knowledge) -> tuple[Urgenc
     if facts.age_months < INFANT_MONTHS:
         return UrgencyLevel.URGENT, reason(kb, "urgency.symptomatic_infant_not_confirmed")
     return UrgencyLevel.PROMPT, reason(kb, "urgency.symptomatic_not_confirmed")
-
-
-_WINDOWS: dict[str, dict[tuple[str, str], tuple[float, tuple[str, ...]]]] = {}
-
-
-def _age_windows(kb: Knowledge) -> dict[tuple[str, str], tuple[float, tuple[str, ...]]]:
-    """(therapy, region) -> (age in months from which the option is no longer open, sources).
-
-    Read once per knowledge version from the regional rules that make a therapy `not_eligible` unless the
-    person is below an age limit (every alternative of the rule carries an upper age bound).
-    """
-    cached = _WINDOWS.get(kb.version)
-    if cached is not None:
-        return cached
-    windows: dict[tuple[str, str], tuple[float, tuple[str, ...]]] = {}
-    for rule in kb.therapies.rule:
-        if rule.outcome is not TherapyStatus.NOT_ELIGIBLE or not rule.require_any:
-            continue
-        bounds = [alt.age_months_below or alt.age_months_at_most for alt in rule.require_any]
-        if any(bound is None for bound in bounds):
-            continue
-        limit = max(bound for bound in bounds if bound is not None)
-        for region in rule.regions:
-            key = (rule.therapy, region.value)
-            if key not in windows or limit < windows[key][0]:
-                windows[key] = (limit, rule.sources)
-    _WINDOWS[kb.version] = windows
-    return windows
