@@ -4,8 +4,10 @@ double submissions create one record, and a stale save never overwrites someone 
 from __future__ import annotations
 
 import pytest
+from django.template import Context, Template
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
 
 from smanav.patients.models import Patient, PatientRecordVersion
@@ -264,3 +266,44 @@ def test_parent_dashboard_lists_both_children_in_constant_queries(
     assert "Ada" in page
     assert "Ben" in page
     assert "Cleo" not in page
+
+
+@pytest.mark.django_db
+def test_history_describes_each_change_in_the_readers_locale(people: Personas) -> None:
+    """Versions keep the change as a code with its values, so pages write dates the reader's way."""
+    patient = people.shared_child
+    assessment_record(
+        author=people.clinician,
+        patient_id=patient.pk,
+        date="2026-11-02",
+        instrument="RULM",
+        value=20.5,
+        as_of=AS_OF,
+    )
+    latest = patient.versions.order_by("-version").first()
+    assert latest is not None
+    assert latest.change == "assessment_recorded"
+    assert latest.change_values == {"instrument": "RULM", "value": "20.5", "date": "2026-11-02"}
+    # The audit log and the API keep the fixed English sentence.
+    assert latest.summary == "RULM 20.5 on 2026-11-02 recorded"
+    template = Template("{% load records %}{{ row|change_text }}")
+    with translation.override("en"):
+        english = template.render(Context({"row": latest}))
+    with translation.override("de"):
+        german = template.render(Context({"row": latest}))
+    assert "20.5" in english and "Nov" in english and "2026-11-02" not in english
+    # German formats (shipped with Django) write the decimal comma and the day first.
+    assert "20,5" in german and "2. November 2026" in german
+    history = log_in(Client(), people.parent).get(reverse("patients:history", args=[patient.pk]))
+    assert english in history.content.decode()
+
+
+@pytest.mark.django_db
+def test_history_rows_from_before_change_codes_show_their_stored_sentence(people: Personas) -> None:
+    latest = people.shared_child.versions.order_by("-version").first()
+    assert latest is not None
+    latest.change, latest.change_values, latest.summary = "", {}, "imported from the old system"
+    template = Template("{% load records %}{{ row|change_text }}")
+    assert template.render(Context({"row": latest})) == "imported from the old system"
+    latest.change, latest.change_values = "assessment_recorded", {"instrument": "RULM"}
+    assert template.render(Context({"row": latest})) == "imported from the old system"

@@ -142,7 +142,10 @@ class PatientRecordVersion(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="versions")
     version = models.PositiveIntegerField()
     record = models.JSONField()
+    # A fixed English sentence for the audit log and the API; pages show `change` in the reader's language.
     summary = models.CharField(max_length=200)
+    change = models.CharField(max_length=30, blank=True, default="")
+    change_values = models.JSONField(default=dict, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

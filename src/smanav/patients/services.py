@@ -18,6 +18,7 @@ from smanav.accounts.models import Clinic
 from smanav.accounts.roles import clinic_of
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
+from smanav.patients.changes import ChangeKind, RecordChange
 from smanav.patients.models import (
     Assessment,
     ClinicShare,
@@ -81,12 +82,14 @@ def _lock(patient_id: int) -> Patient:
     return Patient.objects.select_for_update().get(pk=patient_id)
 
 
-def _snapshot(patient: Patient, *, author: Any, summary: str, idempotency_key: str | None) -> None:
+def _snapshot(patient: Patient, *, author: Any, change: RecordChange, idempotency_key: str | None) -> None:
     PatientRecordVersion.objects.create(
         patient=patient,
         version=patient.version,
         record=record_for_patient(patient),
-        summary=summary[:200],
+        summary=change.english(),
+        change=change.kind.value,
+        change_values=dict(change.values),
         author=author if author is not None and author.is_authenticated else None,
         author_label=_author_label(author),
         idempotency_key=idempotency_key or None,
@@ -94,13 +97,13 @@ def _snapshot(patient: Patient, *, author: Any, summary: str, idempotency_key: s
 
 
 def _bump(
-    patient: Patient, *, author: Any, summary: str, idempotency_key: str | None, as_of: dt.date
+    patient: Patient, *, author: Any, change: RecordChange, idempotency_key: str | None, as_of: dt.date
 ) -> None:
     patient.version += 1
     patient.save()
-    _snapshot(patient, author=author, summary=summary, idempotency_key=idempotency_key)
+    _snapshot(patient, author=author, change=change, idempotency_key=idempotency_key)
     patient_summary_refresh(patient=patient, as_of=as_of)
-    audit_record(actor=author, patient_id=patient.pk, action=AuditAction.CHANGE, what=summary)
+    audit_record(actor=author, patient_id=patient.pk, action=AuditAction.CHANGE, what=change.english())
 
 
 @transaction.atomic
@@ -136,7 +139,7 @@ def patient_create(
         Guardian.objects.create(patient=patient, user=author, relation=relation)
     else:
         ClinicShare.objects.create(patient=patient, clinic=clinic, invited_by=author)
-    _snapshot(patient, author=author, summary="record created", idempotency_key=None)
+    _snapshot(patient, author=author, change=RecordChange(ChangeKind.CREATED), idempotency_key=None)
     patient_summary_refresh(patient=patient, as_of=as_of)
     audit_record(actor=author, patient_id=patient.pk, action=AuditAction.CREATE, what="record created")
     return patient
@@ -167,7 +170,11 @@ def patient_update(
     patient.display_name = display_name
     _apply_document(patient, document)
     _bump(
-        patient, author=author, summary="record details changed", idempotency_key=idempotency_key, as_of=as_of
+        patient,
+        author=author,
+        change=RecordChange(ChangeKind.DETAILS_CHANGED),
+        idempotency_key=idempotency_key,
+        as_of=as_of,
     )
     return patient
 
@@ -219,8 +226,15 @@ def assessment_record(
         value=float(value),
         recorded_by=author,
     )
-    summary = f"{instrument} {value} on {date} recorded"
-    _bump(patient, author=author, summary=summary, idempotency_key=idempotency_key, as_of=as_of)
+    change = RecordChange(
+        ChangeKind.ASSESSMENT_RECORDED,
+        {
+            "instrument": assessment.instrument,
+            "value": f"{assessment.value:g}",
+            "date": assessment.date.isoformat(),
+        },
+    )
+    _bump(patient, author=author, change=change, idempotency_key=idempotency_key, as_of=as_of)
     return assessment
 
 
@@ -229,9 +243,16 @@ def assessment_delete(*, author: Any, patient_id: int, assessment_id: int, as_of
     """Remove a measurement entered in error. The versions keep the record as it was before."""
     patient = _lock(patient_id)
     assessment = Assessment.objects.get(pk=assessment_id, patient=patient)
-    summary = f"{assessment.instrument} {assessment.value:g} on {assessment.date.isoformat()} removed"
+    change = RecordChange(
+        ChangeKind.ASSESSMENT_REMOVED,
+        {
+            "instrument": assessment.instrument,
+            "value": f"{assessment.value:g}",
+            "date": assessment.date.isoformat(),
+        },
+    )
     assessment.delete()
-    _bump(patient, author=author, summary=summary, idempotency_key=None, as_of=as_of)
+    _bump(patient, author=author, change=change, idempotency_key=None, as_of=as_of)
 
 
 @transaction.atomic
@@ -260,7 +281,10 @@ def treatment_record(
     _bump(
         patient,
         author=author,
-        summary=f"treatment {therapy} from {start_date} recorded",
+        change=RecordChange(
+            ChangeKind.TREATMENT_RECORDED,
+            {"therapy": treatment.therapy, "start_date": treatment.start_date.isoformat()},
+        ),
         idempotency_key=idempotency_key,
         as_of=as_of,
     )
@@ -297,7 +321,10 @@ def treatment_end(
     _bump(
         patient,
         author=author,
-        summary=f"treatment {treatment.therapy} ended on {end_date}",
+        change=RecordChange(
+            ChangeKind.TREATMENT_ENDED,
+            {"therapy": treatment.therapy, "end_date": treatment.end_date.isoformat()},
+        ),
         idempotency_key=idempotency_key,
         as_of=as_of,
     )

@@ -318,7 +318,7 @@ def patient_history(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what="history")
     versions = selectors.patient_versions(patient=patient).only(
-        "version", "summary", "author_label", "created_at", "patient_id"
+        "version", "summary", "change", "change_values", "author_label", "created_at", "patient_id"
     )
     events = Paginator(audit_events_for_patient(patient_id=patient.pk), 100).get_page(request.GET.get("page"))
     return render(

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from smanav.accounts.roles import Role, role_of
-from smanav.patients import labels
+from smanav.patients import changes, labels
 
 register = template.Library()
 
@@ -56,3 +56,9 @@ def therapy_name(entry: Any) -> str:
     if code in labels.THERAPY_LABELS:
         return labels.label(labels.THERAPY_LABELS, code)
     return str(entry.get("name") or code) if hasattr(entry, "get") else str(entry)
+
+
+@register.filter
+def change_text(row: Any) -> str:
+    """A version row's change in the reader's language (see `smanav.patients.changes`)."""
+    return changes.change_text(row.change, row.change_values or {}, row.summary)
