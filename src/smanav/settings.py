@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "smanav.web",
     "smanav.accounts",
     "smanav.audit",
@@ -97,6 +99,16 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background jobs (django-tasks): queued as rows in the database and run by `manage.py db_worker`
+# (docs/deployment.md). The default must queue for real: the Immediate backend would run a refresh of a
+# whole clinic inside the web request that asked for it.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("SMANAV_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -119,7 +131,16 @@ LOGIN_REDIRECT_URL = "patients:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# English ships first. The regional variants share its text but write dates and numbers the local way
+# (Django's format files), chosen from the browser's Accept-Language by LocaleMiddleware. A language
+# without translated text is not listed: the page's `lang` would then misinform screen readers.
+LANGUAGES = [
+    ("en", "English"),
+    ("en-gb", "English (United Kingdom)"),
+    ("en-au", "English (Australia)"),
+    ("en-ca", "English (Canada)"),
+    ("en-ie", "English (Ireland)"),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("SMANAV_TIME_ZONE", "UTC")
 USE_I18N = True

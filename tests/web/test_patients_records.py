@@ -307,3 +307,29 @@ def test_history_rows_from_before_change_codes_show_their_stored_sentence(people
     assert template.render(Context({"row": latest})) == "imported from the old system"
     latest.change, latest.change_values = "assessment_recorded", {"instrument": "RULM"}
     assert template.render(Context({"row": latest})) == "imported from the old system"
+
+
+@pytest.mark.django_db
+def test_dates_follow_the_browsers_english_variant_and_other_languages_fall_back_to_english(
+    people: Personas,
+) -> None:
+    patient = people.shared_child
+    assessment_record(
+        author=people.clinician,
+        patient_id=patient.pk,
+        date="2026-11-02",
+        instrument="RULM",
+        value=20,
+        as_of=AS_OF,
+    )
+    client = log_in(Client(), people.parent)
+    url = reverse("patients:history", args=[patient.pk])
+    british = client.get(url, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8").content.decode()
+    assert '<html lang="en-gb">' in british
+    assert "Measurement recorded: RULM (0–37) 20 on 2 Nov 2026" in british
+    american = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8").content.decode()
+    assert '<html lang="en">' in american
+    assert "Measurement recorded: RULM (0–37) 20 on Nov. 2, 2026" in american
+    # No German text ships yet: the page stays English and says so to screen readers.
+    german = client.get(url, HTTP_ACCEPT_LANGUAGE="de-DE,de").content.decode()
+    assert '<html lang="en">' in german

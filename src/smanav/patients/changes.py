@@ -75,15 +75,15 @@ def change_text(kind: str, values: Mapping[str, str], fallback: str) -> str:
                 "date": _date(v["date"]),
             }
             if known is ChangeKind.ASSESSMENT_RECORDED:
-                return gettext("%(instrument)s %(value)s on %(date)s recorded") % words
-            return gettext("%(instrument)s %(value)s on %(date)s removed") % words
+                return gettext("Measurement recorded: %(instrument)s %(value)s on %(date)s") % words
+            return gettext("Measurement removed: %(instrument)s %(value)s on %(date)s") % words
         if known is ChangeKind.TREATMENT_RECORDED:
-            return gettext("Treatment %(therapy)s from %(date)s recorded") % {
+            return gettext("Treatment recorded: %(therapy)s from %(date)s") % {
                 "therapy": label(THERAPY_LABELS, v["therapy"]),
                 "date": _date(v["start_date"]),
             }
         if known is ChangeKind.TREATMENT_ENDED:
-            return gettext("Treatment %(therapy)s ended on %(date)s") % {
+            return gettext("Treatment ended: %(therapy)s on %(date)s") % {
                 "therapy": label(THERAPY_LABELS, v["therapy"]),
                 "date": _date(v["end_date"]),
             }
