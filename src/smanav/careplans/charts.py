@@ -3,6 +3,9 @@
 Readable without colour: the line is black, every measurement is a marker, and a measurement the core
 flagged as a clinically meaningful decline is a larger downward triangle with a text label. The same
 numbers are always shown in a data table next to the chart.
+
+Weight and height are drawn against the person's age when every measurement has one (the series says
+so); everything else, and growth without a date of birth, against the date of measurement.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 import numpy
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from smanav.patients.plan import Series
 
@@ -27,20 +32,26 @@ matplotlib.rcParams["font.family"] = "DejaVu Sans"
 def chart_svg(
     series: Series, *, title: str, unit: str, flagged: Sequence[dt.date] = (), note: str = ""
 ) -> str:
-    """An SVG line chart of one instrument over time. `flagged` are the dates of values the core's
-    alerts call a meaningful decline; `note` explains the marking in words (from the alert)."""
-    dates = numpy.array([row.date for row in series.rows], dtype="datetime64[D]")
+    """An SVG line chart of one instrument over time (by age for growth, otherwise by date). `flagged`
+    are the dates of values the core's alerts call a meaningful decline; `note` explains the marking
+    in words (from the alert)."""
     values = [row.value for row in series.rows]
+    wanted = set(flagged)
+    marked_rows = [index for index, row in enumerate(series.rows) if row.date in wanted]
+    xs: Any
+    if series.by_age:
+        xs = numpy.array([row.age for row in series.rows], dtype=float)
+    else:
+        xs = numpy.array([row.date for row in series.rows], dtype="datetime64[D]")
     # The object API, not pyplot: pyplot keeps global state and is not safe in a threaded server.
     figure = Figure(figsize=(7.5, 3.2), dpi=96)
     axes = figure.subplots()
-    axes.plot(dates, values, color="black", linewidth=1.8, marker="o", markersize=5, label=title)
-    wanted = {numpy.datetime64(day, "D") for day in flagged}
-    marked = [(d, v) for d, v in zip(dates, values, strict=True) if d in wanted]
+    axes.plot(xs, values, color="black", linewidth=1.8, marker="o", markersize=5, label=title)
+    marked = [(xs[index], values[index]) for index in marked_rows]
     if marked:
         axes.plot(
-            numpy.array([d for d, _ in marked]),
-            [v for _, v in marked],
+            xs[marked_rows],
+            [values[index] for index in marked_rows],
             linestyle="none",
             marker="v",
             markersize=12,
@@ -60,9 +71,13 @@ def chart_svg(
             )
     axes.set_title(title, fontsize=11, loc="left")
     axes.set_ylabel(unit)
-    locator = AutoDateLocator()  # type: ignore[no-untyped-call]
-    axes.xaxis.set_major_locator(locator)
-    axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    axes.set_xlabel(series.x_axis_label)
+    if series.by_age:
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]))
+    else:
+        locator = AutoDateLocator()  # type: ignore[no-untyped-call]
+        axes.xaxis.set_major_locator(locator)
+        axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
     axes.grid(True, color="#bbbbbb", linewidth=0.6, linestyle=":")
     if marked:
         axes.legend(loc="best", fontsize=8, frameon=True)

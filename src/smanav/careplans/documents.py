@@ -88,7 +88,7 @@ def _decline_flags(
 def careplan_document(patient: Patient, *, as_of: dt.date, region: str | None = None) -> CarePlanDocument:
     evaluation = evaluate_patient(patient, as_of=as_of, region=region)
     assessments = list(patient.assessments.all())
-    series = monitoring_series(assessments)
+    series = monitoring_series(assessments, birth_date=patient.birth_date)
     result = evaluation.result or {}
     flags = _decline_flags(list(result.get("alerts", [])), series)
     charts = [

@@ -7,9 +7,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
+from django.template.defaultfilters import floatformat
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from smanav.patients import labels
 from smanav_core.codes import CareDomain, Instrument
+from smanav_core.facts import months_between
 
 DAYS_PER_MONTH = 365.25 / 12
 
@@ -73,23 +81,166 @@ def care_plan_by_domain(
     return sorted(groups.values(), key=lambda group: order.get(group.domain, len(order)))
 
 
+# Weight and height are read against the person's age, not the calendar.
+GROWTH_INSTRUMENTS = frozenset({Instrument.WEIGHT_KG.value, Instrument.HEIGHT_CM.value})
+# A chart whose measurements were all taken before two years of age counts age in months.
+MONTHS_AXIS_BELOW_MONTHS = 24.0
+MONTHS_PER_YEAR = 12.0
+
+
+class AgeUnit(StrEnum):
+    MONTHS = "months"
+    YEARS = "years"
+
+    @property
+    def label(self) -> str:
+        return _("months") if self is AgeUnit.MONTHS else _("years")
+
+
+class DateAxisReason(StrEnum):
+    """Why a growth measure is charted by date after all: an age is never invented."""
+
+    NO_BIRTH_DATE = "no_birth_date"
+    MEASURED_BEFORE_BIRTH = "measured_before_birth"
+
+
 @dataclass
 class SeriesRow:
     date: dt.date
     value: float
     change: float | None
     assessment_id: int | None = None
+    # Age at the measurement in the series' `age_unit` (not rounded); None when not charted for age.
+    age: float | None = None
 
 
 @dataclass
 class Series:
     instrument: str
     rows: list[SeriesRow]
+    # Set for weight and height when every measurement has an age: the chart's x-axis is that age.
+    age_unit: AgeUnit | None = None
+    # Set for weight and height charted by date, saying why.
+    date_axis_reason: DateAxisReason | None = None
+
+    @property
+    def is_growth(self) -> bool:
+        return self.instrument in GROWTH_INSTRUMENTS
+
+    @property
+    def by_age(self) -> bool:
+        return self.age_unit is not None
+
+    @property
+    def title(self) -> str:
+        return labels.label(labels.INSTRUMENT_LABELS, self.instrument)
+
+    @property
+    def x_axis_label(self) -> str:
+        if self.age_unit is AgeUnit.MONTHS:
+            return _("Age (months)")
+        if self.age_unit is AgeUnit.YEARS:
+            return _("Age (years)")
+        return _("Date of measurement")
+
+    @property
+    def age_heading(self) -> str:
+        """The heading of the table's age column (growth measures only)."""
+        if self.age_unit is AgeUnit.MONTHS:
+            return _("Age at measurement (months)")
+        if self.age_unit is AgeUnit.YEARS:
+            return _("Age at measurement (years)")
+        return _("Age at measurement")
+
+    @property
+    def notes(self) -> list[str]:
+        """What the reader needs to know about how the chart is drawn, shown under it."""
+        if not self.is_growth:
+            return []
+        if self.date_axis_reason is DateAxisReason.NO_BIRTH_DATE:
+            notes = [_("The date of birth is not known, so this chart is drawn by date, not by age.")]
+        elif self.date_axis_reason is DateAxisReason.MEASURED_BEFORE_BIRTH:
+            notes = [
+                _(
+                    "A measurement is dated before the date of birth, so no age can be worked out: "
+                    "this chart is drawn by date, not by age. Please check the dates."
+                )
+            ]
+        else:
+            notes = [_("Drawn against the age at each measurement.")]
+        notes.append(
+            _(
+                "No reference centile curves are drawn: smanav's knowledge base has no growth "
+                "references specific to SMA."
+            )
+        )
+        return notes
+
+    @property
+    def description(self) -> str:
+        """The chart in words, for its text alternative: what is plotted against what, and the range."""
+        first, last = self.rows[0], self.rows[-1]
+        low = floatformat(min(row.value for row in self.rows), "-1")
+        high = floatformat(max(row.value for row in self.rows), "-1")
+        words = {"name": self.title, "count": len(self.rows), "low": low, "high": high}
+        if self.age_unit is not None:
+            words.update(
+                first=floatformat(first.age, 1), last=floatformat(last.age, 1), unit=self.age_unit.label
+            )
+            return (
+                ngettext(
+                    "Line chart of %(name)s against age in %(unit)s: %(count)d measurement at "
+                    "%(first)s %(unit)s, value %(low)s.",
+                    "Line chart of %(name)s against age in %(unit)s: %(count)d measurements from "
+                    "%(first)s to %(last)s %(unit)s, values from %(low)s to %(high)s.",
+                    len(self.rows),
+                )
+                % words
+            )
+        words.update(first=date_format(first.date), last=date_format(last.date))
+        return (
+            ngettext(
+                "Line chart of %(name)s by date: %(count)d measurement on %(first)s, value %(low)s.",
+                "Line chart of %(name)s by date: %(count)d measurements from %(first)s to %(last)s, "
+                "values from %(low)s to %(high)s.",
+                len(self.rows),
+            )
+            % words
+        )
 
 
-def monitoring_series(assessments: Sequence[Any]) -> list[Series]:
+def _ages_months(rows: Sequence[SeriesRow], birth_date: dt.date | None) -> list[float] | DateAxisReason:
+    if birth_date is None:
+        return DateAxisReason.NO_BIRTH_DATE
+    if any(row.date < birth_date for row in rows):
+        return DateAxisReason.MEASURED_BEFORE_BIRTH
+    return [months_between(birth_date, row.date) for row in rows]
+
+
+def _chart_for_age(series: Series, birth_date: dt.date | None) -> None:
+    """Give a growth series its ages, in one unit for the whole chart, or the reason it has none."""
+    ages = _ages_months(series.rows, birth_date)
+    if isinstance(ages, DateAxisReason):
+        series.date_axis_reason = ages
+        return
+    if max(ages) < MONTHS_AXIS_BELOW_MONTHS:
+        series.age_unit = AgeUnit.MONTHS
+        divisor = 1.0
+    else:
+        series.age_unit = AgeUnit.YEARS
+        divisor = MONTHS_PER_YEAR
+    for row, age_months in zip(series.rows, ages, strict=True):
+        row.age = age_months / divisor
+
+
+def monitoring_series(assessments: Sequence[Any], *, birth_date: dt.date | None) -> list[Series]:
     """One table per instrument (in the contract's order), oldest first, with the change since the
-    previous value. Whether a change is clinically meaningful is the core's call (its alerts)."""
+    previous value. Whether a change is clinically meaningful is the core's call (its alerts).
+
+    Weight and height also get the person's age at each measurement (months if every measurement was
+    before two years of age, otherwise years), computed the way the core counts age. Without a date
+    of birth they stay on the date axis and say why.
+    """
     by_instrument: dict[str, list[Any]] = {}
     for assessment in sorted(assessments, key=lambda a: (a.date, a.pk)):
         by_instrument.setdefault(assessment.instrument, []).append(assessment)
@@ -108,5 +259,8 @@ def monitoring_series(assessments: Sequence[Any]) -> list[Series]:
                 )
             )
             previous = assessment.value
-        result.append(Series(instrument=instrument.value, rows=rows))
+        series = Series(instrument=instrument.value, rows=rows)
+        if series.is_growth:
+            _chart_for_age(series, birth_date)
+        result.append(series)
     return result

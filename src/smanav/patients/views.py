@@ -149,7 +149,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         "problems": evaluation.problems,
         "record": evaluation.record,
         "plan": plan,
-        "series": monitoring_series(assessments),
+        "series": monitoring_series(assessments, birth_date=patient.birth_date),
         "treatments": list(patient.treatments.all()),
         "region": region or "",
         "regions": [r.value for r in Region],
