@@ -11,6 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from tests.web.personas import Personas, log_in, people_fixture  # noqa: F401
 
+from smanav.patients.models import Assessment
+
 ROLES = [
     "anonymous",
     "parent",
@@ -27,6 +29,7 @@ RECORD_PAGES = [
     "edit",
     "assessment_new",
     "treatment_new",
+    "assessment_delete",
     "history",
     "version",
     "sharing",
@@ -34,7 +37,7 @@ RECORD_PAGES = [
     "pdf",
     "fhir",
 ]
-EDIT_PAGES = {"edit", "assessment_new", "treatment_new"}
+EDIT_PAGES = {"edit", "assessment_new", "treatment_new", "assessment_delete"}
 MANAGER_PAGES = {"sharing"}
 
 
@@ -52,6 +55,10 @@ def _record_url(page: str, patient_id: int) -> str:
         return reverse("patients:version", args=[patient_id, 1])
     if page == "chart":
         return reverse("careplans:chart", args=[patient_id, "WEIGHT_KG"])
+    if page == "assessment_delete":
+        # The confirmation page of the record's own weight measurement (every persona's record has one).
+        weight = Assessment.objects.get(patient_id=patient_id, instrument="WEIGHT_KG")
+        return reverse("patients:assessment_delete", args=[patient_id, weight.pk])
     if page in ("pdf", "fhir"):
         return reverse(f"careplans:{page}", args=[patient_id])
     return reverse(f"patients:{page}", args=[patient_id])

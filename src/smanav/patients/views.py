@@ -234,17 +234,35 @@ def assessment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @signed_in
-@require_POST
+@require_http_methods(["GET", "POST"])
 def assessment_delete(request: HttpRequest, patient_id: int, assessment_id: int) -> HttpResponse:
+    """Removing a measurement asks first: the GET shows what would go, only the POST removes it."""
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
-    get_object_or_404(Assessment, pk=assessment_id, patient=patient)
-    services.assessment_delete(
-        author=request.user, patient_id=patient.pk, assessment_id=assessment_id, as_of=_today()
+    if request.method == "POST":
+        try:
+            services.assessment_delete(
+                author=request.user, patient_id=patient.pk, assessment_id=assessment_id, as_of=_today()
+            )
+        except Assessment.DoesNotExist:
+            # A second click on "Remove" (or someone else was quicker): nothing left to remove.
+            messages.info(request, _("This measurement is no longer in the record."))
+        else:
+            messages.success(
+                request, _("The measurement was removed. The record's history keeps the earlier version.")
+            )
+        return redirect("patients:detail", patient_id=patient.pk)
+    assessment = get_object_or_404(Assessment, pk=assessment_id, patient=patient)
+    audit_record(
+        actor=request.user,
+        patient_id=patient.pk,
+        action=AuditAction.VIEW,
+        what=f"removal confirmation of measurement {assessment.pk}",
     )
-    messages.success(
-        request, _("The measurement was removed. The record's history keeps the earlier version.")
+    return render(
+        request,
+        "patients/assessment_delete.html",
+        {**_record_context(request, patient), "assessment": assessment},
     )
-    return redirect("patients:detail", patient_id=patient.pk)
 
 
 @signed_in
