@@ -195,3 +195,24 @@ class PatientSummary(models.Model):
 
     def __str__(self) -> str:
         return f"summary of patient {self.patient_id} on {self.evaluated_on}"
+
+
+class SummaryRefreshRequest(models.Model):
+    """A refresh of one clinic's worklist summaries, queued for one day.
+
+    The worklist asks for one whenever it finds summaries worked out before today; the row's uniqueness
+    per clinic and day is what keeps a busy worklist from queueing a job on every page load, also when
+    several servers race. Old rows are pruned by the nightly refresh.
+    """
+
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.CASCADE, related_name="+")
+    as_of = models.DateField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    # The queued job's id, to find it among the task results (the admin, `db_worker` logs).
+    job_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["clinic", "as_of"], name="summary_refresh_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"refresh of clinic {self.clinic_id}'s summaries for {self.as_of}"

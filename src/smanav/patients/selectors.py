@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 
 from smanav.accounts.models import Clinic
 from smanav.patients.models import Assessment, ClinicShare, Patient, PatientRecordVersion
@@ -91,9 +93,13 @@ def _worklist_condition(filters: WorklistFilter) -> Q:
     return condition
 
 
-def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> dict[str, int]:
+def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> dict[str, Any]:
     """Headline numbers for the top of the worklist, and how many match the filters, in one query
-    (the worklist's paginator takes `matching` instead of counting again)."""
+    (the worklist's paginator takes `matching` instead of counting again).
+
+    The same query says how current the summaries are: `summaries_from` is the date the oldest of them
+    was worked out (None without any), `without_summary` how many records have none yet.
+    """
     condition = _worklist_condition(filters or WorklistFilter())
     return Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True).aggregate(
         total=Count("id"),
@@ -101,7 +107,32 @@ def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> d
         with_alerts=Count("id", filter=Q(summary__alert_count__gt=0)),
         overdue=Count("id", filter=Q(summary__overdue_count__gt=0)),
         matching=Count("id", filter=condition) if condition else Count("id"),
+        summaries_from=Min("summary__evaluated_on"),
+        without_summary=Count("id", filter=Q(summary__isnull=True)),
     )
+
+
+def summaries_behind(counts: Mapping[str, Any], *, as_of: dt.date) -> bool:
+    """Whether some of the worklist's summaries (from `clinic_counts`) predate `as_of` or are missing:
+    overdue items depend on the date, so such a worklist can miss an item that has fallen due since."""
+    oldest = counts["summaries_from"]
+    return bool(counts["without_summary"]) or (oldest is not None and oldest < as_of)
+
+
+def patient_ids_for_summary_refresh(*, as_of: dt.date, clinic_id: int | None = None) -> list[int]:
+    """The records whose summary needs working out for `as_of`, in id order.
+
+    For one clinic (a worklist found itself behind): the records shared with it now whose summary is
+    missing or older than `as_of`. For every record (the nightly refresh): all but those already worked
+    out for a later day, so that re-running it after a knowledge update re-evaluates today's too.
+    """
+    if clinic_id is None:
+        patients = Patient.objects.exclude(summary__evaluated_on__gt=as_of)
+    else:
+        patients = Patient.objects.filter(
+            shares__clinic_id=clinic_id, shares__withdrawn_at__isnull=True
+        ).filter(Q(summary__isnull=True) | Q(summary__evaluated_on__lt=as_of))
+    return list(patients.order_by("pk").values_list("pk", flat=True))
 
 
 def patient_versions(*, patient: Patient) -> QuerySet[PatientRecordVersion]:

@@ -1,29 +1,39 @@
 """`manage.py patients_refresh`: re-evaluate every record's worklist summary for today.
 
-Run nightly: overdue items depend on the date as well as on the record.
+Run nightly (docs/deployment.md): overdue items depend on the date as well as on the record. With
+`--enqueue` the refresh is queued for the background worker (`manage.py db_worker`) instead of running
+in this process.
 """
 
 from __future__ import annotations
 
+from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from smanav.patients.models import Patient
-from smanav.patients.services import patient_summaries_rebuild
+from smanav.patients.summary_refresh import all_summaries_refresh
+from smanav.patients.tasks import refresh_all_summaries
 
 
 class Command(BaseCommand):
-    help = "Refresh the stored evaluation summary of every patient record."
+    help = "Refresh the stored evaluation summary of every patient record for today."
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Queue the refresh as a background job (run by `manage.py db_worker`) and return at once.",
+        )
+
+    def handle(self, *args: Any, enqueue: bool = False, **options: Any) -> None:
         today = timezone.localdate()
-        count = 0
-        ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
-        for start in range(0, len(ids), 500):
-            chunk = Patient.objects.filter(pk__in=ids[start : start + 500]).prefetch_related(
-                "assessments", "treatments"
+        if enqueue:
+            job = refresh_all_summaries.enqueue(as_of=today.isoformat())
+            self.stdout.write(
+                f"Queued the refresh of every patient summary for {today.isoformat()} (job {job.id})."
             )
-            count += patient_summaries_rebuild(patients=chunk, as_of=today)
+            return
+        count = all_summaries_refresh(as_of=today)
         self.stdout.write(f"Refreshed {count} patient summaries for {today.isoformat()}.")
