@@ -18,7 +18,7 @@ from smanav.accounts.roles import Role, clinic_of, role_of
 from smanav.audit.models import AuditAction
 from smanav.audit.selectors import audit_events_for_patient
 from smanav.audit.services import audit_record
-from smanav.patients import selectors, services
+from smanav.patients import selectors, services, summary_refresh
 from smanav.patients.access import (
     patient_get_for_editor,
     patient_get_for_manager,
@@ -408,6 +408,12 @@ def worklist(request: HttpRequest) -> HttpResponse:
     )
     patients = selectors.patient_worklist_for_clinic(clinic=clinic, filters=filters)
     counts = selectors.clinic_counts(clinic=clinic, filters=filters)
+    today = _today()
+    # Summaries worked out before today can miss items that have fallen due since: say so, and have
+    # them worked out again (one job per clinic and day, however often the page is loaded).
+    refresh = None
+    if selectors.summaries_behind(counts, as_of=today):
+        refresh = summary_refresh.clinic_summaries_refresh_request(clinic=clinic, as_of=today)
     page = _CountedPaginator(patients, WORKLIST_PAGE_SIZE, known_count=counts["matching"]).get_page(
         request.GET.get("page")
     )
@@ -418,6 +424,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "counts": counts,
+        "today": today,
+        "refresh": refresh,
         "sorts": list(selectors.WORKLIST_SORTS),
         "urgencies": [u.value for u in UrgencyLevel],
         "alert_codes": [a.value for a in AlertCode],
