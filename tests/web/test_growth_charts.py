@@ -163,7 +163,9 @@ def test_without_a_date_of_birth_growth_is_drawn_by_date_and_the_age_is_unknown(
     document = careplan_document(patient, as_of=AS_OF)
     document.charts = [Chart(instrument="WEIGHT_KG", title=weight.title, series=weight, flagged=[], note="")]
     html = render_to_string("careplans/careplan_pdf.html", {"doc": document, "result": document.result})
-    assert "<th>Age at measurement</th><td>unknown</td><td>unknown</td>" in html
+    assert "<th>Date</th><th>Age at measurement</th><th>Weight (kg)</th>" in html
+    assert "<td>03/01/2023</td><td>unknown</td><td>13.5</td>" in html
+    assert "<td>11/15/2026</td><td>unknown</td><td>20</td>" in html
     assert "The date of birth is not known, so this chart is drawn by date, not by age." in html
     assert NO_CENTILES in html
 
