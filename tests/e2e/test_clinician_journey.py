@@ -4,6 +4,7 @@ the clinic worklist. Keyboard only, axe-core on every page, screenshots kept."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,21 @@ def test_clinician_records_an_hfmse_decline_and_finds_it_on_the_worklist(
     assert page.locator("#alerts").get_by_text("Motor decline").count() >= 1
     assert_accessible(page)
     screenshot(page, "clinician-04-evaluation-with-alert")
+
+    # Removing a measurement asks first, on a page of its own; "Keep it" leaves the record as it is.
+    remove = page.locator("#monitoring").get_by_role("link", name=re.compile(r"^Remove HFMSE \(0–66\) 24,"))
+    remove.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.get_by_role("heading", name="Remove a measurement from the record of Ada?").count() == 1
+    assert "history keeps the earlier version" in page.locator("main").inner_text()
+    assert_accessible(page)
+    screenshot(page, "clinician-04b-remove-confirmation")
+    page.locator("main").get_by_role("link", name="Keep it", exact=True).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.locator("#alerts").get_by_text("Motor decline").count() >= 1
+    assert remove.count() == 1
 
     page.locator(".site-nav").get_by_role("link", name="Clinic worklist").focus()
     with page.expect_navigation():
