@@ -4,7 +4,9 @@ No browser is ever downloaded (PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1); without /usr
 skip on a laptop and fail under CI. Fixtures:
 
 * `assert_accessible(page)`: runs the vendored axe-core on the current page and fails on serious or
-  critical violations (axe is injected by URL, because the CSP forbids inline scripts).
+  critical violations (axe is injected by URL, because the CSP forbids inline scripts). The other
+  checks every page passes (names, target sizes, keyboard) are in page_checks.py, used by
+  test_every_page.py.
 * `screenshot(page, name)`: a full-page screenshot in test-artifacts/screenshots/NAME.png.
 * every test fails if the page logs a Content-Security-Policy violation or a JavaScript error.
 """
@@ -17,15 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.e2e.page_checks import axe_problems
 
 # Sync Playwright runs an event loop in the test's thread; Django's ORM would refuse to run there.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("SMANAV_CHROMIUM", "/usr/bin/chromium"))
 REPO = Path(__file__).resolve().parents[2]
-VENDOR = REPO / "src" / "smanav" / "static" / "vendor"
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
-BLOCKING_IMPACTS = {"serious", "critical"}
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -85,24 +86,11 @@ def _no_console_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     assert not problems, "the browser reported errors (CSP violations or scripts):\n" + "\n".join(problems)
 
 
-def _axe_url(site: str) -> str:
-    [script] = sorted(VENDOR.glob("axe-core-*.min.js"))
-    return f"{site}/static/vendor/{script.name}"
-
-
 @pytest.fixture
 def assert_accessible(site: str) -> Callable[[Any], None]:
     def check(page: Any) -> None:
-        if not page.evaluate("() => Boolean(window.axe)"):
-            page.add_script_tag(url=_axe_url(site))
-        results = page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
-        blocking = [v for v in results["violations"] if v.get("impact") in BLOCKING_IMPACTS]
-        report = [
-            f"{v['impact']}: {v['id']} ({v['help']}) at "
-            + ", ".join(str(node["target"]) for node in v["nodes"][:5])
-            for v in blocking
-        ]
-        assert not blocking, f"accessibility violations on {page.url}:\n" + "\n".join(report)
+        problems = axe_problems(page, site)
+        assert not problems, f"accessibility violations on {page.url}:\n" + "\n".join(problems)
 
     return check
 
