@@ -1,0 +1,466 @@
+"""Every page of the application, as the person who uses it, passes the checks of page_checks.py: axe-core,
+names of controls, 44 px targets, the keyboard walk and the skip link. A screenshot of each is kept in
+test-artifacts/screenshots/every-page-*.png.
+
+The list of pages cannot fall behind the URL map: `test_every_route_is_visited_or_excluded` walks
+Django's resolver and fails on a route that no case below visits and that `NOT_PAGES` does not exclude.
+
+One live server and one set of people and records serve the whole module (made once through the
+services, removed at the end), and each persona's browser context is signed in once, so that the
+module stays fast; every page is still its own test, named after the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from io import StringIO
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.core.management import call_command
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from pytest_django.live_server_helper import LiveServer
+from tests.e2e.page_checks import page_problems
+from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas
+
+from smanav.accounts.models import StaffRole
+from smanav.accounts.services import api_token_create, staff_add, user_create
+from smanav.audit.models import AuditAction
+from smanav.audit.services import audit_record
+from smanav.geo.models import Place
+from smanav.geo.names import name_key
+from smanav.patients.models import Treatment
+from smanav.patients.services import treatment_record
+
+# The mark also makes pytest-django create the test database before `world` fills it.
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+# Routes that are not HTML pages, or that answer only POST, and why. Everything else must be visited.
+NOT_PAGES = {
+    "records/<int:patient_id>/charts/<str:instrument>.svg": "an SVG image on the record page (its alt text "
+    "and the table beside it are checked there)",
+    "records/<int:patient_id>/care-plan.pdf": "a PDF download (the family journey opens it)",
+    "records/<int:patient_id>/care-plan.fhir.json": "a FHIR JSON download",
+    "accounts/logout/": "POST only: the Log out button of the navigation",
+    "accounts/tokens/<int:token_id>/revoke/": "POST only: the Revoke button of the API tokens page",
+    "records/<int:patient_id>/sharing/<int:share_id>/withdraw/": "POST only: the Withdraw button of the "
+    "sharing page",
+}
+# The JSON API (django-ninja, with its HTML docs page turned off in smanav/api/router.py): no HTML.
+# Django's admin is not installed; if it ever is, its third-party pages are to be listed here.
+NOT_PAGE_PREFIXES = {"api/v1/": "the JSON API, tested in tests/web"}
+
+
+def url_routes() -> set[str]:
+    """Every route of the URL map, written as Django's resolver reports it in `ResolverMatch.route`."""
+
+    def walk(patterns: list[Any], prefix: str) -> Iterator[str]:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif isinstance(pattern, URLPattern):
+                yield prefix + str(pattern.pattern)
+
+    return set(walk(get_resolver().url_patterns, ""))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Actions that bring a page into a state worth checking: a result, or a form showing its problems.
+
+
+def _submit(page: Any, button: str) -> None:
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name=button, exact=True).click()
+
+
+def _fill(page: Any, values: dict[str, str]) -> None:
+    for label, value in values.items():
+        page.get_by_label(label, exact=True).fill(value)
+
+
+def evaluate_example(page: Any) -> None:
+    page.locator("#id_record").fill((EXAMPLES / "type1-infant.json").read_text(encoding="utf-8"))
+    page.locator("#id_as_of").fill(AS_OF.isoformat())
+    _submit(page, "Evaluate")
+
+
+def evaluate_broken_json(page: Any) -> None:
+    page.locator("#id_record").fill('{"birth_date": ')
+    _submit(page, "Evaluate")
+
+
+def triage_answers(page: Any) -> None:
+    _fill(page, {"Age in years": "34"})
+    _submit(page, "See what the answers suggest")
+
+
+def submit_empty(button: str) -> Callable[[Any], None]:
+    return lambda page: _submit(page, button)
+
+
+def trials_answers(page: Any) -> None:
+    page.locator("#id_birth_date").fill("2021-03-01")
+    page.locator("#id_smn1_copies").fill("0")
+    page.locator("#id_smn2_copies").fill("3")
+    page.locator("#id_motor_2").check()
+    _submit(page, "Show trials")
+
+
+def trials_impossible_answers(page: Any) -> None:
+    page.locator("#id_birth_date").fill("yesterday")
+    page.locator("#id_smn2_copies").fill("12")
+    _submit(page, "Show trials")
+
+
+def wrong_password(page: Any) -> None:
+    _fill(page, {"Username": "parent", "Password": "not the password"})
+    _submit(page, "Log in")
+
+
+def not_an_email(page: Any) -> None:
+    _fill(page, {"Email": "not an email address"})
+    _submit(page, "Send the link")
+
+
+def different_new_passwords(page: Any) -> None:
+    _fill(page, {"New password": "a long new passphrase", "New password confirmation": "another one"})
+    _submit(page, "Save the new password")
+
+
+def wrong_code(page: Any) -> None:
+    _fill(page, {"6-digit code from your authenticator app": "000000"})
+    _submit(page, "Confirm")
+
+
+def impossible_record(page: Any) -> None:
+    _fill(page, {"Name or nickname": "Otto", "Date of birth": "2020-01-01", "SMN2 copies": "12"})
+    _submit(page, "Save")
+
+
+def impossible_measurement(page: Any) -> None:
+    _fill(page, {"Value": "a lot"})
+    _submit(page, "Save")
+
+
+def end_before_start(page: Any) -> None:
+    _fill(page, {"End date": "1999-01-01"})
+    _submit(page, "Save")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The pages. `path` may name seeded ids: {shared} (a child shared with the clinic), {private} (a
+# newborn with nothing known yet), {treatment} (the shared child's ongoing treatment), {assessment}
+# (one of its measurements), {uid}/{token} (a password-reset link).
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str  # a case whose id ends in "-problems" must show a form's problems
+    persona: str  # anonymous, parent, clinician, coordinator, administrator, unverified, new_staff
+    path: str
+    shows: str  # text of <main> that proves this is the intended page and state, not a redirect
+    act: Callable[[Any], None] | None = None
+    status: int = 200
+
+
+ANONYMOUS, PARENT, CLINICIAN = "anonymous", "parent", "clinician"
+RECORD = "/records/{shared}"
+
+PAGES = [
+    Page("home", ANONYMOUS, "/", "Paste a patient record"),
+    Page("home-evaluation", ANONYMOUS, "/", "Treatment options", evaluate_example),
+    Page("home-problems", ANONYMOUS, "/", "not valid JSON", evaluate_broken_json, 422),
+    Page("triage", ANONYMOUS, "/triage/", "could it be SMA?"),
+    Page("triage-result", ANONYMOUS, "/triage/", "What to do", triage_answers),
+    Page(
+        "triage-problems",
+        ANONYMOUS,
+        "/triage/",
+        "Age in years",
+        submit_empty("See what the answers suggest"),
+        422,
+    ),
+    Page("sources", ANONYMOUS, "/sources/", "Knowledge base version"),
+    Page("services", ANONYMOUS, "/services/", "Find care and services near you"),
+    Page(
+        "services-results",
+        ANONYMOUS,
+        "/services/?near=Philadelphia&discipline=gene_therapy_infusion",
+        "SAMPLE Delaware Valley SMA Clinic",
+    ),
+    Page("services-unknown-place", ANONYMOUS, "/services/?near=Philadelfia", "Did you mean"),
+    Page("services-problems", ANONYMOUS, "/services/?near=&radius_km=100", "This field is required"),
+    Page("trials", ANONYMOUS, "/trials/", "Clinical trials that may fit"),
+    Page("trials-results", ANONYMOUS, "/trials/", "Demonstration study B", trials_answers),
+    Page("trials-problems", ANONYMOUS, "/trials/", "Date of birth", trials_impossible_answers),
+    Page("login", ANONYMOUS, "/accounts/login/", "Forgotten your password?"),
+    Page("login-problems", ANONYMOUS, "/accounts/login/", "Please check these answers", wrong_password),
+    Page("signup", ANONYMOUS, "/accounts/signup/", "Create a family account"),
+    Page(
+        "signup-problems",
+        ANONYMOUS,
+        "/accounts/signup/",
+        "This field is required",
+        submit_empty("Create account"),
+        422,
+    ),
+    Page("password-reset", ANONYMOUS, "/accounts/password-reset/", "Reset your password"),
+    Page(
+        "password-reset-problems",
+        ANONYMOUS,
+        "/accounts/password-reset/",
+        "Enter a valid email address",
+        not_an_email,
+    ),
+    Page("password-reset-sent", ANONYMOUS, "/accounts/password-reset/sent/", "Check your email"),
+    Page("password-reset-new", ANONYMOUS, "/accounts/password-reset/{uid}/{token}/", "Save the new password"),
+    Page(
+        "password-reset-new-problems",
+        ANONYMOUS,
+        "/accounts/password-reset/{uid}/{token}/",
+        "didn’t match",
+        different_new_passwords,
+    ),
+    Page(
+        "password-reset-expired",
+        ANONYMOUS,
+        "/accounts/password-reset/{uid}/expired-token/",
+        "has already been used",
+    ),
+    Page("password-reset-done", ANONYMOUS, "/accounts/password-reset/done/", "Password changed"),
+    Page("not-found", ANONYMOUS, "/no-such-page/", "Page not found", status=404),
+    Page("two-factor", "unverified", "/accounts/two-factor/", "Enter the 6-digit code"),
+    Page("two-factor-problems", "unverified", "/accounts/two-factor/", "That code is not right", wrong_code),
+    Page("two-factor-set-up", "new_staff", "/accounts/two-factor/", "Set-up link"),
+    Page("records", PARENT, "/records/", "Shared with"),
+    Page("record-new", PARENT, "/records/new/", "Whose record is this?"),
+    Page("record-new-problems", PARENT, "/records/new/", "must be a whole number", impossible_record, 422),
+    Page("record", PARENT, RECORD + "/", "Where this comes from:"),
+    Page("record-clinician-view", PARENT, RECORD + "/?view=clinician", "Sources:"),
+    Page("record-other-region", PARENT, RECORD + "/?region=EU", "Treatment options in European Union"),
+    Page("record-needs-information", PARENT, "/records/{private}/", "No genetic result recorded"),
+    Page("record-edit", PARENT, RECORD + "/edit/", "Edit the record of Ada"),
+    Page("record-edit-problems", PARENT, RECORD + "/edit/", "must be a whole number", impossible_record, 422),
+    Page("measurement-new", PARENT, RECORD + "/assessments/new/", "Date of the measurement"),
+    Page(
+        "measurement-new-problems", PARENT, RECORD + "/assessments/new/", "Value", impossible_measurement, 422
+    ),
+    Page("measurement-remove", PARENT, RECORD + "/assessments/{assessment}/delete/", "Remove a measurement"),
+    Page("treatment-new", PARENT, RECORD + "/treatments/new/", "Start date"),
+    Page(
+        "treatment-new-problems", PARENT, RECORD + "/treatments/new/", "Start date", submit_empty("Save"), 422
+    ),
+    Page("treatment-end", PARENT, RECORD + "/treatments/{treatment}/end/", "End a treatment"),
+    Page(
+        "treatment-end-problems",
+        PARENT,
+        RECORD + "/treatments/{treatment}/end/",
+        "End date",
+        end_before_start,
+        422,
+    ),
+    Page("history", PARENT, RECORD + "/history/", "Who opened or changed the record"),
+    Page("version", PARENT, RECORD + "/history/1/", "The whole record as it was"),
+    Page("sharing", PARENT, RECORD + "/sharing/", "Invite a clinic"),
+    Page("clinician-home", CLINICIAN, "/records/", "Open the clinic worklist"),
+    Page("worklist", CLINICIAN, "/clinic/", "Worklist of Northside"),
+    Page(
+        "worklist-filtered",
+        CLINICIAN,
+        "/clinic/?q=Ad&urgency=routine&overdue=1&sort=name",
+        "No patients match",
+    ),
+    Page("record-as-clinician", CLINICIAN, RECORD + "/", "Sources:"),
+    Page("api-tokens", CLINICIAN, "/accounts/tokens/", "Revoke Clinic records system"),
+    Page(
+        "api-tokens-problems", CLINICIAN, "/accounts/tokens/", "Your tokens", submit_empty("Create a token")
+    ),
+    Page("worklist-coordinator", "coordinator", "/clinic/", "Worklist of Northside"),
+    Page("audit-log", "coordinator", "/clinic/audit/", "evaluation page"),
+    Page("clinics", "administrator", "/accounts/clinics/", "Southside Clinic"),
+    Page(
+        "clinics-problems",
+        "administrator",
+        "/accounts/clinics/",
+        "Add a clinic",
+        submit_empty("Add the clinic"),
+        422,
+    ),
+]
+
+
+class _AnyId(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "1"
+
+
+def test_every_route_is_visited_or_excluded() -> None:
+    routes = url_routes()
+    visited = {resolve(urlsplit(p.path.format_map(_AnyId())).path).route for p in PAGES if p.status != 404}
+    forgotten = sorted(
+        route
+        for route in routes - visited - NOT_PAGES.keys()
+        if not any(route.startswith(prefix) for prefix in NOT_PAGE_PREFIXES)
+    )
+    assert not forgotten, "routes that no page case visits and NOT_PAGES does not exclude: " + ", ".join(
+        forgotten
+    )
+    stale = sorted(NOT_PAGES.keys() - routes)
+    assert not stale, "NOT_PAGES names routes that no longer exist: " + ", ".join(stale)
+    both = sorted(NOT_PAGES.keys() & visited)
+    assert not both, "routes both visited and excluded (drop the exclusion): " + ", ".join(both)
+
+
+# ---------------------------------------------------------------------------------------------------
+# One live server, one set of people and records, one signed-in browser context per persona.
+
+
+@dataclass
+class World:
+    site: str
+    ids: dict[str, str]
+    sessions: dict[str, str] = field(default_factory=dict)  # persona: session cookie
+
+
+def _seed() -> tuple[dict[str, str], dict[str, str]]:
+    people = make_personas()
+    treatment = treatment_record(
+        author=people.parent,
+        patient_id=people.shared_child.pk,
+        therapy="nusinersen",
+        start_date="2024-05-01",
+        end_date=None,
+        as_of=AS_OF,
+    )
+    assert isinstance(treatment, Treatment)
+    api_token_create(user=people.clinician, name="Clinic records system")
+    audit_record(
+        actor=people.clinician,
+        patient_id=people.shared_child.pk,
+        action=AuditAction.VIEW,
+        what="evaluation page",
+    )
+    new_staff = user_create(username="newstaff", email="newstaff@example.org", password=PASSWORD)
+    staff_add(user=new_staff, clinic=people.clinic, role=StaffRole.CLINICIAN)
+    Place.objects.create(
+        geonameid=4560349,
+        name="Philadelphia",
+        key=name_key("Philadelphia"),
+        country_code="US",
+        admin1="PA",
+        latitude=39.95233,
+        longitude=-75.16379,
+        population=1603797,
+    )
+    call_command("directory_demo_load", stdout=StringIO())
+    # The outsider is never signed in here, so nothing changes their last log-in and the link stays valid.
+    ids = {
+        "shared": str(people.shared_child.pk),
+        "private": str(people.private_child.pk),
+        "treatment": str(treatment.pk),
+        "assessment": str(people.shared_child.assessments.order_by("pk").values_list("pk", flat=True)[0]),
+        "uid": urlsafe_base64_encode(force_bytes(people.outsider.pk)),
+        "token": default_token_generator.make_token(people.outsider),
+    }
+    signed_in = {
+        "parent": (people.parent, True),
+        "clinician": (people.clinician, True),
+        "coordinator": (people.coordinator, True),
+        "administrator": (people.administrator, True),
+        "unverified": (people.other_clinician, False),
+        "new_staff": (new_staff, True),
+    }
+    sessions = {
+        persona: log_in(Client(), user, verified=verified).cookies["sessionid"].value
+        for persona, (user, verified) in signed_in.items()
+    }
+    return ids, sessions
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    # Made once and committed (the live server's thread must see them), instead of once for each of
+    # the module's sixty pages; the database is emptied at the end, as a transactional test leaves it.
+    # On SQLite the server shares the test's connection, so what a page writes (an audit event, a
+    # failed log-in) is rolled back with the test's transaction (the module's `django_db` mark); on
+    # PostgreSQL it stays until the end, and no page depends on what another wrote.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        try:
+            with django_db_blocker.unblock():
+                ids, sessions = _seed()
+            server = LiveServer("localhost")
+            try:
+                yield World(site=server.url, ids=ids, sessions=sessions)
+            finally:
+                server.stop()
+        finally:
+            with django_db_blocker.unblock():
+                call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def context_for(
+    browser: Any, browser_context_args: dict[str, Any], world: World
+) -> Iterator[Callable[[str], Any]]:
+    made: dict[str, Any] = {}
+
+    def get(persona: str) -> Any:
+        if persona not in made:
+            context = browser.new_context(**browser_context_args)
+            if persona in world.sessions:
+                context.add_cookies(
+                    [{"name": "sessionid", "value": world.sessions[persona], "url": world.site}]
+                )
+            made[persona] = context
+        return made[persona]
+
+    yield get
+    for context in made.values():
+        context.close()
+
+
+@pytest.mark.parametrize("case", PAGES, ids=[case.id for case in PAGES])
+def test_page_passes_the_accessibility_checks(
+    case: Page, world: World, context_for: Callable[[str], Any], screenshot: Callable[[Any, str], Path]
+) -> None:
+    page = context_for(case.persona).new_page()
+    errors: list[str] = []
+    statuses: list[int] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on(
+        "response",
+        lambda response: (
+            statuses.append(response.status)
+            if response.request.is_navigation_request() and response.frame == page.main_frame
+            else None
+        ),
+    )
+    try:
+        page.goto(world.site + case.path.format_map(world.ids))
+        if case.act is not None:
+            case.act(page)
+        assert statuses[-1] == case.status, f"{page.url} answered {statuses[-1]}, not {case.status}"
+        main = page.locator("main").inner_text()
+        assert case.shows in main, f"{page.url} does not show {case.shows!r}"
+        if case.id.endswith("-problems"):
+            assert page.locator("main .field-error, main .notice--error").count(), (
+                f"{page.url}: no problems shown"
+            )
+        screenshot(page, f"every-page-{case.id}")
+        problems = page_problems(page, world.site)
+        # Chromium logs every 4xx document as an error; a page that answers 422 or 404 on purpose is not one.
+        expected = f"status of {case.status}"
+        problems += [f"browser error: {e}" for e in errors if case.status < 400 or expected not in e]
+        assert not problems, f"{case.id} ({page.url}):\n" + "\n".join(problems)
+    finally:
+        page.close()
