@@ -53,12 +53,17 @@ define if_command
 	fi
 endef
 
+# The background worker (manage.py db_worker, docs/deployment.md) runs next to the development server.
+# It gets a session of its own, so Ctrl-C reaches only the server, and SIGTERM when the server's process
+# ends (setpriv --pdeathsig), however it ends; it then finishes the job in hand and exits. It does not
+# reload on code changes: restart `make run` after changing a job.
 run: $(STAMP) var/secret_key
 	$(MANAGE) migrate --noinput
 	$(call if_command,demo_load,)
 	$(call if_command,directory_demo_load,)
 	$(call if_command,geo_load,--if-empty)
-	SMANAV_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+	SMANAV_DEBUG=1 setsid setpriv --pdeathsig TERM $(MANAGE) db_worker --no-reload & \
+	exec env SMANAV_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	scripts/install-system-deps
