@@ -81,7 +81,19 @@ SCENARIOS: list[tuple[str, dict[str, Any], str, str]] = [
         "symptomatic_not_confirmed",
     ),
     ("carrier", {"birth_date": "1990-01-01", "genetics.smn1_copies": 1}, "routine", "routine"),
-    ("not tested, no symptoms", {"genetics": ...}, "routine", "routine"),
+    ("not tested, no symptoms", {"genetics": ...}, "routine", "routine_genetics_unknown"),
+    (
+        "not tested, symptoms unknown",
+        {"genetics": ..., "clinical": ...},
+        "routine",
+        "routine_genetics_unknown",
+    ),
+    (
+        "inconclusive laboratory result, no symptoms",
+        {"birth_date": "1990-01-01", "genetics.smn1_copies": None, "genetics.method": "mlpa"},
+        "routine",
+        "routine_genetics_unknown",
+    ),
 ]
 
 

@@ -70,7 +70,13 @@ def assess_urgency(
             findings.append((level, entry))
 
     if not findings:
-        return {"level": UrgencyLevel.ROUTINE.value, "reasons": [reason(kb, "urgency.routine")]}
+        # Without a genetic result, "nothing calls for a decision" rests on what is missing: say so.
+        routine = (
+            "urgency.routine_genetics_unknown"
+            if facts.diagnosis in (DiagnosisStatus.NOT_TESTED, DiagnosisStatus.INCONCLUSIVE)
+            else "urgency.routine"
+        )
+        return {"level": UrgencyLevel.ROUTINE.value, "reasons": [reason(kb, routine)]}
     level = max((item[0] for item in findings), key=_RANK.__getitem__)
     ordered = sorted(findings, key=lambda item: -_RANK[item[0]])
     return {"level": level.value, "reasons": [item[1] for item in ordered]}
