@@ -6,18 +6,16 @@ therapies, urgency (which looks at the therapies' time windows), care plan and a
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from smanav_core.codes import Region
 from smanav_core.errors import InvalidInput
 from smanav_core.facts import PatientFacts, derive_facts
 from smanav_core.knowledge.loader import Knowledge, load_knowledge
 from smanav_core.rules.alerts import detect_alerts
 from smanav_core.rules.care_plan import build_care_plan
-from smanav_core.rules.classification import classify
+from smanav_core.rules.classification import classify_diagnosed
 from smanav_core.rules.genetics import interpret_genetics
 from smanav_core.rules.therapies import assess_therapies
 from smanav_core.rules.urgency import assess_urgency
@@ -57,12 +55,12 @@ def evaluate(
 
 def evaluate_facts(facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
     """Run every rule on already validated facts (the web application's seam calls this directly)."""
-    region: Region = facts.region
     diagnosis = interpret_genetics(facts, kb)
-    facts = dataclasses.replace(facts, diagnosis=diagnosis.status)
-    classification = classify(facts, kb)
-    facts = dataclasses.replace(
-        facts, sma_type=classification.sma_type, functional_group=classification.functional_group
+    classification = classify_diagnosed(diagnosis.status, facts.record.clinical, kb)
+    facts = facts.interpreted(
+        diagnosis=diagnosis.status,
+        sma_type=classification.sma_type,
+        functional_group=classification.functional_group,
     )
     therapies = assess_therapies(facts, kb, include_unapproved_agents=True)
     alerts = detect_alerts(facts, kb)
@@ -70,7 +68,7 @@ def evaluate_facts(facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
         "schema": EVALUATION_SCHEMA,
         "id": facts.record.id,
         "as_of": facts.as_of.isoformat(),
-        "region": region.value,
+        "region": facts.region.value,
         "knowledge_version": kb.version,
         "age_months": round(facts.age_months, 1),
         "diagnosis": diagnosis.as_dict(),

@@ -12,6 +12,7 @@ import calendar
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from smanav_core.codes import (
     DiagnosisStatus,
@@ -26,13 +27,19 @@ from smanav_core.record import Assessment, PatientRecord, Treatment
 
 DAYS_PER_MONTH = 365.25 / 12
 GENE_THERAPIES = frozenset({TreatmentTherapy.ONASEMNOGENE_IV, TreatmentTherapy.ONASEMNOGENE_IT})
+_BY_DATE = attrgetter("date")
+_BY_START_DATE = attrgetter("start_date")
 
 
 def add_months(start: dt.date, months: int) -> dt.date:
     """The same day `months` calendar months later, or the month's last day when that day does not exist."""
     month_index = start.month - 1 + months
     year, month = start.year + month_index // 12, month_index % 12 + 1
-    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+    day = start.day
+    # Every month has 28 days: only later days need the length of the month (a hot path in schedules).
+    if day > 28:
+        day = min(day, calendar.monthrange(year, month)[1])
+    return dt.date(year, month, day)
 
 
 def months_between(start: dt.date, end: dt.date) -> float:
@@ -57,6 +64,33 @@ class PatientFacts:
     sma_type: SmaType | None = None
     functional_group: FunctionalGroup | None = None
     extras: Mapping[str, object] = field(default_factory=dict)
+
+    def interpreted(
+        self,
+        *,
+        diagnosis: DiagnosisStatus,
+        sma_type: SmaType | None,
+        functional_group: FunctionalGroup | None,
+    ) -> PatientFacts:
+        """These facts with the findings of the genetics and classification rules filled in.
+
+        One construction instead of `dataclasses.replace` (which inspects every field on each call);
+        `extras` is shared on purpose, as `replace` would share it.
+        """
+        return PatientFacts(
+            record=self.record,
+            region=self.region,
+            as_of=self.as_of,
+            age_days=self.age_days,
+            age_months=self.age_months,
+            assessments=self.assessments,
+            treatments=self.treatments,
+            ongoing=self.ongoing,
+            diagnosis=diagnosis,
+            sma_type=sma_type,
+            functional_group=functional_group,
+            extras=self.extras,
+        )
 
     @property
     def age_years(self) -> float:
@@ -99,7 +133,11 @@ class PatientFacts:
 def derive_facts(record: PatientRecord, *, region: Region, as_of: dt.date) -> PatientFacts:
     by_instrument: dict[Instrument, list[Assessment]] = {}
     for assessment in record.assessments:
-        by_instrument.setdefault(assessment.instrument, []).append(assessment)
+        history = by_instrument.get(assessment.instrument)
+        if history is None:
+            by_instrument[assessment.instrument] = [assessment]
+        else:
+            history.append(assessment)
     by_therapy: dict[TreatmentTherapy, list[Treatment]] = {}
     ongoing: set[TreatmentTherapy] = set()
     for treatment in record.treatments:
@@ -107,17 +145,14 @@ def derive_facts(record: PatientRecord, *, region: Region, as_of: dt.date) -> Pa
         if treatment.end_date is None:
             ongoing.add(treatment.therapy)
     age_days = (as_of - record.birth_date).days
+    # Sorting is stable: entries of the same date keep the record's order.
     return PatientFacts(
         record=record,
         region=region,
         as_of=as_of,
         age_days=age_days,
         age_months=age_days / DAYS_PER_MONTH,
-        assessments={
-            key: tuple(sorted(items, key=lambda item: item.date)) for key, items in by_instrument.items()
-        },
-        treatments={
-            key: tuple(sorted(items, key=lambda item: item.start_date)) for key, items in by_therapy.items()
-        },
+        assessments={key: tuple(sorted(items, key=_BY_DATE)) for key, items in by_instrument.items()},
+        treatments={key: tuple(sorted(items, key=_BY_START_DATE)) for key, items in by_therapy.items()},
         ongoing=frozenset(ongoing),
     )

@@ -13,6 +13,7 @@ from typing import Any
 from smanav_core.codes import DiagnosisStatus, FunctionalGroup, MotorMilestone, SmaType
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
+from smanav_core.record import Clinical
 from smanav_core.rules.reasons import reason
 
 ONSET_TYPE_1_BEFORE_MONTHS = 6
@@ -35,12 +36,18 @@ class Classification:
 
 
 def classify(facts: PatientFacts, kb: Knowledge) -> Classification:
-    clinical = facts.record.clinical
+    return classify_diagnosed(facts.diagnosis, facts.record.clinical, kb)
+
+
+def classify_diagnosed(
+    diagnosis: DiagnosisStatus, clinical: Clinical | None, kb: Knowledge
+) -> Classification:
+    """`classify` from its two inputs, so the engine can classify before the facts carry the diagnosis."""
     group = None if clinical is None else clinical.current_motor_function
     result = Classification(sma_type=None, functional_group=group)
     if group is not None:
         _explain(result, kb, "classification.functional_group", group=group.value.replace("_", "-"))
-    if facts.diagnosis is not DiagnosisStatus.CONFIRMED_5Q_SMA:
+    if diagnosis is not DiagnosisStatus.CONFIRMED_5Q_SMA:
         _explain(result, kb, "classification.needs_confirmed_diagnosis")
         return result
     if clinical is None or clinical.symptomatic is None:
