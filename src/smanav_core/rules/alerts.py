@@ -34,6 +34,11 @@ GROUP_WORDS: dict[FunctionalGroup, str] = {
 }
 # Scores are recorded as decimals: a fall equal to the threshold must not be lost to rounding.
 EPSILON = 1e-9
+# Enum attribute access is slow on Python 3.11: the output values, read once.
+_HIGH = Severity.HIGH.value
+_MEDIUM = Severity.MEDIUM.value
+_MOTOR_DECLINE = AlertCode.MOTOR_DECLINE.value
+_OVERDUE = AlertCode.ASSESSMENT_OVERDUE.value
 
 
 class _MotorIndex:
@@ -45,6 +50,12 @@ class _MotorIndex:
         for change in measures.meaningful_change:
             if change.use_for_decline_alert:
                 self.thresholds[change.instrument] = (*self.thresholds.get(change.instrument, ()), change)
+        # The threshold of every motor measure for every SMA type (and an unknown one), looked up once.
+        self.by_type: dict[tuple[Instrument, SmaType | None], MeaningfulChange | None] = {
+            (measure.instrument, sma_type): self.threshold(measure.instrument, sma_type)
+            for measure in self.measures
+            for sma_type in (*SmaType, None)
+        }
 
     def threshold(self, instrument: Instrument, sma_type: SmaType | None) -> MeaningfulChange | None:
         """The threshold derived in this SMA type, else one that applies to any type, else none."""
@@ -57,46 +68,82 @@ class _MotorIndex:
         return general
 
 
-# Keyed by the identity of the measures file; the file is kept alive with its index so the id stays unique.
-_INDEXES: dict[int, tuple[MeasuresFile, _MotorIndex]] = {}
+class _AlertIndex:
+    """What the alerts read from the knowledge base (statements, care items, merged sources), gathered
+    once per knowledge base so that an evaluation does no look-ups by id."""
+
+    def __init__(self, kb: Knowledge) -> None:
+        self.motor = _MotorIndex(kb.measures)
+        self.decline = kb.statement("alert.motor_decline")
+        self.decline_sources = {
+            change.id: _merged(change.sources, self.decline.sources)
+            for changes in self.motor.thresholds.values()
+            for change in changes
+        }
+        self.missing = kb.statement("alert.assessment_missing")
+        care = kb.care_plan.by_id
+        self.review = {group: care[item_id] for group, item_id in REVIEW_ITEM.items()}
+        self.review_statement = kb.statement("alert.review_overdue")
+        self.review_sources = {
+            group: _merged(item.sources, self.review_statement.sources) for group, item in self.review.items()
+        }
+        self.spine = care[SPINE_XRAY_ITEM]
+        self.spine_statement = kb.statement("alert.spine_xray_overdue")
+        self.spine_sources = _merged(self.spine.sources, self.spine_statement.sources)
+
+
+# Keyed by the identity of the knowledge base, kept alive with its index so the id stays unique.
+_INDEXES: dict[int, tuple[Knowledge, _AlertIndex]] = {}
+
+
+def _alert_index(kb: Knowledge) -> _AlertIndex:
+    cached = _INDEXES.get(id(kb))
+    if cached is None or cached[0] is not kb:
+        cached = _INDEXES[id(kb)] = (kb, _AlertIndex(kb))
+    return cached[1]
 
 
 def motor_index(kb: Knowledge) -> _MotorIndex:
-    measures = kb.measures
-    cached = _INDEXES.get(id(measures))
-    if cached is None:
-        cached = _INDEXES[id(measures)] = (measures, _MotorIndex(measures))
-    return cached[1]
+    return _alert_index(kb).motor
 
 
 def detect_alerts(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
     """Alerts for this person on `facts.as_of`, most severe first (stable within one severity)."""
     alerts: list[dict[str, Any]] = []
     if facts.diagnosis is DiagnosisStatus.CONFIRMED_5Q_SMA:
-        alerts.extend(motor_declines(facts, kb))
-        alerts.extend(overdue_assessments(facts, kb))
+        index = _alert_index(kb)
+        alerts.extend(_motor_declines(facts, index))
+        alerts.extend(_overdue_assessments(facts, index))
     extra = treatment_monitoring_source("treatment_monitoring_alerts")
     if extra is not None:
         alerts.extend(extra(facts, kb))
-    alerts.sort(key=lambda alert: SEVERITY_RANK.get(alert["severity"], len(SEVERITY_RANK)))
+    if len(alerts) > 1:
+        alerts.sort(key=_by_severity)
     return alerts
+
+
+def _by_severity(alert: dict[str, Any]) -> int:
+    return SEVERITY_RANK.get(alert["severity"], len(SEVERITY_RANK))
 
 
 def motor_declines(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
     """A fall of at least the cited meaningful amount between the two latest values of one motor scale."""
-    index = motor_index(kb)
+    return _motor_declines(facts, _alert_index(kb))
+
+
+def _motor_declines(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
-    for measure in index.measures:
-        history = facts.assessments.get(measure.instrument, ())
+    assessments = facts.assessments
+    for measure in index.motor.measures:
+        history = assessments.get(measure.instrument, ())
         if len(history) < 2:
             continue
         before, after = history[-2], history[-1]
         fall = before.value - after.value
-        change = index.threshold(measure.instrument, facts.sma_type)
+        change = index.motor.by_type[(measure.instrument, facts.sma_type)]
         if change is None or fall + EPSILON < change.points:
             continue
-        statement = kb.statement("alert.motor_decline")
-        text = statement.text.format(
+        text = index.decline.text.format(
             name=measure.name,
             from_value=_number(before.value),
             from_date=before.date.isoformat(),
@@ -109,14 +156,14 @@ def motor_declines(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
         )
         found.append(
             {
-                "code": AlertCode.MOTOR_DECLINE.value,
-                "severity": Severity.HIGH.value,
+                "code": _MOTOR_DECLINE,
+                "severity": _HIGH,
                 "instrument": measure.instrument.value,
                 "text": text,
                 "threshold": change.points,
                 "threshold_kind": change.kind,
                 "rule": change.id,
-                "sources": _merged(change.sources, statement.sources),
+                "sources": list(index.decline_sources[change.id]),
             }
         )
     return found
@@ -124,13 +171,17 @@ def motor_declines(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
 
 def overdue_assessments(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
     """No assessment at all; the group's review interval passed; a spine X-ray due for a curve > 20°."""
+    return _overdue_assessments(facts, _alert_index(kb))
+
+
+def _overdue_assessments(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, Any]]:
     newest = latest_assessment(facts)
     if newest is None:
-        statement = kb.statement("alert.assessment_missing")
+        statement = index.missing
         return [
             {
                 "code": AlertCode.ASSESSMENT_MISSING.value,
-                "severity": Severity.MEDIUM.value,
+                "severity": _MEDIUM,
                 "text": statement.text,
                 "rule": statement.id,
                 "sources": list(statement.sources),
@@ -138,27 +189,26 @@ def overdue_assessments(facts: PatientFacts, kb: Knowledge) -> list[dict[str, An
         ]
     found: list[dict[str, Any]] = []
     group = facts.functional_group
-    if group is not None and group in REVIEW_ITEM:
-        item = kb.care_plan.by_id[REVIEW_ITEM[group]]
+    if group is not None and group in index.review:
+        item = index.review[group]
         interval = item.interval_months or 0
         due = add_months(newest.date, interval)
         if facts.as_of > due:
-            statement = kb.statement("alert.review_overdue")
-            text = statement.text.format(
+            text = index.review_statement.text.format(
                 last_date=newest.date.isoformat(),
                 group=GROUP_WORDS[group],
                 interval=interval,
                 due_date=due.isoformat(),
             )
-            found.append(_overdue(text, item.id, due, None, _merged(item.sources, statement.sources)))
-    spine = _spine_xray_overdue(facts, kb)
+            found.append(_overdue(text, item.id, due, None, list(index.review_sources[group])))
+    spine = _spine_xray_overdue(facts, index)
     if spine is not None:
         found.append(spine)
     return found
 
 
-def _spine_xray_overdue(facts: PatientFacts, kb: Knowledge) -> dict[str, Any] | None:
-    item = kb.care_plan.by_id[SPINE_XRAY_ITEM]
+def _spine_xray_overdue(facts: PatientFacts, index: _AlertIndex) -> dict[str, Any] | None:
+    item = index.spine
     cobb = facts.latest(Instrument.COBB_DEG)
     if cobb is None or not item.applies_to(facts.diagnosis, facts.functional_group):
         return None
@@ -167,17 +217,16 @@ def _spine_xray_overdue(facts: PatientFacts, kb: Knowledge) -> dict[str, Any] | 
     due = add_months(cobb.date, item.interval_months or 0)
     if facts.as_of <= due:
         return None
-    statement = kb.statement("alert.spine_xray_overdue")
-    text = statement.text.format(
+    text = index.spine_statement.text.format(
         cobb=_number(cobb.value), last_date=cobb.date.isoformat(), due_date=due.isoformat()
     )
-    return _overdue(text, item.id, due, Instrument.COBB_DEG, _merged(item.sources, statement.sources))
+    return _overdue(text, item.id, due, Instrument.COBB_DEG, list(index.spine_sources))
 
 
 def _overdue(
     text: str, rule: str, due: dt.date, instrument: Instrument | None, sources: list[str]
 ) -> dict[str, Any]:
-    alert: dict[str, Any] = {"code": AlertCode.ASSESSMENT_OVERDUE.value, "severity": Severity.MEDIUM.value}
+    alert: dict[str, Any] = {"code": _OVERDUE, "severity": _MEDIUM}
     if instrument is not None:
         alert["instrument"] = instrument.value
     alert.update(text=text, due_date=due.isoformat(), rule=rule, sources=sources)

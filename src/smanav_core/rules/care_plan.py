@@ -10,16 +10,18 @@ record.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import importlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from smanav_core.codes import Instrument
+from smanav_core.codes import DiagnosisStatus, FunctionalGroup, Instrument
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
-from smanav_core.knowledge.schema.care import DOMAIN_ORDER, CareItem
+from smanav_core.knowledge.schema.care import DOMAIN_ORDER, CareFile, CareItem, IndexKey, PlanEntry
 from smanav_core.record import Assessment
 
 _DOMAIN_RANK: dict[str, int] = {domain.value: rank for domain, rank in DOMAIN_ORDER.items()}
@@ -47,26 +49,53 @@ def latest_assessment(facts: PatientFacts) -> Assessment | None:
     return newest
 
 
+PersonTest = Callable[[PatientFacts], bool]
+
+
+def _person_test(item: CareItem) -> PersonTest | None:
+    """The per-person conditions of an item as one test of the facts (None when it has none).
+
+    Only the conditions the item sets are checked; built once per item by the plan's index.
+    """
+    checks: list[PersonTest] = []
+    low, high = item.min_age_months, item.max_age_months
+    if low is not None:
+        checks.append(lambda facts: facts.age_months >= low)
+    if high is not None:
+        checks.append(lambda facts: facts.age_months < high)
+    if item.regions:
+        regions = frozenset(item.regions)
+        checks.append(lambda facts: facts.region in regions)
+    if item.requires_gene_therapy:
+        checks.append(lambda facts: facts.had_gene_therapy)
+    if item.requires_any_treatment:
+        checks.append(lambda facts: bool(facts.treatments))
+    if item.ventilation:
+        ventilation = frozenset(item.ventilation)
+        checks.append(
+            lambda facts: (
+                facts.record.clinical is not None and facts.record.clinical.ventilation in ventilation
+            )
+        )
+    if item.feeding:
+        feeding = frozenset(item.feeding)
+        checks.append(
+            lambda facts: facts.record.clinical is not None and facts.record.clinical.feeding in feeding
+        )
+    if item.needs_cobb:
+        checks.append(lambda facts: _cobb_holds(item, latest_cobb(facts)))
+    if not checks:
+        return None
+    if len(checks) == 1:
+        return checks[0]
+    every = tuple(checks)
+    return lambda facts: all(check(facts) for check in every)
+
+
 def item_holds(item: CareItem, facts: PatientFacts) -> bool:
     """The per-person conditions of an item whose diagnosis and group conditions already hold."""
-    if item.min_age_months is not None and facts.age_months < item.min_age_months:
-        return False
-    if item.max_age_months is not None and facts.age_months >= item.max_age_months:
-        return False
-    if item.regions and facts.region not in item.regions:
-        return False
-    if item.requires_gene_therapy and not facts.had_gene_therapy:
-        return False
-    if item.requires_any_treatment and not facts.treatments:
-        return False
-    clinical = facts.record.clinical
-    if item.ventilation and (clinical is None or clinical.ventilation not in item.ventilation):
-        return False
-    if item.feeding and (clinical is None or clinical.feeding not in item.feeding):
-        return False
-    if item.needs_cobb:
-        return _cobb_holds(item, latest_cobb(facts))
-    return True
+    test = _person_test(item)
+    return test is None or test(facts)
 
 
 def _cobb_holds(item: CareItem, cobb: tuple[float, dt.date | None] | None) -> bool:
@@ -99,14 +128,47 @@ def due_date(item: CareItem, facts: PatientFacts) -> dt.date | None:
     return add_months(last, item.interval_months)
 
 
+@dataclass(frozen=True, slots=True)
+class _PlanItem:
+    """An item of the care file ready for the plan: its fixed output and its per-person test."""
+
+    item: CareItem
+    output: dict[str, Any]
+    holds: PersonTest | None
+    dated: bool
+
+
+# Items by diagnosis and functional group, keyed by the identity of the care file (kept alive with them so
+# the id stays unique). A plain mapping: the care file's own index lives in pydantic private attributes,
+# and every read of one of those goes through pydantic's `__getattr__`.
+_INDEXES: dict[int, tuple[CareFile, dict[IndexKey, tuple[_PlanItem, ...]]]] = {}
+
+
+def _plan_items(care: CareFile) -> dict[IndexKey, tuple[_PlanItem, ...]]:
+    cached = _INDEXES.get(id(care))
+    if cached is None or cached[0] is not care:
+        by_key = {
+            (diagnosis, group): tuple(_prepare(entry) for entry in care.items_for(diagnosis, group))
+            for diagnosis in DiagnosisStatus
+            for group in (*FunctionalGroup, None)
+        }
+        cached = _INDEXES[id(care)] = (care, by_key)
+    return cached[1]
+
+
+def _prepare(entry: PlanEntry) -> _PlanItem:
+    holds = _person_test(entry.item) if entry.per_person else None
+    return _PlanItem(item=entry.item, output=dict(entry.output), holds=holds, dated=entry.dated)
+
+
 def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
     """The care-plan items that apply to this person on `facts.as_of`, ordered by domain."""
     plan: list[dict[str, Any]] = []
-    for prepared in kb.care_plan.items_for(facts.diagnosis, facts.functional_group):
-        if prepared.per_person and not item_holds(prepared.item, facts):
+    for prepared in _plan_items(kb.care_plan)[(facts.diagnosis, facts.functional_group)]:
+        if prepared.holds is not None and not prepared.holds(facts):
             continue
-        entry = dict(prepared.output)
-        # The output's `sources` list is shared with the knowledge base: hand out a copy.
+        # The prepared output and its `sources` list belong to the knowledge base: hand out copies.
+        entry = prepared.output.copy()
         entry["sources"] = list(entry["sources"])
         if prepared.dated:
             due = due_date(prepared.item, facts)
@@ -118,14 +180,13 @@ def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
     if added:
         # The plan is already in domain order and every added item is of one domain: put them after
         # our own items of that domain (file order is kept within a domain).
-        rank = _DOMAIN_RANK.get(added[0]["domain"], len(_DOMAIN_RANK))
-        at = len(plan)
-        for index, entry in enumerate(plan):
-            if _DOMAIN_RANK.get(entry["domain"], len(_DOMAIN_RANK)) > rank:
-                at = index
-                break
+        at = bisect.bisect_right(plan, _domain_rank(added[0]), key=_domain_rank)
         plan[at:at] = added
     return plan
+
+
+def _domain_rank(entry: dict[str, Any]) -> int:
+    return _DOMAIN_RANK.get(entry["domain"], len(_DOMAIN_RANK))
 
 
 @functools.cache

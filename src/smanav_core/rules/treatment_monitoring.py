@@ -13,15 +13,17 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from smanav_core.codes import CareDomain, Severity, TreatmentTherapy
+from smanav_core.codes import CareDomain, Region, Severity, TreatmentTherapy
 from smanav_core.facts import GENE_THERAPIES, PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
-from smanav_core.knowledge.schema.therapies import MonitoringKind, MonitoringSchedule
+from smanav_core.knowledge.schema.therapies import MonitoringKind, MonitoringSchedule, TherapiesFile
 from smanav_core.record import Treatment
 
 DUE_WITHIN_DAYS = 30
 SOON_DAYS = 7
 ALERT_CODE = "treatment_monitoring_due"
+# Enum attribute access is slow on Python 3.11: the output value, read once.
+_DOMAIN = CareDomain.TREATMENT_MONITORING.value
 
 
 def _current_course(facts: PatientFacts, therapy: TreatmentTherapy) -> Treatment | None:
@@ -34,7 +36,8 @@ def _current_course(facts: PatientFacts, therapy: TreatmentTherapy) -> Treatment
 
 
 def _applies(schedule: MonitoringSchedule, facts: PatientFacts) -> Treatment | None:
-    if schedule.therapy not in facts.treatments or facts.region not in schedule.regions:
+    """The course a schedule of the person's region follows now, or None."""
+    if schedule.therapy not in facts.treatments:
         return None
     if schedule.sma_types and facts.sma_type not in schedule.sma_types:
         return None
@@ -46,21 +49,41 @@ def _applies(schedule: MonitoringSchedule, facts: PatientFacts) -> Treatment | N
     return course
 
 
+# The schedules of each region in file order, keyed by the identity of the therapies file (kept alive
+# with them so the id stays unique).
+_BY_REGION: dict[int, tuple[TherapiesFile, dict[Region, tuple[MonitoringSchedule, ...]]]] = {}
+
+
+def _schedules(kb: Knowledge, region: Region) -> tuple[MonitoringSchedule, ...]:
+    file = kb.therapies
+    cached = _BY_REGION.get(id(file))
+    if cached is None or cached[0] is not file:
+        by_region = {
+            where: tuple(schedule for schedule in file.monitoring if where in schedule.regions)
+            for where in Region
+        }
+        cached = _BY_REGION[id(file)] = (file, by_region)
+    return cached[1][region]
+
+
+_ACTIVE = "treatment_monitoring.active"
+
+
 def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule, Treatment]]:
     if not facts.treatments:
         return []
     # Items and alerts both need this list: work it out once per evaluation.
     cache = facts.extras
-    cached = cache.get("treatment_monitoring.active") if isinstance(cache, dict) else None
+    cached = cache.get(_ACTIVE)
     if isinstance(cached, list):
         return cached
     found: list[tuple[MonitoringSchedule, Treatment]] = []
-    for schedule in kb.therapies.monitoring:
+    for schedule in _schedules(kb, facts.region):
         course = _applies(schedule, facts)
         if course is not None:
             found.append((schedule, course))
     if isinstance(cache, dict):
-        cache["treatment_monitoring.active"] = found
+        cache[_ACTIVE] = found
     return found
 
 
@@ -70,7 +93,7 @@ def treatment_monitoring_items(facts: PatientFacts, kb: Knowledge) -> list[dict[
     for schedule, course in _active(facts, kb):
         item: dict[str, Any] = {
             "id": schedule.id,
-            "domain": CareDomain.TREATMENT_MONITORING.value,
+            "domain": _DOMAIN,
             "title": schedule.title or schedule.id,
             "detail": f"{schedule.text} Treatment started on {course.start_date.isoformat()}.",
             "sources": list(schedule.sources),
