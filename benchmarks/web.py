@@ -8,7 +8,8 @@ For each database, in a fresh process: create the database, migrate, seed one cl
 worklist summaries, then time requests through Django's test client (the whole stack except the
 network: middleware, sessions, two-factor check, access chokepoint, audit write, core, templates):
 
-* worklist: `/clinic/` with random sorts, filters and pages;
+* worklist: `/clinic/` with random sorts, filters and pages; then the same a day later, when every
+  summary is a day old and the page says so (its refresh job queued by the first of those requests);
 * patient page: `/records/<id>/` of random patients (evaluation, plan, monitoring tables);
 * evaluation API: `GET /api/v1/patients/<id>/evaluation` with a bearer token.
 
@@ -109,15 +110,18 @@ def _seed(patients: int, rng: random.Random) -> None:
 
 
 def _refresh_summaries() -> None:
-    from smanav.patients.models import Patient
-    from smanav.patients.services import patient_summaries_rebuild
+    """The nightly refresh (`manage.py patients_refresh` and its background job) for AS_OF."""
+    from smanav.patients.summary_refresh import all_summaries_refresh
 
-    ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
-    for start in range(0, len(ids), 500):
-        chunk = Patient.objects.filter(pk__in=ids[start : start + 500]).prefetch_related(
-            "assessments", "treatments"
-        )
-        patient_summaries_rebuild(patients=chunk, as_of=AS_OF)
+    all_summaries_refresh(as_of=AS_OF)
+
+
+def _set_today(day: dt.date) -> None:
+    """The server's date, which the worklist compares its summaries with: frozen, so that the figures
+    do not depend on the day the benchmark runs."""
+    from django.utils import timezone
+
+    timezone.localdate = lambda *args, **kwargs: day
 
 
 def _client() -> tuple[Any, dict[str, str]]:
@@ -186,6 +190,7 @@ def run_phase(patients: int, requests: int) -> dict[str, Any]:
     from smanav.patients.models import Assessment, Patient
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _set_today(AS_OF)
     rng = random.Random(7)
     started = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -216,12 +221,24 @@ def run_phase(patients: int, requests: int) -> dict[str, Any]:
         "summaries_s": round(summaries_s, 1),
         "worklist_queries_at_100": small["max_queries"],
         "worklist": _measure(client, _worklist_urls(rng, requests, pages)),
+        "worklist_day_old": _measure_day_old(client, rng, requests, pages),
         "patient_page": _measure(client, [f"/records/{rng.choice(ids)}/" for _ in range(requests)]),
         "evaluation_api": _measure(
             client, [f"/api/v1/patients/{rng.choice(ids)}/evaluation" for _ in range(requests)], bearer
         ),
     }
     return results
+
+
+def _measure_day_old(client: Any, rng: random.Random, requests: int, pages: int) -> dict[str, Any]:
+    """The worklist the day after its summaries were worked out: the first request queues the clinic's
+    refresh (not timed), the others find it queued. The job is not run, so every page stays stale."""
+    _set_today(AS_OF + dt.timedelta(days=1))
+    try:
+        _measure(client, _worklist_urls(rng, 1, pages))
+        return _measure(client, _worklist_urls(rng, requests, pages))
+    finally:
+        _set_today(AS_OF)
 
 
 def _seed_more(patients: int, rng: random.Random) -> None:
@@ -290,6 +307,7 @@ def _table(name: str, result: dict[str, Any]) -> list[str]:
     ]
     for key, label, target in (
         ("worklist", "clinic worklist `/clinic/`", True),
+        ("worklist_day_old", "clinic worklist, summaries a day old (refresh queued)", True),
         ("patient_page", "patient page `/records/<id>/`", True),
         ("evaluation_api", "evaluation API `/api/v1/patients/<id>/evaluation`", False),
     ):
