@@ -92,6 +92,9 @@ def test_a_late_job_never_sets_a_summary_back(people: Personas) -> None:
 
     assert all_summaries_refresh(as_of=AS_OF) == 0
     assert clinic_summaries_refresh(clinic_id=people.clinic.pk, as_of=AS_OF) == 0
+    # Also when the records were listed before the newer summary was written (checked again under lock).
+    every_id = list(Patient.objects.values_list("pk", flat=True))
+    assert patient_summaries_refresh(patient_ids=every_id, as_of=AS_OF) == 0
     assert set(PatientSummary.objects.values_list("evaluated_on", flat=True)) == {A_YEAR_LATER}
 
 
