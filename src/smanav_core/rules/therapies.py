@@ -12,8 +12,8 @@ base, so an evaluation only runs the tests and copies the prepared parts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from smanav_core.codes import DiagnosisStatus, Region, SmaType, TherapyId, TherapyStatus
@@ -28,7 +28,7 @@ from smanav_core.knowledge.schema.therapies import (
     RegionalStatus,
     Therapy,
 )
-from smanav_core.rules.reasons import flagged, statement_reason
+from smanav_core.rules.reasons import flagged
 from smanav_core.rules.therapy_conditions import Test, postmenstrual_weeks, rule_test
 
 _CONTRACT = frozenset(item.value for item in TherapyId)
@@ -67,32 +67,75 @@ NOTE_FIELDS = (
 )
 
 
-def _describe(facts: PatientFacts) -> dict[str, str]:
-    """Values that statement texts may quote, already written for a reader."""
+def _age_words(facts: PatientFacts) -> str:
     age = facts.age_months
+    return f"{age:.1f} months" if age < 36 else f"{facts.age_years:.1f} years"
+
+
+def _weight_words(facts: PatientFacts) -> str:
     weight = facts.current_weight()
+    return "unknown" if weight is None else f"{weight[0]:g}"
+
+
+def _smn2_words(facts: PatientFacts) -> str:
     copies = facts.smn2_copies
+    if copies is None:
+        return "an unknown number of"
+    return f"{copies} or more" if facts.smn2_is_minimum else str(copies)
+
+
+def _sma_type_words(facts: PatientFacts) -> str:
+    if facts.sma_type is None:
+        return "an SMA type that is not known"
+    if facts.sma_type is SmaType.PRESYMPTOMATIC:
+        return "SMA without symptoms yet"
+    return f"type {facts.sma_type.value}"
+
+
+def _titre_words(facts: PatientFacts) -> str:
     labs = facts.record.labs
     titre = None if labs is None else labs.anti_aav9_titer
-    weeks = postmenstrual_weeks(facts)
+    if titre is None:
+        return "not recorded"
+    return "negative" if titre == 0 else f"1:{titre:g}"
+
+
+def _gestational_age_words(facts: PatientFacts) -> str:
     born_at = facts.record.gestational_age_weeks
-    if facts.sma_type is None:
-        sma_type = "an SMA type that is not known"
-    elif facts.sma_type is SmaType.PRESYMPTOMATIC:
-        sma_type = "SMA without symptoms yet"
-    else:
-        sma_type = f"type {facts.sma_type.value}"
-    return {
-        "age": f"{age:.1f} months" if age < 36 else f"{facts.age_years:.1f} years",
-        "weight_kg": "unknown" if weight is None else f"{weight[0]:g}",
-        "smn2": "an unknown number of"
-        if copies is None
-        else (f"{copies} or more" if facts.smn2_is_minimum else str(copies)),
-        "sma_type": sma_type,
-        "titre": "not recorded" if titre is None else ("negative" if titre == 0 else f"1:{titre:g}"),
-        "gestational_age": "unknown" if born_at is None else f"{born_at:g}",
-        "postmenstrual_weeks": "unknown" if weeks is None else f"{weeks:.0f}",
-    }
+    return "unknown" if born_at is None else f"{born_at:g}"
+
+
+def _postmenstrual_words(facts: PatientFacts) -> str:
+    weeks = postmenstrual_weeks(facts)
+    return "unknown" if weeks is None else f"{weeks:.0f}"
+
+
+# The values statement texts may quote, each written for a reader.
+DESCRIBE: dict[str, Callable[[PatientFacts], str]] = {
+    "age": _age_words,
+    "weight_kg": _weight_words,
+    "smn2": _smn2_words,
+    "sma_type": _sma_type_words,
+    "titre": _titre_words,
+    "gestational_age": _gestational_age_words,
+    "postmenstrual_weeks": _postmenstrual_words,
+}
+
+
+class _Values(dict[str, str]):
+    """The person's values for `str.format_map`, each written out when a text first quotes it (most
+    evaluations quote one or two). A name that is not in `DESCRIBE` raises `KeyError`, as a plain dict
+    would."""
+
+    __slots__ = ("facts",)
+
+    def __init__(self, facts: PatientFacts) -> None:
+        super().__init__()
+        self.facts = facts
+
+    def __missing__(self, name: str) -> str:
+        value = self[name] = DESCRIBE[name](self.facts)
+        return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +152,11 @@ class _Reason:
         return cls(statement, code, None if quotes_values else flagged(statement, statement.text))
 
     def build(self, values: Mapping[str, str]) -> dict[str, Any]:
-        if self.text is None:
-            return statement_reason(self.statement, code=self.code, values=values)
-        return {"code": self.code, "text": self.text, "sources": list(self.statement.sources)}
+        statement = self.statement
+        text = self.text
+        if text is None:
+            text = flagged(statement, statement.text.format_map(values))
+        return {"code": self.code, "text": text, "sources": list(statement.sources)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,14 +191,19 @@ class _Rule:
         )
 
 
-@dataclass(slots=True)
 class _Findings:
-    """Reasons for one therapy with their ranks, collected before the status is decided."""
+    """Reasons for one therapy with their ranks, collected before the status is decided.
 
-    reasons: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
-    rule_ids: list[str] = field(default_factory=list)
-    codes: set[str] = field(default_factory=set)
-    worst: int = 0
+    The first finding is always the regional approval.
+    """
+
+    __slots__ = ("codes", "reasons", "rule_ids", "worst")
+
+    def __init__(self, rank: int, approval: dict[str, Any], rule_id: str) -> None:
+        self.reasons: list[tuple[int, dict[str, Any]]] = [(rank, approval)]
+        self.rule_ids: list[str] = [rule_id]
+        self.codes: set[str] = {approval["code"]}
+        self.worst = rank
 
     def add(self, rank: int, finding: dict[str, Any], rule_id: str) -> None:
         if finding["code"] in self.codes:
@@ -285,7 +335,7 @@ def _therapy_index(kb: Knowledge) -> _TherapyIndex:
 
 
 def _apply_rules(
-    found: _Findings, rules: tuple[_Rule, ...], facts: PatientFacts, values: dict[str, str]
+    found: _Findings, rules: tuple[_Rule, ...], facts: PatientFacts, values: Mapping[str, str]
 ) -> None:
     for rule in rules:
         fired = rule.test(facts)
@@ -300,22 +350,30 @@ def _apply_rules(
 
 
 def _assess_one(
-    plan: _Plan, index: _TherapyIndex, facts: PatientFacts, values: dict[str, str]
+    plan: _Plan, index: _TherapyIndex, facts: PatientFacts, values: Mapping[str, str]
 ) -> dict[str, Any]:
-    found = _Findings()
-    found.add(plan.approval_rank, plan.approval.build(values), plan.row_id)
-    if plan.approved:
-        if not plan.indication_confirmed:
-            reason = index.indication_unconfirmed
-            found.add(_CAUTIONS, reason.build(values), reason.statement.id)
-        diagnosis = facts.diagnosis
-        if diagnosis is DiagnosisStatus.CARRIER or diagnosis is DiagnosisStatus.SMA_UNLIKELY:
-            found.add(_NOT_ELIGIBLE, index.not_sma.build(values), index.not_sma.statement.id)
-        elif diagnosis is not DiagnosisStatus.CONFIRMED_5Q_SMA:
-            reason = index.needs_confirmation
-            found.add(_NEEDS_INFORMATION, reason.build(values), reason.statement.id)
-        else:
-            _apply_rules(found, plan.rules, facts, values)
+    approval = plan.approval.build(values)
+    if not plan.approved:
+        # Not approved in the region: nothing about the person is assessed, no notes are shown.
+        return {
+            "therapy": plan.therapy,
+            "status": _STATUS_TEXT[plan.approval_rank],
+            "reasons": [approval],
+            **plan.fields,
+            "rules": [plan.row_id],
+        }
+    found = _Findings(plan.approval_rank, approval, plan.row_id)
+    if not plan.indication_confirmed:
+        reason = index.indication_unconfirmed
+        found.add(_CAUTIONS, reason.build(values), reason.statement.id)
+    diagnosis = facts.diagnosis
+    if diagnosis is DiagnosisStatus.CARRIER or diagnosis is DiagnosisStatus.SMA_UNLIKELY:
+        found.add(_NOT_ELIGIBLE, index.not_sma.build(values), index.not_sma.statement.id)
+    elif diagnosis is not DiagnosisStatus.CONFIRMED_5Q_SMA:
+        reason = index.needs_confirmation
+        found.add(_NEEDS_INFORMATION, reason.build(values), reason.statement.id)
+    else:
+        _apply_rules(found, plan.rules, facts, values)
     reasons = found.reasons
     if len(reasons) > 1:
         reasons.sort(key=_by_severity_descending)
@@ -330,11 +388,11 @@ def _assess_one(
     if window is not None and found.worst < _CLOSED and facts.age_months < window[0]:
         entry["window_closes_on"] = (facts.record.birth_date + window[1]).isoformat()
         entry["window_sources"] = list(window[2])
-    if plan.approved:
-        for name, notes in plan.notes:
-            entry[name] = [
-                {"code": code, "text": text, "sources": list(sources)} for code, text, sources in notes
-            ]
+    for name, notes in plan.notes:
+        copies: list[dict[str, Any]] = []
+        for code, text, sources in notes:
+            copies.append({"code": code, "text": text, "sources": list(sources)})
+        entry[name] = copies
     return entry
 
 
@@ -354,5 +412,5 @@ def assess_therapies(
     """
     index = _therapy_index(kb)
     plans = (index.every_agent if include_unapproved_agents else index.contract_only)[facts.region]
-    values = _describe(facts)
+    values = _Values(facts)
     return [_assess_one(plan, index, facts, values) for plan in plans]

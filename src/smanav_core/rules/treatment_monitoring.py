@@ -26,27 +26,21 @@ ALERT_CODE = "treatment_monitoring_due"
 _DOMAIN = CareDomain.TREATMENT_MONITORING.value
 
 
-def _current_course(facts: PatientFacts, therapy: TreatmentTherapy) -> Treatment | None:
-    """The treatment course the schedule is anchored to, or None if none is being followed now."""
-    courses = facts.treatments.get(therapy, ())
-    if therapy in GENE_THERAPIES:
-        return courses[-1] if courses else None
-    ongoing = [course for course in courses if course.end_date is None]
-    return ongoing[-1] if ongoing else None
+def _current_courses(facts: PatientFacts) -> dict[TreatmentTherapy, Treatment]:
+    """Therapy -> the course its schedules are anchored to, for the therapies followed now.
 
-
-def _applies(schedule: MonitoringSchedule, facts: PatientFacts) -> Treatment | None:
-    """The course a schedule of the person's region follows now, or None."""
-    if schedule.therapy not in facts.treatments:
-        return None
-    if schedule.sma_types and facts.sma_type not in schedule.sma_types:
-        return None
-    course = _current_course(facts, schedule.therapy)
-    if course is None:
-        return None
-    if schedule.window_days is not None and (facts.as_of - course.start_date).days > schedule.window_days:
-        return None
-    return course
+    A gene therapy is followed from its latest course, ended or not; another therapy from its latest
+    ongoing course.
+    """
+    current: dict[TreatmentTherapy, Treatment] = {}
+    for therapy, courses in facts.treatments.items():
+        if therapy in GENE_THERAPIES:
+            current[therapy] = courses[-1]
+            continue
+        ongoing = [course for course in courses if course.end_date is None]
+        if ongoing:
+            current[therapy] = ongoing[-1]
+    return current
 
 
 # The schedules of each region in file order, keyed by the identity of the therapies file (kept alive
@@ -77,11 +71,18 @@ def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule
     cached = cache.get(_ACTIVE)
     if isinstance(cached, list):
         return cached
+    current = _current_courses(facts)
     found: list[tuple[MonitoringSchedule, Treatment]] = []
     for schedule in _schedules(kb, facts.region):
-        course = _applies(schedule, facts)
-        if course is not None:
-            found.append((schedule, course))
+        course = current.get(schedule.therapy)
+        if course is None:
+            continue
+        if schedule.sma_types and facts.sma_type not in schedule.sma_types:
+            continue
+        window = schedule.window_days
+        if window is not None and (facts.as_of - course.start_date).days > window:
+            continue
+        found.append((schedule, course))
     if isinstance(cache, dict):
         cache[_ACTIVE] = found
     return found
