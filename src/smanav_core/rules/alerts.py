@@ -50,10 +50,11 @@ class _MotorIndex:
         for change in measures.meaningful_change:
             if change.use_for_decline_alert:
                 self.thresholds[change.instrument] = (*self.thresholds.get(change.instrument, ()), change)
-        # The threshold of every motor measure for every SMA type (and an unknown one), looked up once.
-        self.by_type: dict[tuple[Instrument, SmaType | None], MeaningfulChange | None] = {
-            (measure.instrument, sma_type): self.threshold(measure.instrument, sma_type)
-            for measure in self.measures
+        # Each SMA type (and an unknown one) -> the threshold of every motor measure, looked up once.
+        self.by_type: dict[SmaType | None, dict[Instrument, MeaningfulChange | None]] = {
+            sma_type: {
+                measure.instrument: self.threshold(measure.instrument, sma_type) for measure in self.measures
+            }
             for sma_type in (*SmaType, None)
         }
 
@@ -134,13 +135,14 @@ def motor_declines(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
 def _motor_declines(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, Any]]:
     found: list[dict[str, Any]] = []
     assessments = facts.assessments
+    thresholds = index.motor.by_type[facts.sma_type]
     for measure in index.motor.measures:
         history = assessments.get(measure.instrument, ())
         if len(history) < 2:
             continue
         before, after = history[-2], history[-1]
         fall = before.value - after.value
-        change = index.motor.by_type[(measure.instrument, facts.sma_type)]
+        change = thresholds[measure.instrument]
         if change is None or fall + EPSILON < change.points:
             continue
         text = index.decline.text.format(

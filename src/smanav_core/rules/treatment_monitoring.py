@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
-from smanav_core.codes import CareDomain, Region, Severity, TreatmentTherapy
+from smanav_core.codes import CareDomain, Region, Severity, SmaType, TreatmentTherapy
 from smanav_core.facts import GENE_THERAPIES, PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.therapies import MonitoringKind, MonitoringSchedule, TherapiesFile
@@ -43,17 +44,31 @@ def _current_courses(facts: PatientFacts) -> dict[TreatmentTherapy, Treatment]:
     return current
 
 
+@dataclass(frozen=True, slots=True)
+class _Watch:
+    """What decides whether a schedule is followed now, read once from the schedule."""
+
+    schedule: MonitoringSchedule
+    therapy: TreatmentTherapy
+    sma_types: frozenset[SmaType]
+    window_days: int | None
+
+
 # The schedules of each region in file order, keyed by the identity of the therapies file (kept alive
 # with them so the id stays unique).
-_BY_REGION: dict[int, tuple[TherapiesFile, dict[Region, tuple[MonitoringSchedule, ...]]]] = {}
+_BY_REGION: dict[int, tuple[TherapiesFile, dict[Region, tuple[_Watch, ...]]]] = {}
 
 
-def _schedules(kb: Knowledge, region: Region) -> tuple[MonitoringSchedule, ...]:
+def _schedules(kb: Knowledge, region: Region) -> tuple[_Watch, ...]:
     file = kb.therapies
     cached = _BY_REGION.get(id(file))
     if cached is None or cached[0] is not file:
         by_region = {
-            where: tuple(schedule for schedule in file.monitoring if where in schedule.regions)
+            where: tuple(
+                _Watch(schedule, schedule.therapy, frozenset(schedule.sma_types), schedule.window_days)
+                for schedule in file.monitoring
+                if where in schedule.regions
+            )
             for where in Region
         }
         cached = _BY_REGION[id(file)] = (file, by_region)
@@ -73,16 +88,16 @@ def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule
         return cached
     current = _current_courses(facts)
     found: list[tuple[MonitoringSchedule, Treatment]] = []
-    for schedule in _schedules(kb, facts.region):
-        course = current.get(schedule.therapy)
+    for watch in _schedules(kb, facts.region):
+        course = current.get(watch.therapy)
         if course is None:
             continue
-        if schedule.sma_types and facts.sma_type not in schedule.sma_types:
+        if watch.sma_types and facts.sma_type not in watch.sma_types:
             continue
-        window = schedule.window_days
+        window = watch.window_days
         if window is not None and (facts.as_of - course.start_date).days > window:
             continue
-        found.append((schedule, course))
+        found.append((watch.schedule, course))
     if isinstance(cache, dict):
         cache[_ACTIVE] = found
     return found
