@@ -15,8 +15,8 @@ from smanav_core.facts import PatientFacts, derive_facts
 from smanav_core.knowledge.loader import Knowledge, load_knowledge
 from smanav_core.rules.alerts import detect_alerts
 from smanav_core.rules.care_plan import build_care_plan
-from smanav_core.rules.classification import classify_diagnosed
-from smanav_core.rules.genetics import interpret_genetics
+from smanav_core.rules.classification import Classification, classify_diagnosed
+from smanav_core.rules.genetics import Diagnosis, interpret_genetics, interpret_record_genetics
 from smanav_core.rules.therapies import assess_therapies
 from smanav_core.rules.urgency import assess_urgency
 from smanav_core.validation import validate_record, validate_region
@@ -50,7 +50,18 @@ def evaluate(
                 [("region", "no region given: pass a region (--region, ?region=) or set the record's region")]
             )
         chosen_region = patient.region
-    return evaluate_facts(derive_facts(patient, region=chosen_region, as_of=as_of), kb)
+    # The genetics and classification rules need only the record: interpret first, build the facts once.
+    diagnosis = interpret_record_genetics(patient, kb)
+    classification = classify_diagnosed(diagnosis.status, patient.clinical, kb)
+    facts = derive_facts(
+        patient,
+        region=chosen_region,
+        as_of=as_of,
+        diagnosis=diagnosis.status,
+        sma_type=classification.sma_type,
+        functional_group=classification.functional_group,
+    )
+    return _evaluation(facts, diagnosis, classification, kb)
 
 
 def evaluate_facts(facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
@@ -62,6 +73,13 @@ def evaluate_facts(facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
         sma_type=classification.sma_type,
         functional_group=classification.functional_group,
     )
+    return _evaluation(facts, diagnosis, classification, kb)
+
+
+def _evaluation(
+    facts: PatientFacts, diagnosis: Diagnosis, classification: Classification, kb: Knowledge
+) -> dict[str, Any]:
+    """The evaluation document: every other rule, on facts that carry the interpretation."""
     therapies = assess_therapies(facts, kb, include_unapproved_agents=True)
     alerts = detect_alerts(facts, kb)
     return {

@@ -130,9 +130,24 @@ class PatientFacts:
         return any(therapy in self.treatments for therapy in GENE_THERAPIES)
 
 
-def derive_facts(record: PatientRecord, *, region: Region, as_of: dt.date) -> PatientFacts:
+def derive_facts(
+    record: PatientRecord,
+    *,
+    region: Region,
+    as_of: dt.date,
+    diagnosis: DiagnosisStatus = DiagnosisStatus.NOT_TESTED,
+    sma_type: SmaType | None = None,
+    functional_group: FunctionalGroup | None = None,
+) -> PatientFacts:
+    """The facts of a validated record on `as_of`.
+
+    The interpretation (diagnosis, type, functional group) is left for the genetics and classification
+    rules unless it is given: the engine works it out from the record first and builds the facts once.
+    """
+    # One stable sort by date, then grouping: each history comes out oldest first, with entries of the
+    # same date in the record's order.
     by_instrument: dict[Instrument, list[Assessment]] = {}
-    for assessment in record.assessments:
+    for assessment in sorted(record.assessments, key=_BY_DATE):
         history = by_instrument.get(assessment.instrument)
         if history is None:
             by_instrument[assessment.instrument] = [assessment]
@@ -140,19 +155,21 @@ def derive_facts(record: PatientRecord, *, region: Region, as_of: dt.date) -> Pa
             history.append(assessment)
     by_therapy: dict[TreatmentTherapy, list[Treatment]] = {}
     ongoing: set[TreatmentTherapy] = set()
-    for treatment in record.treatments:
+    for treatment in sorted(record.treatments, key=_BY_START_DATE):
         by_therapy.setdefault(treatment.therapy, []).append(treatment)
         if treatment.end_date is None:
             ongoing.add(treatment.therapy)
     age_days = (as_of - record.birth_date).days
-    # Sorting is stable: entries of the same date keep the record's order.
     return PatientFacts(
         record=record,
         region=region,
         as_of=as_of,
         age_days=age_days,
         age_months=age_days / DAYS_PER_MONTH,
-        assessments={key: tuple(sorted(items, key=_BY_DATE)) for key, items in by_instrument.items()},
-        treatments={key: tuple(sorted(items, key=_BY_START_DATE)) for key, items in by_therapy.items()},
+        assessments={key: tuple(items) for key, items in by_instrument.items()},
+        treatments={key: tuple(items) for key, items in by_therapy.items()},
         ongoing=frozenset(ongoing),
+        diagnosis=diagnosis,
+        sma_type=sma_type,
+        functional_group=functional_group,
     )

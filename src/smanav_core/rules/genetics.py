@@ -8,6 +8,7 @@ from typing import Any
 from smanav_core.codes import DiagnosisStatus, GeneticMethod, MotorMilestone
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
+from smanav_core.record import PatientRecord
 
 C859 = "c.859G>C"
 _SITS_OR_BETTER = frozenset(
@@ -54,7 +55,13 @@ class Diagnosis:
 
 
 def interpret_genetics(facts: PatientFacts, kb: Knowledge) -> Diagnosis:
-    genetics = facts.record.genetics
+    return interpret_record_genetics(facts.record, kb)
+
+
+def interpret_record_genetics(record: PatientRecord, kb: Knowledge) -> Diagnosis:
+    """`interpret_genetics` from the record alone (it needs nothing derived), so the engine can interpret
+    before it builds the facts."""
+    genetics = record.genetics
     smn1 = None if genetics is None else genetics.smn1_copies
     if genetics is None or smn1 is None:
         diagnosis = Diagnosis(DiagnosisStatus.NOT_TESTED)
@@ -62,7 +69,7 @@ def interpret_genetics(facts: PatientFacts, kb: Knowledge) -> Diagnosis:
         return diagnosis
 
     variant = genetics.smn1_intragenic_variant
-    symptomatic = facts.symptomatic
+    symptomatic = None if record.clinical is None else record.clinical.symptomatic
     if smn1 == 0:
         if genetics.method is GeneticMethod.NEWBORN_SCREENING:
             diagnosis = Diagnosis(DiagnosisStatus.INCONCLUSIVE)
@@ -98,13 +105,13 @@ def interpret_genetics(facts: PatientFacts, kb: Knowledge) -> Diagnosis:
     if diagnosis.status is DiagnosisStatus.CONFIRMED_5Q_SMA or (
         diagnosis.status is DiagnosisStatus.INCONCLUSIVE and smn1 == 0
     ):
-        _smn2(facts, kb, diagnosis, homozygous_absence=smn1 == 0)
+        _smn2(record, kb, diagnosis, homozygous_absence=smn1 == 0)
         diagnosis.say(kb, "genetics.counselling_and_referral")
     return diagnosis
 
 
-def _smn2(facts: PatientFacts, kb: Knowledge, diagnosis: Diagnosis, *, homozygous_absence: bool) -> None:
-    genetics = facts.record.genetics
+def _smn2(record: PatientRecord, kb: Knowledge, diagnosis: Diagnosis, *, homozygous_absence: bool) -> None:
+    genetics = record.genetics
     assert genetics is not None
     copies = genetics.smn2_copies
     if copies is None:
@@ -124,19 +131,19 @@ def _smn2(facts: PatientFacts, kb: Knowledge, diagnosis: Diagnosis, *, homozygou
         diagnosis.say(kb, "genetics.confirm_copy_number")
     if any(modifier.replace(" ", "") == C859 for modifier in genetics.smn2_modifiers):
         diagnosis.say(kb, "genetics.modifier_c859")
-    if _discordant(facts, copies):
+    if _discordant(record, copies):
         diagnosis.say(kb, "genetics.discordant_copy_number", copies=copies)
 
 
-def _discordant(facts: PatientFacts, copies: int) -> bool:
+def _discordant(record: PatientRecord, copies: int) -> bool:
     """Copy number and clinical picture disagree in one of the ways the discordance guide lists."""
-    clinical = facts.record.clinical
+    clinical = record.clinical
     if clinical is None or clinical.symptomatic is not True:
         return False
     onset = clinical.symptom_onset_age_months
     milestone = clinical.max_motor_milestone
     if copies == 1 and onset is not None and onset >= 6:
         return True
-    if copies == 2 and milestone in _SITS_OR_BETTER and not facts.treatments:
+    if copies == 2 and milestone in _SITS_OR_BETTER and not record.treatments:
         return True
     return copies in (3, 4) and onset is not None and onset < 6
