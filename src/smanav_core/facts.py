@@ -59,6 +59,8 @@ class PatientFacts:
     # Every treatment of one therapy, oldest start first.
     treatments: Mapping[TreatmentTherapy, tuple[Treatment, ...]]
     ongoing: frozenset[TreatmentTherapy]
+    # The most recent assessment of any instrument (a proxy for the last clinic review).
+    last_assessment: Assessment | None = None
     # Interpretation, filled in by the genetics and classification rules.
     diagnosis: DiagnosisStatus = DiagnosisStatus.NOT_TESTED
     sma_type: SmaType | None = None
@@ -86,6 +88,7 @@ class PatientFacts:
             assessments=self.assessments,
             treatments=self.treatments,
             ongoing=self.ongoing,
+            last_assessment=self.last_assessment,
             diagnosis=diagnosis,
             sma_type=sma_type,
             functional_group=functional_group,
@@ -147,7 +150,8 @@ def derive_facts(
     # One stable sort by date, then grouping: each history comes out oldest first, with entries of the
     # same date in the record's order.
     by_instrument: dict[Instrument, list[Assessment]] = {}
-    for assessment in sorted(record.assessments, key=_BY_DATE):
+    in_date_order = sorted(record.assessments, key=_BY_DATE)
+    for assessment in in_date_order:
         history = by_instrument.get(assessment.instrument)
         if history is None:
             by_instrument[assessment.instrument] = [assessment]
@@ -169,6 +173,7 @@ def derive_facts(
         assessments={key: tuple(items) for key, items in by_instrument.items()},
         treatments={key: tuple(items) for key, items in by_therapy.items()},
         ongoing=frozenset(ongoing),
+        last_assessment=in_date_order[-1] if in_date_order else None,
         diagnosis=diagnosis,
         sma_type=sma_type,
         functional_group=functional_group,

@@ -42,63 +42,61 @@ def latest_cobb(facts: PatientFacts) -> tuple[float, dt.date | None] | None:
 
 def latest_assessment(facts: PatientFacts) -> Assessment | None:
     """The most recent assessment of any instrument (a proxy for the last clinic review)."""
-    newest: Assessment | None = None
-    for history in facts.assessments.values():
-        if newest is None or history[-1].date > newest.date:
-            newest = history[-1]
-    return newest
+    return facts.last_assessment
 
 
-PersonTest = Callable[[PatientFacts], bool]
+Cobb = tuple[float, dt.date | None] | None
+# A per-person test of one item: the facts, and the latest Cobb angle (`latest_cobb`, worked out once).
+PersonTest = Callable[[PatientFacts, Cobb], bool]
 
 
 def _person_test(item: CareItem) -> PersonTest | None:
-    """The per-person conditions of an item as one test of the facts (None when it has none).
+    """The per-person conditions of an item as one test (None when it has none).
 
     Only the conditions the item sets are checked; built once per item by the plan's index.
     """
     checks: list[PersonTest] = []
     low, high = item.min_age_months, item.max_age_months
     if low is not None:
-        checks.append(lambda facts: facts.age_months >= low)
+        checks.append(lambda facts, cobb: facts.age_months >= low)
     if high is not None:
-        checks.append(lambda facts: facts.age_months < high)
+        checks.append(lambda facts, cobb: facts.age_months < high)
     if item.regions:
         regions = frozenset(item.regions)
-        checks.append(lambda facts: facts.region in regions)
+        checks.append(lambda facts, cobb: facts.region in regions)
     if item.requires_gene_therapy:
-        checks.append(lambda facts: facts.had_gene_therapy)
+        checks.append(lambda facts, cobb: facts.had_gene_therapy)
     if item.requires_any_treatment:
-        checks.append(lambda facts: bool(facts.treatments))
+        checks.append(lambda facts, cobb: bool(facts.treatments))
     if item.ventilation:
         ventilation = frozenset(item.ventilation)
         checks.append(
-            lambda facts: (
+            lambda facts, cobb: (
                 facts.record.clinical is not None and facts.record.clinical.ventilation in ventilation
             )
         )
     if item.feeding:
         feeding = frozenset(item.feeding)
         checks.append(
-            lambda facts: facts.record.clinical is not None and facts.record.clinical.feeding in feeding
+            lambda facts, cobb: facts.record.clinical is not None and facts.record.clinical.feeding in feeding
         )
     if item.needs_cobb:
-        checks.append(lambda facts: _cobb_holds(item, latest_cobb(facts)))
+        checks.append(lambda facts, cobb: _cobb_holds(item, cobb))
     if not checks:
         return None
     if len(checks) == 1:
         return checks[0]
     every = tuple(checks)
-    return lambda facts: all(check(facts) for check in every)
+    return lambda facts, cobb: all(check(facts, cobb) for check in every)
 
 
 def item_holds(item: CareItem, facts: PatientFacts) -> bool:
     """The per-person conditions of an item whose diagnosis and group conditions already hold."""
     test = _person_test(item)
-    return test is None or test(facts)
+    return test is None or test(facts, latest_cobb(facts))
 
 
-def _cobb_holds(item: CareItem, cobb: tuple[float, dt.date | None] | None) -> bool:
+def _cobb_holds(item: CareItem, cobb: Cobb) -> bool:
     if cobb is None:
         return False
     angle = cobb[0]
@@ -164,8 +162,9 @@ def _prepare(entry: PlanEntry) -> _PlanItem:
 def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
     """The care-plan items that apply to this person on `facts.as_of`, ordered by domain."""
     plan: list[dict[str, Any]] = []
+    cobb = latest_cobb(facts)
     for prepared in _plan_items(kb.care_plan)[(facts.diagnosis, facts.functional_group)]:
-        if prepared.holds is not None and not prepared.holds(facts):
+        if prepared.holds is not None and not prepared.holds(facts, cobb):
             continue
         # The prepared output and its `sources` list belong to the knowledge base: hand out copies.
         entry = prepared.output.copy()

@@ -19,6 +19,9 @@ from smanav_core.rules.reasons import reason
 ONSET_TYPE_1_BEFORE_MONTHS = 6
 ONSET_TYPE_2_BEFORE_MONTHS = 18
 ONSET_TYPE_4_FROM_MONTHS = 18 * 12
+# Read once: enum attribute access is slow on Python 3.11.
+_GROUP_WORDS = {group: group.value.replace("_", "-") for group in FunctionalGroup}
+_TYPE_ENTRY = {sma_type: f"classification.type_{sma_type.value}" for sma_type in SmaType}
 
 
 @dataclass(slots=True)
@@ -46,7 +49,7 @@ def classify_diagnosed(
     group = None if clinical is None else clinical.current_motor_function
     result = Classification(sma_type=None, functional_group=group)
     if group is not None:
-        _explain(result, kb, "classification.functional_group", group=group.value.replace("_", "-"))
+        _explain(result, kb, "classification.functional_group", group=_GROUP_WORDS[group])
     if diagnosis is not DiagnosisStatus.CONFIRMED_5Q_SMA:
         _explain(result, kb, "classification.needs_confirmed_diagnosis")
         return result
@@ -66,7 +69,7 @@ def classify_diagnosed(
     if result.sma_type is None:
         _explain(result, kb, "classification.onset_unknown")
     else:
-        _explain(result, kb, f"classification.type_{result.sma_type.value}")
+        _explain(result, kb, _TYPE_ENTRY[result.sma_type])
     return result
 
 

@@ -28,9 +28,26 @@ def statement_reason(
     return {"code": code, "text": flagged(statement, text), "sources": list(statement.sources)}
 
 
+# Reasons whose text takes no values, per knowledge base, entry and code: (the knowledge base, kept alive
+# so that its id is never reused, code, text, sources).
+_FIXED: dict[tuple[int, str, str | None], tuple[Knowledge, str, str, tuple[str, ...]]] = {}
+
+
 def reason(kb: Knowledge, entry_id: str, *, code: str | None = None, **values: Any) -> dict[str, Any]:
     """A reason whose text is the statement `entry_id`, formatted with `values`.
 
     `code` defaults to the last part of the entry id, so `therapy.iv.age_limit_us` gives `age_limit_us`.
     """
-    return statement_reason(kb.statement(entry_id), code=code or entry_id.rsplit(".", 1)[-1], values=values)
+    if values:
+        return statement_reason(kb.statement(entry_id), code=code or _last_part(entry_id), values=values)
+    key = (id(kb), entry_id, code)
+    fixed = _FIXED.get(key)
+    if fixed is None or fixed[0] is not kb:
+        statement = kb.statement(entry_id)
+        text = flagged(statement, statement.text)
+        fixed = _FIXED[key] = (kb, code or _last_part(entry_id), text, statement.sources)
+    return {"code": fixed[1], "text": fixed[2], "sources": list(fixed[3])}
+
+
+def _last_part(entry_id: str) -> str:
+    return entry_id.rsplit(".", 1)[-1]
