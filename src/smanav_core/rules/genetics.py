@@ -8,6 +8,7 @@ from typing import Any
 from smanav_core.codes import DiagnosisStatus, GeneticMethod, MotorMilestone
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
+from smanav_core.knowledge.schema.genetics import GeneticsFile, Smn2TypeDistribution
 from smanav_core.record import PatientRecord
 
 C859 = "c.859G>C"
@@ -120,19 +121,35 @@ def _smn2(record: PatientRecord, kb: Knowledge, diagnosis: Diagnosis, *, homozyg
     if genetics.smn2_copies_is_minimum:
         diagnosis.say(kb, "genetics.smn2_minimum", copies=copies)
     elif homozygous_absence:
-        for row in kb.genetics.smn2_distribution:
-            if row.smn2_copies == copies:
-                diagnosis.distribution = dict(row.type_probabilities)
-                diagnosis.say(kb, row.id, copies=copies)
-                break
-        else:
+        row = _distribution_rows(kb).get(copies)
+        if row is None:
             diagnosis.say(kb, "genetics.smn2_distribution_unknown", copies=copies)
+        else:
+            diagnosis.distribution = dict(row.type_probabilities)
+            diagnosis.say(kb, row.id, copies=copies)
     if copies >= 4:
         diagnosis.say(kb, "genetics.confirm_copy_number")
-    if any(modifier.replace(" ", "") == C859 for modifier in genetics.smn2_modifiers):
+    modifiers = genetics.smn2_modifiers
+    if modifiers and any(modifier.replace(" ", "") == C859 for modifier in modifiers):
         diagnosis.say(kb, "genetics.modifier_c859")
     if _discordant(record, copies):
         diagnosis.say(kb, "genetics.discordant_copy_number", copies=copies)
+
+
+# SMN2 copy number -> the first distribution row for it, keyed by the identity of the genetics file (kept
+# alive with its rows so the id stays unique).
+_ROWS: dict[int, tuple[GeneticsFile, dict[int, Smn2TypeDistribution]]] = {}
+
+
+def _distribution_rows(kb: Knowledge) -> dict[int, Smn2TypeDistribution]:
+    file = kb.genetics
+    cached = _ROWS.get(id(file))
+    if cached is None or cached[0] is not file:
+        rows: dict[int, Smn2TypeDistribution] = {}
+        for row in file.smn2_distribution:
+            rows.setdefault(row.smn2_copies, row)
+        cached = _ROWS[id(file)] = (file, rows)
+    return cached[1]
 
 
 def _discordant(record: PatientRecord, copies: int) -> bool:

@@ -12,6 +12,7 @@ base, so an evaluation only runs the tests and copies the prepared parts.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,7 @@ _APPROVAL_STATUS = {
 _NEEDS_INFORMATION = SEVERITY[TherapyStatus.NEEDS_INFORMATION]
 _NOT_ELIGIBLE = SEVERITY[TherapyStatus.NOT_ELIGIBLE]
 _CAUTIONS = SEVERITY[TherapyStatus.ELIGIBLE_WITH_CAUTIONS]
+_RANK_OF = operator.itemgetter(0)
 # Statuses from this rank on close an option: no eligibility window to report.
 _CLOSED = _NOT_ELIGIBLE
 
@@ -376,7 +378,8 @@ def _assess_one(
         _apply_rules(found, plan.rules, facts, values)
     reasons = found.reasons
     if len(reasons) > 1:
-        reasons.sort(key=_by_severity_descending)
+        # Most restrictive first; a reversed sort is still stable, so equal ranks keep their order.
+        reasons.sort(key=_RANK_OF, reverse=True)
     entry: dict[str, Any] = {
         "therapy": plan.therapy,
         "status": _STATUS_TEXT[found.worst],
@@ -394,10 +397,6 @@ def _assess_one(
             copies.append({"code": code, "text": text, "sources": list(sources)})
         entry[name] = copies
     return entry
-
-
-def _by_severity_descending(item: tuple[int, dict[str, Any]]) -> int:
-    return -item[0]
 
 
 def assess_therapies(

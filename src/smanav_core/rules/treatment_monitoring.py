@@ -27,20 +27,22 @@ ALERT_CODE = "treatment_monitoring_due"
 _DOMAIN = CareDomain.TREATMENT_MONITORING.value
 
 
-def _current_courses(facts: PatientFacts) -> dict[TreatmentTherapy, Treatment]:
-    """Therapy -> the course its schedules are anchored to, for the therapies followed now.
+def _current_courses(facts: PatientFacts) -> dict[TreatmentTherapy, tuple[Treatment, int]]:
+    """Therapy -> the course its schedules are anchored to, with the days since it started, for the
+    therapies followed now.
 
     A gene therapy is followed from its latest course, ended or not; another therapy from its latest
     ongoing course.
     """
-    current: dict[TreatmentTherapy, Treatment] = {}
+    current: dict[TreatmentTherapy, tuple[Treatment, int]] = {}
     for therapy, courses in facts.treatments.items():
         if therapy in GENE_THERAPIES:
-            current[therapy] = courses[-1]
-            continue
-        ongoing = [course for course in courses if course.end_date is None]
-        if ongoing:
-            current[therapy] = ongoing[-1]
+            course: Treatment | None = courses[-1]
+        else:
+            ongoing = [item for item in courses if item.end_date is None]
+            course = ongoing[-1] if ongoing else None
+        if course is not None:
+            current[therapy] = (course, (facts.as_of - course.start_date).days)
     return current
 
 
@@ -89,13 +91,13 @@ def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule
     current = _current_courses(facts)
     found: list[tuple[MonitoringSchedule, Treatment]] = []
     for watch in _schedules(kb, facts.region):
-        course = current.get(watch.therapy)
-        if course is None:
+        followed = current.get(watch.therapy)
+        if followed is None:
             continue
         if watch.sma_types and facts.sma_type not in watch.sma_types:
             continue
-        window = watch.window_days
-        if window is not None and (facts.as_of - course.start_date).days > window:
+        course, days_since_start = followed
+        if watch.window_days is not None and days_since_start > watch.window_days:
             continue
         found.append((watch.schedule, course))
     if isinstance(cache, dict):

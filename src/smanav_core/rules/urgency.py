@@ -11,12 +11,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from smanav_core.codes import DiagnosisStatus, GeneticMethod, SmaType, UrgencyLevel
+from smanav_core.codes import DiagnosisStatus, GeneticMethod, SmaType, TreatmentTherapy, UrgencyLevel
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.rules.reasons import reason
 
 _RANK = {UrgencyLevel.ROUTINE: 0, UrgencyLevel.PROMPT: 1, UrgencyLevel.URGENT: 2}
+_OTHER_ONLY = frozenset({TreatmentTherapy.OTHER})
 INFANT_MONTHS = 24
 # Eligibility windows that close within these many days raise the urgency.
 WINDOW_URGENT_DAYS = 30
@@ -30,7 +31,8 @@ def assess_urgency(
     alerts: Iterable[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     findings: list[tuple[UrgencyLevel, dict[str, Any]]] = []
-    treated = any(therapy.value != "other" for therapy in facts.treatments)
+    # A treatment recorded only as "other" is not one of the disease-modifying therapies.
+    treated = not facts.treatments.keys() <= _OTHER_ONLY
     if facts.diagnosis is DiagnosisStatus.CONFIRMED_5Q_SMA:
         if not treated:
             findings.extend(_untreated_confirmed(facts, kb))
