@@ -54,28 +54,35 @@ class Knowledge:
         return cast(F, self.files[name])
 
     def statement(self, entry_id: str) -> Statement:
-        entry = self.entries[entry_id]
-        if not isinstance(entry, Statement):  # pragma: no cover - a programming error, caught by tests
-            raise KnowledgeError(f"{entry_id} is not a statement")
-        return entry
+        found = self._statements.get(entry_id)
+        if found is None:
+            entry = self.entries[entry_id]  # KeyError for an unknown id
+            raise KnowledgeError(f"{entry_id} is not a statement but a {type(entry).__name__}")
+        return found
 
-    @property
+    # The rules read these on every evaluation: each is looked up once per knowledge base (the files never
+    # change once loaded), then read as a plain attribute.
+    @functools.cached_property
+    def _statements(self) -> Mapping[str, Statement]:
+        return {key: entry for key, entry in self.entries.items() if isinstance(entry, Statement)}
+
+    @functools.cached_property
     def genetics(self) -> GeneticsFile:
         return self.file("genetics", GeneticsFile)
 
-    @property
+    @functools.cached_property
     def measures(self) -> MeasuresFile:
         return self.file("measures", MeasuresFile)
 
-    @property
+    @functools.cached_property
     def therapies(self) -> TherapiesFile:
         return self.file("therapies", TherapiesFile)
 
-    @property
+    @functools.cached_property
     def care_plan(self) -> CareFile:
         return self.file("care_plan", CareFile)
 
-    @property
+    @functools.cached_property
     def triage(self) -> TriageFile:
         return self.file("triage", TriageFile)
 
