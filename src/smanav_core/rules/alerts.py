@@ -46,6 +46,8 @@ class _MotorIndex:
 
     def __init__(self, measures: MeasuresFile) -> None:
         self.measures: tuple[Measure, ...] = tuple(item for item in measures.measure if item.motor)
+        # (instrument, measure), read once: the hot path checks every motor scale for a history.
+        self.scales = tuple((measure.instrument, measure) for measure in self.measures)
         self.thresholds: dict[Instrument, tuple[MeaningfulChange, ...]] = {}
         for change in measures.meaningful_change:
             if change.use_for_decline_alert:
@@ -136,13 +138,13 @@ def _motor_declines(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, A
     found: list[dict[str, Any]] = []
     assessments = facts.assessments
     thresholds = index.motor.by_type[facts.sma_type]
-    for measure in index.motor.measures:
-        history = assessments.get(measure.instrument, ())
-        if len(history) < 2:
+    for instrument, measure in index.motor.scales:
+        history = assessments.get(instrument)
+        if history is None or len(history) < 2:
             continue
         before, after = history[-2], history[-1]
         fall = before.value - after.value
-        change = thresholds[measure.instrument]
+        change = thresholds[instrument]
         if change is None or fall + EPSILON < change.points:
             continue
         text = index.decline.text.format(
@@ -160,7 +162,7 @@ def _motor_declines(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, A
             {
                 "code": _MOTOR_DECLINE,
                 "severity": _HIGH,
-                "instrument": measure.instrument.value,
+                "instrument": instrument.value,
                 "text": text,
                 "threshold": change.points,
                 "threshold_kind": change.kind,

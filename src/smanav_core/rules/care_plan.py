@@ -81,7 +81,8 @@ def _person_test(item: CareItem) -> PersonTest | None:
             lambda facts, cobb: facts.record.clinical is not None and facts.record.clinical.feeding in feeding
         )
     if item.needs_cobb:
-        checks.append(lambda facts, cobb: _cobb_holds(item, cobb))
+        above, below = item.cobb_above_deg, item.cobb_below_deg
+        checks.append(lambda facts, cobb: _cobb_between(cobb, above, below))
     if not checks:
         return None
     if len(checks) == 1:
@@ -96,24 +97,27 @@ def item_holds(item: CareItem, facts: PatientFacts) -> bool:
     return test is None or test(facts, latest_cobb(facts))
 
 
-def _cobb_holds(item: CareItem, cobb: Cobb) -> bool:
+def _cobb_between(cobb: Cobb, above: float | None, below: float | None) -> bool:
+    """A known latest Cobb angle above `above` and below `below` (each bound only when set)."""
     if cobb is None:
         return False
     angle = cobb[0]
-    if item.cobb_above_deg is not None and not angle > item.cobb_above_deg:
+    if above is not None and not angle > above:
         return False
-    return item.cobb_below_deg is None or angle < item.cobb_below_deg
+    return below is None or angle < below
 
 
 def last_done(item: CareItem, facts: PatientFacts) -> dt.date | None:
     """Date of the latest assessment the item's due date is counted from, if the record has one."""
-    if item.due_from_any_assessment:
-        newest = latest_assessment(facts)
+    return _last_done(item.due_from_any_assessment, item.due_from_instruments, facts)
+
+
+def _last_done(from_any: bool, instruments: tuple[Instrument, ...], facts: PatientFacts) -> dt.date | None:
+    if from_any:
+        newest = facts.last_assessment
         return None if newest is None else newest.date
     dates = [
-        assessment.date
-        for instrument in item.due_from_instruments
-        if (assessment := facts.latest(instrument)) is not None
+        assessment.date for instrument in instruments if (assessment := facts.latest(instrument)) is not None
     ]
     return max(dates, default=None)
 
@@ -128,12 +132,12 @@ def due_date(item: CareItem, facts: PatientFacts) -> dt.date | None:
 
 @dataclass(frozen=True, slots=True)
 class _PlanItem:
-    """An item of the care file ready for the plan: its fixed output and its per-person test."""
+    """An item of the care file ready for the plan: its fixed output, its per-person test, and what its
+    due date is counted from (whether any assessment counts, which instruments, the interval)."""
 
-    item: CareItem
     output: dict[str, Any]
     holds: PersonTest | None
-    dated: bool
+    due: tuple[bool, tuple[Instrument, ...], int] | None
 
 
 # Items by diagnosis and functional group, keyed by the identity of the care file (kept alive with them so
@@ -155,8 +159,12 @@ def _plan_items(care: CareFile) -> dict[IndexKey, tuple[_PlanItem, ...]]:
 
 
 def _prepare(entry: PlanEntry) -> _PlanItem:
-    holds = _person_test(entry.item) if entry.per_person else None
-    return _PlanItem(item=entry.item, output=dict(entry.output), holds=holds, dated=entry.dated)
+    item = entry.item
+    due = None
+    if entry.dated and item.interval_months is not None:
+        due = (item.due_from_any_assessment, item.due_from_instruments, item.interval_months)
+    holds = _person_test(item) if entry.per_person else None
+    return _PlanItem(output=dict(entry.output), holds=holds, due=due)
 
 
 def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
@@ -169,10 +177,11 @@ def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
         # The prepared output and its `sources` list belong to the knowledge base: hand out copies.
         entry = prepared.output.copy()
         entry["sources"] = list(entry["sources"])
-        if prepared.dated:
-            due = due_date(prepared.item, facts)
-            if due is not None:
-                entry["due_date"] = due.isoformat()
+        if prepared.due is not None:
+            from_any, instruments, interval = prepared.due
+            last = _last_done(from_any, instruments, facts)
+            if last is not None:
+                entry["due_date"] = add_months(last, interval).isoformat()
         plan.append(entry)
     extra = treatment_monitoring_source("treatment_monitoring_items")
     added = [] if extra is None else extra(facts, kb)

@@ -45,13 +45,15 @@ class Diagnosis:
         self.rule_ids.append(entry_id)
 
     def as_dict(self) -> dict[str, Any]:
+        """The diagnosis part of the evaluation document. It hands out this object's own lists: a
+        diagnosis is built for one evaluation, so copying them would only cost time."""
         return {
             "status": self.status.value,
             "summary": " ".join(self.summary),
-            "next_steps": list(self.next_steps),
-            "predicted_type_distribution": dict(self.distribution) if self.distribution else None,
-            "sources": list(self.sources),
-            "rules": list(self.rule_ids),
+            "next_steps": self.next_steps,
+            "predicted_type_distribution": self.distribution or None,
+            "sources": self.sources,
+            "rules": self.rule_ids,
         }
 
 

@@ -147,18 +147,19 @@ class _Reason:
     statement: Statement
     code: str
     text: str | None
+    sources: tuple[str, ...]
 
     @classmethod
     def of(cls, statement: Statement, code: str) -> _Reason:
         quotes_values = "{" in statement.text or "}" in statement.text
-        return cls(statement, code, None if quotes_values else flagged(statement, statement.text))
+        text = None if quotes_values else flagged(statement, statement.text)
+        return cls(statement, code, text, statement.sources)
 
     def build(self, values: Mapping[str, str]) -> dict[str, Any]:
-        statement = self.statement
         text = self.text
         if text is None:
-            text = flagged(statement, statement.text.format_map(values))
-        return {"code": self.code, "text": text, "sources": list(statement.sources)}
+            text = flagged(self.statement, self.statement.text.format_map(values))
+        return {"code": self.code, "text": text, "sources": list(self.sources)}
 
 
 @dataclass(frozen=True, slots=True)

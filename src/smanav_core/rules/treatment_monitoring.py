@@ -36,13 +36,14 @@ def _current_courses(facts: PatientFacts) -> dict[TreatmentTherapy, tuple[Treatm
     """
     current: dict[TreatmentTherapy, tuple[Treatment, int]] = {}
     for therapy, courses in facts.treatments.items():
-        if therapy in GENE_THERAPIES:
-            course: Treatment | None = courses[-1]
-        else:
-            ongoing = [item for item in courses if item.end_date is None]
-            course = ongoing[-1] if ongoing else None
-        if course is not None:
-            current[therapy] = (course, (facts.as_of - course.start_date).days)
+        course = courses[-1]
+        if therapy not in GENE_THERAPIES:
+            for course in reversed(courses):
+                if course.end_date is None:
+                    break
+            else:
+                continue  # no ongoing course: nothing to follow
+        current[therapy] = (course, (facts.as_of - course.start_date).days)
     return current
 
 
