@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,32 +50,32 @@ def _current_courses(facts: PatientFacts) -> dict[TreatmentTherapy, tuple[Treatm
 
 @dataclass(frozen=True, slots=True)
 class _Watch:
-    """What decides whether a schedule is followed now, read once from the schedule."""
+    """What decides whether a schedule is followed now, read once from the schedule; `position` is its
+    place in the file (the order of the output)."""
 
+    position: int
     schedule: MonitoringSchedule
-    therapy: TreatmentTherapy
     sma_types: frozenset[SmaType]
     window_days: int | None
 
 
-# The schedules of each region in file order, keyed by the identity of the therapies file (kept alive
-# with them so the id stays unique).
-_BY_REGION: dict[int, tuple[TherapiesFile, dict[Region, tuple[_Watch, ...]]]] = {}
+# Region -> therapy -> its schedules in file order, keyed by the identity of the therapies file (kept
+# alive with them so the id stays unique).
+_Index = dict[Region, dict[TreatmentTherapy, tuple[_Watch, ...]]]
+_BY_REGION: dict[int, tuple[TherapiesFile, _Index]] = {}
 
 
-def _schedules(kb: Knowledge, region: Region) -> tuple[_Watch, ...]:
+def _schedules(kb: Knowledge, region: Region) -> dict[TreatmentTherapy, tuple[_Watch, ...]]:
     file = kb.therapies
     cached = _BY_REGION.get(id(file))
     if cached is None or cached[0] is not file:
-        by_region = {
-            where: tuple(
-                _Watch(schedule, schedule.therapy, frozenset(schedule.sma_types), schedule.window_days)
-                for schedule in file.monitoring
-                if where in schedule.regions
-            )
-            for where in Region
-        }
-        cached = _BY_REGION[id(file)] = (file, by_region)
+        index: _Index = {where: {} for where in Region}
+        for position, schedule in enumerate(file.monitoring):
+            watch = _Watch(position, schedule, frozenset(schedule.sma_types), schedule.window_days)
+            for where in schedule.regions:
+                by_therapy = index[where]
+                by_therapy[schedule.therapy] = (*by_therapy.get(schedule.therapy, ()), watch)
+        cached = _BY_REGION[id(file)] = (file, index)
     return cached[1][region]
 
 
@@ -82,6 +83,7 @@ _ACTIVE = "treatment_monitoring.active"
 
 
 def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule, Treatment]]:
+    """The schedules followed now, in file order, each with the course it is anchored to."""
     if not facts.treatments:
         return []
     # Items and alerts both need this list: work it out once per evaluation.
@@ -89,21 +91,24 @@ def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule
     cached = cache.get(_ACTIVE)
     if isinstance(cached, list):
         return cached
-    current = _current_courses(facts)
-    found: list[tuple[MonitoringSchedule, Treatment]] = []
-    for watch in _schedules(kb, facts.region):
-        followed = current.get(watch.therapy)
-        if followed is None:
-            continue
-        if watch.sma_types and facts.sma_type not in watch.sma_types:
-            continue
-        course, days_since_start = followed
-        if watch.window_days is not None and days_since_start > watch.window_days:
-            continue
-        found.append((watch.schedule, course))
+    schedules = _schedules(kb, facts.region)
+    followed: list[tuple[int, MonitoringSchedule, Treatment]] = []
+    for therapy, (course, days_since_start) in _current_courses(facts).items():
+        for watch in schedules.get(therapy, ()):
+            if watch.sma_types and facts.sma_type not in watch.sma_types:
+                continue
+            if watch.window_days is not None and days_since_start > watch.window_days:
+                continue
+            followed.append((watch.position, watch.schedule, course))
+    if len(followed) > 1:
+        followed.sort(key=_POSITION)
+    found = [(schedule, course) for _, schedule, course in followed]
     if isinstance(cache, dict):
         cache[_ACTIVE] = found
     return found
+
+
+_POSITION = operator.itemgetter(0)
 
 
 def treatment_monitoring_items(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
