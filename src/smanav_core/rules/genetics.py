@@ -36,12 +36,13 @@ class Diagnosis:
         if not statement.confirmed and "not confirmed" not in text:
             text += " (Not confirmed in smanav's knowledge base.)"
         self.summary.append(text)
+        next_steps, sources = self.next_steps, self.sources
         for step in statement.next_steps:
-            if step not in self.next_steps:
-                self.next_steps.append(step)
+            if step not in next_steps:
+                next_steps.append(step)
         for source in statement.sources:
-            if source not in self.sources:
-                self.sources.append(source)
+            if source not in sources:
+                sources.append(source)
         self.rule_ids.append(entry_id)
 
     def as_dict(self) -> dict[str, Any]:
