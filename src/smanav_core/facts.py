@@ -20,7 +20,6 @@ from smanav_core.codes import (
     Instrument,
     Region,
     SmaType,
-    TherapyId,
     TreatmentTherapy,
 )
 from smanav_core.record import Assessment, PatientRecord, Treatment
@@ -124,9 +123,6 @@ class PatientFacts:
             return self.record.weight_kg, None
         latest = self.latest(Instrument.WEIGHT_KG)
         return None if latest is None else (latest.value, latest.date)
-
-    def has_had(self, therapy: TreatmentTherapy | TherapyId) -> bool:
-        return TreatmentTherapy(therapy.value) in self.treatments
 
     @property
     def had_gene_therapy(self) -> bool:

@@ -106,10 +106,6 @@ def _alert_index(kb: Knowledge) -> _AlertIndex:
     return cached[1]
 
 
-def motor_index(kb: Knowledge) -> _MotorIndex:
-    return _alert_index(kb).motor
-
-
 def detect_alerts(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
     """Alerts for this person on `facts.as_of`, most severe first (stable within one severity)."""
     alerts: list[dict[str, Any]] = []
@@ -129,12 +125,8 @@ def _by_severity(alert: dict[str, Any]) -> int:
     return SEVERITY_RANK.get(alert["severity"], len(SEVERITY_RANK))
 
 
-def motor_declines(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
-    """A fall of at least the cited meaningful amount between the two latest values of one motor scale."""
-    return _motor_declines(facts, _alert_index(kb))
-
-
 def _motor_declines(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, Any]]:
+    """A fall of at least the cited meaningful amount between the two latest values of one motor scale."""
     found: list[dict[str, Any]] = []
     assessments = facts.assessments
     thresholds = index.motor.by_type[facts.sma_type]
@@ -173,12 +165,8 @@ def _motor_declines(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, A
     return found
 
 
-def overdue_assessments(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
-    """No assessment at all; the group's review interval passed; a spine X-ray due for a curve > 20°."""
-    return _overdue_assessments(facts, _alert_index(kb))
-
-
 def _overdue_assessments(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, Any]]:
+    """No assessment at all; the group's review interval passed; a spine X-ray due for a curve > 20°."""
     newest = latest_assessment(facts)
     if newest is None:
         statement = index.missing

@@ -91,12 +91,6 @@ def _person_test(item: CareItem) -> PersonTest | None:
     return lambda facts, cobb: all(check(facts, cobb) for check in every)
 
 
-def item_holds(item: CareItem, facts: PatientFacts) -> bool:
-    """The per-person conditions of an item whose diagnosis and group conditions already hold."""
-    test = _person_test(item)
-    return test is None or test(facts, latest_cobb(facts))
-
-
 def _cobb_between(cobb: Cobb, above: float | None, below: float | None) -> bool:
     """A known latest Cobb angle above `above` and below `below` (each bound only when set)."""
     if cobb is None:
@@ -107,12 +101,9 @@ def _cobb_between(cobb: Cobb, above: float | None, below: float | None) -> bool:
     return below is None or angle < below
 
 
-def last_done(item: CareItem, facts: PatientFacts) -> dt.date | None:
-    """Date of the latest assessment the item's due date is counted from, if the record has one."""
-    return _last_done(item.due_from_any_assessment, item.due_from_instruments, facts)
-
-
-def _last_done(from_any: bool, instruments: tuple[Instrument, ...], facts: PatientFacts) -> dt.date | None:
+def last_done(from_any: bool, instruments: tuple[Instrument, ...], facts: PatientFacts) -> dt.date | None:
+    """Date of the latest assessment a due date is counted from (any assessment, or the latest of these
+    instruments), if the record has one."""
     if from_any:
         newest = facts.last_assessment
         return None if newest is None else newest.date
@@ -120,14 +111,6 @@ def _last_done(from_any: bool, instruments: tuple[Instrument, ...], facts: Patie
         assessment.date for instrument in instruments if (assessment := facts.latest(instrument)) is not None
     ]
     return max(dates, default=None)
-
-
-def due_date(item: CareItem, facts: PatientFacts) -> dt.date | None:
-    """Latest relevant assessment + the item's interval; None when either is missing."""
-    last = last_done(item, facts)
-    if last is None or item.interval_months is None:
-        return None
-    return add_months(last, item.interval_months)
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,7 +162,7 @@ def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
         entry["sources"] = list(entry["sources"])
         if prepared.due is not None:
             from_any, instruments, interval = prepared.due
-            last = _last_done(from_any, instruments, facts)
+            last = last_done(from_any, instruments, facts)
             if last is not None:
                 entry["due_date"] = add_months(last, interval).isoformat()
         plan.append(entry)
