@@ -230,8 +230,9 @@ class _Plan:
     approved: bool
     indication_confirmed: bool
     rules: tuple[_Rule, ...]
-    # The output fields between `reasons` and `rules`, in output order.
-    fields: Mapping[str, Any]
+    # The output entry with every field in output order; the fields that depend on the person (status,
+    # reasons, rules, the window, the notes' copies) are filled in, or the window dropped, in a copy.
+    entry: dict[str, Any]
     # Output field -> the notes' (code, text, sources) (their texts take no values).
     notes: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...]
     # A `not_eligible` age rule closes this option at `age_months` (after `from_birth`); its sources.
@@ -274,22 +275,32 @@ def _plan(kb: Knowledge, therapy: Therapy, region: Region) -> _Plan:
         for name, kind in NOTE_FIELDS
     )
     limit = _age_limit(rules)
+    approved = row.approval is not Approval.NOT_APPROVED
+    entry: dict[str, Any] = {
+        "therapy": therapy.therapy,
+        "status": None,
+        "reasons": None,
+        "name": therapy.name,
+        "route": therapy.route,
+        "description": therapy.text,
+        "layer": row.layer.value,
+        "indication": row.indication,
+        "regimen": row.regimen,
+        "rules": None,
+    }
+    if approved:
+        if limit is not None:
+            entry.update(window_closes_on=None, window_sources=None)
+        entry.update((name, None) for name, _ in notes)
     return _Plan(
         therapy=therapy.therapy,
         row_id=row.id,
         approval=_Reason.of(row, row.code),
         approval_rank=SEVERITY[_APPROVAL_STATUS[row.approval]],
-        approved=row.approval is not Approval.NOT_APPROVED,
+        approved=approved,
         indication_confirmed=row.indication_confirmed,
         rules=tuple(_Rule.of(rule) for rule in rules),
-        fields={
-            "name": therapy.name,
-            "route": therapy.route,
-            "description": therapy.text,
-            "layer": row.layer.value,
-            "indication": row.indication,
-            "regimen": row.regimen,
-        },
+        entry=entry,
         notes=notes,
         window=None
         if limit is None
@@ -356,15 +367,13 @@ def _assess_one(
     plan: _Plan, index: _TherapyIndex, facts: PatientFacts, values: Mapping[str, str]
 ) -> dict[str, Any]:
     approval = plan.approval.build(values)
+    entry = plan.entry.copy()
     if not plan.approved:
         # Not approved in the region: nothing about the person is assessed, no notes are shown.
-        return {
-            "therapy": plan.therapy,
-            "status": _STATUS_TEXT[plan.approval_rank],
-            "reasons": [approval],
-            **plan.fields,
-            "rules": [plan.row_id],
-        }
+        entry["status"] = _STATUS_TEXT[plan.approval_rank]
+        entry["reasons"] = [approval]
+        entry["rules"] = [plan.row_id]
+        return entry
     found = _Findings(plan.approval_rank, approval, plan.row_id)
     if not plan.indication_confirmed:
         reason = index.indication_unconfirmed
@@ -381,17 +390,16 @@ def _assess_one(
     if len(reasons) > 1:
         # Most restrictive first; a reversed sort is still stable, so equal ranks keep their order.
         reasons.sort(key=_RANK_OF, reverse=True)
-    entry: dict[str, Any] = {
-        "therapy": plan.therapy,
-        "status": _STATUS_TEXT[found.worst],
-        "reasons": [reason for _, reason in reasons],
-        **plan.fields,
-        "rules": found.rule_ids,
-    }
+    entry["status"] = _STATUS_TEXT[found.worst]
+    entry["reasons"] = [reason for _, reason in reasons]
+    entry["rules"] = found.rule_ids
     window = plan.window
-    if window is not None and found.worst < _CLOSED and facts.age_months < window[0]:
-        entry["window_closes_on"] = (facts.record.birth_date + window[1]).isoformat()
-        entry["window_sources"] = list(window[2])
+    if window is not None:
+        if found.worst < _CLOSED and facts.age_months < window[0]:
+            entry["window_closes_on"] = (facts.record.birth_date + window[1]).isoformat()
+            entry["window_sources"] = list(window[2])
+        else:
+            del entry["window_closes_on"], entry["window_sources"]
     for name, notes in plan.notes:
         copies: list[dict[str, Any]] = []
         for code, text, sources in notes:
