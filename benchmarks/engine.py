@@ -261,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         ),
         ("one evaluation", f"{evaluation_s * 1e6:,.0f} µs", "", True),
         ("validation alone", f"{validation_s * 1e6:,.0f} µs", "", True),
-        ("evaluation / validation", f"{ratio:.1f}x", f"<= {TARGET_RATIO:g}x", ratio <= TARGET_RATIO),
+        ("evaluation / validation", f"{ratio:.2f}x", f"<= {TARGET_RATIO:g}x", ratio <= TARGET_RATIO),
         (
             "knowledge build from files",
             f"{build_ms:.1f} ms",
