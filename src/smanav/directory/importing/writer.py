@@ -10,12 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import operator
+import sqlite3
+from collections.abc import Iterator
 from dataclasses import astuple, dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
 
-from smanav.directory.importing.geocoding import Geocoder
+from smanav.directory.importing.geocoding import Geocoder, Point
 from smanav.directory.importing.report import ImportReport
 from smanav.directory.models import Organisation, Site
 
@@ -87,19 +89,21 @@ class SiteWriter:
         self._removals: dict[str, set[str]] = {}
 
     def add(self, line: int, record: SiteRecord) -> None:
-        text = (
-            record.name,
-            record.address,
-            record.city,
-            record.region,
-            record.postal_code,
-            record.phone,
-            record.email,
-            record.website,
-            record.notes,
-            record.external_id,
+        text = "".join(
+            (
+                record.name,
+                record.address,
+                record.city,
+                record.region,
+                record.postal_code,
+                record.phone,
+                record.email,
+                record.website,
+                record.notes,
+                record.external_id,
+            )
         )
-        if any("\x00" in value for value in text):
+        if "\x00" in text:
             # PostgreSQL refuses NUL in text; refuse it everywhere so both databases hold the same rows.
             self.report.reject(line, "contains a NUL character")
             return
@@ -109,7 +113,11 @@ class SiteWriter:
 
     def remove(self, source: str, external_id: str) -> None:
         """A row the source now says is gone (a deactivated NPI): delete it if we have it."""
-        self._removals.setdefault(source, set()).add(external_id)
+        ids = self._removals.setdefault(source, set())
+        ids.add(external_id)
+        # Removals count towards a batch too, or a file of deactivations would pile up in memory.
+        if len(ids) >= self.batch_size:
+            self.flush()
 
     def flush(self) -> None:
         pending, self._pending = self._pending, []
@@ -117,29 +125,37 @@ class SiteWriter:
         placed = self._geocode(pending)
         with transaction.atomic():
             for source, ids in removals.items():
-                deleted, _ = Site.objects.filter(source=source, external_id__in=ids).delete()
-                self.report.removed += deleted
-                self.report.skipped += len(ids) - deleted
+                for part in _chunks(sorted(ids), _in_list_limit()):
+                    deleted, _ = Site.objects.filter(source=source, external_id__in=part).delete()
+                    self.report.removed += deleted
+                    self.report.skipped += len(part) - deleted
             if placed:
                 self._upsert(placed)
 
     def _geocode(self, pending: list[tuple[int, SiteRecord]]) -> list[SiteRecord]:
+        geocoder = self.geocoder
         needs = [record for _, record in pending if record.latitude is None or record.longitude is None]
         if needs:
-            self.geocoder.prefetch_postal((r.country_code, r.postal_code) for r in needs)
-            # Towns only for the rows their postal code did not place.
-            self.geocoder.prefetch_places(
+            geocoder.prefetch_postal((r.country_code, r.postal_code) for r in needs)
+        # Each row's postal code looked up once; then towns only for the rows it did not place.
+        by_postal: list[Point | None] = [
+            geocoder.postal(r.country_code, r.postal_code)
+            if r.latitude is None or r.longitude is None
+            else None
+            for _, r in pending
+        ]
+        if needs:
+            geocoder.prefetch_places(
                 (r.country_code, r.city, r.region)
-                for r in needs
-                if self.geocoder.postal(r.country_code, r.postal_code) is None
+                for (_, r), point in zip(pending, by_postal, strict=True)
+                if point is None and (r.latitude is None or r.longitude is None)
             )
         placed: dict[tuple[str, str], SiteRecord] = {}
-        for line, record in pending:
+        for (line, record), point in zip(pending, by_postal, strict=True):
             if record.latitude is None or record.longitude is None:
-                point = self.geocoder.postal(record.country_code, record.postal_code)
                 how = "postal_code"
                 if point is None:
-                    point, how = self.geocoder.place(record.country_code, record.city, record.region), "place"
+                    point, how = geocoder.place(record.country_code, record.city, record.region), "place"
                 if point is None:
                     where = (
                         " / ".join(part for part in (record.postal_code, record.city) if part) or "no address"
@@ -207,20 +223,7 @@ class SiteWriter:
             self.report.updated += len(inserted) - sum(inserted)
             self.report.unchanged += len(rows) - len(inserted)
             return
-        existing: dict[tuple[str, str], str] = {}
-        quote = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            for source in {record.source for record in records}:
-                ids = [record.external_id for record in records if record.source == source]
-                # Plain SQL: the ORM spends more time preparing 5,000 IN parameters than SQLite runs it.
-                table, placeholders = quote(Site._meta.db_table), ", ".join(["%s"] * len(ids))
-                cursor.execute(
-                    f"SELECT {quote('external_id')}, {quote('content_hash')} FROM {table} "
-                    f"WHERE {quote('source')} = %s AND {quote('external_id')} IN ({placeholders})",
-                    [source, *ids],
-                )
-                for key, digest in cursor.fetchall():
-                    existing[(source, key)] = digest
+        existing = _stored_digests_sqlite(records)
         to_write: list[list[Any]] = []
         for record, row in zip(records, rows, strict=True):
             previous = existing.get((record.source, record.external_id))
@@ -243,6 +246,43 @@ class SiteWriter:
                 cursor.execute(f"ANALYZE {connection.ops.quote_name(Site._meta.db_table)}")
             elif connection.vendor == "sqlite":
                 cursor.execute("PRAGMA optimize")
+
+
+def _in_list_limit() -> int:
+    """How many values one `IN (...)` may bind next to a couple of other parameters: the SQLite build's
+    own limit (Django assumes the old default of 999), well under PostgreSQL's 65,535 per statement."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)) - 2
+    return 30_000
+
+
+def _chunks(values: list[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _stored_digests_sqlite(records: list[SiteRecord]) -> dict[tuple[str, str], str]:
+    """The content hash stored for each (source, external id) of a batch that is already in the table."""
+    existing: dict[tuple[str, str], str] = {}
+    quote = connection.ops.quote_name
+    table = quote(Site._meta.db_table)
+    limit = _in_list_limit()
+    with connection.cursor() as cursor:
+        for source in {record.source for record in records}:
+            ids = [record.external_id for record in records if record.source == source]
+            for part in _chunks(ids, limit):
+                placeholders = ", ".join(["%s"] * len(part))
+                # Plain SQL: the ORM spends more time preparing thousands of IN parameters than SQLite
+                # takes to run the query.
+                cursor.execute(
+                    f"SELECT {quote('external_id')}, {quote('content_hash')} FROM {table} "
+                    f"WHERE {quote('source')} = %s AND {quote('external_id')} IN ({placeholders})",
+                    [source, *part],
+                )
+                for key, digest in cursor.fetchall():
+                    existing[(source, key)] = digest
+    return existing
 
 
 def _site_upsert_sql(select_from: str | None = None) -> str:
