@@ -15,8 +15,9 @@ in fresh processes (so that each peak-memory figure belongs to one phase only):
    p50 / p95 / max latency and the number of SQL queries per search.
 
 PostgreSQL: `--postgres-url postgresql://postgres@127.0.0.1:5432` (trust auth); the script creates and
-drops its own database `smanav_bench`. Nothing here is a test: it prints the figures as a Markdown table
-for docs/performance.md (and keeps them in WORKDIR/directory-results.json).
+drops its own database (`--postgres-database`, `smanav_bench` unless told). Each phase records the load
+average before and after it, since the machine may be shared. Nothing here is a test: it prints the
+figures as a Markdown table for docs/performance.md (and keeps them in WORKDIR/directory-results.json).
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def generate_nppes(path: Path, rows: int, seed: int = 1) -> None:
     rng = random.Random(seed)
     zips = [
         (z["zip_code"], z["city"], z["state"])
-        for z in zipcodes.list_all()
+        for z in zipcodes.list_all()  # type: ignore[no-untyped-call]
         if z.get("lat") and z["zip_code_type"] == "STANDARD"
     ]
     codes = list(TAXONOMY)
@@ -264,17 +265,19 @@ def phase_search(database_url: str, searches: int) -> dict[str, Any]:
 
 def _child(args: list[str]) -> dict[str, Any]:
     output = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True)
-    return json.loads(output.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(output.stdout.strip().splitlines()[-1])
+    return result
 
 
-def _postgres_database(base_url: str, *, create: bool) -> str:
+def _postgres_database(base_url: str, name: str, *, create: bool) -> str:
     import psycopg
+    from psycopg import sql
 
     with psycopg.connect(base_url.rstrip("/") + "/postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS smanav_bench")
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
         if create:
-            conn.execute("CREATE DATABASE smanav_bench")
-    return base_url.rstrip("/") + "/smanav_bench"
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return base_url.rstrip("/") + "/" + name
 
 
 def machine() -> str:
@@ -321,7 +324,7 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             db_file.unlink(missing_ok=True)
             url = f"sqlite:///{db_file}"
         else:
-            url = _postgres_database(options.postgres_url, create=True)
+            url = _postgres_database(options.postgres_url, options.postgres_database, create=True)
         result: dict[str, Any] = {}
         for phase, extra in (
             ("prepare", []),
@@ -329,11 +332,13 @@ def run(options: argparse.Namespace) -> dict[str, Any]:
             ("reimport", [str(nppes)]),
             ("search", [str(options.searches)]),
         ):
+            load_before = os.getloadavg()[0]
             result[phase] = _child(["--phase", phase, "--url", url, *extra])
+            result[phase]["load_1min"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
             print(name, phase, json.dumps(result[phase]), flush=True)
         timings["databases"][name] = result
         if name != "sqlite" and not options.keep:
-            _postgres_database(options.postgres_url, create=False)
+            _postgres_database(options.postgres_url, options.postgres_database, create=False)
     return timings
 
 
@@ -365,6 +370,13 @@ def markdown(timings: dict[str, Any]) -> str:
         f"Python) near {timings['databases'][next(iter(timings['databases']))]['search']['searches']} random US "
         "ZIP codes, radius 50 km, one discipline, 20 results.",
         "",
+        "Load average (1 minute) before and after each import: "
+        + "; ".join(
+            f"{name} {result['import']['load_1min'][0]} → {result['import']['load_1min'][1]}"
+            for name, result in timings["databases"].items()
+        )
+        + ".",
+        "",
     ]
     return "\n".join(lines)
 
@@ -378,6 +390,9 @@ def main() -> None:
     parser.add_argument("--searches", type=int, default=500)
     parser.add_argument("--databases", default="sqlite,postgresql")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432")
+    parser.add_argument(
+        "--postgres-database", default="smanav_bench", help="Scratch database, dropped and created again."
+    )
     parser.add_argument("--workdir", default="/tmp/smanav-bench")
     parser.add_argument("--keep", action="store_true", help="Keep the PostgreSQL database afterwards.")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
