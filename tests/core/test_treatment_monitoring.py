@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from smanav_core import evaluate
 from smanav_core.codes import Region
 from smanav_core.facts import PatientFacts, derive_facts
 from smanav_core.knowledge.loader import load_knowledge
@@ -268,3 +269,13 @@ def test_a_second_course_restarts_the_schedule() -> None:
 )
 def test_add_months(day: dt.date, months: int, expected: dt.date) -> None:
     assert add_months(day, months) == expected
+
+
+def test_whole_month_intervals_are_integers_like_the_care_plans() -> None:
+    treatments = [{"therapy": "nusinersen", "start_date": "2024-01-10", "end_date": None}]
+    plan = evaluate(record(birth_date="2020-01-01", treatments=treatments), as_of=AS_OF)["care_plan"]
+    intervals = [
+        i["interval_months"] for i in plan if i["domain"] == "treatment_monitoring" and "interval_months" in i
+    ]
+    assert intervals, "nusinersen has a maintenance schedule with an interval"
+    assert all(type(months) is int for months in intervals)

@@ -123,7 +123,9 @@ def treatment_monitoring_items(facts: PatientFacts, kb: Knowledge) -> list[dict[
             "sources": list(schedule.sources),
         }
         if schedule.interval_months is not None:
-            item["interval_months"] = schedule.interval_months
+            months = schedule.interval_months
+            # Whole months are written as integers, like the care plan's (the contract's example is `3`).
+            item["interval_months"] = int(months) if float(months).is_integer() else months
         items.append(item)
     return items
 
