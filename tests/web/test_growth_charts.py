@@ -60,8 +60,8 @@ def test_weight_chart_and_table_are_by_age_in_years(ada_weighed: Personas) -> No
     page = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
     weight = _series_tables(page)["Weight (kg)"]
     assert '<th scope="col">Date</th><th scope="col">Age at measurement (years)</th>' in weight
-    assert "<td>March 1, 2023</td><td>3.0</td><td>13.5</td>" in weight
-    assert "<td>Nov. 15, 2026</td><td>6.7</td><td>20</td>" in weight
+    assert "<td>March 1, 2023</td><td>3.0</td><td>13.5 (29.8 lb)</td>" in weight
+    assert "<td>Nov. 15, 2026</td><td>6.7</td><td>20 (44.1 lb)</td>" in weight
     figure = _figure_before(page, "Weight (kg)")
     assert (
         'alt="Line chart of Weight (kg) against age in years: 2 measurements from 3.0 to 6.7 years, '
@@ -113,7 +113,7 @@ def test_an_infants_growth_is_counted_in_months(people: Personas) -> None:
     weight = tables["Weight (kg)"]
     assert "Age at measurement (months)" in weight
     assert [cell in weight for cell in ("<td>0.5</td>", "<td>6.0</td>", "<td>17.0</td>")] == [True] * 3
-    assert "<td>17.0</td><td>80</td>" in tables["Height or length (cm)"]
+    assert "<td>17.0</td><td>80 (31.5 in)</td>" in tables["Height or length (cm)"]
     assert "against age in months: 3 measurements from 0.5 to 17.0 months" in page
     svg = client.get(reverse("careplans:chart", args=[baby.pk, "WEIGHT_KG"])).content.decode()
     assert "Age (months)" in svg
@@ -131,8 +131,8 @@ def test_a_measurement_dated_before_birth_falls_back_to_dates_and_says_so(ada_we
     page = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
     weight = _series_tables(page)["Weight (kg)"]
     assert '<th scope="col">Age at measurement</th>' in weight
-    assert "<td>March 1, 2023</td><td>unknown</td><td>13.5</td>" in weight
-    assert "<td>Nov. 15, 2026</td><td>unknown</td><td>20</td>" in weight
+    assert "<td>March 1, 2023</td><td>unknown</td><td>13.5 (29.8 lb)</td>" in weight
+    assert "<td>Nov. 15, 2026</td><td>unknown</td><td>20 (44.1 lb)</td>" in weight
     figure = _figure_before(page, "Weight (kg)")
     assert "dated before the date of birth" in figure
     assert "drawn by date, not by age" in figure
@@ -164,8 +164,8 @@ def test_without_a_date_of_birth_growth_is_drawn_by_date_and_the_age_is_unknown(
     document.charts = [Chart(instrument="WEIGHT_KG", title=weight.title, series=weight, flagged=[], note="")]
     html = render_to_string("careplans/careplan_pdf.html", {"doc": document, "result": document.result})
     assert "<th>Date</th><th>Age at measurement</th><th>Weight (kg)</th>" in html
-    assert "<td>03/01/2023</td><td>unknown</td><td>13.5</td>" in html
-    assert "<td>11/15/2026</td><td>unknown</td><td>20</td>" in html
+    assert "<td>03/01/2023</td><td>unknown</td><td>13.5 (29.8 lb)</td>" in html
+    assert "<td>11/15/2026</td><td>unknown</td><td>20 (44.1 lb)</td>" in html
     assert "The date of birth is not known, so this chart is drawn by date, not by age." in html
     assert NO_CENTILES in html
 

@@ -333,3 +333,24 @@ def test_dates_follow_the_browsers_english_variant_and_other_languages_fall_back
     # No German text ships yet: the page stays English and says so to screen readers.
     german = client.get(url, HTTP_ACCEPT_LANGUAGE="de-DE,de").content.decode()
     assert '<html lang="en">' in german
+
+
+@pytest.mark.django_db
+def test_weight_and_height_show_everyday_units_where_the_locale_uses_them(people: Personas) -> None:
+    patient = people.shared_child
+    for instrument, value in (("WEIGHT_KG", 12.5), ("HEIGHT_CM", 90)):
+        assessment_record(
+            author=people.clinician,
+            patient_id=patient.pk,
+            date="2026-11-02",
+            instrument=instrument,
+            value=value,
+            as_of=AS_OF,
+        )
+    client = log_in(Client(), people.parent)
+    url = reverse("patients:detail", args=[patient.pk])
+    american = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8").content.decode()
+    assert "12.5 (27.6 lb)" in american
+    assert "90 (35.4 in)" in american
+    british = client.get(url, HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+    assert "12.5" in british and " lb)" not in british and " in)" not in british

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from smanav.accounts.roles import Role, role_of
-from smanav.patients import changes, labels
+from smanav.patients import changes, labels, units
 
 register = template.Library()
 
@@ -62,3 +62,9 @@ def therapy_name(entry: Any) -> str:
 def change_text(row: Any) -> str:
     """A version row's change in the reader's language (see `smanav.patients.changes`)."""
     return changes.change_text(row.change, row.change_values or {}, row.summary)
+
+
+@register.filter
+def local_units(value: Any, instrument: str) -> str:
+    """The value's equivalent in the reader's everyday units, if these differ (see `patients.units`)."""
+    return units.local_equivalent(None if value is None else float(value), instrument)
