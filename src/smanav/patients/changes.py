@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.utils import formats
-from django.utils.translation import gettext
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from smanav.patients.labels import INSTRUMENT_LABELS, THERAPY_LABELS, label
@@ -29,6 +29,47 @@ class ChangeKind(models.TextChoices):
     TREATMENT_ENDED = "treatment_ended", _("treatment ended")
 
 
+def _date(value: str) -> str:
+    return str(formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT", use_l10n=True))
+
+
+def _number(value: str) -> str:
+    return str(formats.number_format(float(value), use_l10n=True)).rstrip("0").rstrip(".,") or "0"
+
+
+# How each stored value is written for the reader.
+_WORDS: dict[str, Callable[[str], str]] = {
+    "instrument": lambda code: label(INSTRUMENT_LABELS, code),
+    "therapy": lambda code: label(THERAPY_LABELS, code),
+    "value": _number,
+    "date": _date,
+    "start_date": _date,
+    "end_date": _date,
+}
+# Each kind's fixed English sentence (`str.format`) and its sentence for pages (translated, `%`), or
+# None where the kind's label says it all.
+_SENTENCES: dict[ChangeKind, tuple[str, Promise | None]] = {
+    ChangeKind.CREATED: ("record created", None),
+    ChangeKind.DETAILS_CHANGED: ("record details changed", None),
+    ChangeKind.ASSESSMENT_RECORDED: (
+        "{instrument} {value} on {date} recorded",
+        _("Measurement recorded: %(instrument)s %(value)s on %(date)s"),
+    ),
+    ChangeKind.ASSESSMENT_REMOVED: (
+        "{instrument} {value} on {date} removed",
+        _("Measurement removed: %(instrument)s %(value)s on %(date)s"),
+    ),
+    ChangeKind.TREATMENT_RECORDED: (
+        "treatment {therapy} from {start_date} recorded",
+        _("Treatment recorded: %(therapy)s from %(start_date)s"),
+    ),
+    ChangeKind.TREATMENT_ENDED: (
+        "treatment {therapy} ended on {end_date}",
+        _("Treatment ended: %(therapy)s on %(end_date)s"),
+    ),
+}
+
+
 @dataclass(frozen=True)
 class RecordChange:
     """One change: its kind and the values its sentence quotes (ISO dates, plain numbers, codes)."""
@@ -38,26 +79,7 @@ class RecordChange:
 
     def english(self) -> str:
         """The fixed English sentence stored with the version and written to the audit log."""
-        v = self.values
-        sentences: dict[ChangeKind, Callable[[], str]] = {
-            ChangeKind.CREATED: lambda: "record created",
-            ChangeKind.DETAILS_CHANGED: lambda: "record details changed",
-            ChangeKind.ASSESSMENT_RECORDED: lambda: f"{v['instrument']} {v['value']} on {v['date']} recorded",
-            ChangeKind.ASSESSMENT_REMOVED: lambda: f"{v['instrument']} {v['value']} on {v['date']} removed",
-            ChangeKind.TREATMENT_RECORDED: lambda: (
-                f"treatment {v['therapy']} from {v['start_date']} recorded"
-            ),
-            ChangeKind.TREATMENT_ENDED: lambda: f"treatment {v['therapy']} ended on {v['end_date']}",
-        }
-        return sentences[self.kind]()[:200]
-
-
-def _date(value: str) -> str:
-    return str(formats.date_format(dt.date.fromisoformat(value), "DATE_FORMAT", use_l10n=True))
-
-
-def _number(value: str) -> str:
-    return str(formats.number_format(float(value), use_l10n=True)).rstrip("0").rstrip(".,") or "0"
+        return _SENTENCES[self.kind][0].format(**self.values)[:200]
 
 
 def change_text(kind: str, values: Mapping[str, str], fallback: str) -> str:
@@ -66,28 +88,11 @@ def change_text(kind: str, values: Mapping[str, str], fallback: str) -> str:
         known = ChangeKind(kind)
     except ValueError:
         return fallback
-    v = values
+    sentence = _SENTENCES[known][1]
+    if sentence is None:
+        return str(known.label).capitalize()
     try:
-        if known is ChangeKind.ASSESSMENT_RECORDED or known is ChangeKind.ASSESSMENT_REMOVED:
-            words = {
-                "instrument": label(INSTRUMENT_LABELS, v["instrument"]),
-                "value": _number(v["value"]),
-                "date": _date(v["date"]),
-            }
-            if known is ChangeKind.ASSESSMENT_RECORDED:
-                return gettext("Measurement recorded: %(instrument)s %(value)s on %(date)s") % words
-            return gettext("Measurement removed: %(instrument)s %(value)s on %(date)s") % words
-        if known is ChangeKind.TREATMENT_RECORDED:
-            return gettext("Treatment recorded: %(therapy)s from %(date)s") % {
-                "therapy": label(THERAPY_LABELS, v["therapy"]),
-                "date": _date(v["start_date"]),
-            }
-        if known is ChangeKind.TREATMENT_ENDED:
-            return gettext("Treatment ended: %(therapy)s on %(date)s") % {
-                "therapy": label(THERAPY_LABELS, v["therapy"]),
-                "date": _date(v["end_date"]),
-            }
+        return str(sentence) % {name: _WORDS[name](value) for name, value in values.items()}
     except (KeyError, ValueError):
         # A row whose values do not fit its kind is shown as it was stored, never hidden.
         return fallback
-    return str(known.label).capitalize()
