@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import template
+from django.template.defaultfilters import floatformat
 
 from smanav.accounts.roles import Role, role_of
 from smanav.patients import changes, labels, units
@@ -65,6 +66,9 @@ def change_text(row: Any) -> str:
 
 
 @register.filter
-def local_units(value: Any, instrument: str) -> str:
-    """The value's equivalent in the reader's everyday units, if these differ (see `patients.units`)."""
-    return units.local_equivalent(None if value is None else float(value), instrument)
+def measured(value: Any, instrument: str) -> str:
+    """A measurement as pages write it: the value, and its equivalent in the reader's everyday units
+    where these differ (`12.5 (27.6 lb)`, see `patients.units`)."""
+    written = floatformat(value, "-1")
+    local = units.local_equivalent(None if value is None else float(value), instrument)
+    return f"{written} {local}" if local else written
