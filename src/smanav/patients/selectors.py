@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 
 from smanav.accounts.models import Clinic
-from smanav.patients.models import Assessment, ClinicShare, Patient, PatientRecordVersion
+from smanav.patients.models import ClinicShare, Patient, PatientRecordVersion
 
 WORKLIST_SORTS: dict[str, tuple[str, ...]] = {
     "priority": (
@@ -141,14 +140,6 @@ def patient_versions(*, patient: Patient) -> QuerySet[PatientRecordVersion]:
 
 def patient_shares(*, patient: Patient) -> QuerySet[ClinicShare]:
     return patient.shares.select_related("clinic", "invited_by", "withdrawn_by").order_by("-created_at")
-
-
-def assessments_by_instrument(*, patient: Patient) -> dict[str, list[Assessment]]:
-    """Every measurement of the patient, grouped by instrument, oldest first."""
-    series: dict[str, list[Assessment]] = defaultdict(list)
-    for assessment in patient.assessments.order_by("date", "id"):
-        series[assessment.instrument].append(assessment)
-    return dict(series)
 
 
 def clinics_for_invitation(*, patient: Patient) -> QuerySet[Clinic]:
