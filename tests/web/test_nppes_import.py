@@ -15,8 +15,11 @@ import pytest
 from django.db import connection
 
 from smanav.directory.importing import writer as writer_module
-from smanav.directory.importing.nppes import import_nppes
+from smanav.directory.importing.nppes import NPPES_BATCH_SIZE, import_nppes
 from smanav.directory.importing.nppes_layout import NPPES_HEADER, npi_with_check_digit
+from smanav.directory.importing.writer import DEFAULT_BATCH_SIZE
+from smanav.directory.management.commands.import_csv import Command as CsvCommand
+from smanav.directory.management.commands.import_nppes import Command as NppesCommand
 from smanav.directory.models import Site
 from smanav.geo.models import PostalCode
 from smanav.geo.names import postal_key
@@ -167,3 +170,11 @@ def test_removals_flush_in_batches_and_every_batch_commits_on_its_own(
     monkeypatch.setattr(writer_module.SiteWriter, "flush", real_flush)
     report = import_nppes(write_file(tmp_path, deactivations), batch_size=10)
     assert (report.removed, report.skipped) == (5, 20) and Site.objects.count() == 0
+
+
+def test_the_import_commands_default_to_the_importers_batch_sizes() -> None:
+    """`smanav import nppes|csv` without `--batch-size` runs the batches the importers are tuned for."""
+    nppes = NppesCommand().create_parser("manage.py", "import_nppes").parse_args(["npi.csv"])
+    assert nppes.batch_size == NPPES_BATCH_SIZE
+    curated = CsvCommand().create_parser("manage.py", "import_csv").parse_args(["list.csv"])
+    assert curated.batch_size == DEFAULT_BATCH_SIZE

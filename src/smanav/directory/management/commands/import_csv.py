@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from smanav.directory.importing.curated_csv import import_curated_csv
 from smanav.directory.importing.report import ImportFormatError
+from smanav.directory.importing.writer import DEFAULT_BATCH_SIZE
 from smanav.directory.management.commands._reporting import add_format, print_report
 
 
@@ -15,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE)
         add_format(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:

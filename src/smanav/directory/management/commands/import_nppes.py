@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from smanav.directory.importing.nppes import import_nppes
+from smanav.directory.importing.nppes import NPPES_BATCH_SIZE, import_nppes
 from smanav.directory.importing.report import ImportFormatError
 from smanav.directory.management.commands._reporting import add_format, print_report
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
-        parser.add_argument("--batch-size", type=int, default=5000)
+        parser.add_argument("--batch-size", type=int, default=NPPES_BATCH_SIZE)
         add_format(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
