@@ -64,6 +64,8 @@ class PatientFacts:
     diagnosis: DiagnosisStatus = DiagnosisStatus.NOT_TESTED
     sma_type: SmaType | None = None
     functional_group: FunctionalGroup | None = None
+    # What several rules work out from these very facts in one evaluation (`rules.treatment_monitoring`);
+    # each set of facts has its own, so an interpreted copy never reads what was worked out before.
     extras: Mapping[str, object] = field(default_factory=dict)
 
     def interpreted(
@@ -75,8 +77,8 @@ class PatientFacts:
     ) -> PatientFacts:
         """These facts with the findings of the genetics and classification rules filled in.
 
-        One construction instead of `dataclasses.replace` (which inspects every field on each call);
-        `extras` is shared on purpose, as `replace` would share it.
+        One construction instead of `dataclasses.replace` (which inspects every field on each call). The
+        copy starts with empty `extras`: what was worked out before may depend on the interpretation.
         """
         return PatientFacts(
             record=self.record,
@@ -91,7 +93,6 @@ class PatientFacts:
             diagnosis=diagnosis,
             sma_type=sma_type,
             functional_group=functional_group,
-            extras=self.extras,
         )
 
     @property

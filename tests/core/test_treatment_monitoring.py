@@ -10,8 +10,9 @@ import pytest
 
 from smanav_core import evaluate
 from smanav_core.codes import Region
+from smanav_core.engine import evaluate_facts
 from smanav_core.facts import PatientFacts, derive_facts
-from smanav_core.knowledge.loader import load_knowledge
+from smanav_core.knowledge.loader import _data_files, build_knowledge, load_knowledge
 from smanav_core.rules.classification import classify
 from smanav_core.rules.genetics import interpret_genetics
 from smanav_core.rules.treatment_monitoring import (
@@ -279,3 +280,30 @@ def test_whole_month_intervals_are_integers_like_the_care_plans() -> None:
     ]
     assert intervals, "nusinersen has a maintenance schedule with an interval"
     assert all(type(months) is int for months in intervals)
+
+
+def test_the_same_facts_read_with_another_knowledge_base_follow_that_knowledge_base() -> None:
+    """Items and alerts worked out with one knowledge base are never handed out for another."""
+    facts = facts_for(on(days_ago(10), NUS))
+    shipped = load_knowledge()
+    doses = next(item for item in shipped.therapies.monitoring if item.id == "monitoring.nusinersen.doses")
+    files = dict(_data_files())
+    wording = doses.text[:40].encode()
+    assert files["therapies.toml"].count(wording) == 1, f"therapies.toml no longer says {wording!r}"
+    files["therapies.toml"] = files["therapies.toml"].replace(wording, b"EDITED " + wording)
+    edited_kb = build_knowledge(files)
+    for kb, edited in ((shipped, False), (edited_kb, True), (shipped, False)):
+        item = {found["id"]: found for found in treatment_monitoring_items(facts, kb)}[doses.id]
+        alert = {found["rule"]: found for found in treatment_monitoring_alerts(facts, kb)}[doses.id]
+        assert ("EDITED" in item["detail"]) is edited
+        assert ("EDITED" in alert["text"]) is edited
+        assert ("EDITED" in str(evaluate_facts(facts, kb))) is edited
+
+
+def test_schedules_chosen_before_the_type_was_known_are_chosen_again_once_it_is() -> None:
+    changes = {"birth_date": days_ago(800), **TYPE_2, **on("2026-02-01", NUS)}
+    facts = derive_facts(validate_record(record(**changes), as_of=AS_OF), region=Region.JP, as_of=AS_OF)
+    later_onset = "monitoring.nusinersen.doses_jp_later_onset"
+    kb = load_knowledge()
+    assert later_onset not in {item["id"] for item in treatment_monitoring_items(facts, kb)}
+    assert later_onset in {item["id"] for item in evaluate_facts(facts, kb)["care_plan"]}

@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 import operator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from smanav_core.codes import CareDomain, Region, Severity, SmaType, TreatmentTherapy
 from smanav_core.facts import GENE_THERAPIES, PatientFacts, add_months
@@ -86,11 +86,12 @@ def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule
     """The schedules followed now, in file order, each with the course it is anchored to."""
     if not facts.treatments:
         return []
-    # Items and alerts both need this list: work it out once per evaluation.
+    # Items and alerts both need this list: work it out once per evaluation, that is per facts and
+    # knowledge base (the same facts may be read with another knowledge base).
     cache = facts.extras
     cached = cache.get(_ACTIVE)
-    if isinstance(cached, list):
-        return cached
+    if isinstance(cached, tuple) and cached[0] is kb:
+        return cast(list[tuple[MonitoringSchedule, Treatment]], cached[1])
     schedules = _schedules(kb, facts.region)
     followed: list[tuple[int, MonitoringSchedule, Treatment]] = []
     for therapy, (course, days_since_start) in _current_courses(facts).items():
@@ -104,7 +105,7 @@ def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule
         followed.sort(key=_POSITION)
     found = [(schedule, course) for _, schedule, course in followed]
     if isinstance(cache, dict):
-        cache[_ACTIVE] = found
+        cache[_ACTIVE] = (kb, found)
     return found
 
 
