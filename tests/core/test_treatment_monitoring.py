@@ -11,12 +11,11 @@ import pytest
 from smanav_core import evaluate
 from smanav_core.codes import Region
 from smanav_core.engine import evaluate_facts
-from smanav_core.facts import PatientFacts, derive_facts
+from smanav_core.facts import PatientFacts, add_months, derive_facts
 from smanav_core.knowledge.loader import _data_files, build_knowledge, load_knowledge
 from smanav_core.rules.classification import classify
 from smanav_core.rules.genetics import interpret_genetics
 from smanav_core.rules.treatment_monitoring import (
-    add_months,
     treatment_monitoring_alerts,
     treatment_monitoring_items,
 )
