@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -16,8 +15,8 @@ from smanav.trials.models import Trial
 from smanav_core.codes import Region
 from smanav_core.facts import PatientFacts, derive_facts
 from smanav_core.knowledge.loader import load_knowledge
-from smanav_core.rules.classification import classify
-from smanav_core.rules.genetics import interpret_genetics
+from smanav_core.rules.classification import classify_diagnosed
+from smanav_core.rules.genetics import interpret_record_genetics
 from smanav_core.validation import validate_record
 
 OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING")
@@ -30,15 +29,22 @@ DISCLAIMER = (
 
 
 def patient_facts(record: Mapping[str, Any], *, as_of: dt.date) -> PatientFacts:
-    """Validate the record and let the clinical core interpret it (diagnosis, type, motor function)."""
+    """Validate the record and let the clinical core interpret it (diagnosis, type, motor function).
+
+    In the engine's order: genetics and classification from the record, then the facts built once.
+    """
     patient = validate_record(record, as_of=as_of)
     kb = load_knowledge()
+    diagnosis = interpret_record_genetics(patient, kb).status
+    classification = classify_diagnosed(diagnosis, patient.clinical, kb)
     # The region only matters to therapy rules; genetics and classification do not read it.
-    facts = derive_facts(patient, region=patient.region or Region.US, as_of=as_of)
-    facts = dataclasses.replace(facts, diagnosis=interpret_genetics(facts, kb).status)
-    classification = classify(facts, kb)
-    return dataclasses.replace(
-        facts, sma_type=classification.sma_type, functional_group=classification.functional_group
+    return derive_facts(
+        patient,
+        region=patient.region or Region.US,
+        as_of=as_of,
+        diagnosis=diagnosis,
+        sma_type=classification.sma_type,
+        functional_group=classification.functional_group,
     )
 
 
