@@ -53,6 +53,38 @@ def test_hfmse_decline_appears_on_the_worklist_and_filters(people: Personas) -> 
 
 
 @pytest.mark.django_db
+def test_the_headline_counts_the_records_the_core_finds_urgent(people: Personas) -> None:
+    """Screen-positive newborns with two SMN2 copies and no treatment yet: the core's urgency decides."""
+    for name in ("Eve", "Fay"):
+        newborn = patient_create(
+            author=people.parent,
+            display_name=name,
+            document={
+                "birth_date": "2026-11-10",
+                "region": "US",
+                "genetics": {"smn1_copies": 0, "smn2_copies": 2, "method": "newborn_screening"},
+                "clinical": {"symptomatic": False},
+            },
+            as_of=AS_OF,
+        )
+        clinic_share_invite(author=people.parent, patient_id=newborn.pk, clinic=people.clinic)
+    levels = dict(
+        PatientSummary.objects.filter(patient__shares__clinic=people.clinic).values_list(
+            "patient__display_name", "urgency"
+        )
+    )
+    # Ada is at another level, so a count of the wrong level cannot pass.
+    assert levels == {"Ada": levels["Ada"], "Eve": "urgent", "Fay": "urgent"}
+    assert levels["Ada"] != "urgent"
+    client = log_in(Client(), people.clinician)
+    page = client.get(reverse("patients:worklist"))
+    assert page.context["counts"]["urgent"] == 2
+    assert "3 patients: 2 urgent" in page.content.decode()
+    listed = client.get(reverse("patients:worklist"), {"urgency": "urgent", "sort": "name"}).context["page"]
+    assert [patient.display_name for patient in listed] == ["Eve", "Fay"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("sort", ["priority", "name", "age", "alerts", "overdue", "last_seen", "bogus"])
 def test_every_sort_works(people: Personas, sort: str) -> None:
     response = log_in(Client(), people.clinician).get(

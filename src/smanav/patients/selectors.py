@@ -11,6 +11,7 @@ from django.db.models import Count, Min, Prefetch, Q, QuerySet
 
 from smanav.accounts.models import Clinic
 from smanav.patients.models import ClinicShare, Patient, PatientRecordVersion
+from smanav_core.codes import UrgencyLevel
 
 WORKLIST_SORTS: dict[str, tuple[str, ...]] = {
     "priority": (
@@ -102,7 +103,7 @@ def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> d
     condition = _worklist_condition(filters or WorklistFilter())
     return Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True).aggregate(
         total=Count("id"),
-        urgent=Count("id", filter=Q(summary__urgency_rank=2)),
+        urgent=Count("id", filter=Q(summary__urgency=UrgencyLevel.URGENT.value)),
         with_alerts=Count("id", filter=Q(summary__alert_count__gt=0)),
         overdue=Count("id", filter=Q(summary__overdue_count__gt=0)),
         matching=Count("id", filter=condition) if condition else Count("id"),
