@@ -56,13 +56,6 @@ def discipline_mask(codes: Iterable[str]) -> int:
     return mask
 
 
-def age_mask(codes: Iterable[str]) -> int:
-    mask = 0
-    for code in codes:
-        mask |= AGE_BITS[code]
-    return mask
-
-
 def disciplines_of(mask: int) -> list[str]:
     return [code for code, bit in DISCIPLINE_BITS.items() if mask & bit]
 

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from smanav.directory.disciplines import AGE_BITS, Discipline, OrganisationKind, discipline_label
+from smanav.directory.disciplines import OrganisationKind, discipline_label
 from smanav.directory.forms import ServicesSearchForm
 from smanav.directory.search import SearchProblem, check_input, complete_care_search, services_search
 from smanav.geo.models import ATTRIBUTION
@@ -69,6 +69,4 @@ def services_page(request: HttpRequest) -> HttpResponse:
                 }
             context["wanted_labels"] = [discipline_label(code) for code in search.disciplines]
             context["age_label"] = AGE_LABELS.get(search.age_group or "", "")
-    context["all_disciplines"] = Discipline.choices
-    context["age_bits"] = AGE_BITS
     return render(request, "directory/services.html", context)

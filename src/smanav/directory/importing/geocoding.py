@@ -19,12 +19,6 @@ _postal_key = functools.lru_cache(maxsize=65536)(postal_key)
 CACHE_LIMIT = 250_000
 
 
-def us_zip5(code: str) -> str:
-    """NPPES writes ZIP+4 without a dash ("021155724"); our table has the five-digit ZIP."""
-    digits = code.strip().replace("-", "")
-    return digits[:5] if len(digits) in (9, 5) and digits.isdigit() else digits
-
-
 class Geocoder:
     def __init__(self, *, whole_countries: bool = False) -> None:
         self.whole_countries = whole_countries
