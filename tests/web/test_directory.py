@@ -219,3 +219,11 @@ def test_page_works_without_javascript_and_credits_geonames(demo: None, client: 
     assert "2 places near Boston" in wide and wide.index("Near Clinic") < wide.index("Full Centre")
     unknown = client.get("/services/", {"near": "Bostn"}).content.decode()
     assert "We could not find that place" in unknown and "near=Boston%2C+MA%2C+US" in unknown
+
+
+def test_page_with_services_ticked_looks_the_place_up_once(demo: None, client: Client) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get("/services/", {"near": "Boston", "discipline": ["neurology", "nutrition"]})
+    assert "One centre for everything you ticked?" in page.content.decode()
+    place_table = connection.ops.quote_name(Place._meta.db_table)
+    assert sum(place_table in query["sql"] for query in captured.captured_queries) == 1

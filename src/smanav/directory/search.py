@@ -108,12 +108,13 @@ def _location_dict(location: Location) -> dict[str, Any]:
     }
 
 
-def _resolve(search: SearchInput) -> Location | Unresolved:
+def resolve(search: SearchInput) -> Location | Unresolved:
+    """Where the search is centred, or suggestions; a caller running both searches resolves once."""
     return locate(search.near, search.country)
 
 
-def services_search(search: SearchInput) -> dict[str, Any]:
-    found = _resolve(search)
+def services_search(search: SearchInput, *, place: Location | Unresolved | None = None) -> dict[str, Any]:
+    found = resolve(search) if place is None else place
     answer: dict[str, Any] = {
         "query": {
             "near": search.near,
@@ -149,9 +150,11 @@ def services_search(search: SearchInput) -> dict[str, Any]:
     }
 
 
-def complete_care_search(search: SearchInput) -> dict[str, Any]:
+def complete_care_search(
+    search: SearchInput, *, place: Location | Unresolved | None = None
+) -> dict[str, Any]:
     """The nearest centre with all `disciplines`, and where to find what the nearest centre lacks."""
-    found = _resolve(search)
+    found = resolve(search) if place is None else place
     answer: dict[str, Any] = {
         "query": {
             "near": search.near,

@@ -10,7 +10,13 @@ from django.shortcuts import render
 
 from smanav.directory.disciplines import OrganisationKind, discipline_label
 from smanav.directory.forms import ServicesSearchForm
-from smanav.directory.search import SearchProblem, check_input, complete_care_search, services_search
+from smanav.directory.search import (
+    SearchProblem,
+    check_input,
+    complete_care_search,
+    resolve,
+    services_search,
+)
 from smanav.geo.models import ATTRIBUTION
 
 AGE_LABELS = {"children": "children", "adults": "adults"}
@@ -48,7 +54,8 @@ def services_page(request: HttpRequest) -> HttpResponse:
             for field, message in problem.problems:
                 form.add_error(field if field in form.fields else None, message)
         else:
-            answer = services_search(search)
+            place = resolve(search)
+            answer = services_search(search, place=place)
             context.update(searched=True, answer=answer, results=[_labelled(r) for r in answer["results"]])
             if not answer["found"]:
                 base = {k: v for k, v in request.GET.lists() if k != "near"}
@@ -57,7 +64,7 @@ def services_page(request: HttpRequest) -> HttpResponse:
                     for label in answer["suggestions"]
                 ]
             elif search.disciplines:
-                care = complete_care_search(search)
+                care = complete_care_search(search, place=place)
                 context["care"] = {
                     "complete": _labelled(care["complete_centre"]),
                     "nearest": _labelled(care["nearest_centre"]),
