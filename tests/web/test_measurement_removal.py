@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from tests.web.personas import Personas, log_in, people_fixture  # noqa: F401
+from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
 
 from smanav.audit.models import AuditAction, AuditEvent
 from smanav.patients.models import Assessment
+from smanav.patients.services import NotInRecord, assessment_delete
 
 
 def _confirmation_url(assessment: Assessment) -> str:
@@ -120,4 +121,21 @@ def test_a_measurement_of_another_record_is_not_found_through_this_one(people: P
     client = log_in(Client(), people.clinician)
     assert client.get(url).status_code == 404
     client.post(url)
+    assert Assessment.objects.filter(pk=ben_weight.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_service_names_a_measurement_that_is_not_in_the_record(people: Personas) -> None:
+    """Removed already, or another record's: `NotInRecord`, and nothing changes."""
+    patient = people.shared_child
+    hfmse = patient.assessments.get(instrument="HFMSE")
+    assessment_delete(author=people.parent, patient_id=patient.pk, assessment_id=hfmse.pk, as_of=AS_OF)
+    versions = patient.versions.count()
+    ben_weight = people.private_child.assessments.get(instrument="WEIGHT_KG")
+    for assessment_id in (hfmse.pk, ben_weight.pk):
+        with pytest.raises(NotInRecord):
+            assessment_delete(
+                author=people.parent, patient_id=patient.pk, assessment_id=assessment_id, as_of=AS_OF
+            )
+    assert patient.versions.count() == versions
     assert Assessment.objects.filter(pk=ben_weight.pk).exists()

@@ -12,7 +12,14 @@ from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: 
 
 from smanav.patients.models import Patient, PatientRecordVersion
 from smanav.patients.seam import record_for_patient
-from smanav.patients.services import StaleRecord, assessment_record, patient_update
+from smanav.patients.services import (
+    NotInRecord,
+    StaleRecord,
+    assessment_record,
+    patient_update,
+    treatment_end,
+    treatment_record,
+)
 from smanav_core import InvalidInput
 
 NEW_CHILD = {
@@ -204,6 +211,35 @@ def test_treatment_end_before_start_is_refused_with_the_cores_message(people: Pe
         {"form_key": "t2", "end_date": "2020-01-01"},
     )
     assert "must not be before the treatment's start_date" in response.context["form"].errors["end_date"][0]
+
+
+@pytest.mark.django_db
+def test_only_an_ongoing_treatment_of_this_record_can_be_ended(people: Personas) -> None:
+    ada, ben = people.shared_child, people.private_child
+    treatment_record(
+        author=people.parent,
+        patient_id=ben.pk,
+        therapy="risdiplam",
+        start_date="2026-11-05",
+        end_date=None,
+        as_of=AS_OF,
+    )
+    bens = ben.treatments.get()
+    client = log_in(Client(), people.parent)
+    through_ada = reverse("patients:treatment_end", args=[ada.pk, bens.pk])
+    assert client.get(through_ada).status_code == 404
+    assert client.post(through_ada, {"form_key": "e1", "end_date": "2026-11-20"}).status_code == 404
+    with pytest.raises(NotInRecord):
+        treatment_end(
+            author=people.parent, patient_id=ada.pk, treatment_id=bens.pk, end_date="2026-11-20", as_of=AS_OF
+        )
+    bens.refresh_from_db()
+    assert bens.end_date is None
+    own = reverse("patients:treatment_end", args=[ben.pk, bens.pk])
+    assert client.post(own, {"form_key": "e2", "end_date": "2026-11-20"}).status_code == 302
+    bens.refresh_from_db()
+    assert bens.end_date is not None
+    assert client.get(own).status_code == 404  # ended: nothing left to end
 
 
 @pytest.mark.django_db

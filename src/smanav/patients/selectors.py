@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 
 from smanav.accounts.models import Clinic
-from smanav.patients.models import ClinicShare, Patient, PatientRecordVersion
+from smanav.patients.models import Assessment, ClinicShare, Patient, PatientRecordVersion, Treatment
 from smanav_core.codes import UrgencyLevel
 
 WORKLIST_SORTS: dict[str, tuple[str, ...]] = {
@@ -141,6 +141,16 @@ def patient_versions(*, patient: Patient) -> QuerySet[PatientRecordVersion]:
 
 def patient_shares(*, patient: Patient) -> QuerySet[ClinicShare]:
     return patient.shares.select_related("clinic", "invited_by", "withdrawn_by").order_by("-created_at")
+
+
+def patient_assessment(*, patient: Patient, assessment_id: int) -> Assessment | None:
+    """One measurement of this record, or None if the record has none with that id (any more)."""
+    return patient.assessments.filter(pk=assessment_id).first()
+
+
+def patient_ongoing_treatment(*, patient: Patient, treatment_id: int) -> Treatment | None:
+    """One treatment of this record that has not ended, or None."""
+    return patient.treatments.filter(pk=treatment_id, end_date__isnull=True).first()
 
 
 def clinics_for_invitation(*, patient: Patient) -> QuerySet[Clinic]:

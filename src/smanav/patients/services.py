@@ -57,6 +57,11 @@ class StaleRecord(Exception):
         super().__init__(f"the record is now at version {current_version}")
 
 
+class NotInRecord(Exception):
+    """The measurement or treatment named is not part of the record (any more): removed already, or
+    another record's."""
+
+
 def _author_label(user: Any) -> str:
     return str(user.get_username()) if user is not None and user.is_authenticated else "system"
 
@@ -242,7 +247,9 @@ def assessment_record(
 def assessment_delete(*, author: Any, patient_id: int, assessment_id: int, as_of: dt.date) -> None:
     """Remove a measurement entered in error. The versions keep the record as it was before."""
     patient = _lock(patient_id)
-    assessment = Assessment.objects.get(pk=assessment_id, patient=patient)
+    assessment = patient.assessments.filter(pk=assessment_id).first()
+    if assessment is None:
+        raise NotInRecord(f"record {patient_id} has no measurement {assessment_id}")
     change = RecordChange(
         ChangeKind.ASSESSMENT_REMOVED,
         {
@@ -306,7 +313,9 @@ def treatment_end(
         return
     patient = _lock(patient_id)
     treatments = list(patient.treatments.all())
-    index = next(i for i, t in enumerate(treatments) if t.pk == treatment_id)
+    index = next((i for i, t in enumerate(treatments) if t.pk == treatment_id), None)
+    if index is None:
+        raise NotInRecord(f"record {patient_id} has no treatment {treatment_id}")
     treatment = treatments[index]
     if end_date is None:
         raise InvalidInput([(f"treatments[{index}].end_date", "is required")])

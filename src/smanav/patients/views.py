@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -34,7 +34,7 @@ from smanav.patients.forms import (
     TreatmentForm,
     new_form_key,
 )
-from smanav.patients.models import Assessment, GuardianRelation, Patient, Treatment
+from smanav.patients.models import GuardianRelation, Patient
 from smanav.patients.plan import care_plan_by_domain, monitoring_series
 from smanav.patients.seam import evaluate_patient
 from smanav_core import InvalidInput
@@ -243,7 +243,7 @@ def assessment_delete(request: HttpRequest, patient_id: int, assessment_id: int)
             services.assessment_delete(
                 author=request.user, patient_id=patient.pk, assessment_id=assessment_id, as_of=_today()
             )
-        except Assessment.DoesNotExist:
+        except services.NotInRecord:
             # A second click on "Remove" (or someone else was quicker): nothing left to remove.
             messages.info(request, _("This measurement is no longer in the record."))
         else:
@@ -251,7 +251,9 @@ def assessment_delete(request: HttpRequest, patient_id: int, assessment_id: int)
                 request, _("The measurement was removed. The record's history keeps the earlier version.")
             )
         return redirect("patients:detail", patient_id=patient.pk)
-    assessment = get_object_or_404(Assessment, pk=assessment_id, patient=patient)
+    assessment = selectors.patient_assessment(patient=patient, assessment_id=assessment_id)
+    if assessment is None:
+        raise Http404("No such measurement in this record.")
     audit_record(
         actor=request.user,
         patient_id=patient.pk,
@@ -298,7 +300,9 @@ def treatment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def treatment_end(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
-    treatment = get_object_or_404(Treatment, pk=treatment_id, patient=patient, end_date__isnull=True)
+    treatment = selectors.patient_ongoing_treatment(patient=patient, treatment_id=treatment_id)
+    if treatment is None:
+        raise Http404("No such ongoing treatment in this record.")
     form = TreatmentEndForm(
         request.POST or None, initial={"form_key": new_form_key(), "end_date": _today().isoformat()}
     )
@@ -381,7 +385,9 @@ def patient_sharing(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_POST
 def patient_share_withdraw(request: HttpRequest, patient_id: int, share_id: int) -> HttpResponse:
     patient = patient_get_for_manager(user=request.user, patient_id=patient_id)
-    share = get_object_or_404(patient.shares.select_related("clinic"), pk=share_id)
+    share = selectors.patient_shares(patient=patient).filter(pk=share_id).first()
+    if share is None:
+        raise Http404("No such share of this record.")
     services.clinic_share_withdraw(author=request.user, patient_id=patient.pk, share_id=share.pk)
     messages.success(request, _("%(clinic)s can no longer see this record.") % {"clinic": share.clinic.name})
     return redirect("patients:sharing", patient_id=patient.pk)
