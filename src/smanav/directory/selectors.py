@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db.models import F, FloatField, Q, QuerySet
 from django.db.models.expressions import ExpressionWrapper
 
-from smanav.directory.disciplines import CENTRE_KINDS, DISCIPLINE_BITS, Discipline
+from smanav.directory.disciplines import CENTRE_KINDS, DISCIPLINE_BITS, Discipline, discipline_mask
 from smanav.directory.models import Site
 from smanav.geo.distance import bounding_box, haversine_km
 
@@ -145,10 +145,8 @@ class CompleteCare:
 def complete_care(
     *, latitude: float, longitude: float, wanted: list[str], age_groups: int = 0, include_samples: bool = True
 ) -> CompleteCare:
-    wanted_codes = tuple(code for code in Discipline.values if code in set(wanted))
-    mask = 0
-    for code in wanted_codes:
-        mask |= DISCIPLINE_BITS[code]
+    wanted_codes = tuple(code for code in Discipline.values if code in wanted)
+    mask = discipline_mask(wanted_codes)
 
     def nearest(disciplines: int, kinds: tuple[str, ...] = ()) -> Hit | None:
         return nearest_site(
