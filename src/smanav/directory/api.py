@@ -10,7 +10,13 @@ from pydantic import Field
 
 from smanav.api.errors import InvalidRequest, error_responses
 from smanav.directory.disciplines import AgeGroup, Discipline
-from smanav.directory.search import SearchProblem, check_input, complete_care_search, services_search
+from smanav.directory.search import (
+    SearchInput,
+    SearchProblem,
+    check_input,
+    complete_care_search,
+    services_search,
+)
 
 router = Router(tags=["services"])
 
@@ -37,7 +43,9 @@ class CompleteCareParams(Schema):
     age_group: str | None = Field(None, json_schema_extra={"enum": list(AgeGroup.values)})
 
 
-def _checked(params: Any, *, radius_km: float | None = None, limit: int | None = None) -> Any:
+def _checked(
+    params: SearchParams | CompleteCareParams, *, radius_km: float | None = None, limit: int | None = None
+) -> SearchInput:
     try:
         return check_input(
             near=params.near,
