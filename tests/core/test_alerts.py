@@ -260,9 +260,7 @@ def test_severity_sort_is_stable_with_merged_alerts(monkeypatch: pytest.MonkeyPa
         {"code": "treatment_monitoring_due", "severity": "low", "text": "a", "sources": []},
         {"code": "treatment_monitoring_due", "severity": "high", "text": "b", "sources": []},
     ]
-    monkeypatch.setattr(
-        alerts_module, "treatment_monitoring_source", lambda name: lambda facts, kb: list(extra)
-    )
+    monkeypatch.setattr(alerts_module, "treatment_monitoring_alerts", lambda facts, kb: list(extra))
     facts = derive_facts(validate_record(person("sitter", 60, 9), as_of=AS_OF), region=Region.US, as_of=AS_OF)
     found = detect_alerts(facts, load_knowledge())
     assert [(alert["code"], alert["severity"]) for alert in found] == [
@@ -271,6 +269,6 @@ def test_severity_sort_is_stable_with_merged_alerts(monkeypatch: pytest.MonkeyPa
     ]
 
 
-def test_alerts_without_the_treatment_monitoring_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(alerts_module, "treatment_monitoring_source", lambda name: None)
+def test_alerts_without_treatment_monitoring_alerts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(alerts_module, "treatment_monitoring_alerts", lambda facts, kb: [])
     assert codes(person("sitter", 60, 9)) == [("assessment_missing", None)]

@@ -465,16 +465,14 @@ def test_consistent_item_is_accepted() -> None:
 
 def test_treatment_monitoring_items_are_merged_in_domain_order(monkeypatch: pytest.MonkeyPatch) -> None:
     extra = {"id": "tm.test", "domain": "treatment_monitoring", "title": "t", "detail": "d", "sources": []}
-    monkeypatch.setattr(
-        care_plan_module, "treatment_monitoring_source", lambda name: lambda facts, kb: [extra]
-    )
+    monkeypatch.setattr(care_plan_module, "treatment_monitoring_items", lambda facts, kb: [extra])
     items = plan(person("sitter", 60, onset_months=9))
     ranks = [DOMAIN_RANK[item["domain"]] for item in items]
     assert extra in items
     assert ranks == sorted(ranks)
 
 
-def test_plan_without_the_treatment_monitoring_module(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(care_plan_module, "treatment_monitoring_source", lambda name: None)
+def test_plan_without_treatment_monitoring_items(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(care_plan_module, "treatment_monitoring_items", lambda facts, kb: [])
     items = plan(person("sitter", 60, onset_months=9))
     assert items and all(item["id"].startswith("care.") for item in items)

@@ -17,7 +17,8 @@ from smanav_core.codes import AlertCode, DiagnosisStatus, FunctionalGroup, Instr
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.genetics import MeaningfulChange, Measure, MeasuresFile
-from smanav_core.rules.care_plan import latest_assessment, treatment_monitoring_source
+from smanav_core.rules.care_plan import latest_assessment
+from smanav_core.rules.treatment_monitoring import treatment_monitoring_alerts
 
 SEVERITY_RANK: dict[str, int] = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}
 
@@ -113,9 +114,7 @@ def detect_alerts(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
         index = _alert_index(kb)
         alerts.extend(_motor_declines(facts, index))
         alerts.extend(_overdue_assessments(facts, index))
-    extra = treatment_monitoring_source("treatment_monitoring_alerts")
-    if extra is not None:
-        alerts.extend(extra(facts, kb))
+    alerts.extend(treatment_monitoring_alerts(facts, kb))
     if len(alerts) > 1:
         alerts.sort(key=_by_severity)
     return alerts

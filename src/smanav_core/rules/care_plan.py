@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import functools
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,10 +21,9 @@ from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.care import DOMAIN_ORDER, CareFile, CareItem, IndexKey, PlanEntry
 from smanav_core.record import Assessment
+from smanav_core.rules.treatment_monitoring import treatment_monitoring_items
 
 _DOMAIN_RANK: dict[str, int] = {domain.value: rank for domain, rank in DOMAIN_ORDER.items()}
-
-ItemSource = Callable[[PatientFacts, Knowledge], list[dict[str, Any]]]
 
 
 def latest_cobb(facts: PatientFacts) -> tuple[float, dt.date | None] | None:
@@ -166,8 +163,7 @@ def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
             if last is not None:
                 entry["due_date"] = add_months(last, interval).isoformat()
         plan.append(entry)
-    extra = treatment_monitoring_source("treatment_monitoring_items")
-    added = [] if extra is None else extra(facts, kb)
+    added = treatment_monitoring_items(facts, kb)
     if added:
         # The plan is already in domain order and every added item is of one domain: put them after
         # our own items of that domain (file order is kept within a domain).
@@ -178,14 +174,3 @@ def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
 
 def _domain_rank(entry: dict[str, Any]) -> int:
     return _DOMAIN_RANK.get(entry["domain"], len(_DOMAIN_RANK))
-
-
-@functools.cache
-def treatment_monitoring_source(name: str) -> ItemSource | None:
-    """A function of `rules.treatment_monitoring`, written separately; None until that module exists."""
-    try:
-        module = importlib.import_module("smanav_core.rules.treatment_monitoring")
-    except ImportError:  # pragma: no cover - only while the module is being written
-        return None
-    found: ItemSource | None = getattr(module, name, None)
-    return found
