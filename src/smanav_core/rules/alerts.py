@@ -17,7 +17,6 @@ from smanav_core.codes import AlertCode, DiagnosisStatus, FunctionalGroup, Instr
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.genetics import MeaningfulChange, Measure, MeasuresFile
-from smanav_core.rules.care_plan import latest_assessment
 from smanav_core.rules.treatment_monitoring import treatment_monitoring_alerts
 
 SEVERITY_RANK: dict[str, int] = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}
@@ -166,7 +165,7 @@ def _motor_declines(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, A
 
 def _overdue_assessments(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, Any]]:
     """No assessment at all; the group's review interval passed; a spine X-ray due for a curve > 20°."""
-    newest = latest_assessment(facts)
+    newest = facts.last_assessment
     if newest is None:
         statement = index.missing
         return [

@@ -20,7 +20,6 @@ from smanav_core.codes import DiagnosisStatus, FunctionalGroup, Instrument
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.care import DOMAIN_ORDER, CareFile, CareItem, IndexKey, PlanEntry
-from smanav_core.record import Assessment
 from smanav_core.rules.treatment_monitoring import treatment_monitoring_items
 
 _DOMAIN_RANK: dict[str, int] = {domain.value: rank for domain, rank in DOMAIN_ORDER.items()}
@@ -35,11 +34,6 @@ def latest_cobb(facts: PatientFacts) -> tuple[float, dt.date | None] | None:
     if clinical is None or clinical.scoliosis_cobb_deg is None:
         return None
     return clinical.scoliosis_cobb_deg, None
-
-
-def latest_assessment(facts: PatientFacts) -> Assessment | None:
-    """The most recent assessment of any instrument (a proxy for the last clinic review)."""
-    return facts.last_assessment
 
 
 Cobb = tuple[float, dt.date | None] | None
