@@ -4,8 +4,10 @@ double submissions create one record, and a stale save never overwrites someone 
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
@@ -265,6 +267,22 @@ def test_evaluation_page_shows_the_core_answer_in_both_views(people: Personas) -
     clinician = client.get(url, {"view": "clinician", "region": "EU"}).content.decode()
     assert "European Union" in clinician
     assert "Knowledge base version" in clinician
+
+
+@pytest.mark.django_db
+def test_evaluation_page_reads_the_records_rows_once(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("patients:detail", args=[people.shared_child.pk]))
+    assert page.status_code == 200
+    assert "HFMSE" in page.content.decode()
+    tables = [
+        query["sql"].split(" FROM ", 1)[1].split()[0]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT")
+    ]
+    for table in ('"patients_assessment"', '"patients_treatment"', '"patients_guardian"'):
+        assert tables.count(table) == 1, (table, tables)
 
 
 @pytest.mark.django_db

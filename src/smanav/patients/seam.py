@@ -75,8 +75,16 @@ class PatientEvaluation:
     problems: list[tuple[str, str]] = field(default_factory=list)
 
 
-def evaluate_patient(patient: Patient, *, as_of: dt.date, region: str | None = None) -> PatientEvaluation:
-    record = record_for_patient(patient)
+def evaluate_patient(
+    patient: Patient,
+    *,
+    as_of: dt.date,
+    region: str | None = None,
+    assessments: Iterable[Assessment] | None = None,
+    treatments: Iterable[Treatment] | None = None,
+) -> PatientEvaluation:
+    """The core's answer for this patient. Pass already-loaded rows to save queries."""
+    record = record_for_patient(patient, assessments=assessments, treatments=treatments)
     return evaluate_record(record, as_of=as_of, region=region)
 
 

@@ -67,10 +67,12 @@ def _form_status(request: HttpRequest, form: Any) -> int:
 
 
 def _record_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    manages = user_manages_patient(user=request.user, patient=patient)
     return {
         "patient": patient,
-        "may_edit": user_may_edit_patient(user=request.user, patient=patient),
-        "manages": user_manages_patient(user=request.user, patient=patient),
+        # Guardians may always edit: the access rules are asked again only about everyone else.
+        "may_edit": manages or user_may_edit_patient(user=request.user, patient=patient),
+        "manages": manages,
     }
 
 
@@ -131,7 +133,12 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what="evaluation page")
     region = _region_choice(request, patient)
     today = _today()
-    evaluation = evaluate_patient(patient, as_of=today, region=region)
+    # Read once: the evaluation, the monitoring tables and the treatment list all show these rows.
+    assessments = list(patient.assessments.all())
+    treatments = list(patient.treatments.all())
+    evaluation = evaluate_patient(
+        patient, as_of=today, region=region, assessments=assessments, treatments=treatments
+    )
     staff = role_of(request.user) in (Role.CLINICIAN, Role.COORDINATOR)
     view_mode = request.GET.get("view") or ("clinician" if staff else "family")
     if view_mode not in ("family", "clinician"):
@@ -142,7 +149,6 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         plan = care_plan_by_domain(
             result.get("care_plan", []), assessments=evaluation.record["assessments"], as_of=today
         )
-    assessments = list(patient.assessments.all())
     context = {
         **_record_context(request, patient),
         "evaluation": result,
@@ -150,7 +156,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         "record": evaluation.record,
         "plan": plan,
         "series": monitoring_series(assessments, birth_date=patient.birth_date),
-        "treatments": list(patient.treatments.all()),
+        "treatments": treatments,
         "region": region or "",
         "regions": [r.value for r in Region],
         "view_mode": view_mode,
