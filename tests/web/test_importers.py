@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from smanav.directory.disciplines import DISCIPLINE_BITS, disciplines_of
 from smanav.directory.importing import writer as writer_module
@@ -336,3 +338,13 @@ def test_trials_import_one_file_folder_and_rerun(tmp_path: Path, gazetteer: None
     assert TrialSite.objects.filter(trial__nct_id="NCT00000013").count() == 2
     single = import_trials(folder / "NCT00000011.json")
     assert single.unchanged == 1
+
+
+def test_trials_reimport_of_unchanged_records_looks_nothing_up(tmp_path: Path, gazetteer: None) -> None:
+    path = write(tmp_path, "studies.ndjson", json.dumps(study("NCT00000031")) + "\n")
+    import_trials(path)
+    with CaptureQueriesContext(connection) as captured:
+        again = import_trials(path)
+    assert again.unchanged == 1
+    geo_tables = [connection.ops.quote_name(m._meta.db_table) for m in (Place, PostalCode)]
+    assert not [q["sql"] for q in captured.captured_queries if any(t in q["sql"] for t in geo_tables)]

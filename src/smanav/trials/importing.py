@@ -237,8 +237,16 @@ class _TrialWriter:
         if len(self.pending) >= BATCH_SIZE:
             self.flush()
 
-    def _place_sites(self, parsed: ParsedTrial) -> None:
-        for site in parsed.sites:
+    def _place_sites(self, trials: list[ParsedTrial]) -> None:
+        """Coordinates for the sites the record gives none, from our postal-code and place tables."""
+        sites = [site for parsed in trials for site in parsed.sites]
+        needs = [s for s in sites if s["latitude"] is None or s["longitude"] is None]
+        if needs:
+            self.geocoder.prefetch(
+                ((s["country_code"], s["postal_code"]) for s in needs),
+                ((s["country_code"], s["city"], s["state"]) for s in needs),
+            )
+        for site in sites:
             if site["latitude"] is None or site["longitude"] is None:
                 point = self.geocoder.postal(
                     site["country_code"], site["postal_code"]
@@ -252,14 +260,6 @@ class _TrialWriter:
         pending, self.pending = self.pending, {}
         if not pending:
             return
-        needs = [
-            s for _, p in pending.values() for s in p.sites if s["latitude"] is None or s["longitude"] is None
-        ]
-        if needs:
-            self.geocoder.prefetch(
-                ((s["country_code"], s["postal_code"]) for s in needs),
-                ((s["country_code"], s["city"], s["state"]) for s in needs),
-            )
         with transaction.atomic():
             existing = dict(
                 Trial.objects.filter(nct_id__in=list(pending)).values_list("nct_id", "content_hash")
@@ -274,13 +274,14 @@ class _TrialWriter:
                     self.report.updated += 1
                 else:
                     self.report.added += 1
-                self._place_sites(parsed)
                 trial = Trial(
                     content_hash=digest, is_sample=self.is_sample, source=self.source, **parsed.values
                 )
                 changed.append((trial, parsed))
             if not changed:
                 return
+            # Only the trials that changed are geocoded: an unchanged re-import asks the geo tables nothing.
+            self._place_sites([parsed for _, parsed in changed])
             fields = [f for f in changed[0][0].__dict__ if f not in ("_state", "id", "nct_id")]
             Trial.objects.bulk_create(
                 [trial for trial, _ in changed],
