@@ -227,3 +227,10 @@ def test_page_with_services_ticked_looks_the_place_up_once(demo: None, client: C
     assert "One centre for everything you ticked?" in page.content.decode()
     place_table = connection.ops.quote_name(Place._meta.db_table)
     assert sum(place_table in query["sql"] for query in captured.captured_queries) == 1
+
+
+def test_page_says_the_ages_served_and_unknown_ages_as_not_known(demo: None, client: Client) -> None:
+    Site.objects.filter(external_id="near").update(age_groups=AGE_BITS["children"] | AGE_BITS["adults"])
+    page = client.get("/services/", {"near": "Boston", "age_group": "children"}).content.decode()
+    assert "for children" in page
+    assert "Ages: children and adults" in page and "Ages: not known" in page

@@ -66,3 +66,7 @@ def ages_of(mask: int) -> list[str]:
 
 def discipline_label(code: str) -> str:
     return str(Discipline(code).label)
+
+
+def age_label(code: str) -> str:
+    return str(AgeGroup(code).label)

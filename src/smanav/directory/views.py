@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from smanav.directory.disciplines import OrganisationKind, discipline_label
+from smanav.directory.disciplines import OrganisationKind, age_label, discipline_label
 from smanav.directory.forms import ServicesSearchForm
 from smanav.directory.search import (
     SearchProblem,
@@ -19,8 +19,6 @@ from smanav.directory.search import (
 )
 from smanav.geo.models import ATTRIBUTION
 
-AGE_LABELS = {"children": "children", "adults": "adults"}
-
 
 def _labelled(item: dict[str, Any] | None) -> dict[str, Any] | None:
     if item is None:
@@ -28,7 +26,7 @@ def _labelled(item: dict[str, Any] | None) -> dict[str, Any] | None:
     return {
         **item,
         "discipline_labels": [discipline_label(code) for code in item["disciplines"]],
-        "age_words": " and ".join(AGE_LABELS[a] for a in item["age_groups"]) or "not known",
+        "age_words": " and ".join(age_label(a).lower() for a in item["age_groups"]) or "not known",
         "kind_label": str(OrganisationKind(item["kind"]).label),
     }
 
@@ -75,5 +73,5 @@ def services_page(request: HttpRequest) -> HttpResponse:
                     ],
                 }
             context["wanted_labels"] = [discipline_label(code) for code in search.disciplines]
-            context["age_label"] = AGE_LABELS.get(search.age_group or "", "")
+            context["age_label"] = age_label(search.age_group).lower() if search.age_group else ""
     return render(request, "directory/services.html", context)
