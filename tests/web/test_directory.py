@@ -234,3 +234,11 @@ def test_page_says_the_ages_served_and_unknown_ages_as_not_known(demo: None, cli
     page = client.get("/services/", {"near": "Boston", "age_group": "children"}).content.decode()
     assert "for children" in page
     assert "Ages: children and adults" in page and "Ages: not known" in page
+
+
+def test_page_names_the_languages_spoken(demo: None, client: Client) -> None:
+    Site.objects.filter(external_id="near").update(languages="en;es;zz")
+    page = client.get("/services/", {"near": "Boston"}).content.decode()
+    assert "Languages: English, Spanish, zz" in page  # a code Django does not know is shown as given
+    body = client.get("/api/v1/services/search", {"near": "Boston"}).json()
+    assert body["results"][0]["languages"] == ["en", "es", "zz"]  # the API keeps the codes

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language_info
 
 from smanav.directory.disciplines import OrganisationKind, age_label, discipline_label
 from smanav.directory.forms import ServicesSearchForm
@@ -20,12 +21,21 @@ from smanav.directory.search import (
 from smanav.geo.models import ATTRIBUTION
 
 
+def _language_name(code: str) -> str:
+    """ "es" -> "Spanish", from Django's table of languages; a code it does not know is shown as given."""
+    try:
+        return str(get_language_info(code)["name"])
+    except KeyError:
+        return code
+
+
 def _labelled(item: dict[str, Any] | None) -> dict[str, Any] | None:
     if item is None:
         return None
     return {
         **item,
         "discipline_labels": [discipline_label(code) for code in item["disciplines"]],
+        "language_names": [_language_name(code) for code in item["languages"]],
         "age_words": " and ".join(age_label(a).lower() for a in item["age_groups"]) or "not known",
         "kind_label": str(OrganisationKind(item["kind"]).label),
     }
