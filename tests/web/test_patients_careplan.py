@@ -8,7 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from fhir.resources.R4B.careplan import CarePlan
 from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
@@ -47,6 +49,17 @@ def test_chart_marks_the_cores_decline_and_is_an_svg(declining: Personas) -> Non
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
+
+
+@pytest.mark.django_db
+def test_document_reads_the_records_measurements_once(declining: Personas) -> None:
+    with CaptureQueriesContext(connection) as captured:
+        document = careplan_document(declining.shared_child, as_of=AS_OF)
+    assert [c.instrument for c in document.charts if c.instrument == "HFMSE"] == ["HFMSE"]
+    measurement_reads = [
+        q["sql"] for q in captured.captured_queries if 'FROM "patients_assessment"' in q["sql"]
+    ]
+    assert len(measurement_reads) == 1, measurement_reads
 
 
 @pytest.mark.django_db

@@ -86,8 +86,9 @@ def _decline_flags(
 
 
 def careplan_document(patient: Patient, *, as_of: dt.date, region: str | None = None) -> CarePlanDocument:
-    evaluation = evaluate_patient(patient, as_of=as_of, region=region)
+    # Read once: the same rows make the core's record and the charts.
     assessments = list(patient.assessments.all())
+    evaluation = evaluate_patient(patient, as_of=as_of, region=region, assessments=assessments)
     series = monitoring_series(assessments, birth_date=patient.birth_date)
     result = evaluation.result or {}
     flags = _decline_flags(list(result.get("alerts", [])), series)
