@@ -298,3 +298,15 @@ def test_matching_never_calls_an_unknown_fact_met(record: dict[str, Any]) -> Non
         smn2 = [f for f in first.findings if "SMN2 copies" in f.text]
         if facts.smn2_copies is None:
             assert all(f.outcome == "to_check" for f in smn2)
+
+
+def test_families_page_says_whose_record_and_which_sites(sample_trials: None, client: Client) -> None:
+    answers = {"birth_date": "2021-03-01", "smn1_copies": "0", "smn2_copies": "3", "motor": "sitter"}
+    page = client.post("/trials/", answers).content.decode()
+    # The quote comes from the trial's record, the person's answer from theirs.
+    assert "the record says able to sit but not to walk (sitter)." in page
+    assert "(the trial record says: “Able to walk at least 25 metres without help”)" in page
+    # Without a place the sites listed are not the nearest ones.
+    assert "Some of its sites" in page and "Nearest sites" not in page
+    near = client.post("/trials/", {**answers, "near": "39.95, -75.16"}).content.decode()
+    assert "Nearest sites" in near and "Some of its sites" not in near
