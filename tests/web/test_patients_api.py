@@ -121,3 +121,11 @@ def test_openapi_documents_the_patient_endpoints_and_their_errors() -> None:
     operation = document["paths"]["/api/v1/patients/{patient_id}/assessments"]["post"]
     assert {"201", "401", "404", "422"} <= set(operation["responses"])
     assert "/api/v1/patients/{patient_id}/evaluation" in document["paths"]
+
+
+@pytest.mark.django_db
+def test_history_lists_every_version_newest_first(people: Personas) -> None:
+    body = Client().get(f"{BASE}/{people.shared_child.pk}/history", **_bearer(people.parent)).json()
+    assert [row["version"] for row in body] == [3, 2, 1]
+    assert body[0]["summary"] == "WEIGHT_KG 20 on 2026-11-15 recorded"
+    assert (body[-1]["summary"], body[-1]["author"]) == ("record created", "parent")

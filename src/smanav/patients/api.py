@@ -25,9 +25,9 @@ from smanav.audit.services import audit_record
 from smanav.careplans.documents import careplan_document
 from smanav.careplans.fhir import careplan_fhir
 from smanav.careplans.pdf import careplan_pdf
-from smanav.patients import services
+from smanav.patients import selectors, services
 from smanav.patients.access import patient_get_for_editor, patient_get_for_user, patients_visible_to
-from smanav.patients.seam import evaluate_record, record_for_patient
+from smanav.patients.seam import evaluate_patient, record_for_patient
 from smanav_core import InvalidInput
 from smanav_core.codes import Instrument, Region, TreatmentTherapy
 
@@ -192,7 +192,7 @@ def patient_evaluation(
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     as_of = as_of_date(params.as_of, today=timezone.localdate())
     audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.API_READ, what="evaluation")
-    evaluation = evaluate_record(record_for_patient(patient), as_of=as_of, region=params.region)
+    evaluation = evaluate_patient(patient, as_of=as_of, region=params.region)
     if evaluation.result is None:
         raise InvalidInput(evaluation.problems)
     return JsonResponse(evaluation.result, json_dumps_params={"ensure_ascii": False})
@@ -211,7 +211,7 @@ def patient_history(request: HttpRequest, patient_id: int) -> list[dict[str, Any
             "author": row.author_label,
             "summary": row.summary,
         }
-        for row in patient.versions.order_by("-version")
+        for row in selectors.patient_versions(patient=patient)
     ]
 
 
