@@ -310,3 +310,14 @@ def test_families_page_says_whose_record_and_which_sites(sample_trials: None, cl
     assert "Some of its sites" in page and "Nearest sites" not in page
     near = client.post("/trials/", {**answers, "near": "39.95, -75.16"}).content.decode()
     assert "Nearest sites" in near and "Some of its sites" not in near
+
+
+def test_phases_in_words(sample_trials: None, client: Client) -> None:
+    trials = by_id(trials_match_document(WALKING_ADULT, as_of=AS_OF))
+    assert trials["NCT99990003"]["phases"] == ["PHASE2", "PHASE3"]  # the record's codes stay as they are
+    assert trials["NCT99990003"]["phases_label"] == "phase 2, phase 3"
+    Trial.objects.filter(nct_id="NCT99990004").update(phases=["EARLY_PHASE1", "NA"])
+    trials = by_id(trials_match_document(WALKING_ADULT, as_of=AS_OF))
+    assert trials["NCT99990004"]["phases_label"] == "early phase 1, phase not applicable"
+    page = client.post("/trials/", {"birth_date": "1990-05-05"}).content.decode()
+    assert "NCT99990003 · recruiting · phase 2, phase 3" in page

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,13 @@ def patient_facts(record: Mapping[str, Any], *, as_of: dt.date) -> PatientFacts:
     )
 
 
+def _phase_words(code: str) -> str:
+    """A ClinicalTrials.gov phase in words: PHASE2 -> "phase 2", EARLY_PHASE1 -> "early phase 1"."""
+    if code == "NA":
+        return "phase not applicable"
+    return re.sub(r"PHASE(\d)", r"PHASE \1", code).lower().replace("_", " ")
+
+
 @dataclass
 class TrialMatch:
     trial: Trial
@@ -81,6 +89,7 @@ class TrialMatch:
             "status": trial.overall_status,
             "status_label": trial.overall_status.lower().replace("_", " "),
             "phases": list(trial.phases),
+            "phases_label": ", ".join(_phase_words(code) for code in trial.phases),
             "sponsor": trial.sponsor,
             "is_sample": trial.is_sample,
             "record_url": None if trial.is_sample else f"https://clinicaltrials.gov/study/{trial.nct_id}",
