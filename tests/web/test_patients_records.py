@@ -270,6 +270,15 @@ def test_evaluation_page_shows_the_core_answer_in_both_views(people: Personas) -
 
 
 @pytest.mark.django_db
+def test_evaluation_page_takes_a_known_region_or_the_records_own(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    url = reverse("patients:detail", args=[people.shared_child.pk])
+    assert client.get(url, {"region": "JP"}).context["region"] == "JP"
+    assert client.get(url, {"region": "Atlantis"}).context["region"] == "US"
+    assert client.get(url).context["region"] == "US"
+
+
+@pytest.mark.django_db
 def test_evaluation_page_reads_the_records_rows_once(people: Personas) -> None:
     client = log_in(Client(), people.parent)
     with CaptureQueriesContext(connection) as captured:

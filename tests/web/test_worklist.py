@@ -11,6 +11,7 @@ from django.urls import reverse
 from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
 
 from smanav.patients.models import PatientSummary
+from smanav.patients.selectors import WorklistFilter
 from smanav.patients.services import assessment_record, clinic_share_invite, patient_create
 
 
@@ -91,6 +92,15 @@ def test_every_sort_works(people: Personas, sort: str) -> None:
         reverse("patients:worklist"), {"sort": sort, "overdue": "1"}
     )
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_made_up_filter_values_are_ignored(people: Personas) -> None:
+    page = log_in(Client(), people.clinician).get(
+        reverse("patients:worklist"), {"urgency": "panic", "alert": "everything", "sort": "bogus"}
+    )
+    assert page.context["filters"] == WorklistFilter(sort="priority")
+    assert [patient.display_name for patient in page.context["page"]] == ["Ada"]
 
 
 @pytest.mark.django_db

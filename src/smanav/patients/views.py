@@ -3,6 +3,8 @@ seam asks the core, and every read of a record is audited."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
@@ -41,6 +43,9 @@ from smanav_core import InvalidInput
 from smanav_core.codes import AlertCode, Region, UrgencyLevel
 
 WORKLIST_PAGE_SIZE = 50
+REGION_CODES = tuple(region.value for region in Region)
+URGENCY_CODES = tuple(level.value for level in UrgencyLevel)
+ALERT_CODES = tuple(code.value for code in AlertCode)
 
 
 if TYPE_CHECKING:
@@ -57,8 +62,15 @@ class _CountedPaginator(_PatientPaginator):
         self.__dict__["count"] = known_count  # `count` is a cached_property: pre-fill its cache
 
 
-def _today() -> Any:
+def _today() -> dt.date:
     return timezone.localdate()
+
+
+def _known(request: HttpRequest, name: str, allowed: Collection[str], default: str = "") -> str:
+    """The query parameter `name` if it is one of `allowed`; otherwise (missing, or a value made up in the
+    address bar) `default`."""
+    value = request.GET.get(name, default)
+    return value if value in allowed else default
 
 
 def _form_status(request: HttpRequest, form: Any) -> int:
@@ -120,10 +132,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
 
 
 def _region_choice(request: HttpRequest, patient: Patient) -> str | None:
-    asked = request.GET.get("region", "")
-    if asked in Region.__members__.values() or asked in {r.value for r in Region}:
-        return asked
-    return patient.region or None
+    return _known(request, "region", REGION_CODES) or patient.region or None
 
 
 @signed_in
@@ -158,7 +167,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         "series": monitoring_series(assessments, birth_date=patient.birth_date),
         "treatments": treatments,
         "region": region or "",
-        "regions": [r.value for r in Region],
+        "regions": REGION_CODES,
         "view_mode": view_mode,
         "as_of": today,
     }
@@ -407,16 +416,10 @@ def worklist(request: HttpRequest) -> HttpResponse:
         raise Http404("Not a clinic account.")
     filters = selectors.WorklistFilter(
         query=request.GET.get("q", "").strip()[:100],
-        urgency=request.GET.get("urgency", "")
-        if request.GET.get("urgency") in {u.value for u in UrgencyLevel}
-        else "",
-        alert=request.GET.get("alert", "")
-        if request.GET.get("alert") in {a.value for a in AlertCode}
-        else "",
+        urgency=_known(request, "urgency", URGENCY_CODES),
+        alert=_known(request, "alert", ALERT_CODES),
         overdue_only=request.GET.get("overdue") == "1",
-        sort=request.GET.get("sort", "priority")
-        if request.GET.get("sort") in selectors.WORKLIST_SORTS
-        else "priority",
+        sort=_known(request, "sort", selectors.WORKLIST_SORTS, default="priority"),
     )
     patients = selectors.patient_worklist_for_clinic(clinic=clinic, filters=filters)
     counts = selectors.clinic_counts(clinic=clinic, filters=filters)
@@ -439,8 +442,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "today": today,
         "refresh": refresh,
         "sorts": list(selectors.WORKLIST_SORTS),
-        "urgencies": [u.value for u in UrgencyLevel],
-        "alert_codes": [a.value for a in AlertCode],
+        "urgencies": URGENCY_CODES,
+        "alert_codes": ALERT_CODES,
         "query_string": query.urlencode(),
     }
     return render(request, "patients/worklist.html", context)
