@@ -12,7 +12,7 @@ from smanav.geo.distance import haversine_km
 from smanav.geo.selectors import Location
 from smanav.trials.curation import curated_trials
 from smanav.trials.matching import TrialAssessment, TrialFacts, assess_trial
-from smanav.trials.models import Trial
+from smanav.trials.models import Trial, TrialSite
 from smanav_core.codes import Region
 from smanav_core.facts import PatientFacts, derive_facts
 from smanav_core.knowledge.loader import load_knowledge
@@ -60,7 +60,7 @@ def _phase_words(code: str) -> str:
 class TrialMatch:
     trial: Trial
     assessment: TrialAssessment
-    sites: list[tuple[float | None, Any]]
+    sites: list[tuple[float | None, TrialSite]]
 
     @property
     def nearest_km(self) -> float | None:
@@ -141,7 +141,7 @@ def match_trials(
             last_update_posted=trial.last_update_posted,
         )
         assessment = assess_trial(facts, view, curated.get(trial.nct_id))
-        sites: list[tuple[float | None, Any]] = []
+        sites: list[tuple[float | None, TrialSite]] = []
         for site in trial.sites.all():
             distance = None
             if location is not None and site.latitude is not None and site.longitude is not None:
