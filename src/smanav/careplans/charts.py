@@ -17,6 +17,7 @@ from typing import Any
 
 import matplotlib
 import numpy
+from django.utils.translation import gettext as _
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
@@ -58,11 +59,11 @@ def chart_svg(
             markerfacecolor="white",
             markeredgecolor="black",
             markeredgewidth=2,
-            label=note or "meaningful decline",
+            label=note or _("meaningful decline"),
         )
         for when, value in marked:
             axes.annotate(
-                "decline",
+                _("decline"),
                 (when, value),
                 textcoords="offset points",
                 xytext=(-10, -16),

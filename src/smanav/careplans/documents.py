@@ -9,25 +9,29 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from smanav.careplans.charts import chart_svg
-from smanav.patients import labels
 from smanav.patients.models import Patient
 from smanav.patients.plan import PlanDomain, Series, care_plan_by_domain, monitoring_series
 from smanav.patients.seam import PatientEvaluation, evaluate_patient
 from smanav_core.codes import AlertCode, Instrument
 
-UNITS: dict[str, str] = {
-    Instrument.CHOP_INTEND.value: "points",
-    Instrument.HINE2.value: "points",
-    Instrument.HFMSE.value: "points",
-    Instrument.RULM.value: "points",
-    Instrument.MFM32_PERCENT.value: "%",
-    Instrument.SIX_MWT_M.value: "metres",
-    Instrument.FVC_PERCENT_PREDICTED.value: "% predicted",
-    Instrument.PEAK_COUGH_FLOW_L_MIN.value: "L/min",
-    Instrument.WEIGHT_KG.value: "kg",
-    Instrument.HEIGHT_CM.value: "cm",
-    Instrument.COBB_DEG.value: "degrees",
+# The y-axis label of each instrument's chart.
+UNITS: dict[str, Promise] = {
+    Instrument.CHOP_INTEND.value: gettext_lazy("points"),
+    Instrument.HINE2.value: gettext_lazy("points"),
+    Instrument.HFMSE.value: gettext_lazy("points"),
+    Instrument.RULM.value: gettext_lazy("points"),
+    Instrument.MFM32_PERCENT.value: gettext_lazy("%"),
+    Instrument.SIX_MWT_M.value: gettext_lazy("metres"),
+    Instrument.FVC_PERCENT_PREDICTED.value: gettext_lazy("% predicted"),
+    Instrument.PEAK_COUGH_FLOW_L_MIN.value: gettext_lazy("L/min"),
+    Instrument.WEIGHT_KG.value: gettext_lazy("kg"),
+    Instrument.HEIGHT_CM.value: gettext_lazy("cm"),
+    Instrument.COBB_DEG.value: gettext_lazy("degrees"),
 }
 
 
@@ -43,7 +47,7 @@ class Chart:
         return chart_svg(
             self.series,
             title=self.title,
-            unit=UNITS.get(self.instrument, ""),
+            unit=str(UNITS.get(self.instrument, "")),
             flagged=self.flagged,
             note=self.note,
         )
@@ -77,9 +81,9 @@ def _decline_flags(
             continue
         threshold = alert.get("threshold")
         note = (
-            "meaningful decline"
+            _("meaningful decline")
             if threshold is None
-            else f"fall of at least {threshold:g} (meaningful decline)"
+            else _("fall of at least %(threshold)s (meaningful decline)") % {"threshold": f"{threshold:g}"}
         )
         flags[instrument] = ([latest[instrument]], note)
     return flags
@@ -95,7 +99,7 @@ def careplan_document(patient: Patient, *, as_of: dt.date, region: str | None = 
     charts = [
         Chart(
             instrument=s.instrument,
-            title=labels.label(labels.INSTRUMENT_LABELS, s.instrument),
+            title=s.title,
             series=s,
             flagged=flags.get(s.instrument, ([], ""))[0],
             note=flags.get(s.instrument, ([], ""))[1],
