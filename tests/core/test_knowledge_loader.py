@@ -1,10 +1,16 @@
-"""Looking up statements in the loaded knowledge base."""
+"""Looking up statements in the loaded knowledge base, and what the rules prepare from it."""
 
 from __future__ import annotations
 
 import pytest
 
-from smanav_core.knowledge.loader import KnowledgeError, load_knowledge
+from smanav_core.knowledge.loader import (
+    Knowledge,
+    KnowledgeError,
+    _data_files,
+    build_knowledge,
+    load_knowledge,
+)
 
 
 def test_a_statement_is_found_by_its_id() -> None:
@@ -22,3 +28,18 @@ def test_an_entry_that_is_not_a_statement_is_refused() -> None:
     item = next(iter(kb.care_plan.by_id))  # care items are entries, not statements
     with pytest.raises(KnowledgeError, match="is not a statement but a CareItem"):
         kb.statement(item)
+
+
+def test_what_a_rule_prepares_is_worked_out_once_for_each_knowledge_base() -> None:
+    built: list[Knowledge] = []
+
+    def index(kb: Knowledge) -> list[str]:
+        built.append(kb)
+        return [kb.version]
+
+    shipped, other = load_knowledge(), build_knowledge(_data_files())
+    first = shipped.prepared(index)
+    assert shipped.prepared(index) is first
+    assert other.prepared(index) is not first
+    assert other.prepared(index) is other.prepared(index)
+    assert len(built) == 2 and built[0] is shipped and built[1] is other

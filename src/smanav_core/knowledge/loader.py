@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import TypeVar, cast
@@ -37,6 +37,7 @@ FILE_SCHEMAS: dict[str, type[KnowledgeFile]] = {
 }
 
 F = TypeVar("F", bound=KnowledgeFile)
+P = TypeVar("P")
 
 
 class KnowledgeError(RuntimeError):
@@ -59,6 +60,18 @@ class Knowledge:
             entry = self.entries[entry_id]  # KeyError for an unknown id
             raise KnowledgeError(f"{entry_id} is not a statement but a {type(entry).__name__}")
         return found
+
+    def prepared(self, build: Callable[[Knowledge], P]) -> P:
+        """What `build` works out from this knowledge base (a rule's index of it), worked out on first use
+        and kept with the knowledge base, which never changes once loaded."""
+        found = self._prepared.get(build)
+        if found is None:
+            found = self._prepared[build] = build(self)
+        return cast(P, found)
+
+    @functools.cached_property
+    def _prepared(self) -> dict[Callable[[Knowledge], object], object]:
+        return {}
 
     # The rules read these on every evaluation: each is looked up once per knowledge base (the files never
     # change once loaded), then read as a plain attribute.

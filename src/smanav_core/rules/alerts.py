@@ -73,7 +73,7 @@ class _MotorIndex:
 
 class _AlertIndex:
     """What the alerts read from the knowledge base (statements, care items, merged sources), gathered
-    once per knowledge base so that an evaluation does no look-ups by id."""
+    once per knowledge base (`Knowledge.prepared`) so that an evaluation does no look-ups by id."""
 
     def __init__(self, kb: Knowledge) -> None:
         self.motor = _MotorIndex(kb.measures)
@@ -95,22 +95,11 @@ class _AlertIndex:
         self.spine_sources = _merged(self.spine.sources, self.spine_statement.sources)
 
 
-# Keyed by the identity of the knowledge base, kept alive with its index so the id stays unique.
-_INDEXES: dict[int, tuple[Knowledge, _AlertIndex]] = {}
-
-
-def _alert_index(kb: Knowledge) -> _AlertIndex:
-    cached = _INDEXES.get(id(kb))
-    if cached is None or cached[0] is not kb:
-        cached = _INDEXES[id(kb)] = (kb, _AlertIndex(kb))
-    return cached[1]
-
-
 def detect_alerts(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
     """Alerts for this person on `facts.as_of`, most severe first (stable within one severity)."""
     alerts: list[dict[str, Any]] = []
     if facts.diagnosis is DiagnosisStatus.CONFIRMED_5Q_SMA:
-        index = _alert_index(kb)
+        index = kb.prepared(_AlertIndex)
         alerts.extend(_motor_declines(facts, index))
         alerts.extend(_overdue_assessments(facts, index))
     alerts.extend(treatment_monitoring_alerts(facts, kb))

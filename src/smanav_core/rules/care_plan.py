@@ -19,7 +19,7 @@ from typing import Any
 from smanav_core.codes import DiagnosisStatus, FunctionalGroup, Instrument
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
-from smanav_core.knowledge.schema.care import DOMAIN_ORDER, CareFile, CareItem, IndexKey, PlanEntry
+from smanav_core.knowledge.schema.care import DOMAIN_ORDER, CareItem, IndexKey, PlanEntry
 from smanav_core.rules.treatment_monitoring import treatment_monitoring_items
 
 _DOMAIN_RANK: dict[str, int] = {domain.value: rank for domain, rank in DOMAIN_ORDER.items()}
@@ -114,22 +114,18 @@ class _PlanItem:
     due: tuple[bool, tuple[Instrument, ...], int] | None
 
 
-# Items by diagnosis and functional group, keyed by the identity of the care file (kept alive with them so
-# the id stays unique). A plain mapping: the care file's own index lives in pydantic private attributes,
-# and every read of one of those goes through pydantic's `__getattr__`.
-_INDEXES: dict[int, tuple[CareFile, dict[IndexKey, tuple[_PlanItem, ...]]]] = {}
+def _plan_items(kb: Knowledge) -> dict[IndexKey, tuple[_PlanItem, ...]]:
+    """Items by diagnosis and functional group, ready for the plan (kept by `Knowledge.prepared`).
 
-
-def _plan_items(care: CareFile) -> dict[IndexKey, tuple[_PlanItem, ...]]:
-    cached = _INDEXES.get(id(care))
-    if cached is None or cached[0] is not care:
-        by_key = {
-            (diagnosis, group): tuple(_prepare(entry) for entry in care.items_for(diagnosis, group))
-            for diagnosis in DiagnosisStatus
-            for group in (*FunctionalGroup, None)
-        }
-        cached = _INDEXES[id(care)] = (care, by_key)
-    return cached[1]
+    A plain mapping: the care file's own index lives in pydantic private attributes, and every read of one
+    of those goes through pydantic's `__getattr__`.
+    """
+    care = kb.care_plan
+    return {
+        (diagnosis, group): tuple(_prepare(entry) for entry in care.items_for(diagnosis, group))
+        for diagnosis in DiagnosisStatus
+        for group in (*FunctionalGroup, None)
+    }
 
 
 def _prepare(entry: PlanEntry) -> _PlanItem:
@@ -145,7 +141,7 @@ def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
     """The care-plan items that apply to this person on `facts.as_of`, ordered by domain."""
     plan: list[dict[str, Any]] = []
     cobb = latest_cobb(facts)
-    for prepared in _plan_items(kb.care_plan)[(facts.diagnosis, facts.functional_group)]:
+    for prepared in kb.prepared(_plan_items)[(facts.diagnosis, facts.functional_group)]:
         if prepared.holds is not None and not prepared.holds(facts, cobb):
             continue
         # The prepared output and its `sources` list belong to the knowledge base: hand out copies.

@@ -8,7 +8,7 @@ from typing import Any
 from smanav_core.codes import DiagnosisStatus, GeneticMethod, MotorMilestone
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
-from smanav_core.knowledge.schema.genetics import GeneticsFile, Smn2TypeDistribution
+from smanav_core.knowledge.schema.genetics import Smn2TypeDistribution
 from smanav_core.record import PatientRecord
 
 C859 = "c.859G>C"
@@ -124,7 +124,7 @@ def _smn2(record: PatientRecord, kb: Knowledge, diagnosis: Diagnosis, *, homozyg
     if genetics.smn2_copies_is_minimum:
         diagnosis.say(kb, "genetics.smn2_minimum", copies=copies)
     elif homozygous_absence:
-        row = _distribution_rows(kb).get(copies)
+        row = kb.prepared(_distribution_rows).get(copies)
         if row is None:
             diagnosis.say(kb, "genetics.smn2_distribution_unknown", copies=copies)
         else:
@@ -139,20 +139,12 @@ def _smn2(record: PatientRecord, kb: Knowledge, diagnosis: Diagnosis, *, homozyg
         diagnosis.say(kb, "genetics.discordant_copy_number", copies=copies)
 
 
-# SMN2 copy number -> the first distribution row for it, keyed by the identity of the genetics file (kept
-# alive with its rows so the id stays unique).
-_ROWS: dict[int, tuple[GeneticsFile, dict[int, Smn2TypeDistribution]]] = {}
-
-
 def _distribution_rows(kb: Knowledge) -> dict[int, Smn2TypeDistribution]:
-    file = kb.genetics
-    cached = _ROWS.get(id(file))
-    if cached is None or cached[0] is not file:
-        rows: dict[int, Smn2TypeDistribution] = {}
-        for row in file.smn2_distribution:
-            rows.setdefault(row.smn2_copies, row)
-        cached = _ROWS[id(file)] = (file, rows)
-    return cached[1]
+    """SMN2 copy number -> the first distribution row for it (kept by `Knowledge.prepared`)."""
+    rows: dict[int, Smn2TypeDistribution] = {}
+    for row in kb.genetics.smn2_distribution:
+        rows.setdefault(row.smn2_copies, row)
+    return rows
 
 
 def _discordant(record: PatientRecord, copies: int) -> bool:

@@ -28,9 +28,13 @@ def statement_reason(
     return {"code": code, "text": flagged(statement, text), "sources": list(statement.sources)}
 
 
-# Reasons whose text takes no values, per knowledge base, entry and code: (the knowledge base, kept alive
-# so that its id is never reused, code, text, sources).
-_FIXED: dict[tuple[int, str, str | None], tuple[Knowledge, str, str, tuple[str, ...]]] = {}
+# Reasons whose text takes no values, by entry and code: (code, text, sources).
+_FixedReasons = dict[tuple[str, str | None], tuple[str, str, tuple[str, ...]]]
+
+
+def _fixed_reasons(kb: Knowledge) -> _FixedReasons:
+    """Empty at first, kept by `Knowledge.prepared`: `reason` fills it in as reasons are asked for."""
+    return {}
 
 
 def reason(kb: Knowledge, entry_id: str, *, code: str | None = None, **values: Any) -> dict[str, Any]:
@@ -40,13 +44,13 @@ def reason(kb: Knowledge, entry_id: str, *, code: str | None = None, **values: A
     """
     if values:
         return statement_reason(kb.statement(entry_id), code=code or _last_part(entry_id), values=values)
-    key = (id(kb), entry_id, code)
-    fixed = _FIXED.get(key)
-    if fixed is None or fixed[0] is not kb:
+    known = kb.prepared(_fixed_reasons)
+    fixed = known.get((entry_id, code))
+    if fixed is None:
         statement = kb.statement(entry_id)
         text = flagged(statement, statement.text)
-        fixed = _FIXED[key] = (kb, code or _last_part(entry_id), text, statement.sources)
-    return {"code": fixed[1], "text": fixed[2], "sources": list(fixed[3])}
+        fixed = known[(entry_id, code)] = (code or _last_part(entry_id), text, statement.sources)
+    return {"code": fixed[0], "text": fixed[1], "sources": list(fixed[2])}
 
 
 def _last_part(entry_id: str) -> str:

@@ -319,18 +319,11 @@ class _TherapyIndex:
     needs_confirmation: _Reason
 
 
-# Keyed by the identity of the knowledge base, kept alive with its index so the id stays unique.
-_INDEXES: dict[int, tuple[Knowledge, _TherapyIndex]] = {}
-
-
 def _therapy_index(kb: Knowledge) -> _TherapyIndex:
-    cached = _INDEXES.get(id(kb))
-    if cached is not None and cached[0] is kb:
-        return cached[1]
     every_agent = {
         region: tuple(_plan(kb, therapy, region) for therapy in kb.therapies.therapy) for region in Region
     }
-    index = _TherapyIndex(
+    return _TherapyIndex(
         every_agent=every_agent,
         contract_only={
             region: tuple(plan for plan in plans if plan.therapy in _CONTRACT)
@@ -344,8 +337,6 @@ def _therapy_index(kb: Knowledge) -> _TherapyIndex:
             kb.statement("therapy.diagnosis.needs_confirmation"), "genetic_confirmation_needed"
         ),
     )
-    _INDEXES[id(kb)] = (kb, index)
-    return index
 
 
 def _apply_rules(
@@ -418,7 +409,7 @@ def assess_therapies(
     The published evaluation schema lists the four contract ids first and admits other agents after them
     only with the status `not_approved_in_region`.
     """
-    index = _therapy_index(kb)
+    index = kb.prepared(_therapy_index)
     plans = (index.every_agent if include_unapproved_agents else index.contract_only)[facts.region]
     values = _Values(facts)
     return [_assess_one(plan, index, facts, values) for plan in plans]

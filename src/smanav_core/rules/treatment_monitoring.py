@@ -18,7 +18,7 @@ from typing import Any, cast
 from smanav_core.codes import CareDomain, Region, Severity, SmaType, TreatmentTherapy
 from smanav_core.facts import GENE_THERAPIES, PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
-from smanav_core.knowledge.schema.therapies import MonitoringKind, MonitoringSchedule, TherapiesFile
+from smanav_core.knowledge.schema.therapies import MonitoringKind, MonitoringSchedule
 from smanav_core.record import Treatment
 
 DUE_WITHIN_DAYS = 30
@@ -59,24 +59,15 @@ class _Watch:
     window_days: int | None
 
 
-# Region -> therapy -> its schedules in file order, keyed by the identity of the therapies file (kept
-# alive with them so the id stays unique).
-_Index = dict[Region, dict[TreatmentTherapy, tuple[_Watch, ...]]]
-_BY_REGION: dict[int, tuple[TherapiesFile, _Index]] = {}
-
-
-def _schedules(kb: Knowledge, region: Region) -> dict[TreatmentTherapy, tuple[_Watch, ...]]:
-    file = kb.therapies
-    cached = _BY_REGION.get(id(file))
-    if cached is None or cached[0] is not file:
-        index: _Index = {where: {} for where in Region}
-        for position, schedule in enumerate(file.monitoring):
-            watch = _Watch(position, schedule, frozenset(schedule.sma_types), schedule.window_days)
-            for where in schedule.regions:
-                by_therapy = index[where]
-                by_therapy[schedule.therapy] = (*by_therapy.get(schedule.therapy, ()), watch)
-        cached = _BY_REGION[id(file)] = (file, index)
-    return cached[1][region]
+def _schedules(kb: Knowledge) -> dict[Region, dict[TreatmentTherapy, tuple[_Watch, ...]]]:
+    """Region -> therapy -> its schedules in file order (kept by `Knowledge.prepared`)."""
+    index: dict[Region, dict[TreatmentTherapy, tuple[_Watch, ...]]] = {where: {} for where in Region}
+    for position, schedule in enumerate(kb.therapies.monitoring):
+        watch = _Watch(position, schedule, frozenset(schedule.sma_types), schedule.window_days)
+        for where in schedule.regions:
+            by_therapy = index[where]
+            by_therapy[schedule.therapy] = (*by_therapy.get(schedule.therapy, ()), watch)
+    return index
 
 
 _ACTIVE = "treatment_monitoring.active"
@@ -92,7 +83,7 @@ def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule
     cached = cache.get(_ACTIVE)
     if isinstance(cached, tuple) and cached[0] is kb:
         return cast(list[tuple[MonitoringSchedule, Treatment]], cached[1])
-    schedules = _schedules(kb, facts.region)
+    schedules = kb.prepared(_schedules)[facts.region]
     followed: list[tuple[int, MonitoringSchedule, Treatment]] = []
     for therapy, (course, days_since_start) in _current_courses(facts).items():
         for watch in schedules.get(therapy, ()):
