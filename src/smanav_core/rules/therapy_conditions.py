@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.schema.therapies import Conditions, EligibilityRule
 
-LIVER_RATIOS = ("alt_uln_ratio", "ast_uln_ratio", "total_bilirubin_uln_ratio")
-
 
 @dataclass(frozen=True, slots=True)
 class Truth:
