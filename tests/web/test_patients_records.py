@@ -3,6 +3,8 @@ double submissions create one record, and a stale save never overwrites someone 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.template import Context, Template
@@ -12,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
 
-from smanav.patients.models import Patient, PatientRecordVersion
+from smanav.patients.models import Patient, PatientRecordVersion, PatientSummary
 from smanav.patients.seam import record_for_patient
 from smanav.patients.services import (
     NotInRecord,
@@ -182,6 +184,32 @@ def test_every_change_is_a_version_with_author_and_whole_record(people: Personas
     assert latest is not None
     assert latest.author == people.clinician
     assert {"date": "2026-11-02", "instrument": "RULM", "value": 20} in latest.record["assessments"]
+
+
+@pytest.mark.django_db
+def test_a_change_reads_the_rows_to_check_them_and_once_more_for_what_it_keeps(people: Personas) -> None:
+    patient = people.shared_child
+    with CaptureQueriesContext(connection) as captured:
+        assessment_record(
+            author=people.clinician,
+            patient_id=patient.pk,
+            date="2026-11-20",
+            instrument="RULM",
+            value=20,
+            as_of=AS_OF,
+        )
+    reads = [
+        query["sql"]
+        for query in captured.captured_queries
+        if query["sql"].startswith("SELECT") and ' FROM "patients_assessment"' in query["sql"]
+    ]
+    assert len(reads) == 2, reads
+    # The version and the worklist summary both hold the record as saved, with the new measurement.
+    latest = patient.versions.order_by("-version").first()
+    assert latest is not None
+    assert {"date": "2026-11-20", "instrument": "RULM", "value": 20} in latest.record["assessments"]
+    summary = PatientSummary.objects.get(patient=patient)
+    assert summary.last_assessment_on == dt.date(2026, 11, 20)
 
 
 @pytest.mark.django_db

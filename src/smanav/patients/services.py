@@ -87,11 +87,18 @@ def _lock(patient_id: int) -> Patient:
     return Patient.objects.select_for_update().get(pk=patient_id)
 
 
-def _snapshot(patient: Patient, *, author: Any, change: RecordChange, idempotency_key: str | None) -> None:
+def _snapshot(
+    patient: Patient,
+    *,
+    record: dict[str, Any],
+    author: Any,
+    change: RecordChange,
+    idempotency_key: str | None,
+) -> None:
     PatientRecordVersion.objects.create(
         patient=patient,
         version=patient.version,
-        record=record_for_patient(patient),
+        record=record,
         summary=change.english(),
         change=change.kind.value,
         change_values=dict(change.values),
@@ -106,8 +113,10 @@ def _bump(
 ) -> None:
     patient.version += 1
     patient.save()
-    _snapshot(patient, author=author, change=change, idempotency_key=idempotency_key)
-    patient_summary_refresh(patient=patient, as_of=as_of)
+    # The record as saved, read once for the version that keeps it and for the worklist summary.
+    record = record_for_patient(patient)
+    _snapshot(patient, record=record, author=author, change=change, idempotency_key=idempotency_key)
+    patient_summary_refresh(patient=patient, as_of=as_of, record=record)
     audit_record(actor=author, patient_id=patient.pk, action=AuditAction.CHANGE, what=change.english())
 
 
@@ -144,8 +153,12 @@ def patient_create(
         Guardian.objects.create(patient=patient, user=author, relation=relation)
     else:
         ClinicShare.objects.create(patient=patient, clinic=clinic, invited_by=author)
-    _snapshot(patient, author=author, change=RecordChange(ChangeKind.CREATED), idempotency_key=None)
-    patient_summary_refresh(patient=patient, as_of=as_of)
+    # A new record has no measurements or treatments yet: nothing to read.
+    record = record_for_patient(patient, assessments=(), treatments=())
+    _snapshot(
+        patient, record=record, author=author, change=RecordChange(ChangeKind.CREATED), idempotency_key=None
+    )
+    patient_summary_refresh(patient=patient, as_of=as_of, record=record)
     audit_record(actor=author, patient_id=patient.pk, action=AuditAction.CREATE, what="record created")
     return patient
 
@@ -416,9 +429,14 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> dict[str
     return values
 
 
-def patient_summary_refresh(*, patient: Patient, as_of: dt.date) -> PatientSummary:
-    """Evaluate the record and keep the headline the worklist sorts and filters on."""
-    evaluation = evaluate_record(record_for_patient(patient), as_of=as_of)
+def patient_summary_refresh(
+    *, patient: Patient, as_of: dt.date, record: dict[str, Any] | None = None
+) -> PatientSummary:
+    """Evaluate the record and keep the headline the worklist sorts and filters on. A caller that has
+    just built the record from the rows passes it as `record`, so they are not read again."""
+    if record is None:
+        record = record_for_patient(patient)
+    evaluation = evaluate_record(record, as_of=as_of)
     summary, _ = PatientSummary.objects.update_or_create(
         patient=patient, defaults=summary_values(evaluation, as_of=as_of)
     )
