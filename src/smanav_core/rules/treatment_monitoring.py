@@ -15,7 +15,7 @@ import operator
 from dataclasses import dataclass
 from typing import Any, cast
 
-from smanav_core.codes import CareDomain, Region, Severity, SmaType, TreatmentTherapy
+from smanav_core.codes import AlertCode, CareDomain, Region, Severity, SmaType, TreatmentTherapy
 from smanav_core.facts import GENE_THERAPIES, PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.therapies import MonitoringKind, MonitoringSchedule
@@ -23,8 +23,8 @@ from smanav_core.record import Treatment
 
 DUE_WITHIN_DAYS = 30
 SOON_DAYS = 7
-ALERT_CODE = "treatment_monitoring_due"
-# Enum attribute access is slow on Python 3.11: the output value, read once.
+# Enum attribute access is slow on Python 3.11: the output values, read once.
+ALERT_CODE = AlertCode.TREATMENT_MONITORING_DUE.value
 _DOMAIN = CareDomain.TREATMENT_MONITORING.value
 
 

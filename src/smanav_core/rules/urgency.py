@@ -11,13 +11,21 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from smanav_core.codes import DiagnosisStatus, GeneticMethod, SmaType, TreatmentTherapy, UrgencyLevel
+from smanav_core.codes import (
+    AlertCode,
+    DiagnosisStatus,
+    GeneticMethod,
+    SmaType,
+    TreatmentTherapy,
+    UrgencyLevel,
+)
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.rules.reasons import reason
 
 _RANK = {UrgencyLevel.ROUTINE: 0, UrgencyLevel.PROMPT: 1, UrgencyLevel.URGENT: 2}
 _OTHER_ONLY = frozenset({TreatmentTherapy.OTHER})
+_MOTOR_DECLINE = AlertCode.MOTOR_DECLINE.value
 INFANT_MONTHS = 24
 # Eligibility windows that close within these many days raise the urgency.
 WINDOW_URGENT_DAYS = 30
@@ -50,7 +58,7 @@ def assess_urgency(
         findings.append(_symptomatic_unconfirmed(facts, kb))
 
     for alert in alerts:
-        if alert.get("code") == "motor_decline":
+        if alert.get("code") == _MOTOR_DECLINE:
             findings.append((UrgencyLevel.PROMPT, reason(kb, "urgency.motor_decline")))
             break
     for therapy in therapies:
