@@ -17,9 +17,7 @@ from django.utils.translation import ngettext
 
 from smanav.patients import labels
 from smanav_core.codes import CareDomain, Instrument
-from smanav_core.facts import months_between
-
-DAYS_PER_MONTH = 365.25 / 12
+from smanav_core.facts import DAYS_PER_MONTH, months_between
 
 
 @dataclass
