@@ -14,7 +14,8 @@ from pydantic import ValidationError
 
 from smanav_core import evaluate, load_knowledge
 from smanav_core.codes import CareDomain
-from smanav_core.knowledge.schema.care import NOT_CONFIRMED, CareItem
+from smanav_core.knowledge.schema.base import NOT_CONFIRMED
+from smanav_core.knowledge.schema.care import CareItem
 from smanav_core.rules import care_plan as care_plan_module
 from smanav_core.rules.care_plan import add_months
 from tests.core.records import AS_OF, born_months_ago, record

@@ -6,11 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from smanav_core.knowledge.loader import Knowledge
-from smanav_core.knowledge.schema.base import Entry, Statement
+from smanav_core.knowledge.schema.base import NOT_CONFIRMED, Entry, Statement
 
-UNCONFIRMED_NOTE = (
-    " (This point is not confirmed in smanav's knowledge base; check it with the clinical team.)"
-)
+UNCONFIRMED_NOTE = f" ({NOT_CONFIRMED})"
 
 
 def flagged(entry: Entry, text: str) -> str:

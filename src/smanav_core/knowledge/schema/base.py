@@ -9,6 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from smanav_core.codes import Evidence
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.\-]*$"
+# Said after the text of an entry with `confirmed = false`.
+NOT_CONFIRMED = "This point is not confirmed in smanav's knowledge base; check it with the clinical team."
 
 
 class Frozen(BaseModel):

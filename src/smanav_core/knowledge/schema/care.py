@@ -23,9 +23,8 @@ from smanav_core.codes import (
     Region,
     Ventilation,
 )
-from smanav_core.knowledge.schema.base import Entry, KnowledgeFile
+from smanav_core.knowledge.schema.base import NOT_CONFIRMED, Entry, KnowledgeFile
 
-NOT_CONFIRMED = "This point is not confirmed in smanav's knowledge base; check it with the clinical team."
 DOMAIN_ORDER: dict[CareDomain, int] = {domain: rank for rank, domain in enumerate(CareDomain)}
 
 # The key of the precomputed index: a diagnosis and a functional group (None = not known).
