@@ -45,11 +45,6 @@ def label(code: Any, table: str) -> str:
 
 
 @register.filter
-def get_item(mapping: Any, key: Any) -> Any:
-    return mapping.get(key) if hasattr(mapping, "get") else None
-
-
-@register.filter
 def therapy_name(entry: Any) -> str:
     """The plain name of a therapy in an evaluation: our translated label for the contract's therapies,
     the knowledge base's name for agents that are not approved anywhere yet."""
