@@ -24,7 +24,7 @@ from smanav_core.codes import (
 )
 from smanav_core.knowledge.schema.base import ID_PATTERN, Frozen, KnowledgeFile, Statement
 
-# Signals computed from the genetics object of the answers (see `smanav_core.triage._genetics_signal`).
+# Signals computed from the genetics object of the answers (see `smanav_core.triage.genetics_signal`).
 GENETICS_SIGNALS = (
     "genetics:not_tested",
     "genetics:smn1_absent",
