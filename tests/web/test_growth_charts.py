@@ -6,6 +6,7 @@ invented. Every other measure stays on the date axis."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 from pathlib import Path
 
@@ -168,6 +169,31 @@ def test_without_a_date_of_birth_growth_is_drawn_by_date_and_the_age_is_unknown(
     assert "<td>11/15/2026</td><td>unknown</td><td>20 (44.1 lb)</td>" in html
     assert "The date of birth is not known, so this chart is drawn by date, not by age." in html
     assert NO_CENTILES in html
+
+
+def _x_tick_labels(svg: str) -> list[str]:
+    """The x-axis tick labels of a chart: centred texts on one baseline, the first text matplotlib draws."""
+    centred = re.findall(r'text-anchor: middle" x="[^"]+" y="([^"]+)"[^>]*>([^<]+)</text>', svg)
+    return [text for y, text in centred if y == centred[0][0]]
+
+
+@pytest.mark.django_db
+def test_a_lone_growth_measurement_has_an_age_axis_of_a_month_or_a_year_either_side(people: Personas) -> None:
+    """Ben, born 2026-11-01, weighed once at 14 days (0.46 months)."""
+    [weight] = monitoring_series(
+        list(people.private_child.assessments.all()), birth_date=dt.date(2026, 11, 1)
+    )
+    assert weight.age_unit is AgeUnit.MONTHS
+    assert _x_tick_labels(chart_svg(weight, title=weight.title, unit="kg")) == ["0.0", "0.5", "1.0"]
+    # Born 2000-01-01: 26.9 years.
+    [weight] = monitoring_series(list(people.private_child.assessments.all()), birth_date=dt.date(2000, 1, 1))
+    assert weight.age_unit is AgeUnit.YEARS
+    assert _x_tick_labels(chart_svg(weight, title=weight.title, unit="kg")) == [
+        "26.0",
+        "26.5",
+        "27.0",
+        "27.5",
+    ]
 
 
 @pytest.mark.django_db

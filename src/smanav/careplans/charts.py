@@ -73,7 +73,12 @@ def chart_svg(
     axes.set_title(title, fontsize=11, loc="left")
     axes.set_ylabel(unit)
     axes.set_xlabel(series.x_axis_label)
-    if series.by_age:
+    if series.by_age and xs.min() == xs.max():
+        # matplotlib widens a lone value by 5% of itself (a newborn's 0.26 months became an axis
+        # from 0.25 to 0.28); one month or year either side, in half steps, reads as an age.
+        axes.set_xlim(max(0.0, xs.min() - 1), xs.max() + 1)
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 5, 10]))
+    elif series.by_age:
         axes.xaxis.set_major_locator(MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10]))
     else:
         locator = AutoDateLocator()  # type: ignore[no-untyped-call]
