@@ -298,6 +298,19 @@ def test_evaluation_page_shows_the_core_answer_in_both_views(people: Personas) -
 
 
 @pytest.mark.django_db
+def test_evaluation_page_opens_in_the_clinician_view_for_clinic_staff_only(people: Personas) -> None:
+    url = reverse("patients:detail", args=[people.shared_child.pk])
+    views = {
+        role: log_in(Client(), people.by_role(role)).get(url).context["view_mode"]
+        for role in ("parent", "clinician", "coordinator")
+    }
+    assert views == {"parent": "family", "clinician": "clinician", "coordinator": "clinician"}
+    parent = log_in(Client(), people.parent)
+    assert parent.get(url, {"view": "clinician"}).context["view_mode"] == "clinician"
+    assert parent.get(url, {"view": "everything"}).context["view_mode"] == "family"
+
+
+@pytest.mark.django_db
 def test_evaluation_page_takes_a_known_region_or_the_records_own(people: Personas) -> None:
     client = log_in(Client(), people.parent)
     url = reverse("patients:detail", args=[people.shared_child.pk])

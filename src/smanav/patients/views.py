@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smanav.accounts.decorators import signed_in
-from smanav.accounts.roles import Role, clinic_of, role_of
+from smanav.accounts.roles import clinic_of, is_staff_member, role_of
 from smanav.audit.models import AuditAction
 from smanav.audit.selectors import audit_events_for_patient
 from smanav.audit.services import audit_record
@@ -148,8 +148,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     evaluation = evaluate_patient(
         patient, as_of=today, region=region, assessments=assessments, treatments=treatments
     )
-    staff = role_of(request.user) in (Role.CLINICIAN, Role.COORDINATOR)
-    view_mode = request.GET.get("view") or ("clinician" if staff else "family")
+    view_mode = request.GET.get("view") or ("clinician" if is_staff_member(request.user) else "family")
     if view_mode not in ("family", "clinician"):
         view_mode = "family"
     result = evaluation.result
