@@ -223,6 +223,8 @@ def test_pdf_charts_growth_by_age_with_the_age_row(ada_weighed: Personas, tmp_pa
     except FileNotFoundError:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     words = " ".join(text.split())  # the narrow table beside the chart wraps its headings
+    # ...but never a value: the kilograms and their pounds are read on one line.
+    assert {"13.5 (29.8 lb)", "20 (44.1 lb)"} <= set(text.splitlines())
     assert "Age at measurement (years)" in words
     assert "3.0 13.5" in words and "6.7 20" in words
     assert "Age (years)" in words  # the chart's own axis label, drawn as text

@@ -29,9 +29,21 @@ matplotlib.rcParams["svg.hashsalt"] = "smanav"
 matplotlib.rcParams["svg.fonttype"] = "none"
 matplotlib.rcParams["font.family"] = "DejaVu Sans"
 
+# Width and height in inches. On the record page a chart is shown at its own size (720 x 307 px at
+# 96 dpi); in the PDF it is printed 108 mm wide beside its table, so it is drawn smaller for print,
+# where its text would otherwise shrink to 5 pt.
+PAGE_SIZE_IN = (7.5, 3.2)
+PRINT_SIZE_IN = (5.0, 2.6)
+
 
 def chart_svg(
-    series: Series, *, title: str, unit: str, flagged: Sequence[dt.date] = (), note: str = ""
+    series: Series,
+    *,
+    title: str,
+    unit: str,
+    flagged: Sequence[dt.date] = (),
+    note: str = "",
+    size_in: tuple[float, float] = PAGE_SIZE_IN,
 ) -> str:
     """An SVG line chart of one instrument over time (by age for growth, otherwise by date). `flagged`
     are the dates of values the core's alerts call a meaningful decline; `note` explains the marking
@@ -45,7 +57,7 @@ def chart_svg(
     else:
         xs = numpy.array([row.date for row in series.rows], dtype="datetime64[D]")
     # The object API, not pyplot: pyplot keeps global state and is not safe in a threaded server.
-    figure = Figure(figsize=(7.5, 3.2), dpi=96)
+    figure = Figure(figsize=size_in, dpi=96)
     axes = figure.subplots()
     axes.plot(xs, values, color="black", linewidth=1.8, marker="o", markersize=5, label=title)
     marked = [(xs[index], values[index]) for index in marked_rows]

@@ -13,7 +13,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from smanav.careplans.charts import chart_svg
+from smanav.careplans.charts import PAGE_SIZE_IN, PRINT_SIZE_IN, chart_svg
 from smanav.patients.models import Patient
 from smanav.patients.plan import PlanDomain, Series, care_plan_by_domain, monitoring_series
 from smanav.patients.seam import PatientEvaluation, evaluate_patient
@@ -43,17 +43,20 @@ class Chart:
     flagged: list[dt.date]
     note: str
 
-    def svg(self) -> str:
+    def svg(self, *, size_in: tuple[float, float] = PAGE_SIZE_IN) -> str:
         return chart_svg(
             self.series,
             title=self.title,
             unit=str(UNITS.get(self.instrument, "")),
             flagged=self.flagged,
             note=self.note,
+            size_in=size_in,
         )
 
     def data_uri(self) -> str:
-        return "data:image/svg+xml;base64," + base64.b64encode(self.svg().encode()).decode()
+        """The chart drawn for print, for the PDF (which fetches nothing)."""
+        svg = self.svg(size_in=PRINT_SIZE_IN)
+        return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
 @dataclass
