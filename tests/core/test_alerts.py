@@ -6,6 +6,7 @@ overdue by functional group; spine X-ray overdue; no assessment at all.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from smanav_core import evaluate, load_knowledge
 from smanav_core.codes import Region
 from smanav_core.facts import add_months, derive_facts
+from smanav_core.knowledge.loader import Knowledge
 from smanav_core.rules import alerts as alerts_module
 from smanav_core.rules.alerts import SEVERITY_RANK, detect_alerts
 from smanav_core.validation import validate_record
@@ -272,3 +274,37 @@ def test_severity_sort_is_stable_with_merged_alerts(monkeypatch: pytest.MonkeyPa
 def test_alerts_without_treatment_monitoring_alerts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(alerts_module, "treatment_monitoring_alerts", lambda facts, kb: [])
     assert codes(person("sitter", 60, 9)) == [("assessment_missing", None)]
+
+
+def with_changed(file: str, table: str, ids: set[str], **changes: Any) -> Knowledge:
+    """The shipped knowledge base with `changes` made to the entries `ids` of one table of one file."""
+    kb = load_knowledge()
+    content = kb.files[file]
+    rows = tuple(row.model_copy(update=changes) if row.id in ids else row for row in getattr(content, table))
+    changed = type(content).model_validate({**dict(content), table: rows})
+    return dataclasses.replace(kb, files={**kb.files, file: changed})
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param(
+            {"interval_months": None, "due_from_any_assessment": False, "due_from_instruments": ()},
+            id="no interval",
+        ),
+        pytest.param({"confirmed": False}, id="interval not confirmed"),
+    ],
+)
+def test_no_review_or_x_ray_is_overdue_without_a_confirmed_interval(changes: dict[str, Any]) -> None:
+    rec = person(**TYPE_2_SITTER, assessments=[{"date": "2025-01-01", "instrument": "COBB_DEG", "value": 40}])
+    assert codes(rec) == [("assessment_overdue", None), ("assessment_overdue", "COBB_DEG")]
+    items = {"care.respiratory.review_sitter", "care.orthopaedic.spine_xray_cobb_over_20"}
+    kb = with_changed("care_plan", "care_item", items, **changes)
+    assert evaluate(rec, as_of=AS_OF, knowledge=kb)["alerts"] == []
+
+
+def test_no_decline_is_called_meaningful_on_a_threshold_that_is_not_confirmed() -> None:
+    rec = person(**TYPE_2_SITTER, assessments=scores("HFMSE", 20, 18))
+    assert codes(rec) == [("motor_decline", "HFMSE")]
+    kb = with_changed("measures", "meaningful_change", {"change.hfmse.decline_type_2"}, confirmed=False)
+    assert evaluate(rec, as_of=AS_OF, knowledge=kb)["alerts"] == []

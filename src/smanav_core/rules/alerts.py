@@ -16,6 +16,7 @@ from typing import Any
 from smanav_core.codes import AlertCode, DiagnosisStatus, FunctionalGroup, Instrument, Severity, SmaType
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
+from smanav_core.knowledge.schema.care import CareItem
 from smanav_core.knowledge.schema.genetics import MeaningfulChange, Measure, MeasuresFile
 from smanav_core.rules.treatment_monitoring import treatment_monitoring_alerts
 
@@ -50,7 +51,8 @@ class _MotorIndex:
         self.scales = tuple((measure.instrument, measure) for measure in self.measures)
         self.thresholds: dict[Instrument, tuple[MeaningfulChange, ...]] = {}
         for change in measures.meaningful_change:
-            if change.use_for_decline_alert:
+            # Only a confirmed threshold can call a fall meaningful.
+            if change.use_for_decline_alert and change.confirmed:
                 self.thresholds[change.instrument] = (*self.thresholds.get(change.instrument, ()), change)
         # Each SMA type (and an unknown one) -> the threshold of every motor measure, looked up once.
         self.by_type: dict[SmaType | None, dict[Instrument, MeaningfulChange | None]] = {
@@ -85,12 +87,19 @@ class _AlertIndex:
         }
         self.missing = kb.statement("alert.assessment_missing")
         care = kb.care_plan.by_id
-        self.review = {group: care[item_id] for group, item_id in REVIEW_ITEM.items()}
+        # Only an interval the knowledge base confirms can make a review or an X-ray late.
+        self.review: dict[FunctionalGroup, tuple[CareItem, int]] = {}
+        for group, item_id in REVIEW_ITEM.items():
+            item = care[item_id]
+            if item.confirmed and item.interval_months is not None:
+                self.review[group] = (item, item.interval_months)
         self.review_statement = kb.statement("alert.review_overdue")
         self.review_sources = {
-            group: _merged(item.sources, self.review_statement.sources) for group, item in self.review.items()
+            group: _merged(item.sources, self.review_statement.sources)
+            for group, (item, _) in self.review.items()
         }
         self.spine = care[SPINE_XRAY_ITEM]
+        self.spine_interval = self.spine.interval_months if self.spine.confirmed else None
         self.spine_statement = kb.statement("alert.spine_xray_overdue")
         self.spine_sources = _merged(self.spine.sources, self.spine_statement.sources)
 
@@ -169,8 +178,7 @@ def _overdue_assessments(facts: PatientFacts, index: _AlertIndex) -> list[dict[s
     found: list[dict[str, Any]] = []
     group = facts.functional_group
     if group is not None and group in index.review:
-        item = index.review[group]
-        interval = item.interval_months or 0
+        item, interval = index.review[group]
         due = add_months(newest.date, interval)
         if facts.as_of > due:
             text = index.review_statement.text.format(
@@ -187,13 +195,13 @@ def _overdue_assessments(facts: PatientFacts, index: _AlertIndex) -> list[dict[s
 
 
 def _spine_xray_overdue(facts: PatientFacts, index: _AlertIndex) -> dict[str, Any] | None:
-    item = index.spine
+    item, interval = index.spine, index.spine_interval
     cobb = facts.latest(Instrument.COBB_DEG)
-    if cobb is None or not item.applies_to(facts.diagnosis, facts.functional_group):
+    if cobb is None or interval is None or not item.applies_to(facts.diagnosis, facts.functional_group):
         return None
     if item.cobb_above_deg is None or not cobb.value > item.cobb_above_deg:
         return None
-    due = add_months(cobb.date, item.interval_months or 0)
+    due = add_months(cobb.date, interval)
     if facts.as_of <= due:
         return None
     text = index.spine_statement.text.format(
