@@ -156,6 +156,11 @@ def test_administrator_adds_a_clinic_and_a_staff_member_who_gets_a_set_password_
     from smanav.accounts.models import Clinic, StaffMembership
 
     clinic = Clinic.objects.get(slug="eastside")
+    assert clinic.region == "UK"
+    page = client.get(reverse("accounts:clinics")).content.decode()
+    # Regions by name, in the list and in the form (the codes are only the values sent).
+    assert "<td>United Kingdom</td>" in page
+    assert '<option value="UK">United Kingdom</option>' in page
     response = client.post(
         reverse("accounts:clinics"),
         {

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from smanav.accounts.models import Clinic, StaffRole
+from smanav.patients.labels import REGION_LABELS
 
 
 class SignUpForm(forms.Form):
@@ -59,17 +60,7 @@ class ClinicForm(forms.Form):
     name = forms.CharField(label=_("Clinic name"), max_length=200)
     slug = forms.SlugField(label=_("Short name (letters, numbers and hyphens)"), max_length=80)
     region = forms.ChoiceField(
-        label=_("Region"),
-        required=False,
-        choices=[
-            ("", _("Not set")),
-            ("US", "US"),
-            ("EU", "EU"),
-            ("UK", "UK"),
-            ("CA", "CA"),
-            ("JP", "JP"),
-            ("AU", "AU"),
-        ],
+        label=_("Region"), required=False, choices=[("", _("Not set")), *REGION_LABELS.items()]
     )
 
     def clean_slug(self) -> str:
