@@ -15,12 +15,11 @@ from typing import Any
 
 from smanav_core.codes import TriagePattern, TriageRecommendation, TriageUrgency
 from smanav_core.engine import DISCLAIMER
-from smanav_core.errors import InvalidInput, got
 from smanav_core.knowledge.loader import Knowledge, load_knowledge
 from smanav_core.knowledge.schema.triage import Clause, PossibleCondition, TriageRule
 from smanav_core.record import Genetics, TriageAnswers
 from smanav_core.rules.reasons import reason
-from smanav_core.validation import validate_triage_answers
+from smanav_core.validation import validate_as_of, validate_triage_answers
 
 TRIAGE_SCHEMA = "smanav.triage/1"
 
@@ -69,8 +68,7 @@ def triage(
     answers: Mapping[str, Any], *, as_of: dt.date, knowledge: Knowledge | None = None
 ) -> dict[str, Any]:
     """Triage the answers (the contract's JSON document as a dict) on `as_of`; raises `InvalidInput`."""
-    if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
-        raise InvalidInput([("as_of", "must be a date (YYYY-MM-DD)" + got(as_of))])
+    validate_as_of(as_of)
     kb = knowledge or load_knowledge()
     return triage_answers(validate_triage_answers(answers), kb, as_of=as_of)
 

@@ -17,7 +17,8 @@ from smanav_core.errors import InvalidInput, got, problems_from_validation_error
 from smanav_core.record import PatientRecord, TriageAnswers
 
 
-def _as_of_problems(as_of: Any) -> None:
+def validate_as_of(as_of: Any) -> None:
+    """Raise `InvalidInput` unless `as_of` is a date (a datetime is refused too)."""
     if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
         raise InvalidInput([("as_of", "must be a date (YYYY-MM-DD)" + got(as_of))])
 
@@ -31,7 +32,7 @@ def validate_region(region: Any) -> Region:
 
 
 def validate_record(document: Any, *, as_of: dt.date) -> PatientRecord:
-    _as_of_problems(as_of)
+    validate_as_of(as_of)
     if not isinstance(document, Mapping):
         raise InvalidInput([("record", "must be a JSON object" + got(document))])
     try:
