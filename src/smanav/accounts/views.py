@@ -87,7 +87,6 @@ def two_factor(request: HttpRequest) -> HttpResponse:
         "secret": b32encode(bytes.fromhex(device.key)).decode() if setting_up else "",
         "config_url": device.config_url if setting_up else "",
         "next": next_url,
-        "is_staff_member": is_staff_member(user),
     }
     return render(request, "accounts/two_factor.html", context)
 
