@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -321,3 +322,28 @@ def test_phases_in_words(sample_trials: None, client: Client) -> None:
     assert trials["NCT99990004"]["phases_label"] == "early phase 1, phase not applicable"
     page = client.post("/trials/", {"birth_date": "1990-05-05"}).content.decode()
     assert "NCT99990003 · recruiting · phase 2, phase 3" in page
+
+
+@pytest.mark.parametrize(
+    "criterion,problem",
+    [
+        ('kind = "smn2_copies"', "give min, max or both"),
+        ('kind = "weight_kg"\nmin = 20\nmax = 10', "min (20) is above max (10)"),
+        ('kind = "prior_therapy"', "give either excluded or required_any"),
+        (
+            'kind = "prior_therapy"\nexcluded = ["risdiplam"]\nrequired_any = ["nusinersen"]',
+            "give either excluded or required_any",
+        ),
+    ],
+    ids=["range without bounds", "bounds reversed", "no therapy list", "both therapy lists"],
+)
+def test_curated_criteria_that_would_mislead_are_refused(
+    tmp_path: Path, criterion: str, problem: str
+) -> None:
+    """A range without bounds would be "met" by everyone; a second therapy list would go unread."""
+    (tmp_path / "NCT00000009.toml").write_text(
+        'nct_id = "NCT00000009"\nreviewed_on = 2026-01-01\nreviewed_by = "x y"\n\n'
+        f'[[criterion]]\nquote = "As the record writes it"\n{criterion}\n'
+    )
+    with pytest.raises(RuntimeError, match=re.escape(problem)):
+        load_curated_dir(tmp_path)

@@ -13,9 +13,9 @@ import datetime as dt
 import tomllib
 from functools import cache
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from smanav_core.codes import DiagnosisStatus, FunctionalGroup, TreatmentTherapy, Ventilation
 
@@ -31,19 +31,34 @@ class _Criterion(_Strict):
     section: Literal["inclusion", "exclusion"] = "inclusion"
 
 
-class Smn2Copies(_Criterion):
+class _Range(_Criterion):
+    """A criterion on a number: without a bound it would hold for everyone, so one bound at least."""
+
+    min: float | None = None
+    max: float | None = None
+
+    @model_validator(mode="after")
+    def _bounds_given_in_order(self) -> Self:
+        if self.min is None and self.max is None:
+            raise ValueError("give min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g})")
+        return self
+
+
+class Smn2Copies(_Range):
     kind: Literal["smn2_copies"]
     min: int | None = Field(default=None, ge=0, le=8)
     max: int | None = Field(default=None, ge=0, le=8)
 
 
-class AgeMonths(_Criterion):
+class AgeMonths(_Range):
     kind: Literal["age_months"]
     min: float | None = Field(default=None, ge=0)
     max: float | None = Field(default=None, ge=0)
 
 
-class WeightKg(_Criterion):
+class WeightKg(_Range):
     kind: Literal["weight_kg"]
     min: float | None = Field(default=None, gt=0)
     max: float | None = Field(default=None, gt=0)
@@ -58,6 +73,13 @@ class PriorTherapy(_Criterion):
     kind: Literal["prior_therapy"]
     excluded: tuple[TreatmentTherapy, ...] = ()
     required_any: tuple[TreatmentTherapy, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_list(self) -> Self:
+        # The matcher reads one of the two lists; a criterion with both would lose the second unseen.
+        if bool(self.excluded) == bool(self.required_any):
+            raise ValueError("give either excluded or required_any (one criterion each)")
+        return self
 
 
 class MotorFunction(_Criterion):
