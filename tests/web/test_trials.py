@@ -15,7 +15,7 @@ from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smanav.trials.curation import CURATED_DIR, curated_trials, load_curated_dir
+from smanav.trials.curation import CURATED_DIR, CuratedTrial, curated_trials, load_curated_dir
 from smanav.trials.matching import TrialFacts, age_text_months, assess_trial, free_text_lines
 from smanav.trials.models import Trial
 from smanav.trials.selectors import patient_facts
@@ -347,3 +347,28 @@ def test_curated_criteria_that_would_mislead_are_refused(
     )
     with pytest.raises(RuntimeError, match=re.escape(problem)):
         load_curated_dir(tmp_path)
+
+
+def test_a_line_the_review_quoted_only_in_part_stays_to_check() -> None:
+    facts = patient_facts(SITTER_CHILD, as_of=AS_OF)
+    curated = CuratedTrial.model_validate(
+        {
+            "nct_id": "NCT00000007",
+            "reviewed_on": "2026-01-01",
+            "reviewed_by": "x y",
+            "criterion": [
+                {"kind": "smn2_copies", "min": 2, "max": 3, "quote": "Two or three copies of SMN2"}
+            ],
+        }
+    )
+    text = (
+        "Inclusion Criteria:\n* Two or three copies of SMN2\n"
+        "* Two or three copies of SMN2 and no spinal surgery planned\n"
+    )
+    result = assess_trial(facts, TrialFacts("NCT00000007", eligibility_criteria=text), curated)
+    assert [f.quote for f in result.of("to_check")] == [
+        "Two or three copies of SMN2 and no spinal surgery planned"
+    ]
+    assert [f.text for f in result.of("met")] == [
+        "The trial asks for from 2 to 3 SMN2 copies; the record has 3."
+    ]

@@ -330,7 +330,9 @@ def assess_trial(facts: PatientFacts, trial: TrialFacts, curated: CuratedTrial |
     record_source = f"ClinicalTrials.gov record {trial.nct_id} (eligibility text)"
     for section, line in free_text_lines(trial.eligibility_criteria):
         folded = line.casefold()
-        if any(quote in folded or folded in quote for quote in quotes):
+        # Left out only when a quote covers the whole line: the rest of a line the review quoted in part
+        # may hold a criterion it did not encode, so such a line stays to check.
+        if any(folded in quote for quote in quotes):
             continue
         result.findings.append(Finding("to_check", line, record_source, line, section))
     return result
