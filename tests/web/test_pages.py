@@ -13,7 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from smanav.web import views
-from smanav_core import evaluate, load_knowledge, triage
+from smanav.web.result_display import evaluation_view
+from smanav_core import evaluate, load_knowledge, report, triage
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RECORD: dict[str, Any] = {
@@ -65,6 +66,15 @@ def test_a_pasted_record_is_evaluated_like_the_core_does(client: Client, as_of: 
                 assert f'href="/sources/#source-{source}"' in html
     assert expected["disclaimer"] in html.replace("&#x27;", "'")
     assert expected["knowledge_version"] in html
+
+
+def test_treatments_are_named_in_our_words_or_else_as_the_knowledge_base_names_them(as_of: dt.date) -> None:
+    result = evaluate(RECORD, as_of=as_of)
+    newcomer = {**result["therapies"][-1], "therapy": "new_agent_x", "name": "Newbrand (new agent X)"}
+    shown = evaluation_view({**result, "therapies": [*result["therapies"], newcomer]})["therapies"]
+    names = {therapy["therapy"]: therapy["name"] for therapy in shown}
+    assert names["nusinersen"] == report.THERAPY_NAMES["nusinersen"]
+    assert names["new_agent_x"] == "Newbrand (new agent X)"
 
 
 def test_an_uploaded_file_is_evaluated(client: Client, as_of: dt.date) -> None:

@@ -82,9 +82,10 @@ def evaluation_view(result: Mapping[str, Any]) -> dict[str, Any]:
         "therapies": [
             {
                 **therapy,
-                "name": words(report.THERAPY_NAMES, therapy.get("therapy")).replace("_", " ").capitalize()
-                if therapy.get("therapy") not in report.THERAPY_NAMES
-                else words(report.THERAPY_NAMES, therapy.get("therapy")),
+                # Ours for the contract's therapies (translated), else the knowledge base's name.
+                "name": words(report.THERAPY_NAMES, therapy.get("therapy"))
+                if therapy.get("therapy") in report.THERAPY_NAMES
+                else report.therapy_name(therapy),
                 "status_words": words(report.STATUS_WORDS, therapy.get("status"), region=region_name),
                 "tone": STATUS_TONE.get(str(therapy.get("status")), "info"),
             }
