@@ -34,8 +34,6 @@ from smanav_core.codes import (
 )
 from smanav_core.record import PatientRecord, TriageAnswers
 
-EVALUATION_SCHEMA_ID = "smanav.evaluation/1"
-TRIAGE_SCHEMA_ID = "smanav.triage/1"
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
