@@ -242,3 +242,10 @@ def test_page_names_the_languages_spoken(demo: None, client: Client) -> None:
     assert "Languages: English, Spanish, zz" in page  # a code Django does not know is shown as given
     body = client.get("/api/v1/services/search", {"near": "Boston"}).json()
     assert body["results"][0]["languages"] == ["en", "es", "zz"]  # the API keeps the codes
+
+
+def test_page_names_the_nppes_source_in_words(demo: None, client: Client) -> None:
+    Site.objects.filter(external_id="nutri").update(source="nppes")
+    page = client.get("/services/", {"near": "Boston"}).content.decode()
+    assert "Source: NPPES, the US national register of health-care providers" in page
+    assert "Source: demo" in page  # a curated list is named as it names itself

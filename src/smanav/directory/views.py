@@ -11,6 +11,7 @@ from django.utils.translation import get_language_info
 
 from smanav.directory.disciplines import OrganisationKind, age_label, discipline_label
 from smanav.directory.forms import ServicesSearchForm
+from smanav.directory.importing.nppes import SOURCE as NPPES_SOURCE
 from smanav.directory.search import (
     SearchProblem,
     check_input,
@@ -19,6 +20,9 @@ from smanav.directory.search import (
     services_search,
 )
 from smanav.geo.models import ATTRIBUTION
+
+# Sources whose key is not a name a family would recognise; curated lists are keyed by their own name.
+SOURCE_NAMES = {NPPES_SOURCE: "NPPES, the US national register of health-care providers"}
 
 
 def _language_name(code: str) -> str:
@@ -38,6 +42,7 @@ def _labelled(item: dict[str, Any] | None) -> dict[str, Any] | None:
         "language_names": [_language_name(code) for code in item["languages"]],
         "age_words": " and ".join(age_label(a).lower() for a in item["age_groups"]) or "not known",
         "kind_label": str(OrganisationKind(item["kind"]).label),
+        "source_name": SOURCE_NAMES.get(item["source"], item["source"]),
     }
 
 
