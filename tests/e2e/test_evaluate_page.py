@@ -55,6 +55,17 @@ def test_the_skip_link_comes_first_and_is_visible_on_focus(page: Any, site: str)
     assert page.evaluate("() => document.activeElement.id") == "main"
 
 
+# WCAG's reflow width: a phone held upright, or a desktop zoomed to 400%.
+PHONE_WIDTH_PX = 320
+
+
+@pytest.mark.parametrize("path", ["/", "/triage/", "/sources/"])
+def test_public_pages_fit_a_phone_without_sideways_scrolling(page: Any, site: str, path: str) -> None:
+    page.set_viewport_size({"width": PHONE_WIDTH_PX, "height": 640})
+    page.goto(site + path)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE_WIDTH_PX
+
+
 def test_evaluate_a_record_with_the_keyboard_only(
     page: Any, site: str, assert_accessible: Callable[[Any], None], screenshot: Callable[[Any, str], Path]
 ) -> None:
