@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 BLOCKING_IMPACTS = {"serious", "critical"}
+# WCAG's reflow width: a phone held upright, or a desktop zoomed to 400%.
+PHONE_WIDTH_PX = 320
 VENDOR = Path(__file__).resolve().parents[2] / "src" / "smanav" / "static" / "vendor"
 CHECKS_JS = (Path(__file__).parent / "page_checks.js").read_text(encoding="utf-8")
 # Chromium gives a date field a Tab stop for each part (day, month, year) and one for its picker.

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.e2e.page_checks import PHONE_WIDTH_PX
 
 RECORD: dict[str, Any] = {
     "id": "browser-test",
@@ -53,10 +54,6 @@ def test_the_skip_link_comes_first_and_is_visible_on_focus(page: Any, site: str)
     assert box is not None and box["y"] >= 0 and box["height"] >= 24
     page.keyboard.press("Enter")
     assert page.evaluate("() => document.activeElement.id") == "main"
-
-
-# WCAG's reflow width: a phone held upright, or a desktop zoomed to 400%.
-PHONE_WIDTH_PX = 320
 
 
 @pytest.mark.parametrize("path", ["/", "/triage/", "/sources/"])

@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from pytest_django.live_server_helper import LiveServer
-from tests.e2e.page_checks import page_problems
+from tests.e2e.page_checks import PHONE_WIDTH_PX, page_problems
 from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas
 
 from smanav.accounts.models import StaffRole
@@ -461,6 +461,20 @@ def test_page_passes_the_accessibility_checks(
         # Chromium logs every 4xx document as an error; a page that answers 422 or 404 on purpose is not one.
         expected = f"status of {case.status}"
         problems += [f"browser error: {e}" for e in errors if case.status < 400 or expected not in e]
+        # Reflow (WCAG 1.4.10): at a phone's width nothing but a wide table's own box scrolls sideways.
+        page.set_viewport_size({"width": PHONE_WIDTH_PX, "height": 640})
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > PHONE_WIDTH_PX:
+            # Name what sticks out (a table's own scrolling box may be wider inside, not itself).
+            culprits = page.evaluate(
+                """(limit) => [...document.querySelectorAll('body *')]
+                    .filter((e) => (!e.closest('.table-scroll') || e.classList.contains('table-scroll'))
+                        && e.getBoundingClientRect().right > limit + 1)
+                    .slice(0, 4)
+                    .map((e) => `${e.tagName}.${e.className}: ${(e.innerText || '').slice(0, 40)}`)""",
+                PHONE_WIDTH_PX,
+            )
+            problems.append(f"the page is {width} px wide at a {PHONE_WIDTH_PX} px viewport: {culprits}")
         assert not problems, f"{case.id} ({page.url}):\n" + "\n".join(problems)
     finally:
         page.close()
