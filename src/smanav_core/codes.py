@@ -99,22 +99,6 @@ class Instrument(StrEnum):
     COBB_DEG = "COBB_DEG"
 
 
-# Valid value range of each instrument: (lowest, highest, lowest is exclusive).
-INSTRUMENT_RANGES: dict[Instrument, tuple[float, float, bool]] = {
-    Instrument.CHOP_INTEND: (0, 64, False),
-    Instrument.HINE2: (0, 26, False),
-    Instrument.HFMSE: (0, 66, False),
-    Instrument.RULM: (0, 37, False),
-    Instrument.MFM32_PERCENT: (0, 100, False),
-    Instrument.SIX_MWT_M: (0, 1000, False),
-    Instrument.FVC_PERCENT_PREDICTED: (0, 200, False),
-    Instrument.PEAK_COUGH_FLOW_L_MIN: (0, 1000, False),
-    Instrument.WEIGHT_KG: (0, 300, True),
-    Instrument.HEIGHT_CM: (20, 250, False),
-    Instrument.COBB_DEG: (0, 150, False),
-}
-
-
 class DiagnosisStatus(StrEnum):
     CONFIRMED_5Q_SMA = "confirmed_5q_sma"
     INCONCLUSIVE = "inconclusive"
@@ -188,6 +172,9 @@ class Evidence(StrEnum):
     COHORT = "cohort"  # observational / natural-history study
     EXPERT_CONSENSUS = "expert_consensus"
     SECONDARY = "secondary"  # a secondary summary of one of the above
+    # A setting of smanav itself, not a clinical fact (how many days ahead counts as "due soon"); its
+    # source is the project's decision record that explains it.
+    PROJECT_DECISION = "project_decision"
 
 
 # --- triage ---------------------------------------------------------------------------------------

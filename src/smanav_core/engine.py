@@ -43,7 +43,7 @@ def evaluate(
     """
     kb = knowledge or load_knowledge()
     chosen_region = validate_region(region) if region is not None else None
-    patient = validate_record(record, as_of=as_of)
+    patient = validate_record(record, as_of=as_of, knowledge=kb)
     if chosen_region is None:
         if patient.region is None:
             raise InvalidInput(

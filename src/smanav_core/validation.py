@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from smanav_core.codes import INSTRUMENT_RANGES, Region
+from smanav_core.codes import Instrument, Region
 from smanav_core.errors import InvalidInput, got, problems_from_validation_error
+from smanav_core.knowledge.loader import Knowledge, load_knowledge
 from smanav_core.record import PatientRecord, TriageAnswers
 
 
@@ -31,7 +32,19 @@ def validate_region(region: Any) -> Region:
         raise InvalidInput([("region", f"must be one of {allowed}" + got(region))]) from None
 
 
-def validate_record(document: Any, *, as_of: dt.date) -> PatientRecord:
+# (lowest, highest, lowest is itself out of range)
+Range = tuple[int | float, int | float, bool]
+
+
+def instrument_ranges(kb: Knowledge) -> dict[Instrument, Range]:
+    """The valid range of each instrument's values, from the measures of the knowledge base."""
+    return {
+        measure.instrument: (measure.minimum, measure.maximum, measure.minimum_exclusive)
+        for measure in kb.measures.measure
+    }
+
+
+def validate_record(document: Any, *, as_of: dt.date, knowledge: Knowledge | None = None) -> PatientRecord:
     validate_as_of(as_of)
     if not isinstance(document, Mapping):
         raise InvalidInput([("record", "must be a JSON object" + got(document))])
@@ -39,7 +52,8 @@ def validate_record(document: Any, *, as_of: dt.date) -> PatientRecord:
         record = PatientRecord.model_validate(document)
     except ValidationError as error:
         raise InvalidInput(problems_from_validation_error(error)) from None
-    problems = _record_date_and_range_problems(record, as_of)
+    ranges = (knowledge or load_knowledge()).prepared(instrument_ranges)
+    problems = _record_date_and_range_problems(record, as_of, ranges)
     if problems:
         raise InvalidInput(problems)
     return record
@@ -49,7 +63,9 @@ def _after(field: str, when: dt.date, as_of: dt.date) -> tuple[str, str]:
     return (field, f"must not be after the evaluation date {as_of.isoformat()}" + got(when.isoformat()))
 
 
-def _record_date_and_range_problems(record: PatientRecord, as_of: dt.date) -> list[tuple[str, str]]:
+def _record_date_and_range_problems(
+    record: PatientRecord, as_of: dt.date, ranges: dict[Instrument, Range]
+) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     birth = record.birth_date
     if birth > as_of:
@@ -90,7 +106,7 @@ def _record_date_and_range_problems(record: PatientRecord, as_of: dt.date) -> li
             problems.append(
                 (f"{where}.date", "must not be before birth_date" + got(assessment.date.isoformat()))
             )
-        low, high, low_exclusive = INSTRUMENT_RANGES[assessment.instrument]
+        low, high, low_exclusive = ranges[assessment.instrument]
         value = assessment.value
         if (value <= low if low_exclusive else value < low) or value > high:
             low_words = f"above {low:g}" if low_exclusive else f"from {low:g}"

@@ -195,3 +195,28 @@ def test_invalid_triage_answers(answers: Any, field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         triage(answers, as_of=AS_OF)
     assert field in dict(caught.value.problems)
+
+
+# The contract's table of valid ranges (shared/contracts/evaluate.md, "Assessment instruments and their
+# valid ranges"), written out here: the knowledge base's measures must keep to it.
+CONTRACT_RANGES = {
+    "CHOP_INTEND": (0, 64, False),
+    "HINE2": (0, 26, False),
+    "HFMSE": (0, 66, False),
+    "RULM": (0, 37, False),
+    "MFM32_PERCENT": (0, 100, False),
+    "6MWT_M": (0, 1000, False),
+    "FVC_PERCENT_PREDICTED": (0, 200, False),
+    "PEAK_COUGH_FLOW_L_MIN": (0, 1000, False),
+    "WEIGHT_KG": (0, 300, True),
+    "HEIGHT_CM": (20, 250, False),
+    "COBB_DEG": (0, 150, False),
+}
+
+
+def test_the_valid_ranges_come_from_the_measures_and_match_the_contract() -> None:
+    from smanav_core.knowledge.loader import load_knowledge
+    from smanav_core.validation import instrument_ranges
+
+    ranges = {instrument.value: bounds for instrument, bounds in instrument_ranges(load_knowledge()).items()}
+    assert ranges == CONTRACT_RANGES

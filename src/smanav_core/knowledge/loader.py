@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import TypeVar, cast
 
 from pydantic import ValidationError
 
-from smanav_core.knowledge.schema.base import Entry, KnowledgeFile, Source, Statement
+from smanav_core.knowledge.schema.base import Entry, KnowledgeFile, Parameter, Source, Statement
 from smanav_core.knowledge.schema.care import CareFile
 from smanav_core.knowledge.schema.genetics import GeneticsFile, MeasuresFile
 from smanav_core.knowledge.schema.therapies import TherapiesFile
@@ -38,6 +39,8 @@ FILE_SCHEMAS: dict[str, type[KnowledgeFile]] = {
 
 F = TypeVar("F", bound=KnowledgeFile)
 P = TypeVar("P")
+# A text quotes a parameter as ${parameter.id}; the loader writes the value in its place.
+PARAMETER_REFERENCE = re.compile(r"\$\{([a-z0-9][a-z0-9_.\-]*)\}")
 
 
 class KnowledgeError(RuntimeError):
@@ -60,6 +63,19 @@ class Knowledge:
             entry = self.entries[entry_id]  # KeyError for an unknown id
             raise KnowledgeError(f"{entry_id} is not a statement but a {type(entry).__name__}")
         return found
+
+    def parameter(self, entry_id: str) -> Parameter:
+        found = self.entries[entry_id]  # KeyError for an unknown id
+        if not isinstance(found, Parameter):
+            raise KnowledgeError(f"{entry_id} is not a parameter but a {type(found).__name__}")
+        return found
+
+    def number(self, entry_id: str) -> float:
+        """The value of a numeric parameter (a clinical limit, a number of days)."""
+        value = self.parameter(entry_id).value
+        if isinstance(value, str):
+            raise KnowledgeError(f"{entry_id} is not a number: {value!r}")
+        return value
 
     def prepared(self, build: Callable[[Knowledge], P]) -> P:
         """What `build` works out from this knowledge base (a rule's index of it), worked out on first use
@@ -122,6 +138,7 @@ def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
             problems.append(f"{name}: not valid TOML: {error}")
     if "sources.toml" not in parsed:
         raise KnowledgeError("; ".join([*problems, "sources.toml is missing"]))
+    problems.extend(_quote_parameters(parsed))
 
     sources: dict[str, Source] = {}
     for key, value in parsed.pop("sources.toml").items():
@@ -167,6 +184,49 @@ def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
         files=files,
         entries=entries,
     )
+
+
+def _quote_parameters(parsed: dict[str, dict[str, object]]) -> list[str]:
+    """Write each parameter's value in place of every `${id}` in the texts of every file (in place).
+
+    Done on the parsed documents, before validation, so that every text (statements, care items, notes,
+    even another parameter's explanation) reads the value the rules use. An unknown id is a problem.
+    """
+    values: dict[str, str] = {}
+    for document in parsed.values():
+        tables = document.get("parameter")
+        for table in tables if isinstance(tables, list) else ():
+            if isinstance(table, dict) and isinstance(table.get("id"), str):
+                value = table.get("value")
+                if isinstance(value, bool) or not isinstance(value, int | float | str):
+                    continue  # the schema reports it
+                values[table["id"]] = f"{value:g}" if isinstance(value, float) else str(value)
+    problems: list[str] = []
+
+    def quote(text: str, where: str) -> str:
+        def value_of(match: re.Match[str]) -> str:
+            found = values.get(match.group(1))
+            if found is None:
+                problems.append(f"{where}: quotes unknown parameter ${{{match.group(1)}}}")
+                return match.group(0)
+            return found
+
+        return PARAMETER_REFERENCE.sub(value_of, text) if "${" in text else text
+
+    def walk(value: object, where: str) -> object:
+        if isinstance(value, str):
+            return quote(value, where)
+        if isinstance(value, list):
+            return [walk(item, where) for item in value]
+        if isinstance(value, dict):
+            inner = f"{where} [{value['id']}]" if isinstance(value.get("id"), str) else where
+            return {key: walk(item, inner) for key, item in value.items()}
+        return value
+
+    for name in list(parsed):
+        if name != "sources.toml":
+            parsed[name] = cast(dict[str, object], walk(parsed[name], name))
+    return problems
 
 
 @functools.cache
