@@ -85,6 +85,37 @@ class TreatmentTherapy(StrEnum):
     OTHER = "other"
 
 
+class Regimen(StrEnum):
+    """A labelled dosing regimen of a therapy that has more than one (recorded on a treatment course)."""
+
+    NUSINERSEN_12MG = "nusinersen_12mg"
+    NUSINERSEN_HIGH_DOSE = "nusinersen_high_dose"
+
+    @property
+    def therapy(self) -> TreatmentTherapy:
+        """The therapy this is a regimen of (its id begins with the therapy's id)."""
+        return next(therapy for therapy in TreatmentTherapy if self.value.startswith(f"{therapy.value}_"))
+
+
+class MonitoringTest(StrEnum):
+    """A safety test that a therapy's label asks for (recorded as `lab_tests[]`, by date)."""
+
+    PLATELET_COUNT = "platelet_count"
+    COAGULATION = "coagulation"
+    URINE_PROTEIN = "urine_protein"
+    LIVER_FUNCTION = "liver_function"
+    TROPONIN_I = "troponin_i"
+
+
+class DueStatus(StrEnum):
+    """When a dated care-plan item or alert falls due, seen from the evaluation date."""
+
+    OVERDUE = "overdue"  # the due date has passed and nothing later is recorded
+    DUE_SOON = "due_soon"  # due within the knowledge base's due-soon window
+    SCHEDULED = "scheduled"  # due later than that
+    DONE = "done"  # what the schedule asks for is recorded for the coming date
+
+
 class Instrument(StrEnum):
     CHOP_INTEND = "CHOP_INTEND"
     HINE2 = "HINE2"

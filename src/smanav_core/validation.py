@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from smanav_core.codes import Instrument, Region
 from smanav_core.errors import InvalidInput, got, problems_from_validation_error
 from smanav_core.knowledge.loader import Knowledge, load_knowledge
-from smanav_core.record import PatientRecord, TriageAnswers
+from smanav_core.record import PatientRecord, Treatment, TriageAnswers
 
 
 def validate_as_of(as_of: Any) -> None:
@@ -98,6 +98,22 @@ def _record_date_and_range_problems(
                 )
             elif treatment.end_date > as_of:
                 problems.append(_after(f"{where}.end_date", treatment.end_date, as_of))
+        if treatment.regimen is not None and treatment.regimen.therapy is not treatment.therapy:
+            problems.append(
+                (
+                    f"{where}.regimen",
+                    f"is a regimen of {treatment.regimen.therapy.value}, not of {treatment.therapy.value}"
+                    + got(treatment.regimen.value),
+                )
+            )
+        problems.extend(_dose_problems(where, treatment, as_of))
+    for index, test in enumerate(record.lab_tests):
+        if test.date > as_of:
+            problems.append(_after(f"lab_tests[{index}].date", test.date, as_of))
+        elif test.date < birth:
+            problems.append(
+                (f"lab_tests[{index}].date", "must not be before birth_date" + got(test.date.isoformat()))
+            )
     for index, assessment in enumerate(record.assessments):
         where = f"assessments[{index}]"
         if assessment.date > as_of:
@@ -115,6 +131,24 @@ def _record_date_and_range_problems(
                     f"{where}.value",
                     f"must be {low_words} to {high:g} for {assessment.instrument.value}" + got(value),
                 )
+            )
+    return problems
+
+
+def _dose_problems(where: str, treatment: Treatment, as_of: dt.date) -> list[tuple[str, str]]:
+    """Each dose lies inside its course (from the start date to the end date, or to `as_of`)."""
+    problems: list[tuple[str, str]] = []
+    for index, dose in enumerate(treatment.doses):
+        field = f"{where}.doses[{index}].date"
+        if dose.date > as_of:
+            problems.append(_after(field, dose.date, as_of))
+        elif dose.date < treatment.start_date:
+            problems.append(
+                (field, "must not be before the treatment's start_date" + got(dose.date.isoformat()))
+            )
+        elif treatment.end_date is not None and dose.date > treatment.end_date:
+            problems.append(
+                (field, "must not be after the treatment's end_date" + got(dose.date.isoformat()))
             )
     return problems
 
