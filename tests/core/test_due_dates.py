@@ -108,6 +108,14 @@ SCENARIOS: list[tuple[str, dict[str, Any], dict[str, tuple[str, str]]]] = [
         },
     ),
     (
+        "only the last maintenance doses of a long course are recorded: maintenance, not loading",
+        course(-1000, -340, -218, -96),
+        {
+            DOSES: (add_months(AS_OF - dt.timedelta(days=96), 4).isoformat(), "due_soon"),
+            LABS: (add_months(AS_OF - dt.timedelta(days=96), 4).isoformat(), "due_soon"),
+        },
+    ),
+    (
         "pre-dose tests recorded after the last dose: done for the coming dose",
         {**course(-20, -20, -6), **labs(-1)},
         {DOSES: (day(8), "due_soon"), LABS: (day(8), "done")},

@@ -189,12 +189,17 @@ def _status(due: dt.date, facts: PatientFacts, limits: _Limits, *, can_be_late: 
 def _next_dose(
     schedule: MonitoringSchedule, course: Treatment, facts: PatientFacts, limits: _Limits
 ) -> Due | None:
-    """The next dose: counted from the last dose given when doses are recorded, else from the start."""
+    """The next dose: counted from the last dose given when doses are recorded (the gap to the next loading
+    dose while fewer doses than the loading doses are recorded, else the maintenance interval), else the
+    label schedule from the start."""
     offsets = schedule.offsets_days
     given = sorted(dose.date for dose in course.doses)
     if given:
         count, last = len(given), given[-1]
-        if count < len(offsets):
+        # Doses recorded only from some time after the loading phase are maintenance doses: the loading
+        # doses given at the start were simply not recorded.
+        loading_over = given[0] > course.start_date + dt.timedelta(days=offsets[-1])
+        if count < len(offsets) and not loading_over:
             due = last + dt.timedelta(days=offsets[count] - offsets[count - 1])
         elif schedule.repeat_every_months is not None:
             due = add_months(last, schedule.repeat_every_months)
