@@ -15,11 +15,12 @@ from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smanav.trials.curation import CURATED_DIR, CuratedTrial, curated_trials, load_curated_dir
+from smanav.trials.curation import SAMPLE_CURATED_DIR, curated_trials, load_curated_dir
 from smanav.trials.matching import TrialFacts, age_text_months, assess_trial, free_text_lines
 from smanav.trials.models import Trial
 from smanav.trials.selectors import patient_facts
 from smanav.trials.services import trials_match_document
+from smanav_core.knowledge.schema.trials import CuratedTrial
 
 AS_OF = dt.date(2026, 11, 21)
 SAMPLE_TRIALS = Path(__file__).resolve().parents[2] / "src/smanav/trials/sample_data/sample_trials.ndjson"
@@ -169,7 +170,7 @@ def test_curated_files_are_valid_and_named_after_their_trial(tmp_path: Path) -> 
     curated = curated_trials()
     assert {"NCT99990001", "NCT99990002", "NCT99990003"} <= set(curated)
     assert all(item.sample for item in curated.values() if item.nct_id.startswith("NCT9999"))
-    assert len(list(CURATED_DIR.glob("*.toml"))) == len(curated)
+    assert len(list(SAMPLE_CURATED_DIR.glob("*.toml"))) == len(curated)
     (tmp_path / "NCT00000009.toml").write_text(
         'nct_id = "NCT00000008"\nreviewed_on = 2026-01-01\nreviewed_by = "x y"\n'
     )
@@ -356,6 +357,7 @@ def test_a_line_the_review_quoted_only_in_part_stays_to_check() -> None:
             "nct_id": "NCT00000007",
             "reviewed_on": "2026-01-01",
             "reviewed_by": "x y",
+            "sample": True,
             "criterion": [
                 {"kind": "smn2_copies", "min": 2, "max": 3, "quote": "Two or three copies of SMN2"}
             ],

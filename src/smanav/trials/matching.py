@@ -14,7 +14,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from smanav.trials.curation import (
+from smanav_core.codes import DiagnosisStatus, Sex
+from smanav_core.facts import DAYS_PER_MONTH, PatientFacts
+from smanav_core.knowledge.schema.trials import (
     AgeMonths,
     CuratedTrial,
     Diagnosis,
@@ -25,8 +27,6 @@ from smanav.trials.curation import (
     VentilationSupport,
     WeightKg,
 )
-from smanav_core.codes import DiagnosisStatus, Sex
-from smanav_core.facts import DAYS_PER_MONTH, PatientFacts
 
 Outcome = Literal["met", "not_met", "to_check"]
 _AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
