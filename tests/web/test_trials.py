@@ -15,8 +15,10 @@ from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from smanav.trials.ages import parse_age_limit
 from smanav.trials.curation import SAMPLE_CURATED_DIR, curated_trials, load_curated_dir
-from smanav.trials.matching import TrialFacts, age_text_months, assess_trial, free_text_lines
+from smanav.trials.eligibility import read_criteria
+from smanav.trials.matching import TrialFacts, assess_trial
 from smanav.trials.models import Trial
 from smanav.trials.selectors import patient_facts
 from smanav.trials.services import trials_match_document
@@ -110,7 +112,8 @@ def test_missing_facts_are_to_check_never_met(sample_trials: None) -> None:
     assert "the record lists no treatments" in texts
     assert "does not say whether there are symptoms" in texts
     assert [item["text"] for item in trial["criteria"]["met"]] == [
-        "Age at most 6 Weeks: the person is 0.4 months old on 2026-11-21."
+        "The trial is for people aged up to 6 weeks (until the day before they are 7 weeks old); "
+        "the person is 11 days old on 21 November 2026."
     ]
 
 
@@ -149,11 +152,17 @@ def test_nearest_sites_with_distances(sample_trials: None) -> None:
 
 
 def test_age_texts_and_free_text_sections() -> None:
-    assert age_text_months("18 Years") == 216
-    assert age_text_months("6 Weeks") == pytest.approx(1.38, abs=0.01)
-    assert age_text_months("N/A") is None and age_text_months("") is None
-    lines = free_text_lines("Inclusion Criteria:\n\n* A\n1. B\n\nExclusion Criteria:\n\n- C")
-    assert lines == [("inclusion", "A"), ("inclusion", "B"), ("exclusion", "C")]
+    assert [getattr(parse_age_limit(text), "words", None) for text in ("18 Years", "1 Year")] == [
+        "18 years",
+        "1 year",
+    ]
+    assert parse_age_limit("N/A") is None and parse_age_limit("") is None
+    lines = read_criteria("Inclusion Criteria:\n\n* A\n1. B\n\nExclusion Criteria:\n\n- C")
+    assert [(item.section, item.text) for item in lines] == [
+        ("inclusion", "A"),
+        ("inclusion", "B"),
+        ("exclusion", "C"),
+    ]
 
 
 def test_structured_sex_limit() -> None:
@@ -188,6 +197,7 @@ def test_api_match(sample_trials: None, client: Client) -> None:
     body = response.json()
     assert body["person"] == {
         "age_months": 68.7,
+        "age_label": "5 years 8 months",
         "diagnosis": "confirmed_5q_sma",
         "sma_type": "2",
         "functional_group": "sitter",
@@ -241,7 +251,9 @@ def test_families_page(sample_trials: None, client: Client) -> None:
         },
     ).content.decode()
     assert "Demonstration study B" in page and "sample data: not a real trial" in page
-    assert "“Spinal surgery planned within the next 12 months”" in page
+    # An exclusion of the record is listed as a reason to be left out, never as a requirement.
+    leaves_out = page.index("The trial leaves out people with any of these")
+    assert page.index("<li>Spinal surgery planned within the next 12 months</li>") > leaves_out
     assert page.index("Demonstration study B") < page.index("Demonstration study A")
     future = client.post("/trials/", {"birth_date": "2999-01-01"}).content.decode()
     assert "Please check these answers" in future
