@@ -3,6 +3,8 @@ part of the knowledge version (a changed criterion is a new `knowledge_version`)
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from smanav_core.knowledge.loader import KnowledgeError, _data_files, build_knowledge, load_knowledge
@@ -31,7 +33,9 @@ sources = [{source}]
 """
 
 
-def with_review(*, max_copies: int = 3, source: str = '"ctgov_nct01234567_test"', name: str = "NCT01234567"):
+def with_review(
+    *, max_copies: int = 3, source: str = '"ctgov_nct01234567_test"', name: str = "NCT01234567"
+) -> dict[str, bytes]:
     return {
         **RAW,
         "sources.toml": RAW["sources.toml"] + SOURCE,
@@ -65,7 +69,9 @@ def test_a_changed_criterion_changes_the_knowledge_version() -> None:
     ],
     ids=["unknown source", "no source", "file named after another trial", "incomplete"],
 )
-def test_a_faulty_review_stops_the_knowledge_base(files, problem: str) -> None:
+def test_a_faulty_review_stops_the_knowledge_base(
+    files: Callable[[], dict[str, bytes]], problem: str
+) -> None:
     with pytest.raises(KnowledgeError) as error:
         build_knowledge(files())
     assert problem in str(error.value)
