@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from tests.web.real_data import real_criteria, real_data
 
@@ -262,3 +265,13 @@ def test_no_age_is_worded_in_decimal_months(real_open_trial: Trial) -> None:
     )
     assert "18 years 9 months old" in texts and "months old on" in texts
     assert ".0 months" not in texts and "225" not in texts
+
+
+def test_the_command_line_says_which_criteria_exclude(real_open_trial: Trial, tmp_path: Path) -> None:
+    record = tmp_path / "record.json"
+    record.write_text('{"birth_date": "2010-05-01"}')
+    out = StringIO()
+    call_command("trials_match", str(record), "--as-of", "2026-11-21", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert "  [to check: asked for] Male or females 12 -24 years old" in lines
+    assert "  [to check: excludes] Patients receiving growth hormone therapy or taking insulin" in lines
