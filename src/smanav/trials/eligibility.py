@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import nh3
@@ -241,8 +241,13 @@ def _dedent(text: str) -> str:
     return "\n".join(line[cut:] for line in lines)
 
 
-def read_criteria(markdown: str) -> list[WrittenCriterion]:
-    """Every criterion of an eligibility text, in order, with its section and nested items."""
+@lru_cache(maxsize=4096)
+def read_criteria(markdown: str) -> tuple[WrittenCriterion, ...]:
+    """Every criterion of an eligibility text, in order, with its section and nested items.
+
+    Parsing a long text takes tens of milliseconds and every match reads every open SMA trial, so each
+    text is read once per process (the result depends on the text alone and never changes).
+    """
     reader = _Reader()
     reader.blocks(list(SyntaxTreeNode(_parser().parse(markdown or "")).children))
-    return reader.found
+    return tuple(reader.found)
