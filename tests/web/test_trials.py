@@ -14,7 +14,9 @@ from django.core.management import call_command
 from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.core.test_knowledge_trials import with_review
 
+from smanav.trials import curation, selectors, services
 from smanav.trials.ages import parse_age_limit
 from smanav.trials.curation import SAMPLE_CURATED_DIR, curated_trials, load_curated_dir
 from smanav.trials.eligibility import read_criteria
@@ -22,6 +24,7 @@ from smanav.trials.matching import TrialFacts, assess_trial
 from smanav.trials.models import Trial
 from smanav.trials.selectors import patient_facts
 from smanav.trials.services import trials_match_document
+from smanav_core.knowledge.loader import build_knowledge
 from smanav_core.knowledge.schema.trials import CuratedTrial
 
 AS_OF = dt.date(2026, 11, 21)
@@ -386,3 +389,38 @@ def test_a_line_the_review_quoted_only_in_part_stays_to_check() -> None:
     assert [f.text for f in result.of("met")] == [
         "The trial asks for from 2 to 3 SMN2 copies; the record has 3."
     ]
+
+
+def test_a_real_trials_review_comes_from_the_knowledge_base(
+    db: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The finder reads real trials' criteria from the loaded knowledge, with their sources and version."""
+    kb = build_knowledge(with_review())
+    for module in (curation, selectors, services):
+        monkeypatch.setattr(module, "load_knowledge", lambda: kb)
+    # The reviews are read once per process: read them again now, and again after the test.
+    curated_trials.cache_clear()
+    request.addfinalizer(curated_trials.cache_clear)
+    study = {
+        "protocolSection": {
+            "identificationModule": {"nctId": "NCT01234567", "briefTitle": "A trial"},
+            "statusModule": {"overallStatus": "RECRUITING"},
+            "conditionsModule": {"conditions": ["Spinal Muscular Atrophy"]},
+            "eligibilityModule": {
+                "eligibilityCriteria": "Inclusion Criteria:\n\n* Two or three copies of SMN2"
+            },
+        }
+    }
+    (tmp_path / "study.json").write_text(json.dumps(study))
+    call_command("import_trials", str(tmp_path / "study.json"), stdout=StringIO())
+    answer = trials_match_document(SITTER_CHILD, as_of=AS_OF)
+    trial = by_id(answer)["NCT01234567"]
+    assert answer["knowledge_version"] == kb.version
+    assert trial["curated_review"] == {"reviewed_on": "2026-12-01", "changed_since_review": False}
+    [met] = trial["criteria"]["met"]
+    assert met["text"] == "The trial asks for from 2 to 3 SMN2 copies; the record has 3."
+    assert met["source"] == (
+        "smanav curated review of NCT01234567, 2026-12-01, read from: "
+        "ClinicalTrials.gov record NCT01234567, version of 2026-11-20"
+    )
+    assert trial["criteria"]["to_check"] == []  # the review quotes the record's only criterion
