@@ -51,7 +51,9 @@ def test_the_shipped_knowledge_loads() -> None:
 
 
 def test_every_knowledge_file_has_a_schema() -> None:
-    assert {name.removesuffix(".toml") for name in RAW} - {"sources"} <= set(FILE_SCHEMAS)
+    # Curated trial criteria (`trials/NCT*.toml`) have their own schema (tests/core/test_knowledge_trials.py).
+    names = {name.removesuffix(".toml") for name in RAW if not name.startswith("trials/")}
+    assert names - {"sources"} <= set(FILE_SCHEMAS)
 
 
 def test_ids_are_unique_across_files_in_the_raw_toml() -> None:

@@ -12,7 +12,7 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TypeVar, cast
 
@@ -23,6 +23,7 @@ from smanav_core.knowledge.schema.care import CareFile
 from smanav_core.knowledge.schema.genetics import GeneticsFile, MeasuresFile
 from smanav_core.knowledge.schema.therapies import TherapiesFile
 from smanav_core.knowledge.schema.triage import TriageFile
+from smanav_core.knowledge.schema.trials import TRIALS_FOLDER, CuratedTrial, read_trial_reviews
 
 # Bumped by hand when the content is reviewed as a whole; the digest changes with every edit.
 KNOWLEDGE_RELEASE = "2026.11.0"
@@ -53,6 +54,8 @@ class Knowledge:
     sources: Mapping[str, Source]
     files: Mapping[str, KnowledgeFile]
     entries: Mapping[str, Entry]
+    # Curated eligibility criteria of trials (`data/trials/NCT*.toml`), by NCT id.
+    trials: Mapping[str, CuratedTrial] = field(default_factory=dict)
 
     def file(self, name: str, schema: type[F]) -> F:
         return cast(F, self.files[name])
@@ -118,11 +121,22 @@ class Knowledge:
 
 def _data_files() -> dict[str, bytes]:
     folder = resources.files("smanav_core.knowledge") / "data"
-    return {
+    found = {
         item.name: item.read_bytes()
         for item in sorted(folder.iterdir(), key=lambda entry: entry.name)
         if item.name.endswith(".toml")
     }
+    # The curated trial criteria, named `trials/NCTxxxxxxxx.toml`: they join the digest like any file.
+    trials = folder / TRIALS_FOLDER
+    if trials.is_dir():
+        found.update(
+            {
+                f"{TRIALS_FOLDER}/{item.name}": item.read_bytes()
+                for item in sorted(trials.iterdir(), key=lambda entry: entry.name)
+                if item.name.endswith(".toml")
+            }
+        )
+    return found
 
 
 def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
@@ -147,6 +161,9 @@ def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
         except ValidationError as error:
             problems.append(f"sources.toml [{key}]: {error}")
 
+    trial_documents = {
+        name: parsed.pop(name) for name in list(parsed) if name.startswith(f"{TRIALS_FOLDER}/")
+    }
     files: dict[str, KnowledgeFile] = {}
     for name, document in parsed.items():
         stem = name.removesuffix(".toml")
@@ -174,6 +191,9 @@ def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
                 cited.add(source)
                 if source not in sources:
                     problems.append(f"{stem}.toml [{entry.id}]: cites unknown source {source!r}")
+    trials, cited_by_trials, trial_problems = read_trial_reviews(trial_documents, sources)
+    problems.extend(trial_problems)
+    cited |= cited_by_trials
     for unused in sorted(set(sources) - cited):
         problems.append(f"sources.toml [{unused}]: no entry cites this source")
     if problems:
@@ -183,6 +203,7 @@ def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
         sources=sources,
         files=files,
         entries=entries,
+        trials=trials,
     )
 
 
