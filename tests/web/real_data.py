@@ -15,8 +15,18 @@ from tests.conftest import require_or_skip
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _shared_beside() -> Path:
+    """`shared/data/real` in the nearest folder above the checkout that has one (a clone may sit a level
+    or two deeper than the main checkout), else where the main checkout expects it."""
+    for folder in ROOT.parents:
+        candidate = folder / "shared" / "data" / "real"
+        if candidate.is_dir():
+            return candidate
+    return ROOT.parent / "shared" / "data" / "real"
+
+
 def real_data(*parts: str) -> Path:
-    base = Path(os.environ.get("SMANAV_REAL_DATA") or ROOT.parent / "shared" / "data" / "real")
+    base = Path(os.environ.get("SMANAV_REAL_DATA") or _shared_beside())
     path = base.joinpath(*parts)
     if not path.exists():
         require_or_skip(f"the real public data file {path} is not there (set SMANAV_REAL_DATA)")
