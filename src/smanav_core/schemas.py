@@ -118,6 +118,9 @@ class Evaluation(_Output):
     region: Region
     knowledge_version: str = Field(min_length=1)
     age_months: float = Field(ge=0)
+    age_days: int | None = Field(
+        default=None, ge=0, description="Extra field: the exact age in days on as_of (for ages in words)."
+    )
     diagnosis: DiagnosisOut
     classification: ClassificationOut
     urgency: UrgencyOut
