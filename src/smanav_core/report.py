@@ -98,7 +98,7 @@ PATTERN_WORDS = {
     "emergency_red_flags": "Some answers are warning signs that need emergency care.",
     "suggests_neuromuscular_disease": "The answers suggest a disease of the nerves or muscles.",
     "consistent_with_paraspinal_muscle_atrophy": (
-        "The answers fit paraspinal muscle atrophy (weakness and wasting of the back muscles)."
+        "The answers fit paraspinal muscle atrophy (wasting of the back muscles beside the spine)."
     ),
     "nonspecific": "The answers do not point to one particular pattern.",
 }
@@ -352,14 +352,28 @@ def render_triage_text(result: Mapping[str, Any]) -> str:
     if result.get("as_of"):
         page.para(f"Date: {result['as_of']}.")
 
+    recommendation = str(result.get("recommendation", ""))
+    numbers = list(result.get("emergency_numbers") or ())
+    emergency = recommendation == "seek_emergency_care"
+    if emergency:
+        # First and once: what to do now and the number to call; the explanations follow.
+        page.heading(RECOMMENDATION_WORDS[recommendation].rstrip(".").upper())
+        if len(numbers) == 1:
+            page.para(str(numbers[0].get("text", "")))
+        elif numbers:
+            page.para("Call the emergency number of the country you are in:")
+            for item in numbers:
+                page.bullet(str(item.get("text", "")))
+        page.sources([source for item in numbers for source in item.get("sources") or ()])
+
     page.heading("What the answers suggest")
     pattern = str(result.get("pattern", ""))
     page.para(PATTERN_WORDS.get(pattern, pattern))
     _reasons(page, result.get("reasons") or ())
 
     page.heading("What to do")
-    recommendation = str(result.get("recommendation", ""))
-    page.para(RECOMMENDATION_WORDS.get(recommendation, recommendation))
+    if not emergency:
+        page.para(RECOMMENDATION_WORDS.get(recommendation, recommendation))
     urgency = str(result.get("urgency", ""))
     page.para("How urgent: " + TRIAGE_URGENCY_WORDS.get(urgency, urgency))
 
