@@ -109,7 +109,7 @@ def test_missing_facts_are_to_check_never_met(sample_trials: None) -> None:
     assert "the record lists no treatments" in texts
     assert "does not say whether there are symptoms" in texts
     assert [item["text"] for item in trial["criteria"]["met"]] == [
-        "Age at most 6 Weeks: the person is 0.4 months old on 2026-11-21."
+        "Age at most 6 Weeks: the person is 11 days old on 2026-11-21."
     ]
 
 

@@ -25,6 +25,7 @@ from smanav.trials.curation import (
     VentilationSupport,
     WeightKg,
 )
+from smanav_core.ages import age_words
 from smanav_core.codes import DiagnosisStatus, Sex
 from smanav_core.facts import DAYS_PER_MONTH, PatientFacts
 
@@ -138,7 +139,7 @@ def _record_criteria(facts: PatientFacts, trial: TrialFacts) -> list[Finding]:
             )
             if part
         )
-        age = f"{facts.age_months:.1f} months old on {facts.as_of.isoformat()}"
+        age = f"{age_words(facts.record.birth_date, facts.as_of)} old on {facts.as_of.isoformat()}"
         ok = _in_range(facts.age_months, low, high)
         found.append(Finding("met" if ok else "not_met", f"Age {limits}: the person is {age}.", source))
     wanted_sex = trial.sex.upper()
@@ -188,8 +189,8 @@ def _curated_finding(facts: PatientFacts, criterion: Any, source: str) -> Findin
         ok = _in_range(facts.age_months, criterion.min, criterion.max)
         return say(
             "met" if ok else "not_met",
-            f"The trial asks for {wanted}; the person is {facts.age_months:.1f} months old "
-            f"on {facts.as_of.isoformat()}.",
+            f"The trial asks for {wanted}; the person is "
+            f"{age_words(facts.record.birth_date, facts.as_of)} old on {facts.as_of.isoformat()}.",
         )
     if isinstance(criterion, WeightKg):
         wanted = _range_words(criterion.min, criterion.max, "kg")
