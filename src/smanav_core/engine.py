@@ -92,6 +92,8 @@ def _evaluation(
         "region": facts.region.value,
         "knowledge_version": kb.version,
         "age_months": round(facts.age_months, 1),
+        # Extra field: the exact age, so that every report can say it in years, months and days.
+        "age_days": facts.age_days,
         "diagnosis": diagnosis.as_dict(),
         "classification": classification.as_dict(),
         "urgency": assess_urgency(facts, kb, therapies, alerts),

@@ -158,6 +158,13 @@ class PatientRecord(_Record):
 class TriageAnswers(_Record):
     age_years: float = Field(ge=0, le=120)
     sex: Lax[Sex] | None = None
+    region: Lax[Region] | None = Field(
+        default=None,
+        description=(
+            "Where the person is (the patient record's regions): chooses the emergency number a red-flag "
+            "result gives. Absent: every region's number is given."
+        ),
+    )
     history: list[Lax[TriageHistory]] = Field(default_factory=list, max_length=20)
     symptoms: list[Lax[TriageSymptom]] = Field(default_factory=list, max_length=40)
     onset: Lax[TriageOnset] | None = None

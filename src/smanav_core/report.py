@@ -8,9 +8,14 @@ lists them in full).
 
 from __future__ import annotations
 
+import datetime as dt
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
+
+from smanav_core.ages import age_words_from_days
+from smanav_core.facts import DAYS_PER_MONTH
+from smanav_core.status_words import THERAPY_STATUS_WORDS, therapy_status_words
 
 WIDTH = 100
 
@@ -59,13 +64,8 @@ THERAPY_NAMES = {
     "onasemnogene_abeparvovec_it": "Onasemnogene abeparvovec (Itvisma), gene therapy into the spinal fluid",
 }
 
-STATUS_WORDS = {
-    "eligible": "appears to fit the approved use",
-    "eligible_with_cautions": "appears to fit the approved use, with cautions",
-    "needs_information": "cannot be decided yet: information is missing",
-    "not_eligible": "does not fit the approved use",
-    "not_approved_in_region": "not approved in {region}",
-}
+# The one naming of therapy statuses (`smanav_core.status_words`), kept here under its old name.
+STATUS_WORDS = THERAPY_STATUS_WORDS
 
 DOMAIN_NAMES = {
     "coordination": "Care coordination",
@@ -98,7 +98,7 @@ PATTERN_WORDS = {
     "emergency_red_flags": "Some answers are warning signs that need emergency care.",
     "suggests_neuromuscular_disease": "The answers suggest a disease of the nerves or muscles.",
     "consistent_with_paraspinal_muscle_atrophy": (
-        "The answers fit paraspinal muscle atrophy (weakness and wasting of the back muscles)."
+        "The answers fit paraspinal muscle atrophy (wasting of the back muscles beside the spine)."
     ),
     "nonspecific": "The answers do not point to one particular pattern.",
 }
@@ -174,6 +174,19 @@ def _number(value: float) -> str:
     return f"{value:g}"
 
 
+def evaluation_age_words(result: Mapping[str, Any]) -> str:
+    """The person's age on the evaluation date in words ("1 year 3 months"), from the result alone.
+
+    Uses the exact `age_days` (an extra field of the evaluation); a document without it (written by an
+    older version) falls back to `age_months`, which is rounded and so may be a day out.
+    """
+    as_of = dt.date.fromisoformat(str(result["as_of"]))
+    days = result.get("age_days")
+    if not isinstance(days, int):
+        days = round(float(result.get("age_months") or 0) * DAYS_PER_MONTH)
+    return age_words_from_days(days, as_of)
+
+
 def therapy_name(therapy: Mapping[str, Any]) -> str:
     """The name the therapy rules give (brand and generic), else ours, else the id."""
     therapy_id = str(therapy.get("therapy", ""))
@@ -232,7 +245,7 @@ def render_evaluation_text(result: Mapping[str, Any]) -> str:
     page.title(f"SMA care summary{who}")
     region = str(result.get("region", ""))
     page.para(
-        f"Date of this summary: {result.get('as_of')}. Age: {_number(result.get('age_months', 0))} months. "
+        f"Date of this summary: {result.get('as_of')}. Age: {evaluation_age_words(result)}. "
         f"Region for treatment rules: {REGION_NAMES.get(region, region)}."
     )
 
@@ -276,7 +289,7 @@ def render_evaluation_text(result: Mapping[str, Any]) -> str:
     page.heading(f"Treatment options in {REGION_NAMES.get(region, region)}")
     for therapy in result.get("therapies") or ():
         status = str(therapy.get("status", ""))
-        words = STATUS_WORDS.get(status, status).format(region=REGION_NAMES.get(region, region))
+        words = therapy_status_words(status, REGION_NAMES.get(region, region))
         page.blank()
         page.para(f"{therapy_name(therapy)}: {words}.")
         if therapy.get("route"):
@@ -339,14 +352,28 @@ def render_triage_text(result: Mapping[str, Any]) -> str:
     if result.get("as_of"):
         page.para(f"Date: {result['as_of']}.")
 
+    recommendation = str(result.get("recommendation", ""))
+    numbers = list(result.get("emergency_numbers") or ())
+    emergency = recommendation == "seek_emergency_care"
+    if emergency:
+        # First and once: what to do now and the number to call; the explanations follow.
+        page.heading(RECOMMENDATION_WORDS[recommendation].rstrip(".").upper())
+        if len(numbers) == 1:
+            page.para(str(numbers[0].get("text", "")))
+        elif numbers:
+            page.para("Call the emergency number of the country you are in:")
+            for item in numbers:
+                page.bullet(str(item.get("text", "")))
+        page.sources([source for item in numbers for source in item.get("sources") or ()])
+
     page.heading("What the answers suggest")
     pattern = str(result.get("pattern", ""))
     page.para(PATTERN_WORDS.get(pattern, pattern))
     _reasons(page, result.get("reasons") or ())
 
     page.heading("What to do")
-    recommendation = str(result.get("recommendation", ""))
-    page.para(RECOMMENDATION_WORDS.get(recommendation, recommendation))
+    if not emergency:
+        page.para(RECOMMENDATION_WORDS.get(recommendation, recommendation))
     urgency = str(result.get("urgency", ""))
     page.para("How urgent: " + TRIAGE_URGENCY_WORDS.get(urgency, urgency))
 

@@ -118,6 +118,9 @@ class Evaluation(_Output):
     region: Region
     knowledge_version: str = Field(min_length=1)
     age_months: float = Field(ge=0)
+    age_days: int | None = Field(
+        default=None, ge=0, description="Extra field: the exact age in days on as_of (for ages in words)."
+    )
     diagnosis: DiagnosisOut
     classification: ClassificationOut
     urgency: UrgencyOut
@@ -143,11 +146,26 @@ class Evaluation(_Output):
         return self
 
 
+class EmergencyNumberOut(_Output):
+    region: Region
+    number: str = Field(pattern=r"^[0-9]{3}$", description="The number to dial, e.g. 999.")
+    text: str = Field(min_length=1)
+    sources: SourceIds
+
+
 class TriageResult(_Output):
     """The document `smanav triage` prints and `POST /api/v1/triage` answers."""
 
     schema_: Literal["smanav.triage/1"] = Field(alias="schema")
     as_of: dt.date | None = None
+    region: Region | None = Field(default=None, description="Extra field: the answers' region, echoed.")
+    emergency_numbers: list[EmergencyNumberOut] | None = Field(
+        default=None,
+        description=(
+            "Extra field, present when the recommendation is seek_emergency_care: the number of the "
+            "answers' region, or every region's number when the answers give none."
+        ),
+    )
     pattern: TriagePattern
     recommendation: TriageRecommendation
     urgency: TriageUrgency

@@ -16,7 +16,7 @@ from typing import Any
 from smanav_core.codes import TriagePattern, TriageRecommendation, TriageUrgency
 from smanav_core.engine import DISCLAIMER
 from smanav_core.knowledge.loader import Knowledge, load_knowledge
-from smanav_core.knowledge.schema.triage import Clause, PossibleCondition, TriageRule
+from smanav_core.knowledge.schema.triage import Clause, EmergencyNumber, PossibleCondition, TriageRule
 from smanav_core.record import Genetics, TriageAnswers
 from smanav_core.rules.reasons import reason
 from smanav_core.validation import validate_as_of, validate_triage_answers
@@ -92,13 +92,21 @@ def triage_answers(answers: TriageAnswers, kb: Knowledge, *, as_of: dt.date) -> 
     urgency: TriageUrgency | None = deciding.urgency
     if recommendation is None or urgency is None:  # pragma: no cover - the file schema forbids it
         raise AssertionError(f"{deciding.id} decides a pattern without recommendation or urgency")
-    return {
+    result: dict[str, Any] = {
         "schema": TRIAGE_SCHEMA,
         "as_of": as_of.isoformat(),
         "knowledge_version": kb.version,
+        "region": answers.region.value if answers.region is not None else None,
         "pattern": pattern.value,
         "recommendation": recommendation.value,
         "urgency": urgency.value,
+    }
+    if recommendation is TriageRecommendation.SEEK_EMERGENCY_CARE:
+        # Extra field: the number to call comes before any other advice; every region's without one.
+        result["emergency_numbers"] = [
+            _emergency_number(item) for item in kb.triage.emergency_numbers(answers.region)
+        ]
+    return result | {
         "reasons": [_reason(kb, rule, clauses, signals) for rule, clauses in shown],
         "next_steps": _unique(step for rule, _ in shown for step in rule.next_steps),
         "possible_conditions": [
@@ -157,6 +165,15 @@ def _reason(kb: Knowledge, rule: TriageRule, clauses: list[Clause], signals: Sig
     labels = _labels(kb)
     named = [labels.get(answer, answer) for answer in signals.answers_behind(clauses)]
     return reason(kb, rule.id, code=rule.id.removeprefix("triage."), answers=_join(named))
+
+
+def _emergency_number(item: EmergencyNumber) -> dict[str, Any]:
+    return {
+        "region": item.region.value,
+        "number": item.number,
+        "text": item.text,
+        "sources": list(item.sources),
+    }
 
 
 def _condition(item: PossibleCondition) -> dict[str, Any]:

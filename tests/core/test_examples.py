@@ -64,6 +64,11 @@ TRIAGES: dict[str, tuple[str, str, str]] = {
     ),
     "triage-adult-proximal-weakness.json": ("suggests_neuromuscular_disease", "see_neurologist", "routine"),
     "triage-back-pain-red-flag.json": ("emergency_red_flags", "seek_emergency_care", "emergency"),
+    "triage-posture-after-immobilisation.json": (
+        "consistent_with_paraspinal_muscle_atrophy",
+        "see_primary_care_or_spine_specialist",
+        "routine",
+    ),
 }
 
 
@@ -117,3 +122,8 @@ def test_triage_examples(name: str) -> None:
         "paraspinal muscle atrophy" in text.stdout.lower()
         or pattern != "consistent_with_paraspinal_muscle_atrophy"
     )
+    if recommendation == "seek_emergency_care":
+        # The red-flag example is in the UK: its number comes first, once, in both formats.
+        assert [item["number"] for item in result["emergency_numbers"]] == ["999"]
+        assert text.stdout.count("999") == 1
+        assert text.stdout.index("999") < text.stdout.index("What the answers suggest")

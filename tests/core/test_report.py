@@ -275,3 +275,78 @@ def test_real_triage_renders(path: Path) -> None:
     assert flat(result["disclaimer"]) in text
     for item in result["reasons"]:
         assert flat(item["text"]) in text
+
+
+@pytest.mark.parametrize(
+    ("age", "words"),
+    [
+        ({"age_months": 0.5, "age_days": 16}, "Age: 16 days."),
+        ({"age_months": 5.2, "age_days": 158}, "Age: 5 months."),
+        ({"age_months": 15.4, "age_days": 468}, "Age: 1 year 3 months."),
+        # A document from before `age_days` existed: the rounded months still give words.
+        ({"age_months": 15.4}, "Age: 1 year 3 months."),
+    ],
+)
+def test_the_age_is_said_in_years_months_and_days(age: dict[str, Any], words: str) -> None:
+    document = {key: value for key, value in RESULT.items() if key not in ("age_months", "age_days")} | age
+    text = flat(render_evaluation_text(document))
+    assert words in text
+    assert "months. Region" not in text.replace(words, "")
+
+
+def test_real_evaluation_says_the_age_in_words() -> None:
+    record = json.loads((EXAMPLE_DIR / "presymptomatic-newborn.json").read_text(encoding="utf-8"))
+    result = evaluate(record, as_of=AS_OF)
+    text = flat(render_evaluation_text(result))
+    age = text.split("Age: ", 1)[1].split(".", 1)[0]
+    assert age.endswith(("day", "days")), age
+
+
+EMERGENCY_RESULT: dict[str, Any] = {
+    "schema": "smanav.triage/1",
+    "as_of": "2026-11-21",
+    "pattern": "emergency_red_flags",
+    "recommendation": "seek_emergency_care",
+    "urgency": "emergency",
+    "reasons": [reason("red_flag", "Red flag sentence.", "src_rf")],
+    "next_steps": ["Call the emergency number now."],
+    "disclaimer": "Disclaimer sentence.",
+}
+
+
+def test_emergency_report_starts_with_the_number_of_the_region_once() -> None:
+    numbers = [
+        {"region": "UK", "number": "999", "text": "In the United Kingdom, call 999.", "sources": ["s"]}
+    ]
+    text = render_triage_text(EMERGENCY_RESULT | {"emergency_numbers": numbers})
+    lines = [line for line in text.splitlines() if line.strip()]
+    assert lines[3] == "SEEK EMERGENCY CARE NOW"
+    assert lines[5] == "In the United Kingdom, call 999."
+    assert text.count("999") == 1
+    assert text.index("999") < text.index("What the answers suggest") < text.index("What to do")
+    assert text.count("Seek emergency care now.") == 0, "said once, as the first heading"
+
+
+def test_emergency_report_without_a_region_lists_every_number() -> None:
+    numbers = [
+        {"region": code, "number": number, "text": f"In {code}, call {number}.", "sources": ["s"]}
+        for code, number in (("US", "911"), ("UK", "999"), ("EU", "112"))
+    ]
+    text = render_triage_text(EMERGENCY_RESULT | {"emergency_numbers": numbers})
+    assert "Call the emergency number of the country you are in:" in text
+    for item in numbers:
+        assert f"- {item['text']}" in text
+    assert text.index("In EU, call 112.") < text.index("What the answers suggest")
+
+
+def test_routine_report_has_no_emergency_block() -> None:
+    text = render_triage_text(
+        EMERGENCY_RESULT
+        | {
+            "pattern": "nonspecific",
+            "recommendation": "see_primary_care_or_spine_specialist",
+            "urgency": "routine",
+        }
+    )
+    assert "SEEK EMERGENCY CARE NOW" not in text
+    assert "See your family doctor or a spine specialist." in text

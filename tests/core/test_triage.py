@@ -73,6 +73,7 @@ EMERG = ("emergency_red_flags", "seek_emergency_care", "emergency")
 NEURO = ("suggests_neuromuscular_disease", "see_neurologist", "routine")
 NEURO_URGENT = ("suggests_neuromuscular_disease", "see_neurologist", "urgent")
 SMA = "5q spinal muscular atrophy (SMA)"
+PARASPINAL = "Paraspinal muscle atrophy (wasting of the back muscles beside the spine)"
 SMA_CONFIRMED = "5q spinal muscular atrophy (SMA), genetically confirmed"
 
 CASES = [
@@ -103,18 +104,139 @@ CASES = [
         codes=("nonspecific",),
     ),
     Case(
-        "back_injury_is_not_a_confirmed_cause",
+        "back_pain_years_after_a_back_injury",
         {"age_years": 35, "history": ["back_injury"], "symptoms": ["low_back_pain"], "onset": "years"},
-        *NONSPEC,
-        codes=("nonspecific", "note.unconfirmed_cause"),
-        words=("not confirmed",),
+        *PARA,
+        codes=("paraspinal.back_only_after_injury",),
+        conditions=(PARASPINAL,),
+        words=("animal experiment",),
     ),
     Case(
-        "bracing_is_not_a_confirmed_cause",
+        "trunk_weakness_after_a_brace_in_a_teenager",
         {"age_years": 15, "history": ["bracing_or_immobilisation"], "symptoms": ["trunk_weakness"]},
-        *NONSPEC,
-        codes=("note.unconfirmed_cause", "note.under_16"),
+        *PARA,
+        codes=("paraspinal.back_only_after_immobilisation", "note.under_16"),
+        # Still worth asking about: a brace is not shown to waste the trunk muscles.
         conditions=("Axial myopathy or myasthenia gravis (weakness of the neck and trunk muscles)",),
+        words=("no conclusive evidence",),
+    ),
+    # --- paraspinal muscle atrophy without any weakness reported (the pattern the sources describe)
+    Case(
+        "after_spine_surgery_back_pain_and_rounded_upper_back_no_weakness",
+        {"age_years": 58, "history": ["spinal_surgery"], "symptoms": ["low_back_pain", "rounded_upper_back"]},
+        *PARA,
+        codes=("paraspinal.back_only_with_cause", "note.terminology"),
+        conditions=(PARASPINAL,),
+        words=("Weakness does not have to be present", "Nothing reported goes beyond the back"),
+    ),
+    Case(
+        "after_spine_surgery_deep_lumbar_curve_only",
+        {"age_years": 49, "history": ["spinal_surgery"], "symptoms": ["excess_lumbar_curve"]},
+        *PARA,
+        codes=("paraspinal.back_only_with_cause",),
+    ),
+    Case(
+        "after_spine_surgery_balance_problems_and_back_pain",
+        {"age_years": 71, "history": ["spinal_surgery"], "symptoms": ["balance_problems", "low_back_pain"]},
+        *PARA,
+        codes=("paraspinal.back_only_with_cause", "note.balance"),
+        words=("body sway",),
+    ),
+    Case(
+        "after_a_back_injury_back_pain_and_balance_problems",
+        {
+            "age_years": 44,
+            "history": ["back_injury"],
+            "symptoms": ["low_back_pain", "balance_problems"],
+            "onset": "months",
+        },
+        *PARA,
+        codes=("paraspinal.back_only_after_injury", "note.balance"),
+        conditions=(PARASPINAL,),
+    ),
+    Case(
+        "after_bed_rest_rounded_upper_back_and_balance_problems",
+        {
+            "age_years": 63,
+            "history": ["bracing_or_immobilisation"],
+            "symptoms": ["rounded_upper_back", "balance_problems"],
+        },
+        *PARA,
+        codes=("paraspinal.back_only_after_immobilisation", "note.balance"),
+        conditions=(PARASPINAL,),
+        words=("60 days",),
+    ),
+    Case(
+        "after_a_brace_deep_lumbar_curve_and_back_pain",
+        {
+            "age_years": 22,
+            "history": ["bracing_or_immobilisation"],
+            "symptoms": ["excess_lumbar_curve", "low_back_pain"],
+        },
+        *PARA,
+        codes=("paraspinal.back_only_after_immobilisation",),
+    ),
+    Case(
+        "spine_wear_posture_and_balance_no_weakness",
+        {
+            "age_years": 76,
+            "history": ["degenerative_spine_disease"],
+            "symptoms": ["rounded_upper_back", "balance_problems"],
+            "onset": "years",
+        },
+        *PARA,
+        codes=("paraspinal.back_only_with_cause", "note.balance"),
+    ),
+    Case(
+        "balance_problems_alone_after_surgery_are_not_enough",
+        {"age_years": 70, "history": ["spinal_surgery"], "symptoms": ["balance_problems"]},
+        *NONSPEC,
+        codes=("nonspecific", "note.balance"),
+        not_conditions=(PARASPINAL,),
+    ),
+    Case(
+        "posture_change_without_a_cause_is_nonspecific",
+        {"age_years": 66, "symptoms": ["rounded_upper_back", "low_back_pain"]},
+        *NONSPEC,
+        codes=("nonspecific",),
+        not_conditions=(PARASPINAL,),
+    ),
+    Case(
+        "injury_with_sudden_pain_is_an_emergency_not_paraspinal",
+        {
+            "age_years": 30,
+            "history": ["back_injury"],
+            "symptoms": ["low_back_pain", "rounded_upper_back"],
+            "onset": "days",
+        },
+        *EMERG,
+        codes=("red_flag.recent_injury",),
+    ),
+    Case(
+        "limb_weakness_after_surgery_goes_to_a_neurologist",
+        {
+            "age_years": 52,
+            "history": ["spinal_surgery"],
+            "symptoms": ["low_back_pain", "proximal_leg_weakness"],
+        },
+        *NEURO,
+        codes=("neuromuscular.signs",),
+        not_conditions=(PARASPINAL,),
+    ),
+    # --- blanks are "not known", never "absent"
+    Case(
+        "no_onset_course_or_sex_given_still_paraspinal",
+        {"age_years": 57, "history": ["degenerative_spine_disease"], "symptoms": ["low_back_pain"]},
+        *PARA,
+        words=("Nothing reported goes beyond the back",),
+    ),
+    Case(
+        "no_genetic_result_is_not_a_normal_result",
+        {"age_years": 33, "symptoms": ["proximal_leg_weakness"], "onset": "years"},
+        *NEURO,
+        codes=("note.genetics_not_tested",),
+        conditions=(SMA,),
+        words=("No SMN1 test result was given",),
     ),
     Case("empty_symptom_list", {"age_years": 30}, *NONSPEC, codes=("nonspecific", "note.no_symptoms")),
     Case(
@@ -476,12 +598,55 @@ def test_most_urgent_rule_decides_and_leads_the_reasons() -> None:
 
 
 def test_unconfirmed_notes_say_so() -> None:
+    result = run({"age_years": 35, "symptoms": ["tremor", "low_back_pain"]})
+    note = next(item for item in result["reasons"] if item["code"] == "note.unconfirmed_symptoms")
+    assert "tremor" in note["text"]
+    assert "low back pain" not in note["text"], "only the unconfirmed symptoms are named"
+    tremor = next(item for item in result["features"] if item["answer"] == "tremor")
+    assert "not confirmed" in tremor["meaning"]
+
+
+def test_a_brace_is_explained_with_what_the_review_found() -> None:
     result = run({"age_years": 35, "history": ["bracing_or_immobilisation"], "symptoms": ["low_back_pain"]})
-    note = next(item for item in result["reasons"] if item["code"] == "note.unconfirmed_cause")
-    assert "not confirmed" in note["text"]
-    assert "low back pain" not in note["text"], "only the unconfirmed causes are named"
     braced = next(item for item in result["features"] if item["answer"] == "bracing_or_immobilisation")
-    assert "not confirmed" in braced["meaning"]
+    assert "no conclusive evidence" in braced["meaning"]
+    assert "azadinia_2017_orthoses_review" in braced["sources"]
+
+
+# Words that read an unticked box as "absent". The answers list what is present; anything else is not known.
+ABSENCE_CLAIMS = re.compile(
+    r"there is no weakness|no weakness of|symptoms stay in the back|confined to the back|"
+    r"you do not have|you have no\b",
+    re.IGNORECASE,
+)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_no_text_reads_an_unticked_box_as_absent(case: Case) -> None:
+    result = run(case.answers)
+    texts = [item["text"] for item in result["reasons"]] + list(result["next_steps"])
+    texts += [item["why"] for item in result["possible_conditions"]]
+    texts += [item["meaning"] for item in result["features"]]
+    for text in texts:
+        assert not ABSENCE_CLAIMS.search(text), text
+
+
+def test_every_knowledge_text_treats_unreported_as_not_known() -> None:
+    """The same check over the whole file, so a rule that no scenario reaches is covered too."""
+    statements = [*KB.triage.rule, *KB.triage.possible_condition, *KB.triage.feature]
+    for entry in statements:
+        for text in (entry.text, *entry.next_steps):
+            assert not ABSENCE_CLAIMS.search(text), (entry.id, text)
+
+
+def test_no_paraspinal_rule_needs_an_answer_to_be_missing() -> None:
+    """A rule may ask that something *reported* is absent from a set, never that a box was left blank."""
+    blank_signals = {"symptoms:none", "onset:unknown", "course:unknown", "genetics:not_tested"}
+    for rule in KB.triage.rule:
+        if rule.pattern is None or rule.pattern.value != "consistent_with_paraspinal_muscle_atrophy":
+            continue
+        for clause in rule.when:
+            assert not blank_signals & set(clause.all_of), rule.id
 
 
 def test_features_explain_each_answer_once_in_order() -> None:
@@ -510,6 +675,7 @@ def test_default_knowledge_is_loaded_when_none_is_given(monkeypatch: pytest.Monk
     ("name", "pattern"),
     [
         ("triage-back-pain-after-surgery", "consistent_with_paraspinal_muscle_atrophy"),
+        ("triage-posture-after-immobilisation", "consistent_with_paraspinal_muscle_atrophy"),
         ("triage-adult-proximal-weakness", "suggests_neuromuscular_disease"),
         ("triage-back-pain-red-flag", "emergency_red_flags"),
     ],
@@ -646,5 +812,110 @@ def test_a_decision_needs_all_three_parts() -> None:
 def test_triage_file_rejects_broken_references(document: dict[str, Any], message: str) -> None:
     for feature in document.get("feature", []):
         feature.pop("when", None)
+    with pytest.raises(ValidationError, match=message):
+        TriageFile.model_validate(document)
+
+
+# --- emergency numbers ---------------------------------------------------------------------------------
+
+RED_FLAG = {"age_years": 47, "symptoms": ["low_back_pain", "saddle_numbness"], "onset": "days"}
+NUMBERS = {"US": "911", "UK": "999", "EU": "112", "AU": "000", "CA": "911", "JP": "119"}
+
+
+def _advice_texts(result: dict[str, Any]) -> str:
+    """Everything the result says apart from the emergency numbers themselves."""
+    parts = [item["text"] for item in result["reasons"]] + list(result["next_steps"])
+    parts += [item["why"] for item in result["possible_conditions"]]
+    parts += [step for item in result["possible_conditions"] for step in item["tests"]]
+    parts += [item["meaning"] for item in result["features"]]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize(("region", "number"), sorted(NUMBERS.items()))
+def test_red_flag_gives_the_number_of_the_region_once(region: str, number: str) -> None:
+    result = run(RED_FLAG | {"region": region})
+    assert result["recommendation"] == "seek_emergency_care"
+    assert result["region"] == region
+    [given] = result["emergency_numbers"]
+    assert (given["region"], given["number"]) == (region, number)
+    assert number in given["text"].replace("-", "")
+    assert given["sources"] and all(source in KB.sources for source in given["sources"])
+    # The number is said once, by the emergency block; the advice says "the emergency number".
+    assert not re.search(rf"\b{number}\b", _advice_texts(result))
+
+
+def test_red_flag_without_a_region_gives_every_regions_number() -> None:
+    result = run(RED_FLAG)
+    assert result["region"] is None
+    given = {item["region"]: item["number"] for item in result["emergency_numbers"]}
+    assert given == NUMBERS
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"age_years": 52, "symptoms": ["breathing_difficulty"], "onset": "sudden"},
+        {"age_years": 66, "symptoms": ["asymmetric_weakness"], "onset": "sudden"},
+        {"age_years": 75, "symptoms": ["speech_or_swallowing_difficulty"], "onset": "days"},
+        {"age_years": 33, "history": ["back_injury"], "symptoms": ["low_back_pain"], "onset": "sudden"},
+        {"age_years": 29, "symptoms": ["distal_weakness"], "onset": "days"},
+    ],
+)
+def test_no_emergency_advice_names_a_number_of_its_own(answers: dict[str, Any]) -> None:
+    result = run(answers | {"region": "JP"})
+    assert result["recommendation"] == "seek_emergency_care"
+    assert [item["number"] for item in result["emergency_numbers"]] == ["119"]
+    assert not re.search(r"\b(911|999|112|000|119)\b", _advice_texts(result))
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"age_years": 58, "region": "UK", "symptoms": ["low_back_pain", "fever_or_weight_loss"]},
+        {"age_years": 54, "region": "US", "history": ["spinal_surgery"], "symptoms": ["low_back_pain"]},
+        {"age_years": 40},
+    ],
+)
+def test_no_emergency_number_without_an_emergency(answers: dict[str, Any]) -> None:
+    assert "emergency_numbers" not in run(answers)
+
+
+def test_every_region_has_exactly_one_emergency_number() -> None:
+    regions = [item.region.value for item in KB.triage.emergency_number]
+    assert sorted(regions) == sorted(NUMBERS)
+    assert {item.region.value: item.number for item in KB.triage.emergency_number} == NUMBERS
+
+
+def test_the_region_must_be_one_of_the_contracts() -> None:
+    with pytest.raises(InvalidInput) as raised:
+        run(RED_FLAG | {"region": "FR"})
+    assert [path for path, _ in raised.value.problems] == ["region"]
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        (
+            {
+                "emergency_number": [
+                    {**_rule(id="triage.e1"), "region": "UK", "number": "999", "text": "Call 999."},
+                    {**_rule(id="triage.e2"), "region": "UK", "number": "112", "text": "Call 112."},
+                ]
+            },
+            "only one emergency number",
+        ),
+        (
+            {
+                "emergency_number": [
+                    {**_rule(id="triage.e1"), "region": "UK", "number": "999", "text": "Call."}
+                ]
+            },
+            "must give the number",
+        ),
+    ],
+)
+def test_emergency_numbers_are_checked(document: dict[str, Any], message: str) -> None:
+    for item in document["emergency_number"]:
+        item.pop("when")
     with pytest.raises(ValidationError, match=message):
         TriageFile.model_validate(document)

@@ -6,6 +6,7 @@ Many of our users cannot use a mouse, so these tests never click: they Tab, type
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -133,3 +134,37 @@ def test_the_sources_page_is_accessible(
     assert page.locator("ol.bibliography > li").count() > 0
     assert_accessible(page)
     screenshot(page, "sources")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)], ids=["desktop", "phone"])
+def test_a_red_flag_result_shows_the_number_to_call_first(
+    page: Any,
+    site: str,
+    width: int,
+    height: int,
+    assert_accessible: Callable[[Any], None],
+    screenshot: Callable[[Any, str], Path],
+) -> None:
+    """Seek emergency care now, and the UK number, on the first screen at desktop and phone width."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(site + "/triage/")
+    screenshot(page, f"triage-form-{width}")
+    page.get_by_label("Age in years", exact=True).fill("47")
+    page.locator("input[name='region'][value='UK']").check()
+    page.locator("input[name='symptoms'][value='saddle_numbness']").check()
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="See what the answers suggest").click()
+
+    assert page.locator("h1").inner_text() == "Seek emergency care now"
+    call = page.get_by_role("link", name="Call 999", exact=True)
+    box = call.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= height, "the number to call is on the first screen"
+    assert box["height"] >= 44 and box["width"] >= 44
+    assert call.get_attribute("href") == "tel:999"
+    main = page.locator("main").inner_text()
+    assert len(re.findall(r"\b999\b", main)) == 1
+    assert main.index("999") < main.index("What the answers suggest")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert_accessible(page)
+    screenshot(page, f"triage-emergency-{width}")

@@ -103,6 +103,19 @@ def triage_answers(page: Any) -> None:
     _submit(page, "See what the answers suggest")
 
 
+def triage_red_flag(region: str | None) -> Callable[[Any], None]:
+    """A red-flag answer (numbness around the genitals), in a region or without one."""
+
+    def act(page: Any) -> None:
+        _fill(page, {"Age in years": "47"})
+        if region is not None:
+            page.locator(f"input[name='region'][value='{region}']").check()
+        page.locator("input[name='symptoms'][value='saddle_numbness']").check()
+        _submit(page, "See what the answers suggest")
+
+    return act
+
+
 def submit_empty(button: str) -> Callable[[Any], None]:
     return lambda page: _submit(page, button)
 
@@ -187,6 +200,14 @@ PAGES = [
     Page("home-problems", ANONYMOUS, "/", "not valid JSON", evaluate_broken_json, 422),
     Page("triage", ANONYMOUS, "/triage/", "could it be SMA?"),
     Page("triage-result", ANONYMOUS, "/triage/", "What to do", triage_answers),
+    Page("triage-emergency", ANONYMOUS, "/triage/", "Call 999", triage_red_flag("UK")),
+    Page(
+        "triage-emergency-every-region",
+        ANONYMOUS,
+        "/triage/",
+        "Call the emergency number of the country you are in",
+        triage_red_flag(None),
+    ),
     Page(
         "triage-problems",
         ANONYMOUS,

@@ -60,13 +60,14 @@ def test_weight_chart_and_table_are_by_age_in_years(ada_weighed: Personas) -> No
     patient = ada_weighed.shared_child
     page = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
     weight = _series_tables(page)["Weight (kg)"]
-    assert '<th scope="col">Date</th><th scope="col">Age at measurement (years)</th>' in weight
-    assert "<td>March 1, 2023</td><td>3.0</td><td>13.5 (29.8 lb)</td>" in weight
-    assert "<td>Nov. 15, 2026</td><td>6.7</td><td>20 (44.1 lb)</td>" in weight
+    # Ages are written as a person says them, never as "6.7" years.
+    assert '<th scope="col">Date</th><th scope="col">Age at measurement</th>' in weight
+    assert "<td>March 1, 2023</td><td>3 years</td><td>13.5 (29.8 lb)</td>" in weight
+    assert "<td>Nov. 15, 2026</td><td>6 years 8 months</td><td>20 (44.1 lb)</td>" in weight
     figure = _figure_before(page, "Weight (kg)")
     assert (
-        'alt="Line chart of Weight (kg) against age in years: 2 measurements from 3.0 to 6.7 years, '
-        'values from 13.5 to 20. The same values are in the table below."'
+        'alt="Line chart of Weight (kg) against age in years: 2 measurements from the age of 3 years to '
+        '6 years 8 months, values from 13.5 to 20. The same values are in the table below."'
     ) in figure
     assert "Drawn against the age at each measurement." in figure
     assert NO_CENTILES in figure
@@ -112,10 +113,11 @@ def test_an_infants_growth_is_counted_in_months(people: Personas) -> None:
     page = client.get(reverse("patients:detail", args=[baby.pk])).content.decode()
     tables = _series_tables(page)
     weight = tables["Weight (kg)"]
-    assert "Age at measurement (months)" in weight
-    assert [cell in weight for cell in ("<td>0.5</td>", "<td>6.0</td>", "<td>17.0</td>")] == [True] * 3
-    assert "<td>17.0</td><td>80 (31.5 in)</td>" in tables["Height or length (cm)"]
-    assert "against age in months: 3 measurements from 0.5 to 17.0 months" in page
+    assert "Age at measurement" in weight
+    cells = ("<td>14 days</td>", "<td>6 months</td>", "<td>1 year 5 months</td>")
+    assert [cell in weight for cell in cells] == [True] * 3
+    assert "<td>1 year 5 months</td><td>80 (31.5 in)</td>" in tables["Height or length (cm)"]
+    assert "against age in months: 3 measurements from the age of 14 days to 1 year 5 months" in page
     svg = client.get(reverse("careplans:chart", args=[baby.pk, "WEIGHT_KG"])).content.decode()
     assert "Age (months)" in svg
     height_svg = client.get(reverse("careplans:chart", args=[baby.pk, "HEIGHT_CM"])).content.decode()
@@ -225,7 +227,9 @@ def test_pdf_charts_growth_by_age_with_the_age_row(ada_weighed: Personas, tmp_pa
     words = " ".join(text.split())  # the narrow table beside the chart wraps its headings
     # ...but never a value: the kilograms and their pounds are read on one line.
     assert {"13.5 (29.8 lb)", "20 (44.1 lb)"} <= set(text.splitlines())
-    assert "Age at measurement (years)" in words
-    assert "3.0 13.5" in words and "6.7 20" in words
+    assert "Age at measurement" in words
+    # Ages in words; the narrow column may wrap "6 years 8 months" over two lines.
+    assert "3 years 13.5" in words and "6 years 8" in words
+    assert "6.7" not in words
     assert "Age (years)" in words  # the chart's own axis label, drawn as text
     assert NO_CENTILES in words

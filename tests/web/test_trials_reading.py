@@ -16,13 +16,14 @@ from django.core.management import call_command
 from django.test import Client
 from tests.web.real_data import real_criteria, real_data
 
-from smanav.trials.ages import AgeLimit, age_words, fits_maximum, fits_minimum, parse_age_limit
+from smanav.trials.ages import AgeLimit, fits_maximum, fits_minimum, parse_age_limit
 from smanav.trials.eligibility import heading_section, read_criteria
 from smanav.trials.importing import import_trials
 from smanav.trials.matching import TrialFacts, assess_trial
 from smanav.trials.models import Trial
 from smanav.trials.selectors import patient_facts
 from smanav.trials.services import trials_match_document
+from smanav_core.ages import age_words
 
 AS_OF = dt.date(2026, 11, 21)
 

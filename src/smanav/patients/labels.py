@@ -1,13 +1,22 @@
-"""Plain-language names for the contract's codes, translated. Pages show these, never the raw codes."""
+"""Plain-language names for the contract's codes, translated. Pages show these, never the raw codes.
+
+Also the web's one place for two things every page says alike: a therapy status (the core's wording in
+`smanav_core.status_words`, translated) and an age in years, months and days (the core's calendar
+arithmetic in `smanav_core.ages`, put into translated words).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
 from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from smanav_core.ages import CalendarAge, calendar_age
 from smanav_core.codes import (
     AlertCode,
     CareDomain,
@@ -27,6 +36,9 @@ from smanav_core.codes import (
     UrgencyLevel,
     Ventilation,
 )
+from smanav_core.facts import DAYS_PER_MONTH
+from smanav_core.report import REGION_NAMES
+from smanav_core.status_words import THERAPY_STATUS_WORDS, UNNAMED_REGION
 
 REGION_LABELS: dict[Region, Promise] = {
     Region.US: _("United States"),
@@ -108,13 +120,6 @@ DUE_STATUS_LABELS = {
     DueStatus.SCHEDULED: _("Scheduled"),
     DueStatus.DONE: _("Done for the coming date"),
 }
-THERAPY_STATUS_LABELS = {
-    TherapyStatus.ELIGIBLE: _("Eligible"),
-    TherapyStatus.ELIGIBLE_WITH_CAUTIONS: _("Eligible, with cautions"),
-    TherapyStatus.NEEDS_INFORMATION: _("More information needed"),
-    TherapyStatus.NOT_ELIGIBLE: _("Not eligible"),
-    TherapyStatus.NOT_APPROVED_IN_REGION: _("Not approved in this region"),
-}
 DIAGNOSIS_LABELS = {
     DiagnosisStatus.CONFIRMED_5Q_SMA: _("5q SMA confirmed by the genetic result"),
     DiagnosisStatus.INCONCLUSIVE: _("Genetic result inconclusive"),
@@ -167,3 +172,53 @@ def label(table: Mapping[Any, Any], code: object) -> str:
         if str(getattr(key, "value", key)) == str(code):
             return str(text)
     return str(code)
+
+
+def therapy_status_label(status: object, region: object = None) -> str:
+    """The words for a therapy status on every page ("Fits the approved use"), in the reader's language.
+
+    The English comes from `smanav_core.status_words`, the same words as the CLI's text report;
+    `not_approved_in_region` names the region when the page knows it.
+    """
+    code = str(getattr(status, "value", status) or "")
+    words = THERAPY_STATUS_WORDS.get(code)
+    if words is None:
+        return label({}, status)
+    if code == TherapyStatus.NOT_APPROVED_IN_REGION.value:
+        region_code = str(getattr(region, "value", region) or "")
+        place = REGION_NAMES.get(region_code) or UNNAMED_REGION
+        return capfirst(gettext(words).format(region=gettext(place)))
+    return capfirst(gettext(words))
+
+
+def age_label(birth: dt.date | None, on: dt.date | None) -> str:
+    """An age as pages write it: "16 days", "5 months", "1 year 3 months" (see `smanav_core.ages`)."""
+    if birth is None or on is None or on < birth:
+        return str(_("Not known"))
+    return age_words(calendar_age(birth, on))
+
+
+def age_words(age: CalendarAge) -> str:
+    """The translated words for a calendar age: days in the first month, months in the first year."""
+    if age.total_months == 0:
+        return ngettext("%(count)d day", "%(count)d days", age.days) % {"count": age.days}
+    months = ngettext("%(count)d month", "%(count)d months", age.months) % {"count": age.months}
+    if age.years == 0:
+        return months
+    years = ngettext("%(count)d year", "%(count)d years", age.years) % {"count": age.years}
+    if not age.months:
+        return years
+    return gettext("%(years)s %(months)s") % {"years": years, "months": months}
+
+
+def evaluation_age_label(result: Mapping[str, Any]) -> str:
+    """The age of the person on an evaluation's date, from the evaluation alone (its `age_days`)."""
+    as_of = result.get("as_of")
+    days = result.get("age_days")
+    if not isinstance(days, int):
+        months = result.get("age_months")
+        if months is None:
+            return str(_("Not known"))
+        days = round(float(months) * DAYS_PER_MONTH)
+    on = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
+    return age_label(on - dt.timedelta(days=days), on)

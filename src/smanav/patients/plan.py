@@ -96,6 +96,8 @@ class SeriesRow:
     assessment_id: int | None = None
     # Age at the measurement in the series' `age_unit` (not rounded); None when not charted for age.
     age: float | None = None
+    # The same age as a person reads it ("1 year 3 months"), for tables and the chart's description.
+    age_words: str | None = None
 
 
 @dataclass
@@ -129,11 +131,7 @@ class Series:
 
     @property
     def age_heading(self) -> str:
-        """The heading of the table's age column (growth measures only)."""
-        if self.age_unit is AgeUnit.MONTHS:
-            return _("Age at measurement (months)")
-        if self.age_unit is AgeUnit.YEARS:
-            return _("Age at measurement (years)")
+        """The heading of the table's age column (growth measures only): ages are written in words."""
         return _("Age at measurement")
 
     @property
@@ -168,15 +166,13 @@ class Series:
         high = floatformat(max(row.value for row in self.rows), "-1")
         words = {"name": self.title, "count": len(self.rows), "low": low, "high": high}
         if self.age_unit is not None:
-            words.update(
-                first=floatformat(first.age, 1), last=floatformat(last.age, 1), unit=self.age_unit.label
-            )
+            words.update(first=first.age_words or "", last=last.age_words or "", unit=self.age_unit.label)
             return (
                 ngettext(
-                    "Line chart of %(name)s against age in %(unit)s: %(count)d measurement at "
-                    "%(first)s %(unit)s, value %(low)s.",
-                    "Line chart of %(name)s against age in %(unit)s: %(count)d measurements from "
-                    "%(first)s to %(last)s %(unit)s, values from %(low)s to %(high)s.",
+                    "Line chart of %(name)s against age in %(unit)s: %(count)d measurement at the age of "
+                    "%(first)s, value %(low)s.",
+                    "Line chart of %(name)s against age in %(unit)s: %(count)d measurements from the age "
+                    "of %(first)s to %(last)s, values from %(low)s to %(high)s.",
                     len(self.rows),
                 )
                 % words
@@ -215,6 +211,7 @@ def _chart_for_age(series: Series, birth_date: dt.date | None) -> None:
         divisor = MONTHS_PER_YEAR
     for row, age_months in zip(series.rows, ages, strict=True):
         row.age = age_months / divisor
+        row.age_words = labels.age_label(birth_date, row.date)
 
 
 def monitoring_series(assessments: Sequence[Any], *, birth_date: dt.date | None) -> list[Series]:

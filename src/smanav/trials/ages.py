@@ -13,7 +13,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from smanav_core.facts import DAYS_PER_MONTH, add_months
+from smanav_core.ages import calendar_age
+from smanav_core.facts import DAYS_PER_MONTH
 
 _LIMIT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
 # Days in one unit, for the rare limit that is not a whole number ("1.5 Years").
@@ -40,10 +41,7 @@ def parse_age_limit(text: str) -> AgeLimit | None:
 
 def completed_months(birth: dt.date, on: dt.date) -> int:
     """Whole calendar months lived by `on` (born 31 January: one month old on 28 February)."""
-    months = (on.year - birth.year) * 12 + on.month - birth.month
-    while months > 0 and add_months(birth, months) > on:
-        months -= 1
-    return max(months, 0)
+    return 0 if on < birth else calendar_age(birth, on).total_months
 
 
 def completed(unit: str, birth: dt.date, on: dt.date) -> int:
@@ -98,17 +96,6 @@ def limits_words(low: AgeLimit | None, high: AgeLimit | None) -> str:
     if high.unit == "year":
         return f"{span} (until the day before the {_ordinal(following)} birthday)"
     return f"{span} (until the day before they are {_count(following, high.unit)} old)"
-
-
-def age_words(birth: dt.date, on: dt.date) -> str:
-    """An age as a family says it: "20 days", "5 months", "1 year 3 months", "36 years"."""
-    months = completed_months(birth, on)
-    if months == 0:
-        return _count((on - birth).days, "day")
-    years, rest = divmod(months, 12)
-    if years == 0:
-        return _count(rest, "month")
-    return _count(years, "year") + (f" {_count(rest, 'month')}" if rest else "")
 
 
 def months_words(months: float) -> str:

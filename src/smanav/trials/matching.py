@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from smanav.trials.ages import (
-    age_words,
     day_words,
     fits_maximum,
     fits_minimum,
@@ -25,6 +24,7 @@ from smanav.trials.ages import (
     parse_age_limit,
 )
 from smanav.trials.eligibility import read_criteria
+from smanav_core.ages import age_words
 from smanav_core.codes import DiagnosisStatus, Sex
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.schema.trials import (

@@ -7,8 +7,8 @@ from typing import Any
 
 from smanav.geo.models import ATTRIBUTION
 from smanav.geo.selectors import Location, Unresolved, locate
-from smanav.trials.ages import age_words
 from smanav.trials.selectors import DISCLAIMER, match_trials, patient_facts
+from smanav_core.ages import age_words
 from smanav_core.knowledge.loader import load_knowledge
 
 

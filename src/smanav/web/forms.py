@@ -86,6 +86,17 @@ ONSET_LABELS = {
     "years": _("Over years"),
     "since_childhood": _("Since childhood"),
 }
+# Where the person is, for the emergency number of a red-flag result. Not guessed from the browser: the
+# site's languages do not name a country ("en" is also every reader without a preference), so the answer
+# is the person's own, and without one the result lists every region's number.
+WHERE_LABELS = {
+    "US": _("United States"),
+    "UK": _("United Kingdom"),
+    "EU": _("A country of the European Union"),
+    "CA": _("Canada"),
+    "AU": _("Australia"),
+    "JP": _("Japan"),
+}
 COURSE_LABELS = {
     "improving": _("Getting better"),
     "stable": _("Staying the same"),
@@ -100,6 +111,15 @@ class TriageForm(forms.Form):
         max_value=120,
         decimal_places=1,
         widget=forms.NumberInput(attrs={"step": "1"}),
+    )
+    region = forms.ChoiceField(
+        label=_("Where are you?"),
+        required=False,
+        widget=forms.RadioSelect,
+        choices=[
+            *((r.value, WHERE_LABELS[r.value]) for r in Region),
+            ("", _("Not saying, or somewhere else")),
+        ],
     )
     sex = forms.ChoiceField(
         label=_("Sex"),
@@ -137,7 +157,7 @@ class TriageForm(forms.Form):
         data = self.cleaned_data
         age = data["age_years"]
         document: dict[str, Any] = {"age_years": int(age) if age == int(age) else float(age)}
-        for name in ("sex", "onset", "course"):
+        for name in ("region", "sex", "onset", "course"):
             if data.get(name):
                 document[name] = data[name]
         for name in ("history", "symptoms"):

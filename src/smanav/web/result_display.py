@@ -13,8 +13,9 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from smanav.patients.labels import REGION_LABELS, evaluation_age_label, label, therapy_status_label
 from smanav_core import report
-from smanav_core.codes import CareDomain
+from smanav_core.codes import CareDomain, TriageRecommendation
 
 # Visual weight of each status; the words always say the status too, colour is never alone.
 STATUS_TONE = {
@@ -68,6 +69,7 @@ def evaluation_view(result: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "result": result,
         "region_name": region_name,
+        "age_words": evaluation_age_label(result),
         "diagnosis_words": words(report.DIAGNOSIS_WORDS, diagnosis.get("status")),
         "type_distribution": [
             (_("Type %(type)s") % {"type": sma_type}, _(report._share_words(share)))
@@ -86,7 +88,7 @@ def evaluation_view(result: Mapping[str, Any]) -> dict[str, Any]:
                 "name": words(report.THERAPY_NAMES, therapy.get("therapy"))
                 if therapy.get("therapy") in report.THERAPY_NAMES
                 else report.therapy_name(therapy),
-                "status_words": words(report.STATUS_WORDS, therapy.get("status"), region=region_name),
+                "status_words": therapy_status_label(therapy.get("status"), region),
                 "tone": STATUS_TONE.get(str(therapy.get("status")), "info"),
             }
             for therapy in result.get("therapies") or ()
@@ -104,9 +106,27 @@ def evaluation_view(result: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def triage_view(result: Mapping[str, Any]) -> dict[str, Any]:
-    """What the triage result template shows."""
+    """What the triage result template shows.
+
+    A result that recommends emergency care leads with that advice and the number to call (the
+    region's, or every region's in a short list when the answers gave none), said once on the page.
+    """
+    emergency = result.get("recommendation") == TriageRecommendation.SEEK_EMERGENCY_CARE.value
+    numbers = [
+        {
+            **item,
+            "region_label": label(REGION_LABELS, item.get("region")),
+            "region_name": words(report.REGION_NAMES, item.get("region")),
+        }
+        for item in result.get("emergency_numbers") or ()
+    ]
     return {
         "result": result,
+        "emergency": emergency,
+        "emergency_numbers": numbers,
+        "emergency_sources": list(
+            dict.fromkeys(source for item in numbers for source in item.get("sources") or ())
+        ),
         "pattern_words": words(report.PATTERN_WORDS, result.get("pattern")),
         "recommendation_words": words(report.RECOMMENDATION_WORDS, result.get("recommendation")),
         "urgency_words": words(report.TRIAGE_URGENCY_WORDS, result.get("urgency")),

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from smanav_core.ages import age_words
 from smanav_core.codes import DiagnosisStatus, Region, SmaType, TherapyId, TherapyStatus
 from smanav_core.facts import DAYS_PER_MONTH, PatientFacts
 from smanav_core.knowledge.loader import Knowledge
@@ -70,8 +71,7 @@ NOTE_FIELDS = (
 
 
 def _age_words(facts: PatientFacts) -> str:
-    age = facts.age_months
-    return f"{age:.1f} months" if age < 36 else f"{facts.age_years:.1f} years"
+    return age_words(facts.record.birth_date, facts.as_of)
 
 
 def _weight_words(facts: PatientFacts) -> str:

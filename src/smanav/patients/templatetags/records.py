@@ -27,7 +27,6 @@ _TABLES: dict[str, Mapping[Any, Any]] = {
     "regimen": labels.REGIMEN_LABELS,
     "lab_test": labels.LAB_TEST_LABELS,
     "due_status": labels.DUE_STATUS_LABELS,
-    "therapy_status": labels.THERAPY_STATUS_LABELS,
     "diagnosis": labels.DIAGNOSIS_LABELS,
     "urgency": labels.URGENCY_LABELS,
     "domain": labels.DOMAIN_LABELS,
@@ -44,8 +43,26 @@ def user_role(context: Any) -> str:
 
 @register.filter
 def label(code: Any, table: str) -> str:
-    """`{{ therapy.status|label:"therapy_status" }}`: the translated plain name of a contract code."""
+    """`{{ evaluation.diagnosis.status|label:"diagnosis" }}`: the translated plain name of a contract code."""
     return labels.label(_TABLES[table], code)
+
+
+@register.filter
+def therapy_status(status: Any, region: Any = None) -> str:
+    """`{{ therapy.status|therapy_status:evaluation.region }}`: the status in the words every page uses."""
+    return labels.therapy_status_label(status, region)
+
+
+@register.filter
+def age_on(birth: Any, on: Any) -> str:
+    """`{{ patient.birth_date|age_on:as_of }}`: an age in years, months and days."""
+    return labels.age_label(birth, on)
+
+
+@register.filter
+def evaluation_age(result: Any) -> str:
+    """`{{ evaluation|evaluation_age }}`: the person's age on the evaluation's date, in words."""
+    return labels.evaluation_age_label(result)
 
 
 @register.filter

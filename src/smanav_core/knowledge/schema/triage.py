@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pydantic import Field, field_validator, model_validator
 
 from smanav_core.codes import (
+    Region,
     Sex,
     TriageCourse,
     TriageHistory,
@@ -147,14 +148,39 @@ class PossibleCondition(_Conditional):
     condition: str = Field(min_length=3)
 
 
+class EmergencyNumber(Statement):
+    """The number to call for an ambulance in one region, with the official page that says so.
+
+    `text` is the sentence a report prints; it must contain the number, so the two cannot drift apart.
+    """
+
+    region: Region
+    number: str = Field(pattern=r"^[0-9]{3}$")
+
+    @model_validator(mode="after")
+    def _number_in_text(self) -> EmergencyNumber:
+        if self.number not in self.text.replace("-", ""):
+            raise ValueError(f"{self.id}: the text must give the number {self.number}")
+        return self
+
+
 class TriageFile(KnowledgeFile):
     feature_set: tuple[FeatureSet, ...] = ()
     feature: tuple[Feature, ...] = ()
     rule: tuple[TriageRule, ...] = ()
     possible_condition: tuple[PossibleCondition, ...] = ()
+    emergency_number: tuple[EmergencyNumber, ...] = ()
+
+    def emergency_numbers(self, region: Region | None) -> tuple[EmergencyNumber, ...]:
+        """The region's number; every region's, in the file's order, when the region is not known."""
+        mine = tuple(item for item in self.emergency_number if item.region is region)
+        return mine if region is not None and mine else self.emergency_number
 
     @model_validator(mode="after")
     def _references(self) -> TriageFile:
+        regions = [item.region for item in self.emergency_number]
+        if len(set(regions)) != len(regions):
+            raise ValueError("each region may have only one emergency number")
         set_ids = {feature_set.id for feature_set in self.feature_set}
         if len(set_ids) != len(self.feature_set):
             raise ValueError("feature set ids must be unique")
