@@ -36,9 +36,6 @@ URGENCY_RANK: tuple[TriageUrgency, ...] = (
     TriageUrgency.ROUTINE,
 )
 
-# The triage sources on referral are written for people aged 16 and over.
-ADULT_AGE_YEARS = 16
-
 
 @dataclass(frozen=True)
 class Signals:
@@ -129,8 +126,8 @@ def derive_signals(answers: TriageAnswers, kb: Knowledge) -> Signals:
     if answers.sex is not None:
         present.add(f"sex:{answers.sex.value}")
     present.add(genetics_signal(answers.genetics))
-    if answers.age_years < ADULT_AGE_YEARS:
-        present.add("age:under_16")
+    if answers.age_years < kb.number("triage.adult_from_years"):
+        present.add("age:under_adult_age")
     if not answers.symptoms:
         present.add("symptoms:none")
     symptoms = frozenset(item.value for item in answers.symptoms)

@@ -33,7 +33,7 @@ GENETICS_SIGNALS = (
     "genetics:smn1_one_copy",
     "genetics:smn1_two_or_more",
 )
-OTHER_SIGNALS = ("symptoms:none", "age:under_16", "onset:unknown", "course:unknown")
+OTHER_SIGNALS = ("symptoms:none", "age:under_adult_age", "onset:unknown", "course:unknown")
 
 ANSWER_VALUES: frozenset[str] = frozenset(
     [member.value for member in TriageSymptom] + [member.value for member in TriageHistory]
