@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -183,6 +184,8 @@ def run_phase(patients: int, requests: int) -> dict[str, Any]:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smanav.settings")
+    # A throwaway process: nothing it signs outlives it (settings refuse to start without a key).
+    os.environ.setdefault("SMANAV_SECRET_KEY", secrets.token_urlsafe(50))
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
