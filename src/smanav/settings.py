@@ -81,6 +81,9 @@ SECRET_KEY = _secret_key(DEBUG)
 ALLOWED_HOSTS = env_list("SMANAV_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth, so that its `createsuperuser` (which asks for an administrator grant)
+    # replaces Django's.
+    "smanav.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -93,7 +96,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "smanav.web",
-    "smanav.accounts",
     "smanav.audit",
     "smanav.patients",
     "smanav.careplans",
