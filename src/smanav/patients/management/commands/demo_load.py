@@ -255,7 +255,7 @@ class Command(BaseCommand):
             "  clinician    clinician of the Demo Neuromuscular Centre (two-factor)",
             "  coordinator  coordinator of the Demo Neuromuscular Centre (two-factor)",
             f"Two-factor key of both staff accounts (add it to an authenticator app): {secret}",
-            "Or print the current code with: manage.py demo_totp",
+            "Or print the current code with: SMANAV_DEBUG=1 .venv/bin/python manage.py demo_totp",
             "",
         ]
         self.stdout.write("\n".join(lines))
