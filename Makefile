@@ -57,13 +57,15 @@ endef
 # It gets a session of its own, so Ctrl-C reaches only the server, and SIGTERM when the server's process
 # ends (setpriv --pdeathsig), however it ends; it then finishes the job in hand and exits. It does not
 # reload on code changes: restart `make run` after changing a job.
+# Everything `make run` starts is a development process: debug on, var/secret_key as the key.
+run: export SMANAV_DEBUG := 1
 run: $(STAMP) var/secret_key
 	$(MANAGE) migrate --noinput
 	$(call if_command,demo_load,)
 	$(call if_command,directory_demo_load,)
 	$(call if_command,geo_load,--if-empty)
-	SMANAV_DEBUG=1 setsid setpriv --pdeathsig TERM $(MANAGE) db_worker --no-reload & \
-	exec env SMANAV_DEBUG=1 $(MANAGE) runserver $(HOST):$(PORT)
+	setsid setpriv --pdeathsig TERM $(MANAGE) db_worker --no-reload & \
+	exec $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	scripts/install-system-deps
@@ -73,6 +75,8 @@ test: $(STAMP)
 		status=$$?; [ $$status -ne 5 ] || echo "pytest collected no tests" >&2; exit $$status; }
 	$(PY) -m coverage report --include='src/smanav_core/*' --fail-under=95
 
+# mypy's Django plugin and makemigrations load the settings; they sign nothing, so debug is enough.
+check: export SMANAV_DEBUG := 1
 check: $(STAMP)
 	@mkdir -p var
 	$(VENV)/bin/ruff format --check .

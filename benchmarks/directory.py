@@ -30,6 +30,7 @@ import os
 import platform
 import random
 import resource
+import secrets
 import statistics
 import subprocess
 import sys
@@ -159,6 +160,8 @@ def generate_trials(path: Path, count: int, seed: int = 2) -> None:
 def _django(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smanav.settings")
+    # A throwaway process: nothing it signs outlives it (settings refuse to start without a key).
+    os.environ.setdefault("SMANAV_SECRET_KEY", secrets.token_urlsafe(50))
     import django
 
     django.setup()

@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import random
+import secrets
 import statistics
 import subprocess
 import sys
@@ -45,13 +46,22 @@ VISITS = 5  # per patient, each with HFMSE, RULM, FVC and weight: 20 assessments
 
 
 def _seed(patients: int, rng: random.Random) -> None:
+    from django.contrib.auth import get_user_model
+
+    from smanav.accounts.grants import administrator_request, staff_add, staff_confirm
     from smanav.accounts.models import StaffRole
-    from smanav.accounts.services import clinic_create, staff_add, totp_device_create, user_create
+    from smanav.accounts.services import clinic_create, totp_device_create, user_create
     from smanav.patients.models import Assessment, ClinicShare, Patient, Treatment
 
     clinic = clinic_create(name="Benchmark clinic", slug="bench", region="US")
-    clinician = user_create(username="bench", email="bench@example.org", password=None)
-    staff_add(user=clinician, clinic=clinic, role=StaffRole.CLINICIAN)
+    # As on a new installation: the first administrator from the command line confirms the clinician.
+    admin = get_user_model().objects.filter(username="bench-admin").first()
+    if admin is None:
+        admin = user_create(username="bench-admin", email="bench-admin@example.org", password=None)
+        administrator_request(requested_by=None, user=admin)
+    clinician = user_create(username="bench", email="bench@example.org", password="bench passphrase 1")
+    membership = staff_add(requested_by=None, user=clinician, clinic=clinic, role=StaffRole.CLINICIAN)
+    staff_confirm(actor=admin, membership=membership, site="http://testserver")
     totp_device_create(user=clinician, confirmed=True)
     start = Patient.objects.count()
     rows = []
@@ -183,6 +193,8 @@ def run_phase(patients: int, requests: int) -> dict[str, Any]:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smanav.settings")
+    # A throwaway process: nothing it signs outlives it (settings refuse to start without a key).
+    os.environ.setdefault("SMANAV_SECRET_KEY", secrets.token_urlsafe(50))
     django.setup()
     from django.conf import settings
     from django.core.management import call_command

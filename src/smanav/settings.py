@@ -4,6 +4,8 @@ environment through the small typed helpers below; secrets are never committed."
 from __future__ import annotations
 
 import os
+import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -29,14 +31,59 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("SMANAV_DEBUG", False)
-# A development key is generated per checkout by `make run` into var/secret_key; production sets it.
-_key_file = REPO_DIR / "var" / "secret_key"
-SECRET_KEY = os.environ.get("SMANAV_SECRET_KEY") or (
-    _key_file.read_text().strip() if _key_file.exists() else "insecure-test-key-only-for-local-runs"
-)
+
+# The secret key signs sessions, password-reset links and CSRF tokens: whoever knows it can forge them.
+# Outside debug it must come from SMANAV_SECRET_KEY, and the process refuses to start without a usable
+# one (never a fallback). In debug, `make run` generates a key per checkout in var/secret_key.
+SECRET_KEY_ENV = "SMANAV_SECRET_KEY"
+SECRET_KEY_MIN_LENGTH = 50  # Django's own deployment check asks for as much
+DEVELOPMENT_KEY_FILE = REPO_DIR / "var" / "secret_key"
+# The fallback that earlier versions used when nothing was configured; it is public, so never valid.
+PUBLISHED_DEVELOPMENT_KEY = "insecure-test-key-only-for-local-runs"
+
+
+def secret_key_problem(key: str, *, development_key: str = "") -> str | None:
+    """Why `key` cannot sign anything outside debug, or None if it can."""
+    if not key:
+        return "is not set"
+    if key == PUBLISHED_DEVELOPMENT_KEY or key.startswith("django-insecure-"):
+        return "is a published development key"
+    if development_key and key == development_key:
+        return "is this checkout's development key (var/secret_key)"
+    if len(key) < SECRET_KEY_MIN_LENGTH or len(set(key)) < 5:
+        return f"is too short (at least {SECRET_KEY_MIN_LENGTH} random characters)"
+    return None
+
+
+def _development_key() -> str:
+    return DEVELOPMENT_KEY_FILE.read_text().strip() if DEVELOPMENT_KEY_FILE.exists() else ""
+
+
+def _secret_key(debug: bool) -> str:
+    configured = os.environ.get(SECRET_KEY_ENV, "").strip()
+    if debug:
+        # A key nobody else knows even when var/secret_key is missing; sessions then end with the process.
+        return configured or _development_key() or secrets.token_urlsafe(SECRET_KEY_MIN_LENGTH)
+    problem = secret_key_problem(configured, development_key=_development_key())
+    if problem is not None:
+        # One line, no traceback: this is the operator's configuration, not a bug.
+        print(
+            f"smanav will not start: {SECRET_KEY_ENV} {problem}. Set it to a long random value, e.g. "
+            f"the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(50))' "
+            f"(on a development machine, SMANAV_DEBUG=1 uses var/secret_key instead).",
+            file=sys.stderr,
+        )
+        raise SystemExit(1)
+    return configured
+
+
+SECRET_KEY = _secret_key(DEBUG)
 ALLOWED_HOSTS = env_list("SMANAV_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth, so that its `createsuperuser` (which asks for an administrator grant)
+    # replaces Django's.
+    "smanav.accounts",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -49,7 +96,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "smanav.web",
-    "smanav.accounts",
     "smanav.audit",
     "smanav.patients",
     "smanav.careplans",
@@ -126,6 +172,10 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = int(env_str("SMANAV_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
+# Staff and administrator accounts are granted by one administrator and confirmed by another. A
+# one-clinic install with a single administrator sets SMANAV_SINGLE_ADMIN=1 so that administrator may
+# confirm their own requests; every such confirmation is marked in the audit trail (docs/security.md).
+SMANAV_SINGLE_ADMIN = env_bool("SMANAV_SINGLE_ADMIN", False)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "patients:dashboard"
 LOGOUT_REDIRECT_URL = "home"

@@ -30,8 +30,9 @@ from pytest_django.live_server_helper import LiveServer
 from tests.e2e.page_checks import PHONE_WIDTH_PX, page_problems
 from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas
 
+from smanav.accounts.grants import staff_add
 from smanav.accounts.models import StaffRole
-from smanav.accounts.services import api_token_create, staff_add, user_create
+from smanav.accounts.services import api_token_create, user_create
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
 from smanav.geo.models import Place
@@ -54,6 +55,10 @@ NOT_PAGES = {
     "accounts/tokens/<int:token_id>/revoke/": "POST only: the Revoke button of the API tokens page",
     "records/<int:patient_id>/sharing/<int:share_id>/withdraw/": "POST only: the Withdraw button of the "
     "sharing page",
+    "accounts/clinics/staff/<int:membership_id>/decide/": "POST only: the Confirm and Refuse buttons of "
+    "the clinics page",
+    "accounts/administrators/<int:grant_id>/decide/": "POST only: the Confirm and Refuse buttons of the "
+    "clinics page",
 }
 # The JSON API (django-ninja, with its HTML docs page turned off in smanav/api/router.py): no HTML.
 # Django's admin is not installed; if it ever is, its third-party pages are to be listed here.
@@ -184,7 +189,8 @@ def dose_before_start(page: Any) -> None:
 @dataclass(frozen=True)
 class Page:
     id: str  # a case whose id ends in "-problems" must show a form's problems
-    persona: str  # anonymous, parent, clinician, coordinator, administrator, unverified, new_staff
+    persona: str  # anonymous, parent, clinician, coordinator, (second_|unverified_)administrator,
+    # unverified, new_staff
     path: str
     shows: str  # text of <main> that proves this is the intended page and state, not a redirect
     act: Callable[[Any], None] | None = None
@@ -334,7 +340,14 @@ PAGES = [
     ),
     Page("worklist-coordinator", "coordinator", "/clinic/", "Worklist of Northside"),
     Page("audit-log", "coordinator", "/clinic/audit/", "evaluation page"),
-    Page("clinics", "administrator", "/accounts/clinics/", "Southside Clinic"),
+    Page(
+        "two-factor-administrator",
+        "unverified_administrator",
+        "/accounts/two-factor/",
+        "Enter the 6-digit code",
+    ),
+    Page("clinics", "administrator", "/accounts/clinics/", "another administrator must confirm it"),
+    Page("clinics-second-administrator", "second_administrator", "/accounts/clinics/", "Confirm newstaff"),
     Page(
         "clinics-problems",
         "administrator",
@@ -415,7 +428,9 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         what="evaluation page",
     )
     new_staff = user_create(username="newstaff", email="newstaff@example.org", password=PASSWORD)
-    staff_add(user=new_staff, clinic=people.clinic, role=StaffRole.CLINICIAN)
+    staff_add(
+        requested_by=people.administrator, user=new_staff, clinic=people.clinic, role=StaffRole.CLINICIAN
+    )
     Place.objects.create(
         geonameid=4560349,
         name="Philadelphia",
@@ -443,6 +458,8 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         "clinician": (people.clinician, True),
         "coordinator": (people.coordinator, True),
         "administrator": (people.administrator, True),
+        "second_administrator": (people.second_administrator, True),
+        "unverified_administrator": (people.administrator, False),
         "unverified": (people.other_clinician, False),
         "new_staff": (new_staff, True),
     }

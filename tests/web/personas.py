@@ -1,6 +1,9 @@
 """Named people for the web tests: a parent with two children, an adult who keeps their own record, a
 clinician and a coordinator of one clinic, an outsider (a family account with nothing shared), a
-clinician of another clinic, and an administrator. Everything is made through the services."""
+clinician of another clinic, two administrators, and two accounts whose powers wait for confirmation (a
+clinician asked for by the administrator, a superuser made on the command line). Everything is made
+through the services, the way an installation grows: the first administrator on the command line, the
+second confirmed by the first, staff asked for by one and confirmed by the other."""
 
 from __future__ import annotations
 
@@ -12,8 +15,9 @@ import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from smanav.accounts.grants import administrator_confirm, administrator_request, staff_add, staff_confirm
 from smanav.accounts.models import Clinic, StaffRole
-from smanav.accounts.services import clinic_create, staff_add, totp_device_create, user_create
+from smanav.accounts.services import clinic_create, totp_device_create, user_create
 from smanav.patients.models import GuardianRelation, Patient
 from smanav.patients.services import assessment_record, clinic_share_invite, patient_create
 
@@ -33,6 +37,9 @@ class Personas:
     outsider: Any
     other_clinician: Any
     administrator: Any
+    second_administrator: Any
+    pending_clinician: Any  # asked for by `administrator`, not confirmed
+    pending_administrator: Any  # a superuser made on the command line, not confirmed
     shared_child: Patient  # the parent's child, shared with `clinic`
     private_child: Patient  # the parent's other child, shared with nobody
     adult_record: Patient  # the adult's own record, shared with `other_clinic`
@@ -41,11 +48,32 @@ class Personas:
         return getattr(self, role)
 
 
-def make_staff(username: str, clinic: Clinic, role: StaffRole) -> Any:
+def make_user(username: str, *, second_factor: bool = False) -> Any:
     user = user_create(username=username, email=f"{username}@example.org", password=PASSWORD)
-    staff_add(user=user, clinic=clinic, role=role)
-    totp_device_create(user=user, confirmed=True, key=TOTP_KEY)
+    if second_factor:
+        totp_device_create(user=user, confirmed=True, key=TOTP_KEY)
     return user
+
+
+def make_staff(
+    username: str, clinic: Clinic, role: StaffRole, *, asked_by: Any, confirmed_by: Any | None
+) -> Any:
+    """A staff account asked for by `asked_by`, confirmed by `confirmed_by` (None: left waiting)."""
+    user = make_user(username, second_factor=True)
+    membership = staff_add(requested_by=asked_by, user=user, clinic=clinic, role=role)
+    if confirmed_by is not None:
+        staff_confirm(actor=confirmed_by, membership=membership, site="http://testserver")
+    return user
+
+
+def make_administrators() -> tuple[Any, Any]:
+    """The first administrator (made on the command line, confirmed at once) and a second one (asked
+    for on the command line, confirmed by the first), both with a second factor."""
+    first = make_user("admin", second_factor=True)
+    administrator_request(requested_by=None, user=first)
+    second = make_user("second_admin", second_factor=True)
+    administrator_confirm(actor=first, grant=administrator_request(requested_by=None, user=second))
+    return first, second
 
 
 def make_personas() -> Personas:
@@ -54,13 +82,19 @@ def make_personas() -> Personas:
     parent = user_create(username="parent", email="parent@example.org", password=PASSWORD)
     adult = user_create(username="adult", email="adult@example.org", password=PASSWORD)
     outsider = user_create(username="outsider", email="outsider@example.org", password=PASSWORD)
-    administrator = user_create(username="admin", email="admin@example.org", password=PASSWORD)
-    administrator.is_superuser = True
-    administrator.is_staff = True
-    administrator.save()
-    clinician = make_staff("clinician", clinic, StaffRole.CLINICIAN)
-    coordinator = make_staff("coordinator", clinic, StaffRole.COORDINATOR)
-    other_clinician = make_staff("other_clinician", other_clinic, StaffRole.CLINICIAN)
+    administrator, second_administrator = make_administrators()
+    confirmed = {"asked_by": administrator, "confirmed_by": second_administrator}
+    clinician = make_staff("clinician", clinic, StaffRole.CLINICIAN, **confirmed)
+    coordinator = make_staff("coordinator", clinic, StaffRole.COORDINATOR, **confirmed)
+    other_clinician = make_staff("other_clinician", other_clinic, StaffRole.CLINICIAN, **confirmed)
+    pending_clinician = make_staff(
+        "pending_clinician", clinic, StaffRole.CLINICIAN, asked_by=administrator, confirmed_by=None
+    )
+    # What `createsuperuser` leaves once an administrator exists: the flag, and a request that waits.
+    pending_administrator = make_user("pending_admin", second_factor=True)
+    pending_administrator.is_superuser = pending_administrator.is_staff = True
+    pending_administrator.save()
+    administrator_request(requested_by=None, user=pending_administrator)
     shared_child = patient_create(
         author=parent,
         display_name="Ada",
@@ -116,6 +150,9 @@ def make_personas() -> Personas:
         outsider=outsider,
         other_clinician=other_clinician,
         administrator=administrator,
+        second_administrator=second_administrator,
+        pending_clinician=pending_clinician,
+        pending_administrator=pending_administrator,
         shared_child=shared_child,
         private_child=private_child,
         adult_record=adult_record,
@@ -123,7 +160,8 @@ def make_personas() -> Personas:
 
 
 def log_in(client: Client, user: Any, *, verified: bool = True) -> Client:
-    """Sign the client in as `user`; clinic staff also pass the TOTP check unless `verified=False`."""
+    """Sign the client in as `user`; an account with a second factor also passes the TOTP check unless
+    `verified=False`."""
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     device = user.totpdevice_set.filter(confirmed=True).first()
     if verified and device is not None:

@@ -1,7 +1,10 @@
-"""Every role x every page (and API endpoint) of patient records: who gets the page, who gets 404.
+"""Every role x every page (and API endpoint) of patient records and of administration: who gets the
+page, who gets 404.
 
 Someone else's record answers 404 (never 403, never a hint that it exists); anonymous visitors go to
-the login page; clinic staff who have not passed two-factor authentication go to the TOTP page.
+the login page; staff and administrators who have not passed two-factor authentication go to the TOTP
+page. Accounts whose staff or administrator powers wait for confirmation (`pending_*`) have none: they
+see what a family account with nothing shared (`outsider`) sees.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from django.test import Client
 from django.urls import reverse
 from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
 
+from smanav.accounts.models import AdministratorGrant, StaffMembership
 from smanav.patients import services
 from smanav.patients.models import Assessment, Dose, LabTest, Treatment
 
@@ -24,7 +28,13 @@ ROLES = [
     "outsider",
     "other_clinician",
     "administrator",
+    "unverified_administrator",
+    "second_administrator",
+    "pending_clinician",
+    "pending_administrator",
 ]
+UNVERIFIED = ("anonymous", "unverified_clinician", "unverified_administrator")
+ADMINISTRATORS = ("administrator", "second_administrator")
 RECORD_PAGES = [
     "detail",
     "edit",
@@ -63,6 +73,8 @@ def _client(people: Personas, role: str) -> Client:
         return client
     if role == "unverified_clinician":
         return log_in(client, people.clinician, verified=False)
+    if role == "unverified_administrator":
+        return log_in(client, people.administrator, verified=False)
     return log_in(client, people.by_role(role))
 
 
@@ -104,7 +116,7 @@ def _record_url(page: str, patient_id: int) -> str:
 
 
 def _expected_for_shared_child(role: str, page: str) -> int:
-    if role in ("anonymous", "unverified_clinician"):
+    if role in UNVERIFIED:
         return 302
     if role == "parent":
         return 200
@@ -116,13 +128,13 @@ def _expected_for_shared_child(role: str, page: str) -> int:
 
 
 def _expected_for_private_child(role: str, page: str) -> int:
-    if role in ("anonymous", "unverified_clinician"):
+    if role in UNVERIFIED:
         return 302
     return 200 if role == "parent" else 404
 
 
 def _expected_for_adult_record(role: str, page: str) -> int:
-    if role in ("anonymous", "unverified_clinician"):
+    if role in UNVERIFIED:
         return 302
     if role == "adult":
         return 200
@@ -147,9 +159,7 @@ def test_record_pages(people: Personas, role: str, page: str) -> None:
 
 
 def _expected_general(role: str, page: str) -> int:
-    if role == "anonymous":
-        return 302
-    if role == "unverified_clinician":
+    if role in UNVERIFIED:
         return 302
     staff = role in ("clinician", "coordinator", "other_clinician")
     if page == "patients:worklist":
@@ -159,7 +169,7 @@ def _expected_general(role: str, page: str) -> int:
     if page == "accounts:api_tokens":
         return 200 if staff else 302
     if page == "accounts:clinics":
-        return 200 if role == "administrator" else 404
+        return 200 if role in ADMINISTRATORS else 404
     return 200
 
 
@@ -192,7 +202,7 @@ def test_writes_to_someone_elses_record_answer_404(people: Personas, role: str) 
         {"date": "2026-11-01", "instrument": "HFMSE", "value": "29"},
     )
     allowed = role in ("parent", "clinician")
-    expected = 302 if allowed or role in ("anonymous", "unverified_clinician") else 404
+    expected = 302 if allowed or role in UNVERIFIED else 404
     assert response.status_code == expected, (role, response.status_code)
     patient.refresh_from_db()
     assert patient.assessments.filter(date="2026-11-01").exists() == allowed
@@ -200,3 +210,27 @@ def test_writes_to_someone_elses_record_answer_404(people: Personas, role: str) 
     response = client.post(reverse("patients:share_withdraw", args=[patient.pk, share.pk]))
     share.refresh_from_db()
     assert (share.withdrawn_at is not None) == (role == "parent"), role
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("kind", ["staff", "administrator"])
+def test_confirming_a_waiting_account(people: Personas, role: str, kind: str) -> None:
+    """Only a verified administrator other than the one who asked confirms; everybody else gets the
+    log-in or TOTP page, or 404, and the account keeps waiting."""
+    if kind == "staff":
+        grant: StaffMembership | AdministratorGrant = StaffMembership.objects.get(
+            user=people.pending_clinician
+        )
+    else:
+        grant = AdministratorGrant.objects.get(user=people.pending_administrator)
+    response = _client(people, role).post(
+        reverse(f"accounts:{kind}_decide", args=[grant.pk]), {"decision": "confirm"}
+    )
+    # The clinician was asked for by `administrator`, who may not confirm it; the superuser was made on
+    # the command line, so either administrator may.
+    confirms = role == "second_administrator" or (role == "administrator" and kind == "administrator")
+    expected = 302 if role in UNVERIFIED or role in ADMINISTRATORS else 404
+    assert response.status_code == expected, (role, kind, response.status_code)
+    grant.refresh_from_db()
+    assert grant.is_confirmed == confirms, (role, kind)

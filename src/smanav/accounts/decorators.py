@@ -1,4 +1,4 @@
-"""Page guards: signed in, and for clinic staff, past the TOTP check in this session."""
+"""Page guards: signed in, and for staff and administrators, past the TOTP check in this session."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 
-from smanav.accounts.roles import has_verified_second_factor, is_staff_member
+from smanav.accounts.roles import has_verified_second_factor, needs_second_factor
 
 View = Callable[..., HttpResponse]
 
 
 def signed_in(view: View) -> View:
-    """Anonymous visitors go to the login page; clinic staff first pass two-factor authentication."""
+    """Anonymous visitors go to the login page; staff and administrators first pass two-factor
+    authentication (`needs_second_factor`)."""
 
     @wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -25,7 +26,7 @@ def signed_in(view: View) -> View:
         next_query = urlencode({"next": request.get_full_path()})
         if not user.is_authenticated:
             return HttpResponseRedirect(f"{resolve_url(settings.LOGIN_URL)}?{next_query}")
-        if is_staff_member(user) and not has_verified_second_factor(user):
+        if needs_second_factor(user) and not has_verified_second_factor(user):
             return HttpResponseRedirect(f"{resolve_url('accounts:two_factor')}?{next_query}")
         return view(request, *args, **kwargs)
 

@@ -72,7 +72,9 @@ class ClinicForm(forms.Form):
 
 class StaffForm(forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
-    email = forms.EmailField(label=_("Email address (the set-password link goes there)"))
+    email = forms.EmailField(
+        label=_("Email address (the set-password link goes there once another administrator confirms)")
+    )
     clinic = forms.ModelChoiceField(queryset=Clinic.objects.none(), label=_("Clinic"), empty_label=None)
     role = forms.ChoiceField(label=_("Role"))
 
@@ -90,3 +92,10 @@ class StaffForm(forms.Form):
         if get_user_model().objects.filter(username__iexact=username).exists():
             raise forms.ValidationError(_("This username is taken. Please choose another."))
         return username
+
+    def clean_email(self) -> str:
+        # One account per address: a reset asked for that address must reach one person's one account.
+        email: str = self.cleaned_data["email"]
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("Another account uses this email address."))
+        return email

@@ -1,13 +1,17 @@
-"""Who may do what: clinics, the staff who belong to them, and API tokens for clinic integrations.
+"""Who may do what: clinics, the staff who belong to them, administrators, and API tokens for clinic
+integrations.
 
 Families are plain users: what they may see follows from the patients they manage (`patients.Guardian`),
-not from a role here. Administrators are Django superusers.
+not from a role here. Staff and administrator powers are granted by one administrator and confirmed by
+another (`grants.py`); until confirmed, a membership or grant gives nothing. Django's superuser flag
+alone does not make an administrator.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -29,7 +33,28 @@ class StaffRole(models.TextChoices):
     COORDINATOR = "coordinator", _("Clinic coordinator")
 
 
-class StaffMembership(models.Model):
+class Grant(models.Model):
+    """Who asked for a power and who confirmed it. `requested_by` is empty for a request made on the
+    server's command line; `confirmed_at` is empty while the request waits (and gives nothing)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class StaffMembership(Grant):
     """A member of a clinic's team. One clinic per staff account keeps the access rules simple."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
@@ -39,6 +64,17 @@ class StaffMembership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}, {self.clinic})"
+
+
+class AdministratorGrant(Grant):
+    """What makes a superuser an administrator of smanav (clinics, staff, confirmations)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="administrator_grant"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} (administrator)"
 
 
 class ApiToken(models.Model):

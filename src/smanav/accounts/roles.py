@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from smanav.accounts.models import Clinic, StaffMembership, StaffRole
+from smanav.accounts.models import AdministratorGrant, Clinic, StaffMembership, StaffRole
 
 
 class Role(StrEnum):
@@ -16,16 +16,40 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
 
 
+def _cached(user: Any, key: str, load: Any) -> Any:
+    """`load()` once per user object: the answers hold for the rest of the request."""
+    if key not in user.__dict__:
+        user.__dict__[key] = load()
+    return user.__dict__[key]
+
+
 def membership_of(user: Any) -> StaffMembership | None:
-    """The user's clinic membership, cached on the user object for the rest of the request."""
+    """The user's confirmed clinic membership. One still waiting for confirmation gives nothing."""
     if not user.is_authenticated:
         return None
-    if "_smanav_membership" in user.__dict__:
-        cached: StaffMembership | None = user.__dict__["_smanav_membership"]
-        return cached
-    membership = StaffMembership.objects.select_related("clinic").filter(user_id=user.pk).first()
-    user.__dict__["_smanav_membership"] = membership
+    membership: StaffMembership | None = _cached(
+        user,
+        "_smanav_membership",
+        lambda: (
+            StaffMembership.objects.select_related("clinic")
+            .filter(user_id=user.pk, confirmed_at__isnull=False)
+            .first()
+        ),
+    )
     return membership
+
+
+def is_administrator(user: Any) -> bool:
+    """A superuser whose administrator grant was confirmed. The superuser flag alone (set by a shell, by
+    `createsuperuser` while waiting for confirmation, or by hand in the database) grants nothing."""
+    if not user.is_authenticated or not user.is_active or not user.is_superuser:
+        return False
+    confirmed: bool = _cached(
+        user,
+        "_smanav_administrator",
+        lambda: AdministratorGrant.objects.filter(user_id=user.pk, confirmed_at__isnull=False).exists(),
+    )
+    return confirmed
 
 
 def clinic_of(user: Any) -> Clinic | None:
@@ -36,7 +60,7 @@ def clinic_of(user: Any) -> Clinic | None:
 def role_of(user: Any) -> Role:
     if not user.is_authenticated:
         return Role.ANONYMOUS
-    if user.is_superuser:
+    if is_administrator(user):
         return Role.ADMINISTRATOR
     membership = membership_of(user)
     if membership is None:
@@ -50,7 +74,26 @@ def is_staff_member(user: Any) -> bool:
     return role_of(user) in (Role.CLINICIAN, Role.COORDINATOR)
 
 
+def needs_second_factor(user: Any) -> bool:
+    """Every account with powers beyond its own records, or asking for them, passes a TOTP check before
+    any signed-in page: clinic staff, administrators, and any account Django flags as superuser or
+    staff, confirmed or still waiting."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_staff:
+        return True
+    has_grant: bool = _cached(
+        user,
+        "_smanav_has_grant",
+        lambda: (
+            StaffMembership.objects.filter(user_id=user.pk).exists()
+            or AdministratorGrant.objects.filter(user_id=user.pk).exists()
+        ),
+    )
+    return has_grant
+
+
 def has_verified_second_factor(user: Any) -> bool:
-    """Clinic staff must have passed a TOTP check in this session (django-otp sets `is_verified`)."""
+    """Whether the user passed a TOTP check in this session (django-otp sets `is_verified`)."""
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified is not None and is_verified())

@@ -1,4 +1,5 @@
-"""The one write path for accounts, clinics, staff and API tokens."""
+"""The one write path for accounts, clinics, second factors and API tokens. Staff and administrator
+powers have their own: grants.py."""
 
 from __future__ import annotations
 
@@ -7,18 +8,23 @@ import secrets
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smanav.accounts.models import ApiToken, Clinic, StaffMembership, StaffRole
+from smanav.accounts.models import ApiToken, Clinic
+from smanav.audit.models import AccountAction
+from smanav.audit.services import audit_account
 
 TOKEN_PREFIX_LENGTH = 8
 
 
 @transaction.atomic
 def user_create(*, username: str, email: str, password: str | None, first_name: str = "") -> Any:
-    """A family account (clinic staff are family accounts plus a `StaffMembership`)."""
+    """A family account (clinic staff are family accounts plus a confirmed `StaffMembership`,
+    grants.py)."""
     return get_user_model().objects.create_user(
         username=username, email=email, password=password, first_name=first_name
     )
@@ -30,27 +36,30 @@ def clinic_create(*, name: str, slug: str, region: str = "") -> Clinic:
 
 
 @transaction.atomic
-def staff_add(*, user: Any, clinic: Clinic, role: StaffRole) -> StaffMembership:
-    membership, _ = StaffMembership.objects.update_or_create(
-        user=user, defaults={"clinic": clinic, "role": role}
-    )
-    return membership
-
-
-@transaction.atomic
 def totp_device_create(*, user: Any, confirmed: bool = False, key: str | None = None) -> TOTPDevice:
-    """A new authenticator-app device. Unconfirmed devices are replaced until one is confirmed."""
+    """A new authenticator-app device. Unconfirmed devices are replaced until one is confirmed; one made
+    confirmed (demo data and tests, with a known key) is audited as a set-up on the command line."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     values: dict[str, Any] = {"user": user, "name": "authenticator app", "confirmed": confirmed}
     if key is not None:
         values["key"] = key
-    return TOTPDevice.objects.create(**values)
+    device = TOTPDevice.objects.create(**values)
+    if confirmed:
+        audit_account(
+            actor=None,
+            subject=user,
+            action=AccountAction.SECOND_FACTOR,
+            what="a key given on the command line",
+        )
+    return device
 
 
 @transaction.atomic
 def totp_device_confirm(*, device: TOTPDevice) -> None:
+    """The user proved the new device with a code: it becomes their second factor (audited)."""
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    audit_account(actor=device.user, subject=device.user, action=AccountAction.SECOND_FACTOR)
 
 
 def _digest(token: str) -> str:
@@ -82,3 +91,17 @@ def api_token_authenticate(*, token: str) -> Any | None:
         return None
     ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
     return row.user
+
+
+@transaction.atomic
+def password_reset_record(*, user: Any) -> None:
+    """A password was chosen with an emailed link: audited, and the owner is told at the account's
+    address, so that a reset they did not make does not go unnoticed."""
+    audit_account(actor=user, subject=user, action=AccountAction.PASSWORD_RESET)
+    context = {"user": user}
+    send_mail(
+        subject=render_to_string("accounts/password_changed_subject.txt", context).strip(),
+        message=render_to_string("accounts/password_changed_email.txt", context),
+        from_email=None,
+        recipient_list=[user.email],
+    )

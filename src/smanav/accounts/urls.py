@@ -12,6 +12,8 @@ urlpatterns = [
     path("two-factor/", views.two_factor, name="two_factor"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("clinics/", views.clinics, name="clinics"),
+    path("clinics/staff/<int:membership_id>/decide/", views.staff_decide, name="staff_decide"),
+    path("administrators/<int:grant_id>/decide/", views.administrator_decide, name="administrator_decide"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path(
         "password-reset/",
@@ -28,14 +30,7 @@ urlpatterns = [
         auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
         name="password_reset_done",
     ),
-    path(
-        "password-reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="accounts/password_reset_confirm.html",
-            success_url=reverse_lazy("accounts:password_reset_complete"),
-        ),
-        name="password_reset_confirm",
-    ),
+    path("password-reset/<uidb64>/<token>/", views.PasswordSetView.as_view(), name="password_reset_confirm"),
     path(
         "password-reset/done/",
         auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),

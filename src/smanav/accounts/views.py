@@ -1,37 +1,52 @@
-"""Sign-up, two-factor authentication and API tokens. Log-in, log-out and password reset are Django's
-own views (see urls.py) with our templates; django-axes throttles failed log-ins."""
+"""Sign-up, two-factor authentication, API tokens, clinics and the confirmation of staff and
+administrator accounts. Log-in, log-out and password reset are Django's own views (see urls.py) with our
+templates; the last step of a reset is audited and notified (`PasswordSetView`); django-axes throttles
+failed log-ins."""
 
 from __future__ import annotations
 
-import secrets
 from base64 import b32encode
+from collections.abc import Callable
+from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smanav.accounts.decorators import signed_in
 from smanav.accounts.forms import ApiTokenForm, ClinicForm, SignUpForm, StaffForm, TokenForm
-from smanav.accounts.models import ApiToken, Clinic, StaffRole
+from smanav.accounts.grants import (
+    GrantRefused,
+    administrator_confirm,
+    administrator_refuse,
+    staff_confirm,
+    staff_member_create,
+    staff_refuse,
+)
+from smanav.accounts.models import AdministratorGrant, ApiToken, Clinic, StaffMembership, StaffRole
 from smanav.accounts.roles import Role, is_staff_member, role_of
+from smanav.accounts.selectors import administrators_waiting, staff_waiting
 from smanav.accounts.services import (
     api_token_create,
     api_token_revoke,
     clinic_create,
-    staff_add,
+    password_reset_record,
     totp_device_confirm,
     totp_device_create,
     user_create,
 )
+from smanav.audit.selectors import account_events_recent
 
 
 def _next_url(request: HttpRequest, default: str) -> str:
@@ -60,7 +75,8 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
-    """Clinic staff prove a second factor: set up an authenticator app once, then enter its code."""
+    """Staff and administrators prove a second factor: set up an authenticator app once, then enter its
+    code. An account that has a device must use it: nothing here replaces a confirmed device."""
     user = request.user
     next_url = _next_url(request, "patients:dashboard")
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -119,13 +135,18 @@ def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("accounts:api_tokens")
 
 
+def _administrator_only(request: HttpRequest) -> None:
+    if role_of(request.user) is not Role.ADMINISTRATOR:
+        raise Http404("Not an administrator account.")
+
+
 @signed_in
 @require_http_methods(["GET", "POST"])
 def clinics(request: HttpRequest) -> HttpResponse:
-    """Administrators add clinics and clinic staff. Staff get a link by email to choose their password,
-    and set up two-factor authentication when they first log in."""
-    if role_of(request.user) is not Role.ADMINISTRATOR:
-        raise Http404("Not an administrator account.")
+    """Administrators add clinics and ask for staff accounts; another administrator confirms each staff
+    or administrator account before it has any power (grants.py). A confirmed new staff member gets a
+    link by email to choose their password, and sets up two-factor authentication at first log-in."""
+    _administrator_only(request)
     clinic_form = ClinicForm(request.POST if "add_clinic" in request.POST else None, prefix="clinic")
     staff_form = StaffForm(request.POST if "add_staff" in request.POST else None, prefix="staff")
     if clinic_form.is_bound and clinic_form.is_valid():
@@ -134,21 +155,85 @@ def clinics(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:clinics")
     if staff_form.is_bound and staff_form.is_valid():
         data = staff_form.cleaned_data
-        user = user_create(username=data["username"], email=data["email"], password=secrets.token_urlsafe(32))
-        staff_add(user=user, clinic=data["clinic"], role=StaffRole(data["role"]))
-        reset = PasswordResetForm({"email": data["email"]})
-        if reset.is_valid():
-            reset.save(
-                request=request,
-                email_template_name="accounts/password_reset_email.txt",
-                subject_template_name="accounts/password_reset_subject.txt",
-            )
-        messages.success(request, _("The staff account was made and a set-password link was sent."))
+        staff_member_create(
+            requested_by=request.user,
+            username=data["username"],
+            email=data["email"],
+            clinic=data["clinic"],
+            role=StaffRole(data["role"]),
+        )
+        messages.success(
+            request,
+            _(
+                "The staff account waits for another administrator to confirm it. Once confirmed, a "
+                "set-password link is sent to its email address."
+            ),
+        )
         return redirect("accounts:clinics")
     status = 422 if request.method == "POST" else 200
     context = {
         "clinic_form": clinic_form,
         "staff_form": staff_form,
         "clinics": Clinic.objects.prefetch_related("staff__user").order_by("name"),
+        "single_admin": settings.SMANAV_SINGLE_ADMIN,
+        "staff_waiting": staff_waiting(),
+        "administrators_waiting": administrators_waiting(),
+        "account_events": account_events_recent(),
     }
     return render(request, "accounts/clinics.html", context, status=status)
+
+
+def _decide(request: HttpRequest, confirm: Callable[[], Any], refuse: Callable[[], None]) -> HttpResponse:
+    decision = request.POST.get("decision")
+    try:
+        if decision == "confirm":
+            confirm()
+            messages.success(request, _("Confirmed."))
+        elif decision == "refuse":
+            refuse()
+            messages.success(request, _("Refused: the account has no new powers."))
+        else:
+            messages.error(request, _("Choose to confirm or to refuse."))
+    except GrantRefused as refused:
+        messages.error(request, str(refused))
+    return redirect("accounts:clinics")
+
+
+@signed_in
+@require_POST
+def staff_decide(request: HttpRequest, membership_id: int) -> HttpResponse:
+    """Confirm or refuse a staff account that waits (button on the clinics page)."""
+    _administrator_only(request)
+    membership = get_object_or_404(StaffMembership.objects.select_related("user", "clinic"), pk=membership_id)
+    site = f"{request.scheme}://{request.get_host()}"
+    return _decide(
+        request,
+        lambda: staff_confirm(actor=request.user, membership=membership, site=site),
+        lambda: staff_refuse(actor=request.user, membership=membership),
+    )
+
+
+@signed_in
+@require_POST
+def administrator_decide(request: HttpRequest, grant_id: int) -> HttpResponse:
+    """Confirm or refuse an administrator account that waits (button on the clinics page)."""
+    _administrator_only(request)
+    grant = get_object_or_404(AdministratorGrant.objects.select_related("user"), pk=grant_id)
+    return _decide(
+        request,
+        lambda: administrator_confirm(actor=request.user, grant=grant),
+        lambda: administrator_refuse(actor=request.user, grant=grant),
+    )
+
+
+class PasswordSetView(auth_views.PasswordResetConfirmView):
+    """Django's set-a-new-password page, which also writes the change to the audit trail and tells the
+    account's owner by email: a password is never replaced silently."""
+
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        password_reset_record(user=form.user)
+        return response

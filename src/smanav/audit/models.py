@@ -1,4 +1,5 @@
-"""The audit trail: every view and change of a patient record, who and when.
+"""The audit trail: every view and change of a patient record, and every grant of staff or
+administrator powers, who and when.
 
 Rows are only ever added. The patient is kept as a plain id (not a foreign key) so the trail outlives
 anything that happens to the record; the clinic is copied when the actor acts for a clinic, so a
@@ -43,3 +44,48 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} patient {self.patient_id}"
+
+
+class AccountAction(models.TextChoices):
+    STAFF_REQUESTED = "staff_requested", _("asked for a clinic staff account")
+    STAFF_CONFIRMED = "staff_confirmed", _("confirmed a clinic staff account")
+    STAFF_REFUSED = "staff_refused", _("refused a clinic staff account")
+    ADMIN_REQUESTED = "admin_requested", _("asked for an administrator account")
+    ADMIN_CONFIRMED = "admin_confirmed", _("confirmed an administrator account")
+    ADMIN_REFUSED = "admin_refused", _("refused an administrator account")
+    ADMIN_FIRST = "admin_first", _("made the first administrator of this installation")
+    POWERS_KEPT = "powers_kept", _("kept powers granted before confirmation was required")
+    LINK_SENT = "link_sent", _("sent a set-password link")
+    PASSWORD_RESET = "password_reset", _("chose a new password with an emailed link")
+    SECOND_FACTOR = "second_factor", _("set up two-factor authentication")
+
+
+class AccountEvent(models.Model):
+    """Something that changed what an account may do or how it signs in. Rows are only ever added.
+
+    `actor` is empty for what the server's command line did (`actor_label` then says so); `subject` is
+    the account concerned. Labels are copied so the trail outlives the accounts.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="account_events_done"
+    )
+    actor_label = models.CharField(max_length=200)
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="account_events"
+    )
+    subject_label = models.CharField(max_length=200)
+    clinic = models.ForeignKey(
+        "accounts.Clinic", null=True, blank=True, on_delete=models.SET_NULL, related_name="account_events"
+    )
+    action = models.CharField(max_length=20, choices=AccountAction.choices)
+    # The requester confirmed their own request under SMANAV_SINGLE_ADMIN (no second administrator).
+    single_admin = models.BooleanField(default=False)
+    what = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.subject_label}"

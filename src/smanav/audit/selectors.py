@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from smanav.accounts.models import Clinic
-from smanav.audit.models import AuditEvent
+from smanav.audit.models import AccountEvent, AuditEvent
 
 
 def audit_events_for_clinic(*, clinic: Clinic) -> QuerySet[AuditEvent]:
@@ -16,3 +16,9 @@ def audit_events_for_clinic(*, clinic: Clinic) -> QuerySet[AuditEvent]:
 def audit_events_for_patient(*, patient_id: int) -> QuerySet[AuditEvent]:
     """Who opened or changed one record, newest first (the family's view of their own record)."""
     return AuditEvent.objects.filter(patient_id=patient_id).select_related("clinic").order_by("-at", "-id")
+
+
+def account_events_recent(*, limit: int = 50) -> QuerySet[AccountEvent]:
+    """The latest grants, confirmations, refusals, password resets and second-factor set-ups, newest
+    first (the administrators' view)."""
+    return AccountEvent.objects.select_related("clinic").order_by("-at", "-id")[:limit]

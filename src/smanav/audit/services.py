@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from smanav.accounts.models import Clinic
 from smanav.accounts.roles import clinic_of
-from smanav.audit.models import AuditAction, AuditEvent
+from smanav.audit.models import AccountAction, AccountEvent, AuditAction, AuditEvent
+
+# Who did what the server's own command line did (createsuperuser, demo data, a migration).
+COMMAND_LINE = "the server's command line"
 
 
 def _label(user: Any) -> str:
@@ -23,5 +27,27 @@ def audit_record(*, actor: Any, patient_id: int, action: AuditAction, what: str 
         clinic=clinic_of(actor) if is_person else None,
         patient_id=patient_id,
         action=action,
+        what=what[:200],
+    )
+
+
+def audit_account(
+    *,
+    actor: Any | None,
+    subject: Any,
+    action: AccountAction,
+    clinic: Clinic | None = None,
+    single_admin: bool = False,
+    what: str = "",
+) -> AccountEvent:
+    """Note that `actor` (None: the command line) did `action` to the account `subject` (now)."""
+    return AccountEvent.objects.create(
+        actor=actor,
+        actor_label=COMMAND_LINE if actor is None else _label(actor),
+        subject=subject,
+        subject_label=str(subject.get_username()),
+        clinic=clinic,
+        action=action,
+        single_admin=single_admin,
         what=what[:200],
     )

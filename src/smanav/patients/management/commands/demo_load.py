@@ -11,13 +11,15 @@ import datetime as dt
 from base64 import b32encode
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from smanav.accounts.grants import staff_add, staff_confirm_demo
 from smanav.accounts.models import Clinic, StaffRole
-from smanav.accounts.services import clinic_create, staff_add, totp_device_create, user_create
+from smanav.accounts.services import clinic_create, totp_device_create, user_create
 from smanav.patients.models import GuardianRelation
 from smanav.patients.services import (
     assessment_record,
@@ -46,6 +48,9 @@ class Command(BaseCommand):
     help = "Load the demo clinic, staff, family and patients (safe to run again)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            # Known passwords and a published TOTP key: never on a real installation.
+            raise CommandError("demo data is loaded only in debug (SMANAV_DEBUG=1, as `make run` sets)")
         today = timezone.localdate()
         if Clinic.objects.filter(slug=CLINIC_SLUG).exists():
             self.stdout.write("Demo data already loaded.")
@@ -63,7 +68,9 @@ class Command(BaseCommand):
             user = users.filter(username=username).first() or user_create(
                 username=username, email=f"{username}@demo.invalid", password=PASSWORD
             )
-            staff_add(user=user, clinic=clinic, role=role)
+            # Demo staff are confirmed by this command, which only runs in debug (a real clinic's staff
+            # are asked for by one administrator and confirmed by another, grants.py).
+            staff_confirm_demo(membership=staff_add(requested_by=None, user=user, clinic=clinic, role=role))
             totp_device_create(user=user, confirmed=True, key=TOTP_KEY_HEX)
             staff.append(user)
         parent = users.filter(username="parent").first() or user_create(
@@ -272,7 +279,7 @@ class Command(BaseCommand):
             "  clinician    clinician of the Demo Neuromuscular Centre (two-factor)",
             "  coordinator  coordinator of the Demo Neuromuscular Centre (two-factor)",
             f"Two-factor key of both staff accounts (add it to an authenticator app): {secret}",
-            "Or print the current code with: manage.py demo_totp",
+            "Or print the current code with: SMANAV_DEBUG=1 .venv/bin/python manage.py demo_totp",
             "",
         ]
         self.stdout.write("\n".join(lines))
