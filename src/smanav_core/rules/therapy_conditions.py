@@ -12,6 +12,7 @@ import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from smanav_core.codes import Sex
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.schema.therapies import Conditions, EligibilityRule
 
@@ -147,6 +148,28 @@ def _ongoing_therapy_in(conditions: Conditions) -> Test:
     return test
 
 
+def _ongoing_therapy_none_of(conditions: Conditions) -> Test:
+    therapies = frozenset(conditions.ongoing_therapy_none_of or ())
+
+    def test(facts: PatientFacts) -> Truth:
+        return TRUE if therapies.isdisjoint(facts.ongoing) else FALSE
+
+    return test
+
+
+def _sex_in(conditions: Conditions) -> Test:
+    allowed = frozenset(conditions.sex_in or ())
+    missing = unknown("sex")
+
+    def test(facts: PatientFacts) -> Truth:
+        sex = facts.record.sex
+        if sex is None or sex is Sex.UNKNOWN:
+            return missing
+        return TRUE if sex in allowed else FALSE
+
+    return test
+
+
 def _anti_aav9_above(limit: float) -> Test:
     missing = unknown("labs.anti_aav9_titer")
 
@@ -239,6 +262,8 @@ _BUILDERS: dict[str, Callable[[Conditions], Test]] = {
     "ventilation_in": _ventilation_in,
     "had_therapy_in": _had_therapy_in,
     "ongoing_therapy_in": _ongoing_therapy_in,
+    "ongoing_therapy_none_of": _ongoing_therapy_none_of,
+    "sex_in": _sex_in,
     "anti_aav9_above": lambda c: _anti_aav9_above(c.anti_aav9_above or 0),
     "pregnant": lambda c: _pregnant(bool(c.pregnant)),
     "active_infection": lambda c: _active_infection(bool(c.active_infection)),

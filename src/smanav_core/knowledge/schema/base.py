@@ -27,6 +27,9 @@ class Source(Frozen):
     url: str | None = None
     doi: str | None = None
     section: str | None = None
+    revision: str | None = Field(
+        default=None, description="which revision or date of the document was read, where it is known"
+    )
     kind: str = Field(description="label, hta, guideline, journal, registry, secondary, ...")
 
     @model_validator(mode="after")

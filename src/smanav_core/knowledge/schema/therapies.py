@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from smanav_core.codes import Region, SmaType, TherapyId, TherapyStatus, TreatmentTherapy, Ventilation
+from smanav_core.codes import Region, Sex, SmaType, TherapyId, TherapyStatus, TreatmentTherapy, Ventilation
 from smanav_core.knowledge.schema.base import Frozen, KnowledgeFile, Statement
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -96,6 +96,12 @@ class Conditions(Frozen):
     ventilation_in: tuple[Ventilation, ...] | None = None
     had_therapy_in: tuple[TreatmentTherapy, ...] | None = None
     ongoing_therapy_in: tuple[TreatmentTherapy, ...] | None = None
+    ongoing_therapy_none_of: tuple[TreatmentTherapy, ...] | None = Field(
+        default=None, description="none of these treatments is recorded as ongoing"
+    )
+    sex_in: tuple[Sex, ...] | None = Field(
+        default=None, description="the recorded sex is one of these (unknown when not recorded)"
+    )
     anti_aav9_above: float | None = Field(default=None, ge=0)
     pregnant: bool | None = None
     active_infection: bool | None = None
@@ -137,11 +143,17 @@ class EligibilityRule(Statement):
 
 
 class TherapyNote(Statement):
-    """Pre-treatment test, warning or contraindication shown with a therapy (does not change status)."""
+    """Pre-treatment test, warning or contraindication shown with a therapy (does not change status).
+
+    `when` limits the note to the people it applies to (the same typed conditions as a rule's `when`):
+    the note is left out only when the conditions are known not to hold; when a fact they need is missing,
+    the note is shown, because leaving out a warning that may apply is the worse mistake.
+    """
 
     therapy: str = Field(pattern=AGENT_PATTERN)
     regions: tuple[Region, ...] = Field(min_length=1)
     kind: NoteKind
+    when: Conditions | None = None
 
 
 class MonitoringSchedule(Statement):
