@@ -85,6 +85,37 @@ class TreatmentTherapy(StrEnum):
     OTHER = "other"
 
 
+class Regimen(StrEnum):
+    """A labelled dosing regimen of a therapy that has more than one (recorded on a treatment course)."""
+
+    NUSINERSEN_12MG = "nusinersen_12mg"
+    NUSINERSEN_HIGH_DOSE = "nusinersen_high_dose"
+
+    @property
+    def therapy(self) -> TreatmentTherapy:
+        """The therapy this is a regimen of (its id begins with the therapy's id)."""
+        return next(therapy for therapy in TreatmentTherapy if self.value.startswith(f"{therapy.value}_"))
+
+
+class MonitoringTest(StrEnum):
+    """A safety test that a therapy's label asks for (recorded as `lab_tests[]`, by date)."""
+
+    PLATELET_COUNT = "platelet_count"
+    COAGULATION = "coagulation"
+    URINE_PROTEIN = "urine_protein"
+    LIVER_FUNCTION = "liver_function"
+    TROPONIN_I = "troponin_i"
+
+
+class DueStatus(StrEnum):
+    """When a dated care-plan item or alert falls due, seen from the evaluation date."""
+
+    OVERDUE = "overdue"  # the due date has passed and nothing later is recorded
+    DUE_SOON = "due_soon"  # due within the knowledge base's due-soon window
+    SCHEDULED = "scheduled"  # due later than that
+    DONE = "done"  # what the schedule asks for is recorded for the coming date
+
+
 class Instrument(StrEnum):
     CHOP_INTEND = "CHOP_INTEND"
     HINE2 = "HINE2"
@@ -97,22 +128,6 @@ class Instrument(StrEnum):
     WEIGHT_KG = "WEIGHT_KG"
     HEIGHT_CM = "HEIGHT_CM"
     COBB_DEG = "COBB_DEG"
-
-
-# Valid value range of each instrument: (lowest, highest, lowest is exclusive).
-INSTRUMENT_RANGES: dict[Instrument, tuple[float, float, bool]] = {
-    Instrument.CHOP_INTEND: (0, 64, False),
-    Instrument.HINE2: (0, 26, False),
-    Instrument.HFMSE: (0, 66, False),
-    Instrument.RULM: (0, 37, False),
-    Instrument.MFM32_PERCENT: (0, 100, False),
-    Instrument.SIX_MWT_M: (0, 1000, False),
-    Instrument.FVC_PERCENT_PREDICTED: (0, 200, False),
-    Instrument.PEAK_COUGH_FLOW_L_MIN: (0, 1000, False),
-    Instrument.WEIGHT_KG: (0, 300, True),
-    Instrument.HEIGHT_CM: (20, 250, False),
-    Instrument.COBB_DEG: (0, 150, False),
-}
 
 
 class DiagnosisStatus(StrEnum):
@@ -188,6 +203,9 @@ class Evidence(StrEnum):
     COHORT = "cohort"  # observational / natural-history study
     EXPERT_CONSENSUS = "expert_consensus"
     SECONDARY = "secondary"  # a secondary summary of one of the above
+    # A setting of smanav itself, not a clinical fact (how many days ahead counts as "due soon"); its
+    # source is the project's decision record that explains it.
+    PROJECT_DECISION = "project_decision"
 
 
 # --- triage ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from smanav_core.rules.care_plan import build_care_plan
 from smanav_core.rules.classification import Classification, classify_diagnosed
 from smanav_core.rules.genetics import Diagnosis, interpret_genetics, interpret_record_genetics
 from smanav_core.rules.therapies import assess_therapies
+from smanav_core.rules.treatment_monitoring import follow_treatments
 from smanav_core.rules.urgency import assess_urgency
 from smanav_core.validation import validate_record, validate_region
 
@@ -43,7 +44,7 @@ def evaluate(
     """
     kb = knowledge or load_knowledge()
     chosen_region = validate_region(region) if region is not None else None
-    patient = validate_record(record, as_of=as_of)
+    patient = validate_record(record, as_of=as_of, knowledge=kb)
     if chosen_region is None:
         if patient.region is None:
             raise InvalidInput(
@@ -81,7 +82,9 @@ def _evaluation(
 ) -> dict[str, Any]:
     """The evaluation document: every other rule, on facts that carry the interpretation."""
     therapies = assess_therapies(facts, kb, include_unapproved_agents=True)
-    alerts = detect_alerts(facts, kb)
+    # Doses and tests due are worked out once: the care plan and the alerts give the same dates.
+    monitoring = follow_treatments(facts, kb)
+    alerts = detect_alerts(facts, kb, monitoring)
     return {
         "schema": EVALUATION_SCHEMA,
         "id": facts.record.id,
@@ -93,7 +96,7 @@ def _evaluation(
         "classification": classification.as_dict(),
         "urgency": assess_urgency(facts, kb, therapies, alerts),
         "therapies": therapies,
-        "care_plan": build_care_plan(facts, kb),
+        "care_plan": build_care_plan(facts, kb, monitoring),
         "alerts": alerts,
         "disclaimer": DISCLAIMER,
     }

@@ -18,11 +18,12 @@ from smanav_core.codes import (
     DiagnosisStatus,
     FunctionalGroup,
     Instrument,
+    MonitoringTest,
     Region,
     SmaType,
     TreatmentTherapy,
 )
-from smanav_core.record import Assessment, PatientRecord, Treatment
+from smanav_core.record import Assessment, Labs, PatientRecord, Treatment
 
 DAYS_PER_MONTH = 365.25 / 12
 GENE_THERAPIES = frozenset({TreatmentTherapy.ONASEMNOGENE_IV, TreatmentTherapy.ONASEMNOGENE_IT})
@@ -58,15 +59,15 @@ class PatientFacts:
     # Every treatment of one therapy, oldest start first.
     treatments: Mapping[TreatmentTherapy, tuple[Treatment, ...]]
     ongoing: frozenset[TreatmentTherapy]
+    # The dates each safety test was done, oldest first: `lab_tests[]`, and the `labs` section's date for
+    # the tests whose values it holds.
+    lab_tests: Mapping[MonitoringTest, tuple[dt.date, ...]] = field(default_factory=dict)
     # The most recent assessment of any instrument (a proxy for the last clinic review).
     last_assessment: Assessment | None = None
     # Interpretation, filled in by the genetics and classification rules.
     diagnosis: DiagnosisStatus = DiagnosisStatus.NOT_TESTED
     sma_type: SmaType | None = None
     functional_group: FunctionalGroup | None = None
-    # What several rules work out from these very facts in one evaluation (`rules.treatment_monitoring`);
-    # each set of facts has its own, so an interpreted copy never reads what was worked out before.
-    extras: Mapping[str, object] = field(default_factory=dict)
 
     def interpreted(
         self,
@@ -77,8 +78,7 @@ class PatientFacts:
     ) -> PatientFacts:
         """These facts with the findings of the genetics and classification rules filled in.
 
-        One construction instead of `dataclasses.replace` (which inspects every field on each call). The
-        copy starts with empty `extras`: what was worked out before may depend on the interpretation.
+        One construction instead of `dataclasses.replace` (which inspects every field on each call).
         """
         return PatientFacts(
             record=self.record,
@@ -89,6 +89,7 @@ class PatientFacts:
             assessments=self.assessments,
             treatments=self.treatments,
             ongoing=self.ongoing,
+            lab_tests=self.lab_tests,
             last_assessment=self.last_assessment,
             diagnosis=diagnosis,
             sma_type=sma_type,
@@ -161,6 +162,12 @@ def derive_facts(
         if treatment.end_date is None:
             ongoing.add(treatment.therapy)
     age_days = (as_of - record.birth_date).days
+    tests: dict[MonitoringTest, set[dt.date]] = {}
+    for done in record.lab_tests:
+        tests.setdefault(done.test, set()).add(done.date)
+    if record.labs is not None and record.labs.date is not None:
+        for test in _tests_in(record.labs):
+            tests.setdefault(test, set()).add(record.labs.date)
     return PatientFacts(
         record=record,
         region=region,
@@ -170,8 +177,22 @@ def derive_facts(
         assessments={key: tuple(items) for key, items in by_instrument.items()},
         treatments={key: tuple(items) for key, items in by_therapy.items()},
         ongoing=frozenset(ongoing),
+        lab_tests={test: tuple(sorted(dates)) for test, dates in tests.items()},
         last_assessment=in_date_order[-1] if in_date_order else None,
         diagnosis=diagnosis,
         sma_type=sma_type,
         functional_group=functional_group,
     )
+
+
+def _tests_in(labs: Labs) -> list[MonitoringTest]:
+    """The safety tests whose results the `labs` section holds (a test with no value was not done)."""
+    found = []
+    if any(
+        value is not None
+        for value in (labs.alt_uln_ratio, labs.ast_uln_ratio, labs.total_bilirubin_uln_ratio)
+    ):
+        found.append(MonitoringTest.LIVER_FUNCTION)
+    if labs.platelets_10e9_per_l is not None:
+        found.append(MonitoringTest.PLATELET_COUNT)
+    return found

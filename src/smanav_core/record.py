@@ -19,7 +19,9 @@ from smanav_core.codes import (
     FunctionalGroup,
     GeneticMethod,
     Instrument,
+    MonitoringTest,
     MotorMilestone,
+    Regimen,
     Region,
     Sex,
     TreatmentTherapy,
@@ -105,10 +107,26 @@ class Labs(_Record):
     date: CalendarDate | None = Field(default=None, description="When the labs were taken.")
 
 
+class Dose(_Record):
+    date: CalendarDate = Field(description="When the dose was given.")
+    amount_mg: float | None = Field(default=None, gt=0, le=1000, description="The dose given, if recorded.")
+
+
 class Treatment(_Record):
     therapy: Lax[TreatmentTherapy]
     start_date: CalendarDate
     end_date: CalendarDate | None = Field(default=None, description="null = ongoing")
+    regimen: Lax[Regimen] | None = Field(
+        default=None, description="The labelled regimen, for a therapy that has several (nusinersen)."
+    )
+    doses: list[Dose] = Field(
+        default_factory=list, max_length=500, description="Each dose given in this course, by date."
+    )
+
+
+class LabTest(_Record):
+    date: CalendarDate
+    test: Lax[MonitoringTest]
 
 
 class Assessment(_Record):
@@ -130,6 +148,11 @@ class PatientRecord(_Record):
     labs: Labs | None = None
     treatments: list[Treatment] = Field(default_factory=list, max_length=200)
     assessments: list[Assessment] = Field(default_factory=list, max_length=5000)
+    lab_tests: list[LabTest] = Field(
+        default_factory=list,
+        max_length=5000,
+        description="Safety tests a therapy's label asks for, each with the date it was done.",
+    )
 
 
 class TriageAnswers(_Record):

@@ -187,6 +187,15 @@ def _share_words(share: float) -> str:
     return f"about {per_hundred} in 100"
 
 
+# How a dated item stands on the evaluation date (`due_status`), in words.
+DUE_WORDS = {
+    "overdue": "OVERDUE since {date}",
+    "due_soon": "due soon, on {date}",
+    "scheduled": "next due {date}",
+    "done": "done for the one due {date}",
+}
+
+
 def _interval(months: Any) -> str:
     if months is None:
         return "once, or when needed"
@@ -295,8 +304,10 @@ def render_evaluation_text(result: Mapping[str, Any]) -> str:
             if item.get("domain") != domain:
                 continue
             when = _interval(item.get("interval_months"))
-            if item.get("due_date"):
-                when += f"; next due by {item['due_date']}"
+            if item.get("due_on"):
+                when += "; " + DUE_WORDS.get(str(item.get("due_status")), "next due {date}").format(
+                    date=item["due_on"]
+                )
             page.bullet(f"{item.get('title', '')} ({when})", "  ")
             page.para(str(item.get("detail", "")), "    ")
             page.sources(item.get("sources") or (), "    ")

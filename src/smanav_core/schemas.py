@@ -16,7 +16,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from smanav_core.codes import (
-    INSTRUMENT_RANGES,
     AlertCode,
     CareDomain,
     DiagnosisStatus,
@@ -32,7 +31,9 @@ from smanav_core.codes import (
     TriageUrgency,
     UrgencyLevel,
 )
+from smanav_core.knowledge.loader import load_knowledge
 from smanav_core.record import PatientRecord, TriageAnswers
+from smanav_core.validation import instrument_ranges
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -164,7 +165,7 @@ _NOT_ELIGIBLE_NEEDS_REASON = {
 
 def _instrument_ranges() -> list[dict[str, Any]]:
     rules = []
-    for instrument, (low, high, low_exclusive) in INSTRUMENT_RANGES.items():
+    for instrument, (low, high, low_exclusive) in instrument_ranges(load_knowledge()).items():
         bounds: dict[str, Any] = {"maximum": high}
         bounds["exclusiveMinimum" if low_exclusive else "minimum"] = low
         rules.append(

@@ -12,9 +12,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from smanav_core.codes import INSTRUMENT_RANGES, Region
+from smanav_core.codes import Instrument, Region
 from smanav_core.errors import InvalidInput, got, problems_from_validation_error
-from smanav_core.record import PatientRecord, TriageAnswers
+from smanav_core.knowledge.loader import Knowledge, load_knowledge
+from smanav_core.record import PatientRecord, Treatment, TriageAnswers
 
 
 def validate_as_of(as_of: Any) -> None:
@@ -31,7 +32,19 @@ def validate_region(region: Any) -> Region:
         raise InvalidInput([("region", f"must be one of {allowed}" + got(region))]) from None
 
 
-def validate_record(document: Any, *, as_of: dt.date) -> PatientRecord:
+# (lowest, highest, lowest is itself out of range)
+Range = tuple[int | float, int | float, bool]
+
+
+def instrument_ranges(kb: Knowledge) -> dict[Instrument, Range]:
+    """The valid range of each instrument's values, from the measures of the knowledge base."""
+    return {
+        measure.instrument: (measure.minimum, measure.maximum, measure.minimum_exclusive)
+        for measure in kb.measures.measure
+    }
+
+
+def validate_record(document: Any, *, as_of: dt.date, knowledge: Knowledge | None = None) -> PatientRecord:
     validate_as_of(as_of)
     if not isinstance(document, Mapping):
         raise InvalidInput([("record", "must be a JSON object" + got(document))])
@@ -39,7 +52,8 @@ def validate_record(document: Any, *, as_of: dt.date) -> PatientRecord:
         record = PatientRecord.model_validate(document)
     except ValidationError as error:
         raise InvalidInput(problems_from_validation_error(error)) from None
-    problems = _record_date_and_range_problems(record, as_of)
+    ranges = (knowledge or load_knowledge()).prepared(instrument_ranges)
+    problems = _record_date_and_range_problems(record, as_of, ranges)
     if problems:
         raise InvalidInput(problems)
     return record
@@ -49,7 +63,9 @@ def _after(field: str, when: dt.date, as_of: dt.date) -> tuple[str, str]:
     return (field, f"must not be after the evaluation date {as_of.isoformat()}" + got(when.isoformat()))
 
 
-def _record_date_and_range_problems(record: PatientRecord, as_of: dt.date) -> list[tuple[str, str]]:
+def _record_date_and_range_problems(
+    record: PatientRecord, as_of: dt.date, ranges: dict[Instrument, Range]
+) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     birth = record.birth_date
     if birth > as_of:
@@ -82,6 +98,22 @@ def _record_date_and_range_problems(record: PatientRecord, as_of: dt.date) -> li
                 )
             elif treatment.end_date > as_of:
                 problems.append(_after(f"{where}.end_date", treatment.end_date, as_of))
+        if treatment.regimen is not None and treatment.regimen.therapy is not treatment.therapy:
+            problems.append(
+                (
+                    f"{where}.regimen",
+                    f"is a regimen of {treatment.regimen.therapy.value}, not of {treatment.therapy.value}"
+                    + got(treatment.regimen.value),
+                )
+            )
+        problems.extend(_dose_problems(where, treatment, as_of))
+    for index, test in enumerate(record.lab_tests):
+        if test.date > as_of:
+            problems.append(_after(f"lab_tests[{index}].date", test.date, as_of))
+        elif test.date < birth:
+            problems.append(
+                (f"lab_tests[{index}].date", "must not be before birth_date" + got(test.date.isoformat()))
+            )
     for index, assessment in enumerate(record.assessments):
         where = f"assessments[{index}]"
         if assessment.date > as_of:
@@ -90,7 +122,7 @@ def _record_date_and_range_problems(record: PatientRecord, as_of: dt.date) -> li
             problems.append(
                 (f"{where}.date", "must not be before birth_date" + got(assessment.date.isoformat()))
             )
-        low, high, low_exclusive = INSTRUMENT_RANGES[assessment.instrument]
+        low, high, low_exclusive = ranges[assessment.instrument]
         value = assessment.value
         if (value <= low if low_exclusive else value < low) or value > high:
             low_words = f"above {low:g}" if low_exclusive else f"from {low:g}"
@@ -99,6 +131,24 @@ def _record_date_and_range_problems(record: PatientRecord, as_of: dt.date) -> li
                     f"{where}.value",
                     f"must be {low_words} to {high:g} for {assessment.instrument.value}" + got(value),
                 )
+            )
+    return problems
+
+
+def _dose_problems(where: str, treatment: Treatment, as_of: dt.date) -> list[tuple[str, str]]:
+    """Each dose lies inside its course (from the start date to the end date, or to `as_of`)."""
+    problems: list[tuple[str, str]] = []
+    for index, dose in enumerate(treatment.doses):
+        field = f"{where}.doses[{index}].date"
+        if dose.date > as_of:
+            problems.append(_after(field, dose.date, as_of))
+        elif dose.date < treatment.start_date:
+            problems.append(
+                (field, "must not be before the treatment's start_date" + got(dose.date.isoformat()))
+            )
+        elif treatment.end_date is not None and dose.date > treatment.end_date:
+            problems.append(
+                (field, "must not be after the treatment's end_date" + got(dose.date.isoformat()))
             )
     return problems
 

@@ -175,7 +175,7 @@ def test_review_overdue(rec: dict[str, Any], overdue: bool) -> None:
     for alert in found:
         assert alert["severity"] == "medium"
         assert alert["rule"].startswith("care.respiratory.review_")
-        assert alert["due_date"] < AS_OF.isoformat()
+        assert alert["due_on"] < AS_OF.isoformat()
         assert "instrument" not in alert
 
 
@@ -214,7 +214,7 @@ def test_spine_xray_overdue(group: str, angle: float, date: dt.date, overdue: bo
         return
     [alert] = found
     assert alert["instrument"] == "COBB_DEG"
-    assert alert["due_date"] == add_months(date, 6).isoformat()
+    assert alert["due_on"] == add_months(date, 6).isoformat()
     assert f"{angle:g} degrees" in alert["text"]
 
 
@@ -262,7 +262,9 @@ def test_severity_sort_is_stable_with_merged_alerts(monkeypatch: pytest.MonkeyPa
         {"code": "treatment_monitoring_due", "severity": "low", "text": "a", "sources": []},
         {"code": "treatment_monitoring_due", "severity": "high", "text": "b", "sources": []},
     ]
-    monkeypatch.setattr(alerts_module, "treatment_monitoring_alerts", lambda facts, kb: list(extra))
+    monkeypatch.setattr(
+        alerts_module, "treatment_monitoring_alerts", lambda facts, kb, monitoring=None: list(extra)
+    )
     facts = derive_facts(validate_record(person("sitter", 60, 9), as_of=AS_OF), region=Region.US, as_of=AS_OF)
     found = detect_alerts(facts, load_knowledge())
     assert [(alert["code"], alert["severity"]) for alert in found] == [
@@ -272,7 +274,7 @@ def test_severity_sort_is_stable_with_merged_alerts(monkeypatch: pytest.MonkeyPa
 
 
 def test_alerts_without_treatment_monitoring_alerts(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(alerts_module, "treatment_monitoring_alerts", lambda facts, kb: [])
+    monkeypatch.setattr(alerts_module, "treatment_monitoring_alerts", lambda facts, kb, monitoring=None: [])
     assert codes(person("sitter", 60, 9)) == [("assessment_missing", None)]
 
 

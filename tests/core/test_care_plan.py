@@ -334,7 +334,7 @@ def test_items_are_ordered_by_domain_and_well_formed(rec: dict[str, Any]) -> Non
         assert item["title"] and item["detail"]
         assert item["sources"] and all(source in kb.sources for source in item["sources"])
         assert "interval_months" not in item or isinstance(item["interval_months"], int)
-        assert "due_date" not in item or "interval_months" in item
+        assert "due_on" not in item or "interval_months" in item
 
 
 @pytest.mark.parametrize(
@@ -395,14 +395,14 @@ def test_unconfirmed_intervals_say_so() -> None:
 )
 def test_due_dates(assessments: list[dict[str, Any]], item_id: str, due: str) -> None:
     items = {item["id"]: item for item in plan(person("sitter", 96, onset_months=9, assessments=assessments))}
-    assert items[item_id]["due_date"] == due
+    assert items[item_id]["due_on"] == due
 
 
 def test_no_due_date_without_a_dated_assessment() -> None:
     rec = person("sitter", 96, onset_months=9, **{"clinical.scoliosis_cobb_deg": 25})
     items = {item["id"]: item for item in plan(rec)}
-    assert "due_date" not in items["care.orthopaedic.spine_xray_cobb_over_20"]
-    assert "due_date" not in items["care.respiratory.review_sitter"]
+    assert "due_on" not in items["care.orthopaedic.spine_xray_cobb_over_20"]
+    assert "due_on" not in items["care.respiratory.review_sitter"]
     assert items["care.respiratory.review_sitter"]["interval_months"] == 6
 
 
@@ -466,7 +466,9 @@ def test_consistent_item_is_accepted() -> None:
 
 def test_treatment_monitoring_items_are_merged_in_domain_order(monkeypatch: pytest.MonkeyPatch) -> None:
     extra = {"id": "tm.test", "domain": "treatment_monitoring", "title": "t", "detail": "d", "sources": []}
-    monkeypatch.setattr(care_plan_module, "treatment_monitoring_items", lambda facts, kb: [extra])
+    monkeypatch.setattr(
+        care_plan_module, "treatment_monitoring_items", lambda facts, kb, monitoring=None: [extra]
+    )
     items = plan(person("sitter", 60, onset_months=9))
     ranks = [DOMAIN_RANK[item["domain"]] for item in items]
     assert extra in items
@@ -474,6 +476,6 @@ def test_treatment_monitoring_items_are_merged_in_domain_order(monkeypatch: pyte
 
 
 def test_plan_without_treatment_monitoring_items(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(care_plan_module, "treatment_monitoring_items", lambda facts, kb: [])
+    monkeypatch.setattr(care_plan_module, "treatment_monitoring_items", lambda facts, kb, monitoring=None: [])
     items = plan(person("sitter", 60, onset_months=9))
     assert items and all(item["id"].startswith("care.") for item in items)

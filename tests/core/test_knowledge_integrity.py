@@ -9,6 +9,7 @@ import string
 import tomllib
 from collections import Counter
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ from smanav_core.knowledge.loader import (
     load_knowledge,
 )
 from smanav_core.knowledge.schema.base import ID_PATTERN, Statement
+
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 RAW = _data_files()
 
@@ -48,7 +51,9 @@ def test_the_shipped_knowledge_loads() -> None:
 
 
 def test_every_knowledge_file_has_a_schema() -> None:
-    assert {name.removesuffix(".toml") for name in RAW} - {"sources"} <= set(FILE_SCHEMAS)
+    # Curated trial criteria (`trials/NCT*.toml`) have their own schema (tests/core/test_knowledge_trials.py).
+    names = {name.removesuffix(".toml") for name in RAW if not name.startswith("trials/")}
+    assert names - {"sources"} <= set(FILE_SCHEMAS)
 
 
 def test_ids_are_unique_across_files_in_the_raw_toml() -> None:
@@ -76,9 +81,25 @@ def test_every_source_is_cited_and_locatable() -> None:
     cited = {key for entry in kb.entries.values() for key in entry.sources}
     assert set(kb.sources) == cited
     for key, source in kb.sources.items():
-        assert source.url or source.doi, key
+        assert source.url or source.doi or source.path, key
         if source.url:
             assert source.url.startswith(("https://", "http://")), key
+        if source.path:
+            # The project's own decisions are files of this repository, and only they are cited by path.
+            assert source.kind == "project", key
+            assert (REPOSITORY / source.path).is_file(), key
+
+
+def test_only_project_decisions_rest_on_the_project_alone() -> None:
+    """An entry that cites one of the project's own decision records is graded `project_decision`, and
+    that grade needs such a record: a setting of smanav never poses as a clinical fact."""
+    kb = load_knowledge()
+    for entry in kb.entries.values():
+        kinds = {kb.sources[key].kind for key in entry.sources}
+        if entry.evidence.value == "project_decision":
+            assert "project" in kinds, entry.id
+        elif "project" in kinds:
+            raise AssertionError(f"{entry.id} cites a project decision but is graded {entry.evidence.value}")
 
 
 def test_ids_follow_the_pattern_and_reviews_are_dated() -> None:
@@ -169,7 +190,7 @@ def test_the_shipped_set_plus_a_cited_statement_is_accepted() -> None:
                 sources='[src_nolocator]\ntitle = "No locator"\nkind = "guideline"\n',
                 urgency=STATEMENT.format(id="urgency.x", sources='"src_nolocator"'),
             ),
-            "a source needs a url or a doi",
+            "a source needs a url, a doi or",
             id="source-without-url-or-doi",
         ),
         pytest.param(

@@ -19,7 +19,6 @@ from jsonschema import Draft202012Validator
 
 from smanav_core import evaluate
 from smanav_core.codes import (
-    INSTRUMENT_RANGES,
     Feeding,
     FunctionalGroup,
     GeneticMethod,
@@ -30,9 +29,12 @@ from smanav_core.codes import (
     TreatmentTherapy,
     Ventilation,
 )
+from smanav_core.knowledge.loader import load_knowledge
 from smanav_core.schemas import Evaluation, json_schemas
+from smanav_core.validation import instrument_ranges
 
 AS_OF = dt.date(2026, 11, 21)
+INSTRUMENT_RANGES = instrument_ranges(load_knowledge())
 OLDEST = AS_OF - dt.timedelta(days=80 * 365)
 EVALUATION_SCHEMA = Draft202012Validator(json_schemas()["evaluation"])
 RECORD_SCHEMA = Draft202012Validator(json_schemas()["patient-record"])

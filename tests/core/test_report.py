@@ -87,7 +87,8 @@ RESULT: dict[str, Any] = {
             "title": "Breathing check",
             "detail": "Detail of the breathing check.",
             "interval_months": 6,
-            "due_date": "2027-02-01",
+            "due_on": "2027-02-01",
+            "due_status": "scheduled",
             "sources": ["src_soc"],
         },
         {
@@ -171,7 +172,7 @@ def test_type_distribution_in_plain_numbers() -> None:
 def test_care_plan_is_grouped_by_domain_with_intervals() -> None:
     text = render_evaluation_text(RESULT)
     breathing = text.index("Breathing:")
-    assert breathing < text.index("Breathing check (at least every 6 months; next due by 2027-02-01)")
+    assert breathing < text.index("Breathing check (at least every 6 months; next due 2027-02-01)")
     assert breathing < text.index("Cough assistance plan (once, or when needed)")
     assert text.index("Cough assistance plan") < text.index("Bone health:")
     assert "Bone density scan (at least every 2 years)" in text

@@ -36,6 +36,14 @@ def on(day: str, therapy: str, *, ended: str | None = None) -> dict[str, Any]:
     return {"treatments": [{"therapy": therapy, "start_date": day, "end_date": ended}]}
 
 
+LIVER_AND_PLATELETS = ("liver_function", "platelet_count")
+
+
+def labs_done(day: str, tests: tuple[str, ...] = LIVER_AND_PLATELETS) -> dict[str, Any]:
+    """Safety tests recorded on `day` (by default the liver tests and the platelet count)."""
+    return {"lab_tests": [{"date": day, "test": test} for test in tests]}
+
+
 def facts_for(changes: dict[str, Any], region: str = "US") -> PatientFacts:
     kb = load_knowledge()
     base = {"birth_date": days_ago(800), **changes}
@@ -124,7 +132,7 @@ ALERT_SCENARIOS: list[tuple[str, dict[str, Any], str, dict[str, tuple[str, str]]
     ),
     (
         "Zolgensma day 10, labs on day 2: overdue",
-        {**on(days_ago(10), IV), "labs.date": days_ago(8)},
+        {**on(days_ago(10), IV), **labs_done(days_ago(8))},
         "US",
         {
             "monitoring.onasemnogene_iv.liver": (days_ago(1), "high"),
@@ -134,7 +142,7 @@ ALERT_SCENARIOS: list[tuple[str, dict[str, Any], str, dict[str, tuple[str, str]]
     ),
     (
         "Zolgensma day 40, labs on day 35: every other week",
-        {**on(days_ago(40), IV), "labs.date": days_ago(5)},
+        {**on(days_ago(40), IV), **labs_done(days_ago(5))},
         "US",
         {
             "monitoring.onasemnogene_iv.liver": (days_ago(-9), "low"),
@@ -144,13 +152,13 @@ ALERT_SCENARIOS: list[tuple[str, dict[str, Any], str, dict[str, tuple[str, str]]
     ),
     (
         "Zolgensma day 86, labs on day 84: schedule complete",
-        {**on(days_ago(86), IV), "labs.date": days_ago(2)},
+        {**on(days_ago(86), IV), **labs_done(days_ago(2))},
         "US",
         {},
     ),
     (
         "Zolgensma day 80, labs before the infusion",
-        {**on(days_ago(80), IV), "labs.date": days_ago(81)},
+        {**on(days_ago(80), IV), **labs_done(days_ago(81))},
         "US",
         {
             "monitoring.onasemnogene_iv.liver": (days_ago(-4), "medium"),
@@ -161,7 +169,7 @@ ALERT_SCENARIOS: list[tuple[str, dict[str, Any], str, dict[str, tuple[str, str]]
     ("Zolgensma 100 days ago: follow-up window over", on(days_ago(100), IV), "US", {}),
     (
         "Zolgensma day 85, labs on day 80: next test would fall after the window",
-        {**on(days_ago(85), IV), "labs.date": days_ago(5)},
+        {**on(days_ago(85), IV), **labs_done(days_ago(5))},
         "US",
         {},
     ),
@@ -179,13 +187,13 @@ ALERT_SCENARIOS: list[tuple[str, dict[str, Any], str, dict[str, tuple[str, str]]
     ),
     (
         "Itvisma day 40, labs on day 35: within two weeks",
-        {**on(days_ago(40), IT), "labs.date": days_ago(5)},
+        {**on(days_ago(40), IT), **labs_done(days_ago(5))},
         "EU",
         {"monitoring.onasemnogene_it.liver": (days_ago(-9), "low")},
     ),
     (
         "Itvisma day 60, labs on day 35: overdue",
-        {**on(days_ago(60), IT), "labs.date": days_ago(25)},
+        {**on(days_ago(60), IT), **labs_done(days_ago(25))},
         "EU",
         {"monitoring.onasemnogene_it.liver": (days_ago(11), "high")},
     ),
@@ -200,7 +208,7 @@ ALERT_SCENARIOS: list[tuple[str, dict[str, Any], str, dict[str, tuple[str, str]]
 )
 def test_alert_scenario(changes: dict[str, Any], region: str, expected: dict[str, tuple[str, str]]) -> None:
     found = alerts(changes, region)
-    assert {rule: (item["due_date"], item["severity"]) for rule, item in found.items()} == expected
+    assert {rule: (item["due_on"], item["severity"]) for rule, item in found.items()} == expected
     kb = load_knowledge()
     for item in found.values():
         assert item["code"] == "treatment_monitoring_due"
@@ -211,7 +219,7 @@ def test_alert_scenario(changes: dict[str, Any], region: str, expected: dict[str
 
 
 def test_overdue_text_says_so() -> None:
-    found = alerts({**on(days_ago(10), IV), "labs.date": days_ago(8)})
+    found = alerts({**on(days_ago(10), IV), **labs_done(days_ago(8))})
     assert "was due on" in found["monitoring.onasemnogene_iv.liver"]["text"]
     assert "due on" in found["monitoring.onasemnogene_iv.troponin"]["text"]
 
@@ -256,7 +264,7 @@ def test_a_second_course_restarts_the_schedule() -> None:
             {"therapy": NUS, "start_date": days_ago(10), "end_date": None},
         ]
     }
-    assert alerts(changes)["monitoring.nusinersen.doses"]["due_date"] == days_ago(-4)
+    assert alerts(changes)["monitoring.nusinersen.doses"]["due_on"] == days_ago(-4)
 
 
 @pytest.mark.parametrize(

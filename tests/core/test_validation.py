@@ -10,8 +10,64 @@ import pytest
 from smanav_core import InvalidInput, evaluate, triage
 from tests.core.records import AS_OF, record
 
+NUSINERSEN_FROM_OCTOBER = {"therapy": "nusinersen", "start_date": "2026-10-01"}
+
 CASES: list[tuple[str, Any, str, str]] = [
     # (name, document, field path, words the message must contain)
+    (
+        "a regimen of another therapy",
+        record(
+            treatments=[{"therapy": "risdiplam", "start_date": "2026-10-01", "regimen": "nusinersen_12mg"}]
+        ),
+        "treatments[0].regimen",
+        "is a regimen of nusinersen, not of risdiplam",
+    ),
+    (
+        "unknown regimen",
+        record(treatments=[{**NUSINERSEN_FROM_OCTOBER, "regimen": "triple"}]),
+        "treatments[0].regimen",
+        "must be one of",
+    ),
+    (
+        "a dose before the course started",
+        record(treatments=[{**NUSINERSEN_FROM_OCTOBER, "doses": [{"date": "2026-09-30"}]}]),
+        "treatments[0].doses[0].date",
+        "must not be before the treatment's start_date",
+    ),
+    (
+        "a dose after the course ended",
+        record(
+            treatments=[
+                {**NUSINERSEN_FROM_OCTOBER, "end_date": "2026-10-20", "doses": [{"date": "2026-10-21"}]}
+            ]
+        ),
+        "treatments[0].doses[0].date",
+        "must not be after the treatment's end_date",
+    ),
+    (
+        "a dose after as_of",
+        record(treatments=[{**NUSINERSEN_FROM_OCTOBER, "doses": [{"date": "2026-11-22"}]}]),
+        "treatments[0].doses[0].date",
+        "must not be after the evaluation date",
+    ),
+    (
+        "a dose amount of zero",
+        record(treatments=[{**NUSINERSEN_FROM_OCTOBER, "doses": [{"date": "2026-10-01", "amount_mg": 0}]}]),
+        "treatments[0].doses[0].amount_mg",
+        "0",
+    ),
+    (
+        "a safety test after as_of",
+        record(lab_tests=[{"date": "2026-11-22", "test": "urine_protein"}]),
+        "lab_tests[0].date",
+        "must not be after the evaluation date",
+    ),
+    (
+        "an unknown safety test",
+        record(lab_tests=[{"date": "2026-11-20", "test": "urine_sugar"}]),
+        "lab_tests[0].test",
+        "must be one of",
+    ),
     ("not an object", ["a", "list"], "record", "must be a JSON object"),
     ("birth date missing", {"region": "US"}, "birth_date", "is required"),
     ("unknown top-level field", record(regoin="US"), "regoin", "is not a known field"),
@@ -195,3 +251,28 @@ def test_invalid_triage_answers(answers: Any, field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         triage(answers, as_of=AS_OF)
     assert field in dict(caught.value.problems)
+
+
+# The contract's table of valid ranges (shared/contracts/evaluate.md, "Assessment instruments and their
+# valid ranges"), written out here: the knowledge base's measures must keep to it.
+CONTRACT_RANGES = {
+    "CHOP_INTEND": (0, 64, False),
+    "HINE2": (0, 26, False),
+    "HFMSE": (0, 66, False),
+    "RULM": (0, 37, False),
+    "MFM32_PERCENT": (0, 100, False),
+    "6MWT_M": (0, 1000, False),
+    "FVC_PERCENT_PREDICTED": (0, 200, False),
+    "PEAK_COUGH_FLOW_L_MIN": (0, 1000, False),
+    "WEIGHT_KG": (0, 300, True),
+    "HEIGHT_CM": (20, 250, False),
+    "COBB_DEG": (0, 150, False),
+}
+
+
+def test_the_valid_ranges_come_from_the_measures_and_match_the_contract() -> None:
+    from smanav_core.knowledge.loader import load_knowledge
+    from smanav_core.validation import instrument_ranges
+
+    ranges = {instrument.value: bounds for instrument, bounds in instrument_ranges(load_knowledge()).items()}
+    assert ranges == CONTRACT_RANGES

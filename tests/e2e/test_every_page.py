@@ -37,7 +37,7 @@ from smanav.audit.services import audit_record
 from smanav.geo.models import Place
 from smanav.geo.names import name_key
 from smanav.patients.models import Treatment
-from smanav.patients.services import treatment_record
+from smanav.patients.services import dose_record, lab_tests_record, treatment_record
 
 # The mark also makes pytest-django create the test database before `world` fills it.
 pytestmark = pytest.mark.django_db
@@ -156,10 +156,16 @@ def end_before_start(page: Any) -> None:
     _submit(page, "Save")
 
 
+def dose_before_start(page: Any) -> None:
+    _fill(page, {"Date the dose was given": "2024-01-01"})
+    _submit(page, "Save")
+
+
 # ---------------------------------------------------------------------------------------------------
 # The pages. `path` may name seeded ids: {shared} (a child shared with the clinic), {private} (a
-# newborn with nothing known yet), {treatment} (the shared child's ongoing treatment), {assessment}
-# (one of its measurements), {uid}/{token} (a password-reset link).
+# newborn with nothing known yet), {treatment} (the shared child's ongoing treatment), {dose} (a dose of
+# it), {lab_test} (a safety test), {assessment} (one of its measurements), {uid}/{token} (a password-reset
+# link).
 
 
 @dataclass(frozen=True)
@@ -268,6 +274,27 @@ PAGES = [
         end_before_start,
         422,
     ),
+    Page("treatment-regimen", PARENT, RECORD + "/treatments/{treatment}/regimen/", "Record the regimen"),
+    Page("dose-new", PARENT, RECORD + "/treatments/{treatment}/doses/new/", "Date the dose was given"),
+    Page(
+        "dose-new-problems",
+        PARENT,
+        RECORD + "/treatments/{treatment}/doses/new/",
+        "must not be before the treatment",
+        dose_before_start,
+        422,
+    ),
+    Page("dose-remove", PARENT, RECORD + "/doses/{dose}/delete/", "Remove a dose"),
+    Page("lab-tests-new", PARENT, RECORD + "/lab-tests/new/", "Tests done that day"),
+    Page(
+        "lab-tests-new-problems",
+        PARENT,
+        RECORD + "/lab-tests/new/",
+        "Choose at least one test",
+        submit_empty("Save"),
+        422,
+    ),
+    Page("lab-test-remove", PARENT, RECORD + "/lab-tests/{lab_test}/delete/", "Remove a safety test"),
     Page("history", PARENT, RECORD + "/history/", "Who opened or changed the record"),
     Page("version", PARENT, RECORD + "/history/1/", "The whole record as it was"),
     Page("sharing", PARENT, RECORD + "/sharing/", "Invite a clinic"),
@@ -342,6 +369,23 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         as_of=AS_OF,
     )
     assert isinstance(treatment, Treatment)
+    dose = dose_record(
+        author=people.parent,
+        patient_id=people.shared_child.pk,
+        treatment_id=treatment.pk,
+        date="2026-10-01",
+        amount_mg=12,
+        given_by="Northside Neuromuscular Clinic",
+        as_of=AS_OF,
+    )
+    assert dose is not None
+    (lab_test,) = lab_tests_record(
+        author=people.parent,
+        patient_id=people.shared_child.pk,
+        date="2026-09-30",
+        tests=["urine_protein"],
+        as_of=AS_OF,
+    )
     api_token_create(user=people.clinician, name="Clinic records system")
     audit_record(
         actor=people.clinician,
@@ -367,6 +411,8 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         "shared": str(people.shared_child.pk),
         "private": str(people.private_child.pk),
         "treatment": str(treatment.pk),
+        "dose": str(dose.pk),
+        "lab_test": str(lab_test.pk),
         "assessment": str(people.shared_child.assessments.order_by("pk").values_list("pk", flat=True)[0]),
         "uid": urlsafe_base64_encode(force_bytes(people.outsider.pk)),
         "token": default_token_generator.make_token(people.outsider),

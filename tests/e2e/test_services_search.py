@@ -104,3 +104,36 @@ def test_trial_finder_page_is_accessible(
     )
     assert_accessible(page)
     screenshot(page, "trials-results")
+
+
+def test_a_folded_trial_record_opens_from_the_keyboard_at_phone_width(
+    page: Any,
+    site: str,
+    demo_directory: None,
+    assert_accessible: Callable[[Any], None],
+    screenshot: Callable[[Any, str], Path],
+) -> None:
+    """A trial that does not fit keeps the record's criteria folded; a keyboard user opens them."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(site + "/trials/")
+    page.fill("#id_birth_date", "2021-03-01")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Show trials").click()
+    card = page.locator(
+        "article", has=page.get_by_role("heading", name="[SAMPLE] Demonstration study C in adults who walk")
+    )
+    exclusion = card.get_by_text("Pregnancy or breastfeeding")
+    assert not exclusion.is_visible()
+    summary = card.locator("summary")
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if summary.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("the folded criteria cannot be reached with the Tab key")
+    page.keyboard.press("Enter")
+    assert exclusion.is_visible()
+    assert summary.bounding_box()["height"] >= 44
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page)
+    screenshot(page, "trials-results-phone")

@@ -9,9 +9,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
-from tests.web.personas import Personas, log_in, people_fixture  # noqa: F401
+from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
 
-from smanav.patients.models import Assessment
+from smanav.patients import services
+from smanav.patients.models import Assessment, Dose, LabTest, Treatment
 
 ROLES = [
     "anonymous",
@@ -36,8 +37,23 @@ RECORD_PAGES = [
     "chart",
     "pdf",
     "fhir",
+    "treatment_regimen",
+    "dose_new",
+    "dose_delete",
+    "lab_tests_new",
+    "lab_test_delete",
 ]
-EDIT_PAGES = {"edit", "assessment_new", "treatment_new", "assessment_delete"}
+EDIT_PAGES = {
+    "edit",
+    "assessment_new",
+    "treatment_new",
+    "assessment_delete",
+    "treatment_regimen",
+    "dose_new",
+    "dose_delete",
+    "lab_tests_new",
+    "lab_test_delete",
+}
 MANAGER_PAGES = {"sharing"}
 
 
@@ -50,7 +66,30 @@ def _client(people: Personas, role: str) -> Client:
     return log_in(client, people.by_role(role))
 
 
+def _course(patient_id: int) -> Treatment:
+    """The record's nusinersen course with one dose and one safety test, made by its guardian on first use."""
+    found = Treatment.objects.filter(patient_id=patient_id).first()
+    if found is not None:
+        return found
+    guardian = Assessment.objects.get(patient_id=patient_id, instrument="WEIGHT_KG").recorded_by
+    when = {"author": guardian, "patient_id": patient_id, "as_of": AS_OF}
+    course = services.treatment_record(therapy="nusinersen", start_date="2026-11-15", end_date=None, **when)
+    assert course is not None
+    services.dose_record(treatment_id=course.pk, date="2026-11-15", amount_mg=12, given_by="", **when)
+    services.lab_tests_record(date="2026-11-15", tests=["platelet_count"], **when)
+    return course
+
+
 def _record_url(page: str, patient_id: int) -> str:
+    if page in ("treatment_regimen", "dose_new"):
+        return reverse(f"patients:{page}", args=[patient_id, _course(patient_id).pk])
+    if page == "dose_delete":
+        dose = Dose.objects.get(treatment=_course(patient_id))
+        return reverse("patients:dose_delete", args=[patient_id, dose.pk])
+    if page == "lab_test_delete":
+        _course(patient_id)
+        test = LabTest.objects.get(patient_id=patient_id)
+        return reverse("patients:lab_test_delete", args=[patient_id, test.pk])
     if page == "version":
         return reverse("patients:version", args=[patient_id, 1])
     if page == "chart":

@@ -122,25 +122,33 @@ def test_api_pdf_and_fhir(declining: Personas) -> None:
     )
 
 
-def test_due_dates_come_from_the_core_or_the_last_relevant_measurement() -> None:
+def test_due_dates_and_their_status_come_from_the_core_alone() -> None:
+    """The page groups the core's items; it computes no date and no status of its own."""
     plan = [
-        {"id": "a", "domain": "respiratory", "title": "A", "interval_months": 6, "due_date": "2026-12-01"},
         {
-            "id": "b",
-            "domain": "coordination",
-            "title": "B",
+            "id": "a",
+            "domain": "respiratory",
+            "title": "A",
+            "interval_months": 6,
+            "due_on": "2026-12-01",
+            "due_status": "due_soon",
+            "last_done_on": "2026-06-01",
+        },
+        {"id": "b", "domain": "coordination", "title": "B", "due_on": "2026-01-10", "due_status": "overdue"},
+        # An item naming instruments but no due date: no date is invented from the measurements.
+        {
+            "id": "c",
+            "domain": "respiratory",
+            "title": "C",
             "interval_months": 12,
             "instruments": ["FVC_PERCENT_PREDICTED"],
         },
-        {"id": "c", "domain": "respiratory", "title": "C"},
     ]
-    assessments = [{"date": "2025-01-10", "instrument": "FVC_PERCENT_PREDICTED", "value": 80}]
-    groups = care_plan_by_domain(plan, assessments=assessments, as_of=AS_OF)
+    groups = care_plan_by_domain(plan)
     assert [g.domain for g in groups] == ["coordination", "respiratory"]
     b = groups[0].items[0]
-    assert b.last_done == dt.date(2025, 1, 10)
-    assert b.overdue
+    assert b.overdue and not b.due_soon and b.last_done is None
     a, c = groups[1].items
-    assert a.due_on == dt.date(2026, 12, 1)
-    assert not a.overdue
-    assert c.due_on is None  # no date is invented
+    assert (a.due_on, a.last_done) == (dt.date(2026, 12, 1), dt.date(2026, 6, 1))
+    assert a.due_soon and not a.overdue
+    assert c.due_on is None and c.due_status is None

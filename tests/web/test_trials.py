@@ -14,12 +14,18 @@ from django.core.management import call_command
 from django.test import Client
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from tests.core.test_knowledge_trials import with_review
 
-from smanav.trials.curation import CURATED_DIR, CuratedTrial, curated_trials, load_curated_dir
-from smanav.trials.matching import TrialFacts, age_text_months, assess_trial, free_text_lines
+from smanav.trials import curation, selectors, services
+from smanav.trials.ages import parse_age_limit
+from smanav.trials.curation import SAMPLE_CURATED_DIR, curated_trials, load_curated_dir
+from smanav.trials.eligibility import read_criteria
+from smanav.trials.matching import TrialFacts, assess_trial
 from smanav.trials.models import Trial
 from smanav.trials.selectors import patient_facts
 from smanav.trials.services import trials_match_document
+from smanav_core.knowledge.loader import build_knowledge
+from smanav_core.knowledge.schema.trials import CuratedTrial
 
 AS_OF = dt.date(2026, 11, 21)
 SAMPLE_TRIALS = Path(__file__).resolve().parents[2] / "src/smanav/trials/sample_data/sample_trials.ndjson"
@@ -109,7 +115,8 @@ def test_missing_facts_are_to_check_never_met(sample_trials: None) -> None:
     assert "the record lists no treatments" in texts
     assert "does not say whether there are symptoms" in texts
     assert [item["text"] for item in trial["criteria"]["met"]] == [
-        "Age at most 6 Weeks: the person is 0.4 months old on 2026-11-21."
+        "The trial is for people aged up to 6 weeks (until the day before they are 7 weeks old); "
+        "the person is 11 days old on 21 November 2026."
     ]
 
 
@@ -148,11 +155,17 @@ def test_nearest_sites_with_distances(sample_trials: None) -> None:
 
 
 def test_age_texts_and_free_text_sections() -> None:
-    assert age_text_months("18 Years") == 216
-    assert age_text_months("6 Weeks") == pytest.approx(1.38, abs=0.01)
-    assert age_text_months("N/A") is None and age_text_months("") is None
-    lines = free_text_lines("Inclusion Criteria:\n\n* A\n1. B\n\nExclusion Criteria:\n\n- C")
-    assert lines == [("inclusion", "A"), ("inclusion", "B"), ("exclusion", "C")]
+    assert [getattr(parse_age_limit(text), "words", None) for text in ("18 Years", "1 Year")] == [
+        "18 years",
+        "1 year",
+    ]
+    assert parse_age_limit("N/A") is None and parse_age_limit("") is None
+    lines = read_criteria("Inclusion Criteria:\n\n* A\n1. B\n\nExclusion Criteria:\n\n- C")
+    assert [(item.section, item.text) for item in lines] == [
+        ("inclusion", "A"),
+        ("inclusion", "B"),
+        ("exclusion", "C"),
+    ]
 
 
 def test_structured_sex_limit() -> None:
@@ -169,7 +182,7 @@ def test_curated_files_are_valid_and_named_after_their_trial(tmp_path: Path) -> 
     curated = curated_trials()
     assert {"NCT99990001", "NCT99990002", "NCT99990003"} <= set(curated)
     assert all(item.sample for item in curated.values() if item.nct_id.startswith("NCT9999"))
-    assert len(list(CURATED_DIR.glob("*.toml"))) == len(curated)
+    assert len(list(SAMPLE_CURATED_DIR.glob("*.toml"))) == len(curated)
     (tmp_path / "NCT00000009.toml").write_text(
         'nct_id = "NCT00000008"\nreviewed_on = 2026-01-01\nreviewed_by = "x y"\n'
     )
@@ -187,6 +200,7 @@ def test_api_match(sample_trials: None, client: Client) -> None:
     body = response.json()
     assert body["person"] == {
         "age_months": 68.7,
+        "age_label": "5 years 8 months",
         "diagnosis": "confirmed_5q_sma",
         "sma_type": "2",
         "functional_group": "sitter",
@@ -240,7 +254,9 @@ def test_families_page(sample_trials: None, client: Client) -> None:
         },
     ).content.decode()
     assert "Demonstration study B" in page and "sample data: not a real trial" in page
-    assert "“Spinal surgery planned within the next 12 months”" in page
+    # An exclusion of the record is listed as a reason to be left out, never as a requirement.
+    leaves_out = page.index("The trial leaves out people with any of these")
+    assert page.index("<li>Spinal surgery planned within the next 12 months</li>") > leaves_out
     assert page.index("Demonstration study B") < page.index("Demonstration study A")
     future = client.post("/trials/", {"birth_date": "2999-01-01"}).content.decode()
     assert "Please check these answers" in future
@@ -356,6 +372,7 @@ def test_a_line_the_review_quoted_only_in_part_stays_to_check() -> None:
             "nct_id": "NCT00000007",
             "reviewed_on": "2026-01-01",
             "reviewed_by": "x y",
+            "sample": True,
             "criterion": [
                 {"kind": "smn2_copies", "min": 2, "max": 3, "quote": "Two or three copies of SMN2"}
             ],
@@ -372,3 +389,38 @@ def test_a_line_the_review_quoted_only_in_part_stays_to_check() -> None:
     assert [f.text for f in result.of("met")] == [
         "The trial asks for from 2 to 3 SMN2 copies; the record has 3."
     ]
+
+
+def test_a_real_trials_review_comes_from_the_knowledge_base(
+    db: None, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The finder reads real trials' criteria from the loaded knowledge, with their sources and version."""
+    kb = build_knowledge(with_review())
+    for module in (curation, selectors, services):
+        monkeypatch.setattr(module, "load_knowledge", lambda: kb)
+    # The reviews are read once per process: read them again now, and again after the test.
+    curated_trials.cache_clear()
+    request.addfinalizer(curated_trials.cache_clear)
+    study = {
+        "protocolSection": {
+            "identificationModule": {"nctId": "NCT01234567", "briefTitle": "A trial"},
+            "statusModule": {"overallStatus": "RECRUITING"},
+            "conditionsModule": {"conditions": ["Spinal Muscular Atrophy"]},
+            "eligibilityModule": {
+                "eligibilityCriteria": "Inclusion Criteria:\n\n* Two or three copies of SMN2"
+            },
+        }
+    }
+    (tmp_path / "study.json").write_text(json.dumps(study))
+    call_command("import_trials", str(tmp_path / "study.json"), stdout=StringIO())
+    answer = trials_match_document(SITTER_CHILD, as_of=AS_OF)
+    trial = by_id(answer)["NCT01234567"]
+    assert answer["knowledge_version"] == kb.version
+    assert trial["curated_review"] == {"reviewed_on": "2026-12-01", "changed_since_review": False}
+    [met] = trial["criteria"]["met"]
+    assert met["text"] == "The trial asks for from 2 to 3 SMN2 copies; the record has 3."
+    assert met["source"] == (
+        "smanav curated review of NCT01234567, 2026-12-01, read from: "
+        "ClinicalTrials.gov record NCT01234567, version of 2026-11-20"
+    )
+    assert trial["criteria"]["to_check"] == []  # the review quotes the record's only criterion

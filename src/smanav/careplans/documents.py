@@ -109,7 +109,5 @@ def careplan_document(patient: Patient, *, as_of: dt.date, region: str | None = 
         )
         for s in series
     ]
-    plan = care_plan_by_domain(
-        result.get("care_plan", []), assessments=evaluation.record["assessments"], as_of=as_of
-    )
+    plan = care_plan_by_domain(result.get("care_plan", []))
     return CarePlanDocument(patient=patient, as_of=as_of, evaluation=evaluation, plan=plan, charts=charts)

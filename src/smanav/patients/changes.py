@@ -17,7 +17,7 @@ from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from smanav.patients.labels import INSTRUMENT_LABELS, THERAPY_LABELS, label
+from smanav.patients.labels import INSTRUMENT_LABELS, LAB_TEST_LABELS, REGIMEN_LABELS, THERAPY_LABELS, label
 
 
 class ChangeKind(models.TextChoices):
@@ -27,6 +27,11 @@ class ChangeKind(models.TextChoices):
     ASSESSMENT_REMOVED = "assessment_removed", _("measurement removed")
     TREATMENT_RECORDED = "treatment_recorded", _("treatment recorded")
     TREATMENT_ENDED = "treatment_ended", _("treatment ended")
+    REGIMEN_SET = "regimen_set", _("regimen recorded")
+    DOSE_RECORDED = "dose_recorded", _("dose recorded")
+    DOSE_REMOVED = "dose_removed", _("dose removed")
+    LAB_TESTS_RECORDED = "lab_tests_recorded", _("safety tests recorded")
+    LAB_TEST_REMOVED = "lab_test_removed", _("safety test removed")
 
 
 def _date(value: str) -> str:
@@ -45,6 +50,8 @@ _WORDS: dict[str, Callable[[str], str]] = {
     "date": _date,
     "start_date": _date,
     "end_date": _date,
+    "regimen": lambda code: label(REGIMEN_LABELS, code),
+    "tests": lambda codes: ", ".join(label(LAB_TEST_LABELS, code) for code in codes.split()),
 }
 # Each kind's fixed English sentence (`str.format`) and its sentence for pages (translated, `%`), or
 # None where the kind's label says it all.
@@ -66,6 +73,26 @@ _SENTENCES: dict[ChangeKind, tuple[str, Promise | None]] = {
     ChangeKind.TREATMENT_ENDED: (
         "treatment {therapy} ended on {end_date}",
         _("Treatment ended: %(therapy)s on %(end_date)s"),
+    ),
+    ChangeKind.REGIMEN_SET: (
+        "treatment {therapy}: regimen {regimen} recorded",
+        _("Regimen recorded: %(therapy)s, %(regimen)s"),
+    ),
+    ChangeKind.DOSE_RECORDED: (
+        "dose of {therapy} on {date} recorded",
+        _("Dose recorded: %(therapy)s on %(date)s"),
+    ),
+    ChangeKind.DOSE_REMOVED: (
+        "dose of {therapy} on {date} removed",
+        _("Dose removed: %(therapy)s on %(date)s"),
+    ),
+    ChangeKind.LAB_TESTS_RECORDED: (
+        "safety tests {tests} on {date} recorded",
+        _("Safety tests recorded: %(tests)s on %(date)s"),
+    ),
+    ChangeKind.LAB_TEST_REMOVED: (
+        "safety test {tests} on {date} removed",
+        _("Safety test removed: %(tests)s on %(date)s"),
     ),
 }
 

@@ -22,17 +22,19 @@ from smanav.patients.labels import (
     FEEDING_LABELS,
     FUNCTIONAL_GROUP_LABELS,
     INSTRUMENT_LABELS,
+    LAB_TEST_LABELS,
     METHOD_LABELS,
     MILESTONE_LABELS,
+    REGIMEN_LABELS,
     REGION_LABELS,
     SEX_LABELS,
     THERAPY_LABELS,
     VENTILATION_LABELS,
 )
-from smanav_core.codes import Instrument, TreatmentTherapy
+from smanav_core.codes import Instrument, MonitoringTest, Regimen, TreatmentTherapy
 
 NOT_KNOWN = ("", _("Not known"))
-_INDEXED = re.compile(r"^(assessments|treatments)\[\d+\]\.")
+_INDEXED = re.compile(r"^((assessments|treatments|lab_tests)\[\d+\]\.)(doses\[\d+\]\.)?")
 
 
 def new_form_key() -> str:
@@ -252,11 +254,45 @@ class TreatmentForm(ContractForm):
     )
     start_date = LooseDateField(label=_("Start date"))
     end_date = LooseDateField(label=_("End date (leave empty if ongoing)"))
+    regimen = forms.ChoiceField(
+        label=_("Regimen (for nusinersen: 12 mg or high dose)"),
+        choices=_choices(REGIMEN_LABELS),
+        required=False,
+        help_text=_("The dose dates depend on it. Leave as not known for other treatments."),
+    )
 
 
 class TreatmentEndForm(ContractForm):
     form_key = forms.CharField(widget=forms.HiddenInput, required=False)
     end_date = LooseDateField(label=_("End date"))
+
+
+class RegimenForm(ContractForm):
+    form_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    regimen = forms.ChoiceField(label=_("Regimen"), choices=[(r.value, REGIMEN_LABELS[r]) for r in Regimen])
+
+
+class DoseForm(ContractForm):
+    form_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    date = LooseDateField(label=_("Date the dose was given"))
+    amount_mg = LooseNumberField(label=_("Dose in mg (optional)"))
+    given_by = forms.CharField(
+        label=_("Given by (optional)"),
+        required=False,
+        max_length=200,
+        help_text=_("For example the clinician or the clinic."),
+    )
+
+
+class LabTestsForm(ContractForm):
+    form_key = forms.CharField(widget=forms.HiddenInput, required=False)
+    date = LooseDateField(label=_("Date of the tests"))
+    tests = forms.MultipleChoiceField(
+        label=_("Tests done that day"),
+        choices=[(t.value, LAB_TEST_LABELS[t]) for t in MonitoringTest],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one test.")},
+    )
 
 
 class ShareForm(forms.Form):

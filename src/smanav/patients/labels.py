@@ -12,11 +12,14 @@ from smanav_core.codes import (
     AlertCode,
     CareDomain,
     DiagnosisStatus,
+    DueStatus,
     Feeding,
     FunctionalGroup,
     GeneticMethod,
     Instrument,
+    MonitoringTest,
     MotorMilestone,
+    Regimen,
     Region,
     Sex,
     TherapyStatus,
@@ -86,6 +89,24 @@ THERAPY_LABELS = {
     TreatmentTherapy.ONASEMNOGENE_IV: _("Onasemnogene abeparvovec, into a vein (Zolgensma)"),
     TreatmentTherapy.ONASEMNOGENE_IT: _("Onasemnogene abeparvovec, into the spinal fluid"),
     TreatmentTherapy.OTHER: _("Other"),
+}
+REGIMEN_LABELS = {
+    Regimen.NUSINERSEN_12MG: _("12 mg regimen"),
+    Regimen.NUSINERSEN_HIGH_DOSE: _("High-dose regimen (50 mg loading, 28 mg maintenance)"),
+}
+LAB_TEST_LABELS = {
+    MonitoringTest.PLATELET_COUNT: _("Platelet count"),
+    MonitoringTest.COAGULATION: _("Clotting tests (PT and aPTT)"),
+    MonitoringTest.URINE_PROTEIN: _("Urine protein"),
+    MonitoringTest.LIVER_FUNCTION: _("Liver tests (ALT, AST, bilirubin)"),
+    MonitoringTest.TROPONIN_I: _("Troponin-I (heart muscle)"),
+}
+# How a dated item stands today. "Overdue" and "due soon" are different things and never share a word.
+DUE_STATUS_LABELS = {
+    DueStatus.OVERDUE: _("Overdue"),
+    DueStatus.DUE_SOON: _("Due soon"),
+    DueStatus.SCHEDULED: _("Scheduled"),
+    DueStatus.DONE: _("Done for the coming date"),
 }
 THERAPY_STATUS_LABELS = {
     TherapyStatus.ELIGIBLE: _("Eligible"),

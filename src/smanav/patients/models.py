@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from smanav_core.codes import Instrument, Region, Sex, TreatmentTherapy
+from smanav_core.codes import Instrument, MonitoringTest, Regimen, Region, Sex, TreatmentTherapy
 
 
 class Patient(models.Model):
@@ -124,6 +124,11 @@ class Treatment(models.Model):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    # The labelled regimen, for a therapy that has several (nusinersen 12 mg or high dose); blank = not
+    # recorded.
+    regimen = models.CharField(
+        _("regimen"), max_length=40, blank=True, default="", choices=[(r.value, r.value) for r in Regimen]
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -134,6 +139,46 @@ class Treatment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.therapy} from {self.start_date}"
+
+
+class Dose(models.Model):
+    """One dose of a treatment course, as given: the core counts the next dose from the last one."""
+
+    treatment = models.ForeignKey(Treatment, on_delete=models.CASCADE, related_name="doses")
+    date = models.DateField(_("date given"))
+    amount_mg = models.FloatField(_("dose (mg)"), null=True, blank=True)
+    # Who gave it, as the person recording it names them (a clinician, a clinic, "at home").
+    given_by = models.CharField(_("given by"), max_length=200, blank=True, default="")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["treatment", "date"], name="dose_course_date")]
+
+    def __str__(self) -> str:
+        return f"dose of treatment {self.treatment_id} on {self.date}"
+
+
+class LabTest(models.Model):
+    """A safety test a therapy's label asks for, done on a date (the results stay with the clinic)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="lab_tests")
+    date = models.DateField(_("date"))
+    test = models.CharField(_("test"), max_length=32, choices=[(t.value, t.value) for t in MonitoringTest])
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "id"]
+        indexes = [models.Index(fields=["patient", "date"], name="labtest_patient_date")]
+
+    def __str__(self) -> str:
+        return f"{self.test} on {self.date}"
 
 
 class PatientRecordVersion(models.Model):
@@ -184,7 +229,11 @@ class PatientSummary(models.Model):
     high_alert_count = models.PositiveIntegerField(default=0)
     alert_codes = models.CharField(max_length=300, blank=True)
     alerts = models.JSONField(default=list)
+    # Dated care-plan items whose date has passed, and those due within the knowledge base's window.
     overdue_count = models.PositiveIntegerField(default=0)
+    due_soon_count = models.PositiveIntegerField(default=0)
+    # The dated items that are overdue or due soon, earliest first: [{"title", "due_on", "status"}].
+    due_items = models.JSONField(default=list)
     last_assessment_on = models.DateField(null=True, blank=True)
     problem = models.CharField(max_length=300, blank=True)
 

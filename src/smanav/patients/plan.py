@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from smanav.patients import labels
-from smanav_core.codes import CareDomain, Instrument
-from smanav_core.facts import DAYS_PER_MONTH, months_between
+from smanav_core.codes import CareDomain, DueStatus, Instrument
+from smanav_core.facts import months_between
 
 
 @dataclass
@@ -25,7 +25,16 @@ class PlanItem:
     item: Mapping[str, Any]
     last_done: dt.date | None = None
     due_on: dt.date | None = None
-    overdue: bool = False
+    # The core's `due_status`: overdue, due_soon, scheduled or done (None: the item has no date).
+    due_status: DueStatus | None = None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_status is DueStatus.OVERDUE
+
+    @property
+    def due_soon(self) -> bool:
+        return self.due_status is DueStatus.DUE_SOON
 
 
 @dataclass
@@ -34,46 +43,23 @@ class PlanDomain:
     items: list[PlanItem] = field(default_factory=list)
 
 
-def _instruments_of(item: Mapping[str, Any]) -> list[str]:
-    """The measures whose last date starts this item's clock, if the core names them."""
-    named = item.get("instruments") or ([item["instrument"]] if item.get("instrument") else [])
-    return [str(name) for name in named]
+def _date(value: Any) -> dt.date | None:
+    return None if not value else dt.date.fromisoformat(str(value))
 
 
-def _latest_dates(assessments: Sequence[Mapping[str, Any]]) -> dict[str, dt.date]:
-    latest: dict[str, dt.date] = {}
-    for assessment in assessments:
-        when = dt.date.fromisoformat(str(assessment["date"]))
-        name = str(assessment["instrument"])
-        if name not in latest or when > latest[name]:
-            latest[name] = when
-    return latest
-
-
-def care_plan_by_domain(
-    care_plan: Sequence[Mapping[str, Any]], *, assessments: Sequence[Mapping[str, Any]], as_of: dt.date
-) -> list[PlanDomain]:
-    """Group the plan by domain (in the contract's order) and work out when each item is next due.
-
-    The due date is the core's own `due_date` if it gives one; otherwise the last measurement of the
-    item's instruments plus its `interval_months`. With neither, the item has no date (it is not
-    invented).
-    """
-    latest = _latest_dates(assessments)
+def care_plan_by_domain(care_plan: Sequence[Mapping[str, Any]]) -> list[PlanDomain]:
+    """Group the plan by domain (in the contract's order). Dates and how they stand come from the core
+    (`due_on`, `due_status`, `last_done_on`): the page works out none of its own."""
     order = {domain.value: index for index, domain in enumerate(CareDomain)}
     groups: dict[str, PlanDomain] = {}
     for item in care_plan:
-        entry = PlanItem(item=item)
-        given = item.get("due_date") or item.get("due_on")
-        if given:
-            entry.due_on = dt.date.fromisoformat(str(given))
-        dates = [latest[name] for name in _instruments_of(item) if name in latest]
-        if dates:
-            entry.last_done = max(dates)
-            interval = item.get("interval_months")
-            if entry.due_on is None and interval:
-                entry.due_on = entry.last_done + dt.timedelta(days=round(float(interval) * DAYS_PER_MONTH))
-        entry.overdue = entry.due_on is not None and entry.due_on < as_of
+        status = str(item.get("due_status") or "")
+        entry = PlanItem(
+            item=item,
+            last_done=_date(item.get("last_done_on")),
+            due_on=_date(item.get("due_on")),
+            due_status=DueStatus(status) if status in set(DueStatus) else None,
+        )
         domain = str(item.get("domain", ""))
         groups.setdefault(domain, PlanDomain(domain=domain)).items.append(entry)
     return sorted(groups.values(), key=lambda group: order.get(group.domain, len(order)))

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from smanav.patients.models import Assessment, Patient, Treatment
+from django.db.models import QuerySet
+
+from smanav.patients.models import Assessment, LabTest, Patient, Treatment
 from smanav_core import InvalidInput, evaluate
 
 RECORD_ID_PREFIX = "smanav-patient-"
@@ -25,17 +27,26 @@ def _number(value: float | None) -> float | int | None:
     return int(value) if float(value).is_integer() else value
 
 
+def treatments_of(patient: Patient) -> QuerySet[Treatment]:
+    """A patient's treatment courses with their doses (one query for the courses, one for the doses)."""
+    return patient.treatments.prefetch_related("doses")
+
+
 def record_for_patient(
     patient: Patient,
     *,
     assessments: Iterable[Assessment] | None = None,
     treatments: Iterable[Treatment] | None = None,
+    lab_tests: Iterable[LabTest] | None = None,
 ) -> dict[str, Any]:
-    """The contract's patient record for this patient. Pass already-loaded rows to save queries."""
+    """The contract's patient record for this patient. Pass already-loaded rows to save queries
+    (treatments with their doses prefetched: `treatments_of`)."""
     if assessments is None:
         assessments = patient.assessments.all()
     if treatments is None:
-        treatments = patient.treatments.all()
+        treatments = treatments_of(patient)
+    if lab_tests is None:
+        lab_tests = patient.lab_tests.all()
     record: dict[str, Any] = {
         "id": f"{RECORD_ID_PREFIX}{patient.pk}",
         "birth_date": patient.birth_date.isoformat(),
@@ -52,18 +63,38 @@ def record_for_patient(
     }
     record.update({key: value for key, value in optional.items() if value is not None})
     record["treatments"] = [
-        {
-            "therapy": t.therapy,
-            "start_date": t.start_date.isoformat(),
-            "end_date": None if t.end_date is None else t.end_date.isoformat(),
-        }
-        for t in sorted(treatments, key=lambda t: (t.start_date, t.pk or 0))
+        _treatment(t) for t in sorted(treatments, key=lambda t: (t.start_date, t.pk or 0))
     ]
     record["assessments"] = [
         {"date": a.date.isoformat(), "instrument": a.instrument, "value": _number(a.value)}
         for a in sorted(assessments, key=lambda a: (a.date, a.pk or 0))
     ]
+    tests = sorted(lab_tests, key=lambda t: (t.date, t.pk or 0))
+    if tests:
+        record["lab_tests"] = [{"date": t.date.isoformat(), "test": t.test} for t in tests]
     return record
+
+
+def _treatment(course: Treatment) -> dict[str, Any]:
+    """One course as the contract writes it; the regimen and doses only when recorded."""
+    entry: dict[str, Any] = {
+        "therapy": course.therapy,
+        "start_date": course.start_date.isoformat(),
+        "end_date": None if course.end_date is None else course.end_date.isoformat(),
+    }
+    if course.regimen:
+        entry["regimen"] = course.regimen
+    # A course not saved yet has no doses to read.
+    doses = sorted(course.doses.all(), key=lambda d: (d.date, d.pk or 0)) if course.pk else []
+    if doses:
+        entry["doses"] = [
+            {
+                "date": d.date.isoformat(),
+                **({} if d.amount_mg is None else {"amount_mg": _number(d.amount_mg)}),
+            }
+            for d in doses
+        ]
+    return entry
 
 
 @dataclass(frozen=True)
@@ -82,9 +113,10 @@ def evaluate_patient(
     region: str | None = None,
     assessments: Iterable[Assessment] | None = None,
     treatments: Iterable[Treatment] | None = None,
+    lab_tests: Iterable[LabTest] | None = None,
 ) -> PatientEvaluation:
     """The core's answer for this patient. Pass already-loaded rows to save queries."""
-    record = record_for_patient(patient, assessments=assessments, treatments=treatments)
+    record = record_for_patient(patient, assessments=assessments, treatments=treatments, lab_tests=lab_tests)
     return evaluate_record(record, as_of=as_of, region=region)
 
 

@@ -10,7 +10,15 @@ from typing import Any
 from django.db.models import Count, Min, Prefetch, Q, QuerySet
 
 from smanav.accounts.models import Clinic
-from smanav.patients.models import Assessment, ClinicShare, Patient, PatientRecordVersion, Treatment
+from smanav.patients.models import (
+    Assessment,
+    ClinicShare,
+    Dose,
+    LabTest,
+    Patient,
+    PatientRecordVersion,
+    Treatment,
+)
 from smanav_core.codes import UrgencyLevel
 
 WORKLIST_SORTS: dict[str, tuple[str, ...]] = {
@@ -40,6 +48,8 @@ WORKLIST_COLUMNS = (
     "summary__alert_count",
     "summary__high_alert_count",
     "summary__overdue_count",
+    "summary__due_soon_count",
+    "summary__due_items",
     "summary__last_assessment_on",
     "summary__problem",
 )
@@ -61,7 +71,8 @@ class WorklistFilter:
     query: str = ""
     urgency: str = ""
     alert: str = ""
-    overdue_only: bool = False
+    # "overdue": only records with an overdue item; "due_soon": only records with an item due soon.
+    due: str = ""
     sort: str = "priority"
 
 
@@ -88,8 +99,10 @@ def _worklist_condition(filters: WorklistFilter) -> Q:
         condition &= Q(summary__urgency=filters.urgency)
     if filters.alert:
         condition &= Q(summary__alert_codes__contains=filters.alert)
-    if filters.overdue_only:
+    if filters.due == "overdue":
         condition &= Q(summary__overdue_count__gt=0)
+    elif filters.due == "due_soon":
+        condition &= Q(summary__due_soon_count__gt=0)
     return condition
 
 
@@ -106,6 +119,7 @@ def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> d
         urgent=Count("id", filter=Q(summary__urgency=UrgencyLevel.URGENT.value)),
         with_alerts=Count("id", filter=Q(summary__alert_count__gt=0)),
         overdue=Count("id", filter=Q(summary__overdue_count__gt=0)),
+        due_soon=Count("id", filter=Q(summary__due_soon_count__gt=0)),
         matching=Count("id", filter=condition) if condition else Count("id"),
         summaries_from=Min("summary__evaluated_on"),
         without_summary=Count("id", filter=Q(summary__isnull=True)),
@@ -151,6 +165,21 @@ def patient_assessment(*, patient: Patient, assessment_id: int) -> Assessment | 
 def patient_ongoing_treatment(*, patient: Patient, treatment_id: int) -> Treatment | None:
     """One treatment of this record that has not ended, or None."""
     return patient.treatments.filter(pk=treatment_id, end_date__isnull=True).first()
+
+
+def patient_treatment(*, patient: Patient, treatment_id: int) -> Treatment | None:
+    """One treatment course of this record, or None."""
+    return patient.treatments.filter(pk=treatment_id).first()
+
+
+def patient_dose(*, patient: Patient, dose_id: int) -> Dose | None:
+    """One recorded dose of this record's treatments, or None."""
+    return Dose.objects.filter(pk=dose_id, treatment__patient=patient).select_related("treatment").first()
+
+
+def patient_lab_test(*, patient: Patient, lab_test_id: int) -> LabTest | None:
+    """One recorded safety test of this record, or None."""
+    return patient.lab_tests.filter(pk=lab_test_id).first()
 
 
 def clinics_for_invitation(*, patient: Patient) -> QuerySet[Clinic]:

@@ -22,8 +22,10 @@ from smanav.patients.changes import ChangeKind, RecordChange
 from smanav.patients.models import (
     Assessment,
     ClinicShare,
+    Dose,
     Guardian,
     GuardianRelation,
+    LabTest,
     Patient,
     PatientRecordVersion,
     PatientSummary,
@@ -31,7 +33,7 @@ from smanav.patients.models import (
 )
 from smanav.patients.seam import PatientEvaluation, evaluate_record, record_for_patient
 from smanav_core import InvalidInput
-from smanav_core.codes import AlertCode, UrgencyLevel
+from smanav_core.codes import DueStatus, UrgencyLevel
 from smanav_core.validation import validate_record
 
 # Top-level fields of the contract's record that live on `Patient` (besides `birth_date`).
@@ -46,7 +48,8 @@ DOCUMENT_FIELDS = (
     "labs",
 )
 URGENCY_RANK = {UrgencyLevel.ROUTINE.value: 0, UrgencyLevel.PROMPT.value: 1, UrgencyLevel.URGENT.value: 2}
-OVERDUE_CODES = frozenset({AlertCode.ASSESSMENT_OVERDUE.value, AlertCode.TREATMENT_MONITORING_DUE.value})
+# How many of the dated items the worklist names (the earliest overdue or due soon).
+DUE_ITEMS_KEPT = 5
 
 
 class StaleRecord(Exception):
@@ -180,10 +183,12 @@ def patient_update(
     patient = _lock(patient_id)
     if patient.version != base_version:
         raise StaleRecord(current_version=patient.version)
-    assessments = list(patient.assessments.all())
-    treatments = list(patient.treatments.all())
-    current = record_for_patient(patient, assessments=assessments, treatments=treatments)
-    candidate = {**document, "treatments": current["treatments"], "assessments": current["assessments"]}
+    current = record_for_patient(patient)
+    # The record's own fields from the form; its lists as they are.
+    lists: dict[str, Any] = {
+        key: current[key] for key in ("treatments", "assessments", "lab_tests") if key in current
+    }
+    candidate = {**document, **lists}
     validate_record(candidate, as_of=as_of)
     patient.display_name = display_name
     _apply_document(patient, document)
@@ -284,18 +289,22 @@ def treatment_record(
     start_date: Any,
     end_date: Any,
     as_of: dt.date,
+    regimen: str | None = None,
     idempotency_key: str | None = None,
 ) -> Treatment | None:
     if _already_applied(idempotency_key):
         return None
     patient = _lock(patient_id)
     entry = {"therapy": therapy, "start_date": start_date, "end_date": end_date}
+    if regimen:
+        entry["regimen"] = regimen
     _validate_with(patient, as_of=as_of, key="treatments", entry=entry)
     treatment = Treatment.objects.create(
         patient=patient,
         therapy=str(therapy),
         start_date=dt.date.fromisoformat(str(start_date)),
         end_date=None if end_date is None else dt.date.fromisoformat(str(end_date)),
+        regimen=regimen or "",
         recorded_by=author,
     )
     _bump(
@@ -309,6 +318,19 @@ def treatment_record(
         as_of=as_of,
     )
     return treatment
+
+
+def _course(patient: Patient, treatment_id: int) -> tuple[int, Treatment, dict[str, Any]]:
+    """A course of this record: its index in the record's `treatments`, its row and the record as it is.
+
+    `NotInRecord` if the record has no such course (removed, or another record's).
+    """
+    record = record_for_patient(patient)
+    rows = sorted(patient.treatments.all(), key=lambda t: (t.start_date, t.pk))
+    index = next((i for i, t in enumerate(rows) if t.pk == treatment_id), None)
+    if index is None:
+        raise NotInRecord(f"record {patient.pk} has no treatment {treatment_id}")
+    return index, rows[index], record
 
 
 @transaction.atomic
@@ -325,19 +347,11 @@ def treatment_end(
     if _already_applied(idempotency_key):
         return
     patient = _lock(patient_id)
-    treatments = list(patient.treatments.all())
-    index = next((i for i, t in enumerate(treatments) if t.pk == treatment_id), None)
-    if index is None:
-        raise NotInRecord(f"record {patient_id} has no treatment {treatment_id}")
-    treatment = treatments[index]
+    index, treatment, record = _course(patient, treatment_id)
     if end_date is None:
         raise InvalidInput([(f"treatments[{index}].end_date", "is required")])
-    entry = {
-        "therapy": treatment.therapy,
-        "start_date": treatment.start_date.isoformat(),
-        "end_date": end_date,
-    }
-    _validate_with(patient, as_of=as_of, key="treatments", entry=entry, replace=index)
+    record["treatments"][index]["end_date"] = end_date
+    validate_record(record, as_of=as_of)
     treatment.end_date = dt.date.fromisoformat(str(end_date))
     treatment.save(update_fields=["end_date"])
     _bump(
@@ -350,6 +364,120 @@ def treatment_end(
         idempotency_key=idempotency_key,
         as_of=as_of,
     )
+
+
+@transaction.atomic
+def treatment_regimen_set(
+    *,
+    author: Any,
+    patient_id: int,
+    treatment_id: int,
+    regimen: str,
+    as_of: dt.date,
+    idempotency_key: str | None = None,
+) -> None:
+    """Record which labelled regimen a course follows (its dose dates depend on it)."""
+    if _already_applied(idempotency_key):
+        return
+    patient = _lock(patient_id)
+    index, treatment, record = _course(patient, treatment_id)
+    record["treatments"][index]["regimen"] = regimen
+    validate_record(record, as_of=as_of)
+    treatment.regimen = regimen
+    treatment.save(update_fields=["regimen"])
+    change = RecordChange(ChangeKind.REGIMEN_SET, {"therapy": treatment.therapy, "regimen": regimen})
+    _bump(patient, author=author, change=change, idempotency_key=idempotency_key, as_of=as_of)
+
+
+@transaction.atomic
+def dose_record(
+    *,
+    author: Any,
+    patient_id: int,
+    treatment_id: int,
+    date: Any,
+    amount_mg: float | None,
+    given_by: str,
+    as_of: dt.date,
+    idempotency_key: str | None = None,
+) -> Dose | None:
+    """Record a dose given in a course. The core judges it (inside the course, not in the future)."""
+    if _already_applied(idempotency_key):
+        return None
+    patient = _lock(patient_id)
+    index, treatment, record = _course(patient, treatment_id)
+    entry: dict[str, Any] = {"date": date}
+    if amount_mg is not None:
+        entry["amount_mg"] = amount_mg
+    record["treatments"][index].setdefault("doses", []).append(entry)
+    validate_record(record, as_of=as_of)
+    dose = Dose.objects.create(
+        treatment=treatment,
+        date=dt.date.fromisoformat(str(date)),
+        amount_mg=amount_mg,
+        given_by=given_by.strip()[:200],
+        recorded_by=author,
+    )
+    change = RecordChange(
+        ChangeKind.DOSE_RECORDED, {"therapy": treatment.therapy, "date": dose.date.isoformat()}
+    )
+    _bump(patient, author=author, change=change, idempotency_key=idempotency_key, as_of=as_of)
+    return dose
+
+
+@transaction.atomic
+def dose_delete(*, author: Any, patient_id: int, dose_id: int, as_of: dt.date) -> None:
+    """Remove a dose recorded in error. The versions keep the record as it was before."""
+    patient = _lock(patient_id)
+    dose = Dose.objects.filter(pk=dose_id, treatment__patient=patient).select_related("treatment").first()
+    if dose is None:
+        raise NotInRecord(f"record {patient_id} has no dose {dose_id}")
+    change = RecordChange(
+        ChangeKind.DOSE_REMOVED, {"therapy": dose.treatment.therapy, "date": dose.date.isoformat()}
+    )
+    dose.delete()
+    _bump(patient, author=author, change=change, idempotency_key=None, as_of=as_of)
+
+
+@transaction.atomic
+def lab_tests_record(
+    *,
+    author: Any,
+    patient_id: int,
+    date: Any,
+    tests: Iterable[str],
+    as_of: dt.date,
+    idempotency_key: str | None = None,
+) -> list[LabTest]:
+    """Record that these safety tests were done on `date` (one or several at once)."""
+    if _already_applied(idempotency_key):
+        return []
+    chosen = list(dict.fromkeys(tests))
+    if not chosen:
+        raise InvalidInput([("lab_tests", "choose at least one test")])
+    patient = _lock(patient_id)
+    record = record_for_patient(patient)
+    record.setdefault("lab_tests", []).extend({"date": date, "test": test} for test in chosen)
+    validate_record(record, as_of=as_of)
+    day = dt.date.fromisoformat(str(date))
+    rows = LabTest.objects.bulk_create(
+        [LabTest(patient=patient, date=day, test=test, recorded_by=author) for test in chosen]
+    )
+    change = RecordChange(ChangeKind.LAB_TESTS_RECORDED, {"tests": " ".join(chosen), "date": day.isoformat()})
+    _bump(patient, author=author, change=change, idempotency_key=idempotency_key, as_of=as_of)
+    return rows
+
+
+@transaction.atomic
+def lab_test_delete(*, author: Any, patient_id: int, lab_test_id: int, as_of: dt.date) -> None:
+    """Remove a safety test recorded in error."""
+    patient = _lock(patient_id)
+    test = patient.lab_tests.filter(pk=lab_test_id).first()
+    if test is None:
+        raise NotInRecord(f"record {patient_id} has no lab test {lab_test_id}")
+    change = RecordChange(ChangeKind.LAB_TEST_REMOVED, {"tests": test.test, "date": test.date.isoformat()})
+    test.delete()
+    _bump(patient, author=author, change=change, idempotency_key=None, as_of=as_of)
 
 
 @transaction.atomic
@@ -406,6 +534,8 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> dict[str
             high_alert_count=0,
             alert_codes="",
             overdue_count=0,
+            due_soon_count=0,
+            due_items=[],
             problem="; ".join(f"{field}: {message}" for field, message in evaluation.problems)[:300],
         )
         return values
@@ -423,10 +553,28 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> dict[str
         alert_count=len(alerts),
         high_alert_count=sum(1 for a in alerts if a.get("severity") == "high"),
         alert_codes=" ".join(sorted({str(a.get("code", "")) for a in alerts}))[:300],
-        overdue_count=sum(1 for a in alerts if a.get("code") in OVERDUE_CODES),
         problem="",
+        **_due_values(result.get("care_plan", [])),
     )
     return values
+
+
+def _due_values(care_plan: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The worklist's counts of overdue and due-soon items, and the earliest of them by name."""
+    dated = [
+        item
+        for item in care_plan
+        if item.get("due_status") in (DueStatus.OVERDUE.value, DueStatus.DUE_SOON.value)
+    ]
+    dated.sort(key=lambda item: str(item["due_on"]))
+    return {
+        "overdue_count": sum(1 for item in dated if item["due_status"] == DueStatus.OVERDUE.value),
+        "due_soon_count": sum(1 for item in dated if item["due_status"] == DueStatus.DUE_SOON.value),
+        "due_items": [
+            {"title": item["title"], "due_on": item["due_on"], "status": item["due_status"]}
+            for item in dated[:DUE_ITEMS_KEPT]
+        ],
+    }
 
 
 def patient_summary_refresh(
@@ -446,11 +594,15 @@ def patient_summary_refresh(
 @transaction.atomic
 def patient_summaries_rebuild(*, patients: Iterable[Patient], as_of: dt.date) -> int:
     """Re-evaluate many records at once (nightly job, imports, benchmarks): patients should come with
-    their assessments and treatments prefetched; summaries are replaced in bulk."""
+    their assessments, treatments (with their doses) and lab tests prefetched; summaries are replaced in
+    bulk."""
     rows = []
     for patient in patients:
         record = record_for_patient(
-            patient, assessments=patient.assessments.all(), treatments=patient.treatments.all()
+            patient,
+            assessments=patient.assessments.all(),
+            treatments=patient.treatments.all(),
+            lab_tests=patient.lab_tests.all(),
         )
         rows.append(
             PatientSummary(

@@ -54,7 +54,7 @@ def _refresh_chunk(patient_ids: Sequence[int], *, as_of: dt.date) -> int:
         .filter(pk__in=patient_ids)
         .exclude(Exists(later))
         .order_by("pk")
-        .prefetch_related("assessments", "treatments")
+        .prefetch_related("assessments", "treatments__doses", "lab_tests")
     )
     return patient_summaries_rebuild(patients=patients, as_of=as_of)
 

@@ -21,6 +21,21 @@ urlpatterns = [
         views.treatment_end,
         name="treatment_end",
     ),
+    path(
+        "records/<int:patient_id>/treatments/<int:treatment_id>/regimen/",
+        views.treatment_regimen,
+        name="treatment_regimen",
+    ),
+    path(
+        "records/<int:patient_id>/treatments/<int:treatment_id>/doses/new/", views.dose_new, name="dose_new"
+    ),
+    path("records/<int:patient_id>/doses/<int:dose_id>/delete/", views.dose_delete, name="dose_delete"),
+    path("records/<int:patient_id>/lab-tests/new/", views.lab_tests_new, name="lab_tests_new"),
+    path(
+        "records/<int:patient_id>/lab-tests/<int:lab_test_id>/delete/",
+        views.lab_test_delete,
+        name="lab_test_delete",
+    ),
     path("records/<int:patient_id>/history/", views.patient_history, name="history"),
     path("records/<int:patient_id>/history/<int:version>/", views.patient_version, name="version"),
     path("records/<int:patient_id>/sharing/", views.patient_sharing, name="sharing"),

@@ -30,7 +30,10 @@ from smanav.patients.access import (
 )
 from smanav.patients.forms import (
     AssessmentForm,
+    DoseForm,
+    LabTestsForm,
     PatientForm,
+    RegimenForm,
     ShareForm,
     TreatmentEndForm,
     TreatmentForm,
@@ -38,14 +41,15 @@ from smanav.patients.forms import (
 )
 from smanav.patients.models import GuardianRelation, Patient
 from smanav.patients.plan import care_plan_by_domain, monitoring_series
-from smanav.patients.seam import evaluate_patient
+from smanav.patients.seam import evaluate_patient, treatments_of
 from smanav_core import InvalidInput
-from smanav_core.codes import AlertCode, Region, UrgencyLevel
+from smanav_core.codes import AlertCode, DueStatus, Region, UrgencyLevel
 
 WORKLIST_PAGE_SIZE = 50
 REGION_CODES = tuple(region.value for region in Region)
 URGENCY_CODES = tuple(level.value for level in UrgencyLevel)
 ALERT_CODES = tuple(code.value for code in AlertCode)
+DUE_FILTERS = (DueStatus.OVERDUE.value, DueStatus.DUE_SOON.value)
 
 
 if TYPE_CHECKING:
@@ -144,9 +148,15 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     today = _today()
     # Read once: the evaluation, the monitoring tables and the treatment list all show these rows.
     assessments = list(patient.assessments.all())
-    treatments = list(patient.treatments.all())
+    treatments = list(treatments_of(patient))
+    lab_tests = list(patient.lab_tests.all())
     evaluation = evaluate_patient(
-        patient, as_of=today, region=region, assessments=assessments, treatments=treatments
+        patient,
+        as_of=today,
+        region=region,
+        assessments=assessments,
+        treatments=treatments,
+        lab_tests=lab_tests,
     )
     view_mode = request.GET.get("view") or ("clinician" if is_staff_member(request.user) else "family")
     if view_mode not in ("family", "clinician"):
@@ -154,9 +164,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     result = evaluation.result
     plan = []
     if result is not None:
-        plan = care_plan_by_domain(
-            result.get("care_plan", []), assessments=evaluation.record["assessments"], as_of=today
-        )
+        plan = care_plan_by_domain(result.get("care_plan", []))
     context = {
         **_record_context(request, patient),
         "evaluation": result,
@@ -165,6 +173,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
         "plan": plan,
         "series": monitoring_series(assessments, birth_date=patient.birth_date),
         "treatments": treatments,
+        "lab_tests": lab_tests,
         "region": region or "",
         "regions": REGION_CODES,
         "view_mode": view_mode,
@@ -294,6 +303,7 @@ def treatment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
                 therapy=form.cleaned_data["therapy"],
                 start_date=form.cleaned_data["start_date"],
                 end_date=form.cleaned_data.get("end_date"),
+                regimen=form.cleaned_data.get("regimen") or None,
                 as_of=_today(),
                 idempotency_key=form.cleaned_data.get("form_key") or None,
             )
@@ -346,6 +356,159 @@ def treatment_end(request: HttpRequest, patient_id: int, treatment_id: int) -> H
         },
         status=_form_status(request, form),
     )
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def treatment_regimen(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
+    """Record which regimen a course follows (the dose dates depend on it)."""
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    treatment = selectors.patient_treatment(patient=patient, treatment_id=treatment_id)
+    if treatment is None:
+        raise Http404("No such treatment in this record.")
+    form = RegimenForm(
+        request.POST or None, initial={"form_key": new_form_key(), "regimen": treatment.regimen or None}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.treatment_regimen_set(
+                author=request.user,
+                patient_id=patient.pk,
+                treatment_id=treatment.pk,
+                regimen=form.cleaned_data["regimen"],
+                as_of=_today(),
+                idempotency_key=form.cleaned_data.get("form_key") or None,
+            )
+        except InvalidInput as error:
+            form.add_core_problems(error.problems, index_prefix="treatments[")
+        else:
+            messages.success(request, _("The regimen was saved."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    context = {
+        **_record_context(request, patient),
+        "form": form,
+        "heading": _("Record the regimen"),
+        "treatment": treatment,
+    }
+    return render(request, "patients/entry_form.html", context, status=_form_status(request, form))
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def dose_new(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    treatment = selectors.patient_treatment(patient=patient, treatment_id=treatment_id)
+    if treatment is None:
+        raise Http404("No such treatment in this record.")
+    form = DoseForm(request.POST or None, initial={"form_key": new_form_key(), "date": _today().isoformat()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dose_record(
+                author=request.user,
+                patient_id=patient.pk,
+                treatment_id=treatment.pk,
+                date=form.cleaned_data["date"],
+                amount_mg=form.cleaned_data.get("amount_mg"),
+                given_by=form.cleaned_data.get("given_by") or "",
+                as_of=_today(),
+                idempotency_key=form.cleaned_data.get("form_key") or None,
+            )
+        except InvalidInput as error:
+            form.add_core_problems(error.problems, index_prefix="treatments[")
+        else:
+            messages.success(request, _("The dose was saved."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    context = {
+        **_record_context(request, patient),
+        "form": form,
+        "heading": _("Record a dose"),
+        "treatment": treatment,
+    }
+    return render(request, "patients/entry_form.html", context, status=_form_status(request, form))
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def dose_delete(request: HttpRequest, patient_id: int, dose_id: int) -> HttpResponse:
+    """Removing a dose asks first: the GET shows what would go, only the POST removes it."""
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    if request.method == "POST":
+        try:
+            services.dose_delete(author=request.user, patient_id=patient.pk, dose_id=dose_id, as_of=_today())
+        except services.NotInRecord:
+            messages.info(request, _("This dose is no longer in the record."))
+        else:
+            messages.success(
+                request, _("The dose was removed. The record's history keeps the earlier version.")
+            )
+        return redirect("patients:detail", patient_id=patient.pk)
+    dose = selectors.patient_dose(patient=patient, dose_id=dose_id)
+    if dose is None:
+        raise Http404("No such dose in this record.")
+    audit_record(
+        actor=request.user,
+        patient_id=patient.pk,
+        action=AuditAction.VIEW,
+        what=f"removal confirmation of dose {dose.pk}",
+    )
+    context = {**_record_context(request, patient), "dose": dose}
+    return render(request, "patients/dose_delete.html", context)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def lab_tests_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    form = LabTestsForm(
+        request.POST or None, initial={"form_key": new_form_key(), "date": _today().isoformat()}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lab_tests_record(
+                author=request.user,
+                patient_id=patient.pk,
+                date=form.cleaned_data["date"],
+                tests=form.cleaned_data["tests"],
+                as_of=_today(),
+                idempotency_key=form.cleaned_data.get("form_key") or None,
+            )
+        except InvalidInput as error:
+            form.add_core_problems(error.problems, index_prefix="lab_tests[")
+        else:
+            messages.success(request, _("The safety tests were saved."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    context = {**_record_context(request, patient), "form": form, "heading": _("Record safety tests")}
+    return render(request, "patients/entry_form.html", context, status=_form_status(request, form))
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def lab_test_delete(request: HttpRequest, patient_id: int, lab_test_id: int) -> HttpResponse:
+    """Removing a safety test asks first, like a measurement."""
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    if request.method == "POST":
+        try:
+            services.lab_test_delete(
+                author=request.user, patient_id=patient.pk, lab_test_id=lab_test_id, as_of=_today()
+            )
+        except services.NotInRecord:
+            messages.info(request, _("This test is no longer in the record."))
+        else:
+            messages.success(
+                request, _("The test was removed. The record's history keeps the earlier version.")
+            )
+        return redirect("patients:detail", patient_id=patient.pk)
+    test = selectors.patient_lab_test(patient=patient, lab_test_id=lab_test_id)
+    if test is None:
+        raise Http404("No such test in this record.")
+    audit_record(
+        actor=request.user,
+        patient_id=patient.pk,
+        action=AuditAction.VIEW,
+        what=f"removal confirmation of safety test {test.pk}",
+    )
+    context = {**_record_context(request, patient), "lab_test": test}
+    return render(request, "patients/lab_test_delete.html", context)
 
 
 @signed_in
@@ -417,7 +580,8 @@ def worklist(request: HttpRequest) -> HttpResponse:
         query=request.GET.get("q", "").strip()[:100],
         urgency=_known(request, "urgency", URGENCY_CODES),
         alert=_known(request, "alert", ALERT_CODES),
-        overdue_only=request.GET.get("overdue") == "1",
+        # `overdue=1` is the older link of the "only overdue" filter.
+        due="overdue" if request.GET.get("overdue") == "1" else _known(request, "due", DUE_FILTERS),
         sort=_known(request, "sort", selectors.WORKLIST_SORTS, default="priority"),
     )
     patients = selectors.patient_worklist_for_clinic(clinic=clinic, filters=filters)
@@ -443,6 +607,7 @@ def worklist(request: HttpRequest) -> HttpResponse:
         "sorts": list(selectors.WORKLIST_SORTS),
         "urgencies": URGENCY_CODES,
         "alert_codes": ALERT_CODES,
+        "due_filters": DUE_FILTERS,
         "query_string": query.urlencode(),
     }
     return render(request, "patients/worklist.html", context)

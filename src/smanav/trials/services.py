@@ -7,7 +7,9 @@ from typing import Any
 
 from smanav.geo.models import ATTRIBUTION
 from smanav.geo.selectors import Location, Unresolved, locate
+from smanav.trials.ages import age_words
 from smanav.trials.selectors import DISCLAIMER, match_trials, patient_facts
+from smanav_core.knowledge.loader import load_knowledge
 
 
 def trials_match_document(
@@ -32,8 +34,11 @@ def trials_match_document(
     matches = match_trials(facts, location=location)
     return {
         "as_of": as_of.isoformat(),
+        # The curated trial criteria are part of the knowledge base: the answer says which one it read.
+        "knowledge_version": load_knowledge().version,
         "person": {
             "age_months": round(facts.age_months, 1),
+            "age_label": age_words(facts.record.birth_date, as_of),
             "diagnosis": facts.diagnosis.value,
             "sma_type": None if facts.sma_type is None else facts.sma_type.value,
             "functional_group": None if facts.functional_group is None else facts.functional_group.value,

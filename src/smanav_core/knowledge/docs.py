@@ -107,6 +107,8 @@ def citation(source: Source) -> str:
         parts.append(f"doi:{source.doi}")
     if source.url:
         parts.append(source.url)
+    if source.path:
+        parts.append(f"In smanav's repository: {source.path}")
     return ". ".join(parts) + "."
 
 

@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import TypeVar, cast
 
 from pydantic import ValidationError
 
-from smanav_core.knowledge.schema.base import Entry, KnowledgeFile, Source, Statement
+from smanav_core.knowledge.schema.base import Entry, KnowledgeFile, Parameter, Source, Statement
 from smanav_core.knowledge.schema.care import CareFile
 from smanav_core.knowledge.schema.genetics import GeneticsFile, MeasuresFile
 from smanav_core.knowledge.schema.therapies import TherapiesFile
 from smanav_core.knowledge.schema.triage import TriageFile
+from smanav_core.knowledge.schema.trials import TRIALS_FOLDER, CuratedTrial, read_trial_reviews
 
 # Bumped by hand when the content is reviewed as a whole; the digest changes with every edit.
 KNOWLEDGE_RELEASE = "2026.11.0"
@@ -38,6 +40,8 @@ FILE_SCHEMAS: dict[str, type[KnowledgeFile]] = {
 
 F = TypeVar("F", bound=KnowledgeFile)
 P = TypeVar("P")
+# A text quotes a parameter as ${parameter.id}; the loader writes the value in its place.
+PARAMETER_REFERENCE = re.compile(r"\$\{([a-z0-9][a-z0-9_.\-]*)\}")
 
 
 class KnowledgeError(RuntimeError):
@@ -50,6 +54,8 @@ class Knowledge:
     sources: Mapping[str, Source]
     files: Mapping[str, KnowledgeFile]
     entries: Mapping[str, Entry]
+    # Curated eligibility criteria of trials (`data/trials/NCT*.toml`), by NCT id.
+    trials: Mapping[str, CuratedTrial] = field(default_factory=dict)
 
     def file(self, name: str, schema: type[F]) -> F:
         return cast(F, self.files[name])
@@ -60,6 +66,19 @@ class Knowledge:
             entry = self.entries[entry_id]  # KeyError for an unknown id
             raise KnowledgeError(f"{entry_id} is not a statement but a {type(entry).__name__}")
         return found
+
+    def parameter(self, entry_id: str) -> Parameter:
+        found = self.entries[entry_id]  # KeyError for an unknown id
+        if not isinstance(found, Parameter):
+            raise KnowledgeError(f"{entry_id} is not a parameter but a {type(found).__name__}")
+        return found
+
+    def number(self, entry_id: str) -> float:
+        """The value of a numeric parameter (a clinical limit, a number of days)."""
+        value = self.parameter(entry_id).value
+        if isinstance(value, str):
+            raise KnowledgeError(f"{entry_id} is not a number: {value!r}")
+        return value
 
     def prepared(self, build: Callable[[Knowledge], P]) -> P:
         """What `build` works out from this knowledge base (a rule's index of it), worked out on first use
@@ -102,11 +121,22 @@ class Knowledge:
 
 def _data_files() -> dict[str, bytes]:
     folder = resources.files("smanav_core.knowledge") / "data"
-    return {
+    found = {
         item.name: item.read_bytes()
         for item in sorted(folder.iterdir(), key=lambda entry: entry.name)
         if item.name.endswith(".toml")
     }
+    # The curated trial criteria, named `trials/NCTxxxxxxxx.toml`: they join the digest like any file.
+    trials = folder / TRIALS_FOLDER
+    if trials.is_dir():
+        found.update(
+            {
+                f"{TRIALS_FOLDER}/{item.name}": item.read_bytes()
+                for item in sorted(trials.iterdir(), key=lambda entry: entry.name)
+                if item.name.endswith(".toml")
+            }
+        )
+    return found
 
 
 def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
@@ -122,6 +152,7 @@ def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
             problems.append(f"{name}: not valid TOML: {error}")
     if "sources.toml" not in parsed:
         raise KnowledgeError("; ".join([*problems, "sources.toml is missing"]))
+    problems.extend(_quote_parameters(parsed))
 
     sources: dict[str, Source] = {}
     for key, value in parsed.pop("sources.toml").items():
@@ -130,6 +161,9 @@ def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
         except ValidationError as error:
             problems.append(f"sources.toml [{key}]: {error}")
 
+    trial_documents = {
+        name: parsed.pop(name) for name in list(parsed) if name.startswith(f"{TRIALS_FOLDER}/")
+    }
     files: dict[str, KnowledgeFile] = {}
     for name, document in parsed.items():
         stem = name.removesuffix(".toml")
@@ -157,6 +191,9 @@ def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
                 cited.add(source)
                 if source not in sources:
                     problems.append(f"{stem}.toml [{entry.id}]: cites unknown source {source!r}")
+    trials, cited_by_trials, trial_problems = read_trial_reviews(trial_documents, sources)
+    problems.extend(trial_problems)
+    cited |= cited_by_trials
     for unused in sorted(set(sources) - cited):
         problems.append(f"sources.toml [{unused}]: no entry cites this source")
     if problems:
@@ -166,7 +203,51 @@ def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
         sources=sources,
         files=files,
         entries=entries,
+        trials=trials,
     )
+
+
+def _quote_parameters(parsed: dict[str, dict[str, object]]) -> list[str]:
+    """Write each parameter's value in place of every `${id}` in the texts of every file (in place).
+
+    Done on the parsed documents, before validation, so that every text (statements, care items, notes,
+    even another parameter's explanation) reads the value the rules use. An unknown id is a problem.
+    """
+    values: dict[str, str] = {}
+    for document in parsed.values():
+        tables = document.get("parameter")
+        for table in tables if isinstance(tables, list) else ():
+            if isinstance(table, dict) and isinstance(table.get("id"), str):
+                value = table.get("value")
+                if isinstance(value, bool) or not isinstance(value, int | float | str):
+                    continue  # the schema reports it
+                values[table["id"]] = f"{value:g}" if isinstance(value, float) else str(value)
+    problems: list[str] = []
+
+    def quote(text: str, where: str) -> str:
+        def value_of(match: re.Match[str]) -> str:
+            found = values.get(match.group(1))
+            if found is None:
+                problems.append(f"{where}: quotes unknown parameter ${{{match.group(1)}}}")
+                return match.group(0)
+            return found
+
+        return PARAMETER_REFERENCE.sub(value_of, text) if "${" in text else text
+
+    def walk(value: object, where: str) -> object:
+        if isinstance(value, str):
+            return quote(value, where)
+        if isinstance(value, list):
+            return [walk(item, where) for item in value]
+        if isinstance(value, dict):
+            inner = f"{where} [{value['id']}]" if isinstance(value.get("id"), str) else where
+            return {key: walk(item, inner) for key, item in value.items()}
+        return value
+
+    for name in list(parsed):
+        if name != "sources.toml":
+            parsed[name] = cast(dict[str, object], walk(parsed[name], name))
+    return problems
 
 
 @functools.cache

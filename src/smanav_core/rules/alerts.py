@@ -13,12 +13,20 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from smanav_core.codes import AlertCode, DiagnosisStatus, FunctionalGroup, Instrument, Severity, SmaType
+from smanav_core.codes import (
+    AlertCode,
+    DiagnosisStatus,
+    DueStatus,
+    FunctionalGroup,
+    Instrument,
+    Severity,
+    SmaType,
+)
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.care import CareItem
 from smanav_core.knowledge.schema.genetics import MeaningfulChange, Measure, MeasuresFile
-from smanav_core.rules.treatment_monitoring import treatment_monitoring_alerts
+from smanav_core.rules.treatment_monitoring import Monitoring, treatment_monitoring_alerts
 
 SEVERITY_RANK: dict[str, int] = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}
 
@@ -40,6 +48,7 @@ _HIGH = Severity.HIGH.value
 _MEDIUM = Severity.MEDIUM.value
 _MOTOR_DECLINE = AlertCode.MOTOR_DECLINE.value
 _OVERDUE = AlertCode.ASSESSMENT_OVERDUE.value
+_OVERDUE_STATUS = DueStatus.OVERDUE.value
 
 
 class _MotorIndex:
@@ -104,14 +113,16 @@ class _AlertIndex:
         self.spine_sources = _merged(self.spine.sources, self.spine_statement.sources)
 
 
-def detect_alerts(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
+def detect_alerts(
+    facts: PatientFacts, kb: Knowledge, monitoring: Monitoring | None = None
+) -> list[dict[str, Any]]:
     """Alerts for this person on `facts.as_of`, most severe first (stable within one severity)."""
     alerts: list[dict[str, Any]] = []
     if facts.diagnosis is DiagnosisStatus.CONFIRMED_5Q_SMA:
         index = kb.prepared(_AlertIndex)
         alerts.extend(_motor_declines(facts, index))
         alerts.extend(_overdue_assessments(facts, index))
-    alerts.extend(treatment_monitoring_alerts(facts, kb))
+    alerts.extend(treatment_monitoring_alerts(facts, kb, monitoring))
     if len(alerts) > 1:
         alerts.sort(key=_by_severity)
     return alerts
@@ -216,7 +227,7 @@ def _overdue(
     alert: dict[str, Any] = {"code": _OVERDUE, "severity": _MEDIUM}
     if instrument is not None:
         alert["instrument"] = instrument.value
-    alert.update(text=text, due_date=due.isoformat(), rule=rule, sources=sources)
+    alert.update(text=text, due_on=due.isoformat(), due_status=_OVERDUE_STATUS, rule=rule, sources=sources)
     return alert
 
 

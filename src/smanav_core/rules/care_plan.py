@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from smanav_core.codes import DiagnosisStatus, FunctionalGroup, Instrument
+from smanav_core.codes import DiagnosisStatus, DueStatus, FunctionalGroup, Instrument
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.care import DOMAIN_ORDER, CareItem, IndexKey, PlanEntry
-from smanav_core.rules.treatment_monitoring import treatment_monitoring_items
+from smanav_core.rules.treatment_monitoring import Monitoring, treatment_monitoring_items
 
 _DOMAIN_RANK: dict[str, int] = {domain.value: rank for domain, rank in DOMAIN_ORDER.items()}
 
@@ -137,10 +137,26 @@ def _prepare(entry: PlanEntry) -> _PlanItem:
     return _PlanItem(output=dict(entry.output), holds=holds, due=due)
 
 
-def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
-    """The care-plan items that apply to this person on `facts.as_of`, ordered by domain."""
+def due_status(due: dt.date, as_of: dt.date, due_soon_days: float) -> DueStatus:
+    """Overdue once the due date has passed; due soon within the knowledge base's window; else scheduled."""
+    if due < as_of:
+        return DueStatus.OVERDUE
+    if (due - as_of).days <= due_soon_days:
+        return DueStatus.DUE_SOON
+    return DueStatus.SCHEDULED
+
+
+def build_care_plan(
+    facts: PatientFacts, kb: Knowledge, monitoring: Monitoring | None = None
+) -> list[dict[str, Any]]:
+    """The care-plan items that apply to this person on `facts.as_of`, ordered by domain.
+
+    A dated item says when it is next due (`due_on`), from what (`last_done_on`) and how that stands on
+    the evaluation date (`due_status`: overdue, due_soon or scheduled).
+    """
     plan: list[dict[str, Any]] = []
     cobb = latest_cobb(facts)
+    due_soon_days = kb.number("monitoring.due_soon_days")
     for prepared in kb.prepared(_plan_items)[(facts.diagnosis, facts.functional_group)]:
         if prepared.holds is not None and not prepared.holds(facts, cobb):
             continue
@@ -151,9 +167,12 @@ def build_care_plan(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
             from_any, instruments, interval = prepared.due
             last = last_done(from_any, instruments, facts)
             if last is not None:
-                entry["due_date"] = add_months(last, interval).isoformat()
+                due = add_months(last, interval)
+                entry["due_on"] = due.isoformat()
+                entry["due_status"] = due_status(due, facts.as_of, due_soon_days).value
+                entry["last_done_on"] = last.isoformat()
         plan.append(entry)
-    added = treatment_monitoring_items(facts, kb)
+    added = treatment_monitoring_items(facts, kb, monitoring)
     if added:
         # The plan is already in domain order and every added item is of one domain: put them after
         # our own items of that domain (file order is kept within a domain).

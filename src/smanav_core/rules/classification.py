@@ -16,12 +16,27 @@ from smanav_core.knowledge.loader import Knowledge
 from smanav_core.record import Clinical
 from smanav_core.rules.reasons import reason
 
-ONSET_TYPE_1_BEFORE_MONTHS = 6
-ONSET_TYPE_2_BEFORE_MONTHS = 18
-ONSET_TYPE_4_FROM_MONTHS = 18 * 12
+MONTHS_PER_YEAR = 12
 # Read once: enum attribute access is slow on Python 3.11.
 _GROUP_WORDS = {group: group.value.replace("_", "-") for group in FunctionalGroup}
 _TYPE_ENTRY = {sma_type: f"classification.type_{sma_type.value}" for sma_type in SmaType}
+
+
+@dataclass(frozen=True, slots=True)
+class OnsetLimits:
+    """The onset cut-offs of the types (knowledge parameters), in months, read once per knowledge base."""
+
+    type_1_before: float
+    type_2_before: float
+    type_4_from: float
+
+
+def onset_limits(kb: Knowledge) -> OnsetLimits:
+    return OnsetLimits(
+        type_1_before=kb.number("classification.type_1_onset_before_months"),
+        type_2_before=kb.number("classification.type_2_onset_before_months"),
+        type_4_from=kb.number("classification.type_4_onset_from_years") * MONTHS_PER_YEAR,
+    )
 
 
 @dataclass(slots=True)
@@ -63,7 +78,7 @@ def classify_diagnosed(
     onset = clinical.symptom_onset_age_months
     milestone = clinical.max_motor_milestone
     if onset is not None:
-        result.sma_type = _type_from_onset(onset, milestone)
+        result.sma_type = _type_from_onset(onset, milestone, kb.prepared(onset_limits))
     elif milestone is not None:
         result.sma_type = _type_from_milestone(milestone)
     if result.sma_type is None:
@@ -73,14 +88,14 @@ def classify_diagnosed(
     return result
 
 
-def _type_from_onset(onset_months: float, milestone: MotorMilestone | None) -> SmaType:
+def _type_from_onset(onset_months: float, milestone: MotorMilestone | None, limits: OnsetLimits) -> SmaType:
     if onset_months == 0 and milestone is MotorMilestone.NONE:
         return SmaType.TYPE_0
-    if onset_months < ONSET_TYPE_1_BEFORE_MONTHS:
+    if onset_months < limits.type_1_before:
         return SmaType.TYPE_1
-    if onset_months < ONSET_TYPE_2_BEFORE_MONTHS:
+    if onset_months < limits.type_2_before:
         return SmaType.TYPE_2
-    if onset_months < ONSET_TYPE_4_FROM_MONTHS:
+    if onset_months < limits.type_4_from:
         return SmaType.TYPE_3
     return SmaType.TYPE_4
 

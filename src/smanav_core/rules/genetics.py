@@ -8,17 +8,11 @@ from typing import Any
 from smanav_core.codes import DiagnosisStatus, GeneticMethod, MotorMilestone
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
-from smanav_core.knowledge.schema.genetics import Smn2TypeDistribution
+from smanav_core.knowledge.schema.genetics import Discordance, Smn2TypeDistribution
 from smanav_core.record import PatientRecord
 
-C859 = "c.859G>C"
-_SITS_OR_BETTER = frozenset(
-    {
-        MotorMilestone.SITS_INDEPENDENTLY,
-        MotorMilestone.STANDS_WITH_SUPPORT,
-        MotorMilestone.WALKS_INDEPENDENTLY,
-    }
-)
+# Milestones in the order they are reached (the enum's order).
+_MILESTONE_RANK = {milestone: rank for rank, milestone in enumerate(MotorMilestone)}
 
 
 @dataclass(slots=True)
@@ -130,12 +124,13 @@ def _smn2(record: PatientRecord, kb: Knowledge, diagnosis: Diagnosis, *, homozyg
         else:
             diagnosis.distribution = dict(row.type_probabilities)
             diagnosis.say(kb, row.id, copies=copies)
-    if copies >= 4:
+    limits = kb.prepared(_genetics_limits)
+    if copies >= limits.confirm_from:
         diagnosis.say(kb, "genetics.confirm_copy_number")
     modifiers = genetics.smn2_modifiers
-    if modifiers and any(modifier.replace(" ", "") == C859 for modifier in modifiers):
+    if modifiers and any(modifier.replace(" ", "") == limits.milder_modifier for modifier in modifiers):
         diagnosis.say(kb, "genetics.modifier_c859")
-    if _discordant(record, copies):
+    if any(_matches(situation, record, copies) for situation in kb.genetics.discordance):
         diagnosis.say(kb, "genetics.discordant_copy_number", copies=copies)
 
 
@@ -147,15 +142,35 @@ def _distribution_rows(kb: Knowledge) -> dict[int, Smn2TypeDistribution]:
     return rows
 
 
-def _discordant(record: PatientRecord, copies: int) -> bool:
-    """Copy number and clinical picture disagree in one of the ways the discordance guide lists."""
+@dataclass(frozen=True, slots=True)
+class _GeneticsLimits:
+    confirm_from: float
+    milder_modifier: str
+
+
+def _genetics_limits(kb: Knowledge) -> _GeneticsLimits:
+    """The genetics rules' parameters, read once per knowledge base."""
+    modifier = kb.parameter("genetics.milder_smn2_modifier").value
+    return _GeneticsLimits(
+        confirm_from=kb.number("genetics.confirm_smn2_copies_from"),
+        milder_modifier=str(modifier).replace(" ", ""),
+    )
+
+
+def _matches(situation: Discordance, record: PatientRecord, copies: int) -> bool:
+    """Copy number and clinical picture of a symptomatic person disagree as `situation` describes."""
     clinical = record.clinical
-    if clinical is None or clinical.symptomatic is not True:
+    if clinical is None or clinical.symptomatic is not True or copies not in situation.smn2_copies:
         return False
     onset = clinical.symptom_onset_age_months
-    milestone = clinical.max_motor_milestone
-    if copies == 1 and onset is not None and onset >= 6:
-        return True
-    if copies == 2 and milestone in _SITS_OR_BETTER and not record.treatments:
-        return True
-    return copies in (3, 4) and onset is not None and onset < 6
+    if situation.onset_at_least_months is not None and (
+        onset is None or onset < situation.onset_at_least_months
+    ):
+        return False
+    if situation.onset_below_months is not None and (onset is None or onset >= situation.onset_below_months):
+        return False
+    if situation.milestone_at_least is not None:
+        milestone = clinical.max_motor_milestone
+        if milestone is None or _MILESTONE_RANK[milestone] < _MILESTONE_RANK[situation.milestone_at_least]:
+            return False
+    return not (situation.untreated and record.treatments)

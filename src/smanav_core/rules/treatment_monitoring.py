@@ -1,141 +1,260 @@
-"""Dose and monitoring schedules of ongoing treatments: care-plan items and "due" alerts.
+"""Dose and safety-test schedules of the treatments being followed: when each falls due, and whether it is
+overdue, due soon, scheduled or done.
 
-Schedules are data (`[[monitoring]]` in `therapies.toml`), anchored to the treatment's recorded start
-date. The record holds no individual dose dates, so dose dates are the label schedule counted from the
-start; lab schedules also use `labs.date` (the latest labs) to tell when the next test is due. A one-time
-gene therapy is followed for its schedule's window after the start date, whether or not an end date is
-recorded.
+Schedules are data (`[[monitoring]]` in `therapies.toml`). A course's doses and the dates of its safety
+tests are read from the record when they are recorded (`treatments[].doses`, `lab_tests[]`, and the
+`labs` section's date for the values it holds): the next dose is counted from the last one given, a test
+is done once recorded after the dose it prepares or the gap of its schedule after the last one. Where
+nothing is recorded yet the label schedule is counted from the course's start date, and then nothing can
+be called overdue (the record cannot tell a missed dose from an unrecorded one).
+
+`follow_treatments` works this out once per evaluation; the care plan (`treatment_monitoring_items`)
+and the alerts (`treatment_monitoring_alerts`) both read what it found, so an item and its alert always
+give the same date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
-from smanav_core.codes import AlertCode, CareDomain, Region, Severity, SmaType, TreatmentTherapy
+from smanav_core.codes import (
+    AlertCode,
+    CareDomain,
+    DueStatus,
+    Regimen,
+    Region,
+    Severity,
+    TreatmentTherapy,
+)
 from smanav_core.facts import GENE_THERAPIES, PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
+from smanav_core.knowledge.schema.base import Statement
 from smanav_core.knowledge.schema.therapies import MonitoringKind, MonitoringSchedule
 from smanav_core.record import Treatment
 
-DUE_WITHIN_DAYS = 30
-SOON_DAYS = 7
-# Enum attribute access is slow on Python 3.11: the output values, read once.
 ALERT_CODE = AlertCode.TREATMENT_MONITORING_DUE.value
 _DOMAIN = CareDomain.TREATMENT_MONITORING.value
 
 
-def _current_courses(facts: PatientFacts) -> dict[TreatmentTherapy, tuple[Treatment, int]]:
-    """Therapy -> the course its schedules are anchored to, with the days since it started, for the
-    therapies followed now.
+@dataclass(frozen=True, slots=True)
+class Due:
+    """When a schedule's next dose or test falls due, as seen on the evaluation date."""
 
-    A gene therapy is followed from its latest course, ended or not; another therapy from its latest
-    ongoing course.
-    """
-    current: dict[TreatmentTherapy, tuple[Treatment, int]] = {}
-    for therapy, courses in facts.treatments.items():
-        course = courses[-1]
-        if therapy not in GENE_THERAPIES:
-            for course in reversed(courses):
-                if course.end_date is None:
-                    break
-            else:
-                continue  # no ongoing course: nothing to follow
-        current[therapy] = (course, (facts.as_of - course.start_date).days)
-    return current
+    on: dt.date
+    status: DueStatus
+    # The last dose given or test recorded that the date is counted from (None: counted from the start).
+    last_done: dt.date | None
 
 
 @dataclass(frozen=True, slots=True)
-class _Watch:
-    """What decides whether a schedule is followed now, read once from the schedule; `position` is its
-    place in the file (the order of the output)."""
+class Followed:
+    """A schedule followed now for one treatment course, and what is due next (None: nothing more)."""
 
-    position: int
     schedule: MonitoringSchedule
-    sma_types: frozenset[SmaType]
-    window_days: int | None
+    course: Treatment
+    due: Due | None
+    # Set when the course's regimen is not recorded and this is the only one in the region's rules.
+    assumed_regimen: Regimen | None = None
 
 
-def _schedules(kb: Knowledge) -> dict[Region, dict[TreatmentTherapy, tuple[_Watch, ...]]]:
-    """Region -> therapy -> its schedules in file order (kept by `Knowledge.prepared`)."""
-    index: dict[Region, dict[TreatmentTherapy, tuple[_Watch, ...]]] = {where: {} for where in Region}
-    for position, schedule in enumerate(kb.therapies.monitoring):
-        watch = _Watch(position, schedule, frozenset(schedule.sma_types), schedule.window_days)
+@dataclass(frozen=True, slots=True)
+class RegimenMissing:
+    """A course whose regimen is not recorded, of a therapy with several regimens in this region."""
+
+    therapy: TreatmentTherapy
+    regimens: tuple[Regimen, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Monitoring:
+    followed: tuple[Followed, ...]
+    regimen_missing: tuple[RegimenMissing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    due_soon_days: int
+    within_a_week_days: int
+    regimen_names: dict[Regimen, str]
+    regimen_unknown: Statement
+    regimen_assumed: Statement
+
+
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """Region -> therapy -> its schedules in file order, and the regimens its schedules name there."""
+
+    schedules: dict[Region, dict[TreatmentTherapy, tuple[MonitoringSchedule, ...]]]
+    regimens: dict[Region, dict[TreatmentTherapy, tuple[Regimen, ...]]]
+    # Each schedule's place in the file: the order of the output.
+    position: dict[str, int]
+    limits: _Limits
+
+
+def _index(kb: Knowledge) -> _Index:
+    """Built once per knowledge base (`Knowledge.prepared`)."""
+    schedules: dict[Region, dict[TreatmentTherapy, tuple[MonitoringSchedule, ...]]] = {r: {} for r in Region}
+    regimens: dict[Region, dict[TreatmentTherapy, tuple[Regimen, ...]]] = {r: {} for r in Region}
+    for schedule in kb.therapies.monitoring:
         for where in schedule.regions:
-            by_therapy = index[where]
-            by_therapy[schedule.therapy] = (*by_therapy.get(schedule.therapy, ()), watch)
-    return index
+            by_therapy = schedules[where]
+            by_therapy[schedule.therapy] = (*by_therapy.get(schedule.therapy, ()), schedule)
+            known = regimens[where].get(schedule.therapy, ())
+            regimens[where][schedule.therapy] = (
+                *known,
+                *(regimen for regimen in schedule.regimens if regimen not in known),
+            )
+    limits = _Limits(
+        due_soon_days=int(kb.number("monitoring.due_soon_days")),
+        within_a_week_days=int(kb.number("monitoring.due_within_a_week_days")),
+        regimen_names={entry.regimen: entry.name for entry in kb.therapies.regimen},
+        regimen_unknown=kb.statement("monitoring.regimen_unknown"),
+        regimen_assumed=kb.statement("monitoring.regimen_assumed"),
+    )
+    position = {schedule.id: place for place, schedule in enumerate(kb.therapies.monitoring)}
+    return _Index(schedules, regimens, position, limits)
 
 
-_ACTIVE = "treatment_monitoring.active"
+def _current_courses(facts: PatientFacts) -> list[tuple[Treatment, bool]]:
+    """The course of each therapy followed now, with whether it follows an earlier course of the same
+    therapy on another regimen (a switch). A gene therapy is followed from its latest course, ended or
+    not; another therapy from its latest ongoing course."""
+    current: list[tuple[Treatment, bool]] = []
+    for therapy, courses in facts.treatments.items():
+        if therapy in GENE_THERAPIES:
+            position = len(courses) - 1
+        else:
+            ongoing = [index for index, course in enumerate(courses) if course.end_date is None]
+            if not ongoing:
+                continue  # no ongoing course: nothing to follow
+            position = ongoing[-1]
+        course = courses[position]
+        switching = any(earlier.regimen != course.regimen for earlier in courses[:position])
+        current.append((course, switching))
+    return current
 
 
-def _active(facts: PatientFacts, kb: Knowledge) -> list[tuple[MonitoringSchedule, Treatment]]:
-    """The schedules followed now, in file order, each with the course it is anchored to."""
+def follow_treatments(facts: PatientFacts, kb: Knowledge) -> Monitoring:
+    """Every schedule followed now, in file order, with its next due date; and the courses whose
+    schedules cannot be chosen because their regimen is not recorded."""
     if not facts.treatments:
-        return []
-    # Items and alerts both need this list: work it out once per evaluation, that is per facts and
-    # knowledge base (the same facts may be read with another knowledge base).
-    cache = facts.extras
-    cached = cache.get(_ACTIVE)
-    if isinstance(cached, tuple) and cached[0] is kb:
-        return cast(list[tuple[MonitoringSchedule, Treatment]], cached[1])
-    schedules = kb.prepared(_schedules)[facts.region]
-    followed: list[tuple[int, MonitoringSchedule, Treatment]] = []
-    for therapy, (course, days_since_start) in _current_courses(facts).items():
-        for watch in schedules.get(therapy, ()):
-            if watch.sma_types and facts.sma_type not in watch.sma_types:
+        return Monitoring((), ())
+    index = kb.prepared(_index)
+    by_therapy = index.schedules[facts.region]
+    followed: list[Followed] = []
+    missing: list[RegimenMissing] = []
+    for course, switching in _current_courses(facts):
+        days_since_start = (facts.as_of - course.start_date).days
+        here = index.regimens[facts.region].get(course.therapy, ())
+        assumed = here[0] if course.regimen is None and len(here) == 1 else None
+        if course.regimen is None and len(here) > 1:
+            missing.append(RegimenMissing(course.therapy, here))
+        doses: tuple[MonitoringSchedule, Due] | None = None
+        for schedule in by_therapy.get(course.therapy, ()):
+            if schedule.sma_types and facts.sma_type not in schedule.sma_types:
                 continue
-            if watch.window_days is not None and days_since_start > watch.window_days:
+            if schedule.window_days is not None and days_since_start > schedule.window_days:
                 continue
-            followed.append((watch.position, watch.schedule, course))
+            if schedule.switching is not None and schedule.switching is not switching:
+                continue
+            if schedule.regimens and (course.regimen or assumed) not in schedule.regimens:
+                continue
+            if schedule.kind is MonitoringKind.DOSE:
+                due = _next_dose(schedule, course, facts, index.limits)
+                doses = None if due is None else (schedule, due)
+            elif schedule.kind is MonitoringKind.TEST and schedule.before_each_dose:
+                due = _tests_before_dose(schedule, course, facts, doses)
+            elif schedule.kind is MonitoringKind.TEST:
+                due = _next_test(schedule, course, facts, index.limits)
+            else:
+                due = None
+            followed.append(Followed(schedule, course, due, assumed if schedule.regimens else None))
     if len(followed) > 1:
-        followed.sort(key=_POSITION)
-    found = [(schedule, course) for _, schedule, course in followed]
-    if isinstance(cache, dict):
-        cache[_ACTIVE] = (kb, found)
-    return found
+        followed.sort(key=lambda item: index.position[item.schedule.id])
+    return Monitoring(tuple(followed), tuple(missing))
 
 
-_POSITION = operator.itemgetter(0)
+def _status(due: dt.date, facts: PatientFacts, limits: _Limits, *, can_be_late: bool) -> DueStatus:
+    if due < facts.as_of and can_be_late:
+        return DueStatus.OVERDUE
+    if (due - facts.as_of).days <= limits.due_soon_days:
+        return DueStatus.DUE_SOON
+    return DueStatus.SCHEDULED
 
 
-def treatment_monitoring_items(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
-    """Care-plan items (domain `treatment_monitoring`) for the treatments being followed now."""
-    items: list[dict[str, Any]] = []
-    for schedule, course in _active(facts, kb):
-        item: dict[str, Any] = {
-            "id": schedule.id,
-            "domain": _DOMAIN,
-            "title": schedule.title or schedule.id,
-            "detail": f"{schedule.text} Treatment started on {course.start_date.isoformat()}.",
-            "sources": list(schedule.sources),
-        }
-        if schedule.interval_months is not None:
-            months = schedule.interval_months
-            # Whole months are written as integers, like the care plan's (the contract's example is `3`).
-            item["interval_months"] = int(months) if float(months).is_integer() else months
-        items.append(item)
-    return items
+def _next_dose(
+    schedule: MonitoringSchedule, course: Treatment, facts: PatientFacts, limits: _Limits
+) -> Due | None:
+    """The next dose: counted from the last dose given when doses are recorded (the gap to the next loading
+    dose while fewer doses than the loading doses are recorded, else the maintenance interval), else the
+    label schedule from the start."""
+    offsets = schedule.offsets_days
+    given = sorted(dose.date for dose in course.doses)
+    if given:
+        count, last = len(given), given[-1]
+        # Doses recorded only from some time after the loading phase are maintenance doses: the loading
+        # doses given at the start were simply not recorded.
+        loading_over = given[0] > course.start_date + dt.timedelta(days=offsets[-1])
+        if count < len(offsets) and not loading_over:
+            due = last + dt.timedelta(days=offsets[count] - offsets[count - 1])
+        elif schedule.repeat_every_months is not None:
+            due = add_months(last, schedule.repeat_every_months)
+        else:
+            return None  # every dose of the schedule is given
+        return Due(due, _status(due, facts, limits, can_be_late=True), last)
+    for day in _scheduled_dates(schedule, course.start_date, facts.as_of):
+        if day >= facts.as_of:
+            return Due(day, _status(day, facts, limits, can_be_late=False), None)
+    return None
 
 
 def _scheduled_dates(schedule: MonitoringSchedule, start: dt.date, until: dt.date) -> list[dt.date]:
-    """Every scheduled date from the start up to `until` (inclusive)."""
+    """The label schedule counted from `start`, up to the first date on or after `until`."""
     dates = [start + dt.timedelta(days=offset) for offset in schedule.offsets_days]
-    if schedule.repeat_every_months is not None and dates:
-        anchor = dates[-1]
-        step = 1
-        while True:
-            following = add_months(anchor, schedule.repeat_every_months * step)
-            if following > until:
-                dates.append(following)
-                break
-            dates.append(following)
+    if schedule.repeat_every_months is not None and dates and dates[-1] < until:
+        anchor, step = dates[-1], 1
+        while dates[-1] < until:
+            dates.append(add_months(anchor, schedule.repeat_every_months * step))
             step += 1
     return dates
+
+
+def _last_all_done(schedule: MonitoringSchedule, facts: PatientFacts, after: dt.date) -> dt.date | None:
+    """The date by which every test of the schedule had been recorded after `after` (None if one is not)."""
+    latest: list[dt.date] = []
+    for test in schedule.tests:
+        dates = [day for day in facts.lab_tests.get(test, ()) if day > after]
+        if not dates:
+            return None
+        latest.append(dates[-1])
+    return max(latest) if latest else None
+
+
+def _tests_before_dose(
+    schedule: MonitoringSchedule,
+    course: Treatment,
+    facts: PatientFacts,
+    doses: tuple[MonitoringSchedule, Due] | None,
+) -> Due | None:
+    """Tests due with the next dose; done once every one is recorded after the dose before it."""
+    if doses is None:
+        return None
+    dose_schedule, dose = doses
+    # The dose before the coming one: the last given, else the scheduled date before it (or the start).
+    before = dose.last_done
+    if before is None:
+        earlier = _scheduled_dates(dose_schedule, course.start_date, dose.on)
+        before = max(
+            (day for day in earlier if day < dose.on), default=course.start_date - dt.timedelta(days=1)
+        )
+    done = _last_all_done(schedule, facts, before)
+    if done is not None:
+        return Due(dose.on, DueStatus.DONE, done)
+    return Due(dose.on, dose.status, None)
 
 
 def _gap_after(schedule: MonitoringSchedule, day_number: int) -> int | None:
@@ -147,59 +266,130 @@ def _gap_after(schedule: MonitoringSchedule, day_number: int) -> int | None:
     return schedule.max_gap_days
 
 
-def _next_due(
-    schedule: MonitoringSchedule, course: Treatment, facts: PatientFacts
-) -> tuple[dt.date, bool] | None:
-    """(due date, known to be overdue) of the next dose or test, or None if nothing more is scheduled."""
+def _next_test(
+    schedule: MonitoringSchedule, course: Treatment, facts: PatientFacts, limits: _Limits
+) -> Due | None:
+    """The next test of a schedule counted from the start (a one-time gene therapy's follow-up)."""
     start = course.start_date
     window_end = None if schedule.window_days is None else start + dt.timedelta(days=schedule.window_days)
-    labs = facts.record.labs
-    last_labs = None if labs is None else labs.date
-    if schedule.uses_lab_date and last_labs is not None and last_labs >= start:
-        gap = _gap_after(schedule, (last_labs - start).days)
+    last = _last_all_done(schedule, facts, start - dt.timedelta(days=1))
+    if last is not None:
+        gap = _gap_after(schedule, (last - start).days)
         if gap is None:
             return None
-        due = last_labs + dt.timedelta(days=gap)
+        due = last + dt.timedelta(days=gap)
         if window_end is not None and due > window_end:
             return None
-        return due, due < facts.as_of
-    horizon = facts.as_of + dt.timedelta(days=DUE_WITHIN_DAYS)
-    for day in _scheduled_dates(schedule, start, horizon):
+        return Due(due, _status(due, facts, limits, can_be_late=True), last)
+    for day in _scheduled_dates(schedule, start, facts.as_of):
         if day >= facts.as_of and (window_end is None or day <= window_end):
-            return day, False
+            return Due(day, _status(day, facts, limits, can_be_late=False), None)
     if schedule.max_gap_days is not None and window_end is not None and facts.as_of <= window_end:
         # Past the fixed dates but inside the follow-up window: the next test is due within the gap.
-        return facts.as_of, False
+        return Due(facts.as_of, DueStatus.DUE_SOON, None)
     return None
 
 
-def treatment_monitoring_alerts(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
-    """`treatment_monitoring_due` alerts for doses or tests due within 30 days of `as_of`, or overdue."""
+# --- what the care plan and the alerts say ---------------------------------------------------------------
+
+
+def treatment_monitoring_items(
+    facts: PatientFacts, kb: Knowledge, monitoring: Monitoring | None = None
+) -> list[dict[str, Any]]:
+    """Care-plan items (domain `treatment_monitoring`) for the treatments being followed now."""
+    found = follow_treatments(facts, kb) if monitoring is None else monitoring
+    limits = kb.prepared(_index).limits
+    items: list[dict[str, Any]] = []
+    for missing in found.regimen_missing:
+        statement = limits.regimen_unknown
+        values = {"therapy": missing.therapy.value.capitalize(), "regimens": _names(missing.regimens, limits)}
+        items.append(
+            {
+                "id": statement.id,
+                "domain": _DOMAIN,
+                "title": (statement.title or statement.id).format_map(values),
+                "detail": statement.text.format_map(values),
+                "sources": list(statement.sources),
+            }
+        )
+    for item in found.followed:
+        schedule = item.schedule
+        entry: dict[str, Any] = {
+            "id": schedule.id,
+            "domain": _DOMAIN,
+            "title": schedule.title or schedule.id,
+            "detail": " ".join((schedule.text, *_context(item, limits))),
+            "sources": list(schedule.sources),
+        }
+        if item.assumed_regimen is not None:
+            entry["sources"] += [s for s in limits.regimen_assumed.sources if s not in entry["sources"]]
+        if schedule.interval_months is not None:
+            months = schedule.interval_months
+            # Whole months are written as integers, like the care plan's (the contract's example is `3`).
+            entry["interval_months"] = int(months) if float(months).is_integer() else months
+        if item.due is not None:
+            entry["due_on"] = item.due.on.isoformat()
+            entry["due_status"] = item.due.status.value
+            if item.due.last_done is not None:
+                entry["last_done_on"] = item.due.last_done.isoformat()
+        items.append(entry)
+    return items
+
+
+def _names(regimens: Sequence[Regimen], limits: _Limits) -> str:
+    return " or ".join(limits.regimen_names[regimen] for regimen in regimens)
+
+
+def _context(item: Followed, limits: _Limits) -> list[str]:
+    """What the dates are counted from, in words."""
+    words: list[str] = []
+    if item.assumed_regimen is not None:
+        words.append(limits.regimen_assumed.text.format(regimen=limits.regimen_names[item.assumed_regimen]))
+    schedule, course, due = item.schedule, item.course, item.due
+    if schedule.kind is MonitoringKind.ADVICE:
+        words.append(f"Treatment started on {course.start_date.isoformat()}.")
+    elif due is not None and due.status is DueStatus.DONE and due.last_done is not None:
+        words.append(f"Done for the coming dose: recorded on {due.last_done.isoformat()}.")
+    elif due is not None and due.last_done is not None:
+        done = "dose given" if schedule.kind is MonitoringKind.DOSE else "result"
+        words.append(f"Last {done} recorded on {due.last_done.isoformat()}.")
+    else:
+        done = "doses" if schedule.kind is MonitoringKind.DOSE else "results"
+        words.append(
+            f"No {done} are recorded for this course yet, so the dates are counted from its start on "
+            f"{course.start_date.isoformat()}."
+        )
+    return words
+
+
+def treatment_monitoring_alerts(
+    facts: PatientFacts, kb: Knowledge, monitoring: Monitoring | None = None
+) -> list[dict[str, Any]]:
+    """`treatment_monitoring_due` alerts for doses and tests that are overdue or due soon."""
+    found = follow_treatments(facts, kb) if monitoring is None else monitoring
+    limits = kb.prepared(_index).limits
     alerts: list[dict[str, Any]] = []
-    for schedule, course in _active(facts, kb):
-        if schedule.kind is MonitoringKind.ADVICE:
-            continue
-        found = _next_due(schedule, course, facts)
-        if found is None:
-            continue
-        due, overdue = found
-        days_left = (due - facts.as_of).days
-        if days_left > DUE_WITHIN_DAYS:
+    for item in found.followed:
+        due, schedule = item.due, item.schedule
+        if due is None or due.status not in (DueStatus.OVERDUE, DueStatus.DUE_SOON):
             continue
         title = schedule.title or schedule.id
-        if overdue:
+        if due.status is DueStatus.OVERDUE:
             severity = Severity.HIGH
-            text = f"{title}: was due on {due.isoformat()}; no later result is recorded."
+            later = "dose" if schedule.kind is MonitoringKind.DOSE else "result"
+            text = f"{title}: was due on {due.on.isoformat()}; no later {later} is recorded."
         else:
-            severity = Severity.MEDIUM if days_left <= SOON_DAYS else Severity.LOW
-            text = f"{title}: due on {due.isoformat()}."
+            days_left = (due.on - facts.as_of).days
+            severity = Severity.MEDIUM if days_left <= limits.within_a_week_days else Severity.LOW
+            text = f"{title}: due on {due.on.isoformat()}."
         alerts.append(
             {
                 "code": ALERT_CODE,
                 "severity": severity.value,
                 "therapy": schedule.therapy.value,
                 "text": f"{text} {schedule.text}",
-                "due_date": due.isoformat(),
+                "due_on": due.on.isoformat(),
+                "due_status": due.status.value,
                 "sources": list(schedule.sources),
                 "rule": schedule.id,
             }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from smanav_core.codes import (
@@ -26,10 +27,23 @@ from smanav_core.rules.reasons import reason
 _RANK = {UrgencyLevel.ROUTINE: 0, UrgencyLevel.PROMPT: 1, UrgencyLevel.URGENT: 2}
 _OTHER_ONLY = frozenset({TreatmentTherapy.OTHER})
 _MOTOR_DECLINE = AlertCode.MOTOR_DECLINE.value
-INFANT_MONTHS = 24
-# Eligibility windows that close within these many days raise the urgency.
-WINDOW_URGENT_DAYS = 30
-WINDOW_PROMPT_DAYS = 90
+
+
+@dataclass(frozen=True, slots=True)
+class UrgencyLimits:
+    """The urgency rules' limits (knowledge parameters), read once per knowledge base."""
+
+    young_child_below_months: float
+    window_urgent_days: float
+    window_prompt_days: float
+
+
+def urgency_limits(kb: Knowledge) -> UrgencyLimits:
+    return UrgencyLimits(
+        young_child_below_months=kb.number("urgency.young_child_below_months"),
+        window_urgent_days=kb.number("urgency.window_urgent_days"),
+        window_prompt_days=kb.number("urgency.window_prompt_days"),
+    )
 
 
 def assess_urgency(
@@ -39,11 +53,12 @@ def assess_urgency(
     alerts: Iterable[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     findings: list[tuple[UrgencyLevel, dict[str, Any]]] = []
+    limits = kb.prepared(urgency_limits)
     # A treatment recorded only as "other" is not one of the disease-modifying therapies.
     treated = not facts.treatments.keys() <= _OTHER_ONLY
     if facts.diagnosis is DiagnosisStatus.CONFIRMED_5Q_SMA:
         if not treated:
-            findings.extend(_untreated_confirmed(facts, kb))
+            findings.extend(_untreated_confirmed(facts, kb, limits))
     elif facts.diagnosis is DiagnosisStatus.INCONCLUSIVE:
         genetics = facts.record.genetics
         if (
@@ -53,9 +68,9 @@ def assess_urgency(
         ):
             findings.append((UrgencyLevel.URGENT, reason(kb, "urgency.newborn_screen_positive")))
         elif facts.symptomatic:
-            findings.append(_symptomatic_unconfirmed(facts, kb))
+            findings.append(_symptomatic_unconfirmed(facts, kb, limits))
     elif facts.diagnosis is DiagnosisStatus.NOT_TESTED and facts.symptomatic:
-        findings.append(_symptomatic_unconfirmed(facts, kb))
+        findings.append(_symptomatic_unconfirmed(facts, kb, limits))
 
     for alert in alerts:
         if alert.get("code") == _MOTOR_DECLINE:
@@ -66,8 +81,8 @@ def assess_urgency(
         if window is None:
             continue
         days_left = (dt.date.fromisoformat(window) - facts.as_of).days
-        if days_left <= WINDOW_PROMPT_DAYS:
-            level = UrgencyLevel.URGENT if days_left <= WINDOW_URGENT_DAYS else UrgencyLevel.PROMPT
+        if days_left <= limits.window_prompt_days:
+            level = UrgencyLevel.URGENT if days_left <= limits.window_urgent_days else UrgencyLevel.PROMPT
             entry = reason(
                 kb,
                 "urgency.eligibility_window",
@@ -92,7 +107,9 @@ def assess_urgency(
     return {"level": level.value, "reasons": [item[1] for item in ordered]}
 
 
-def _untreated_confirmed(facts: PatientFacts, kb: Knowledge) -> list[tuple[UrgencyLevel, dict[str, Any]]]:
+def _untreated_confirmed(
+    facts: PatientFacts, kb: Knowledge, limits: UrgencyLimits
+) -> list[tuple[UrgencyLevel, dict[str, Any]]]:
     if facts.sma_type is SmaType.PRESYMPTOMATIC:
         copies = facts.smn2_copies
         if copies is None:
@@ -105,13 +122,15 @@ def _untreated_confirmed(facts: PatientFacts, kb: Knowledge) -> list[tuple[Urgen
                     return [(UrgencyLevel.URGENT, reason(kb, rule.id, code="very_few_smn2_copies"))]
                 return [(UrgencyLevel.PROMPT, reason(kb, rule.id, code="individual_decision"))]
     if facts.sma_type in (SmaType.TYPE_0, SmaType.TYPE_1) or (
-        facts.symptomatic and facts.age_months < INFANT_MONTHS
+        facts.symptomatic and facts.age_months < limits.young_child_below_months
     ):
         return [(UrgencyLevel.URGENT, reason(kb, "urgency.symptomatic_infant_untreated"))]
     return [(UrgencyLevel.PROMPT, reason(kb, "urgency.untreated_confirmed"))]
 
 
-def _symptomatic_unconfirmed(facts: PatientFacts, kb: Knowledge) -> tuple[UrgencyLevel, dict[str, Any]]:
-    if facts.age_months < INFANT_MONTHS:
+def _symptomatic_unconfirmed(
+    facts: PatientFacts, kb: Knowledge, limits: UrgencyLimits
+) -> tuple[UrgencyLevel, dict[str, Any]]:
+    if facts.age_months < limits.young_child_below_months:
         return UrgencyLevel.URGENT, reason(kb, "urgency.symptomatic_infant_not_confirmed")
     return UrgencyLevel.PROMPT, reason(kb, "urgency.symptomatic_not_confirmed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,9 @@ _TABLES: dict[str, Mapping[Any, Any]] = {
     "feeding": labels.FEEDING_LABELS,
     "instrument": labels.INSTRUMENT_LABELS,
     "therapy": labels.THERAPY_LABELS,
+    "regimen": labels.REGIMEN_LABELS,
+    "lab_test": labels.LAB_TEST_LABELS,
+    "due_status": labels.DUE_STATUS_LABELS,
     "therapy_status": labels.THERAPY_STATUS_LABELS,
     "diagnosis": labels.DIAGNOSIS_LABELS,
     "urgency": labels.URGENCY_LABELS,
@@ -67,3 +71,12 @@ def measured(value: Any, instrument: str) -> str:
     written = floatformat(value, "-1")
     local = units.local_equivalent(None if value is None else float(value), instrument)
     return f"{written} {local}" if local else written
+
+
+@register.filter
+def iso_date(value: Any) -> dt.date | None:
+    """A stored ISO date text (`"2026-12-30"`) as a date, for the `date` filter; None if it is not one."""
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None

@@ -26,16 +26,20 @@ class Source(Frozen):
     publisher: str | None = None
     url: str | None = None
     doi: str | None = None
+    # A document of smanav's own repository (a decision record), for settings that are not clinical facts.
+    path: str | None = Field(default=None, pattern=r"^docs/[a-z0-9/_.\-]+\.md$")
     section: str | None = None
     revision: str | None = Field(
         default=None, description="which revision or date of the document was read, where it is known"
     )
-    kind: str = Field(description="label, hta, guideline, journal, registry, secondary, ...")
+    kind: str = Field(description="label, hta, guideline, journal, registry, secondary, project, ...")
 
     @model_validator(mode="after")
     def _locatable(self) -> Source:
-        if not self.url and not self.doi:
-            raise ValueError("a source needs a url or a doi")
+        if not self.url and not self.doi and not self.path:
+            raise ValueError("a source needs a url, a doi or (for the project's own decisions) a path")
+        if (self.path is not None) != (self.kind == "project"):
+            raise ValueError("a path is for the project's own documents (kind = 'project'), and only those")
         return self
 
 
@@ -61,10 +65,26 @@ class Statement(Entry):
     next_steps: tuple[str, ...] = ()
 
 
+class Parameter(Entry):
+    """A clinical limit or a setting a rule uses (an age cut-off, a copy number, a number of days), with
+    the sources it comes from. Rules read it by id (`Knowledge.number`); texts quote it as `${id}`, filled
+    in when the knowledge base is loaded, so that the words and the rule cannot drift apart."""
+
+    value: int | float | str
+    unit: str | None = None
+    text: str = Field(min_length=3, description="what the value means, for a clinician reviewing it")
+
+    def words(self) -> str:
+        """The value as a text quotes it: 6, 0.5, c.859G>C."""
+        value = self.value
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 class KnowledgeFile(Frozen):
-    """A knowledge file: a list of statements plus the domain's own tables (in subclasses)."""
+    """A knowledge file: statements and parameters plus the domain's own tables (in subclasses)."""
 
     statement: tuple[Statement, ...] = ()
+    parameter: tuple[Parameter, ...] = ()
 
     def entries(self) -> list[Entry]:
         """Every entry of the file, for id-uniqueness and citation checks."""

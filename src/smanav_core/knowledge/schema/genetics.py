@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from smanav_core.codes import Instrument
+from smanav_core.codes import Instrument, MotorMilestone
 from smanav_core.knowledge.schema.base import Entry, KnowledgeFile, Statement
 
 
@@ -23,9 +23,22 @@ class NewbornScreeningRule(Statement):
     recommendation: str = Field(pattern=r"^(treat_immediately|individual_decision|not_confirmed)$")
 
 
+class Discordance(Entry):
+    """One situation in which the SMN2 copy number and the clinical picture of a symptomatic person
+    disagree. Every condition that is set must hold; an unknown onset or milestone does not match."""
+
+    smn2_copies: tuple[int, ...] = Field(min_length=1)
+    onset_at_least_months: float | None = Field(default=None, ge=0)
+    onset_below_months: float | None = Field(default=None, gt=0)
+    milestone_at_least: MotorMilestone | None = None
+    untreated: bool = False
+    text: str = Field(min_length=3, description="the situation in words")
+
+
 class GeneticsFile(KnowledgeFile):
     smn2_distribution: tuple[Smn2TypeDistribution, ...] = ()
     newborn_screening: tuple[NewbornScreeningRule, ...] = ()
+    discordance: tuple[Discordance, ...] = ()
 
 
 class Measure(Entry):
@@ -34,8 +47,10 @@ class Measure(Entry):
     instrument: Instrument
     name: str
     unit: str
-    minimum: float
-    maximum: float
+    minimum: int | float
+    maximum: int | float
+    # Whether `minimum` itself is out of range (a weight must be more than 0 kg).
+    minimum_exclusive: bool = False
     population: str
     higher_is_better: bool = True
     motor: bool = False

@@ -14,7 +14,17 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from smanav_core.codes import Region, Sex, SmaType, TherapyId, TherapyStatus, TreatmentTherapy, Ventilation
+from smanav_core.codes import (
+    MonitoringTest,
+    Regimen,
+    Region,
+    Sex,
+    SmaType,
+    TherapyId,
+    TherapyStatus,
+    TreatmentTherapy,
+    Ventilation,
+)
 from smanav_core.knowledge.schema.base import Frozen, KnowledgeFile, Statement
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
@@ -156,32 +166,58 @@ class TherapyNote(Statement):
     when: Conditions | None = None
 
 
-class MonitoringSchedule(Statement):
-    """A dose or monitoring schedule anchored to the treatment's start date.
+class RegimenEntry(Statement):
+    """A labelled regimen of a therapy that has several: its name and what it is (`text`)."""
 
-    `offsets_days` are fixed dates after the start; `repeat_every_months` continues after the last
-    offset for as long as the treatment is ongoing. `window_days` limits a one-time treatment's
-    follow-up; inside it, `max_gap_days` (if set) is the longest allowed gap after the last recorded
-    labs (`labs.date`) when the exact dates depend on things the record does not hold.
+    regimen: Regimen
+    name: str = Field(min_length=2)
+
+
+class MonitoringSchedule(Statement):
+    """A dose or safety-test schedule of a treatment course.
+
+    Doses (`kind = "dose"`): `offsets_days` are the days of the loading doses counted from the first
+    (so the first is 0), and `repeat_every_months` the maintenance interval after the last of them. When
+    the course's doses are recorded, the next dose is counted from the last one given (the gap to the next
+    loading dose, or the maintenance interval); otherwise from the course's start date.
+    Tests (`kind = "test"`): `tests` are what counts as done. `before_each_dose` tests fall due with each
+    dose of the same course and are done once recorded after the last dose. Other test schedules follow
+    `offsets_days` counted from the start (a one-time gene therapy), `window_days` limits the follow-up,
+    and the next test is due the gap of the schedule after the latest recorded one (or `max_gap_days`
+    after it where the exact dates depend on things the record does not hold).
+    Which courses a schedule is for: `regimens` (empty: any, also unrecorded), `switching` (True: only a
+    course that follows an earlier course of the same therapy on another regimen; False: only a first
+    course; unset: either), `sma_types` (empty: any type, including unknown).
     """
 
     therapy: TreatmentTherapy
     regions: tuple[Region, ...] = Field(min_length=1)
     sma_types: tuple[SmaType, ...] = Field(default=(), description="empty = any type, including unknown")
+    regimens: tuple[Regimen, ...] = ()
+    switching: bool | None = None
     kind: MonitoringKind
     offsets_days: tuple[int, ...] = ()
     repeat_every_months: int | None = Field(default=None, ge=1, le=24)
     window_days: int | None = Field(default=None, ge=1)
     max_gap_days: int | None = Field(default=None, ge=1)
-    uses_lab_date: bool = False
+    tests: tuple[MonitoringTest, ...] = ()
+    before_each_dose: bool = False
     interval_months: float | None = Field(default=None, gt=0)
 
     @model_validator(mode="after")
-    def _offsets_sorted(self) -> MonitoringSchedule:
+    def _consistent(self) -> MonitoringSchedule:
         if list(self.offsets_days) != sorted(set(self.offsets_days)):
             raise ValueError("offsets_days must be increasing")
         if any(offset < 0 for offset in self.offsets_days):
             raise ValueError("offsets_days must not be negative")
+        if self.kind is MonitoringKind.DOSE and (self.offsets_days[:1] != (0,) or self.tests):
+            raise ValueError("a dose schedule starts with the first dose (offset 0) and names no tests")
+        if self.kind is MonitoringKind.TEST and not self.tests:
+            raise ValueError("a test schedule names the tests that count as done")
+        if self.before_each_dose and (self.kind is not MonitoringKind.TEST or self.offsets_days):
+            raise ValueError("before_each_dose is for a test schedule that takes its dates from the doses")
+        if any(regimen.therapy is not self.therapy for regimen in self.regimens):
+            raise ValueError("a schedule's regimens must be regimens of its therapy")
         return self
 
 
@@ -190,6 +226,7 @@ class TherapiesFile(KnowledgeFile):
     regional_status: tuple[RegionalStatus, ...] = ()
     rule: tuple[EligibilityRule, ...] = ()
     note: tuple[TherapyNote, ...] = ()
+    regimen: tuple[RegimenEntry, ...] = ()
     monitoring: tuple[MonitoringSchedule, ...] = ()
 
     @model_validator(mode="after")
@@ -217,6 +254,10 @@ class TherapiesFile(KnowledgeFile):
         for entry_id, therapy_name in linked:
             if therapy_name not in known:
                 problems.append(f"{entry_id}: unknown therapy {therapy_name}")
+        described = {entry.regimen for entry in self.regimen}
+        for regimen in Regimen:
+            if self.therapy and regimen not in described:
+                problems.append(f"regimen {regimen.value} has no [[regimen]] entry")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -22,6 +22,8 @@ from smanav.patients.models import GuardianRelation
 from smanav.patients.services import (
     assessment_record,
     clinic_share_invite,
+    dose_record,
+    lab_tests_record,
     patient_create,
     treatment_record,
 )
@@ -157,14 +159,36 @@ class Command(BaseCommand):
             as_of=today,
         )
         clinic_share_invite(author=parent, patient_id=patient.pk, clinic=clinic)
-        treatment_record(
+        course = treatment_record(
             author=clinician,
             patient_id=patient.pk,
             therapy="nusinersen",
             start_date=(born + dt.timedelta(days=400)).isoformat(),
             end_date=None,
+            regimen="nusinersen_12mg",
             as_of=today,
         )
+        assert course is not None
+        # The last three maintenance doses, each with its blood and urine tests the day before; the next
+        # dose falls due in about three weeks (due soon, not overdue).
+        for days_ago in (340, 218, 96):
+            given = today - dt.timedelta(days=days_ago)
+            lab_tests_record(
+                author=clinician,
+                patient_id=patient.pk,
+                date=(given - dt.timedelta(days=1)).isoformat(),
+                tests=["platelet_count", "coagulation", "urine_protein"],
+                as_of=today,
+            )
+            dose_record(
+                author=clinician,
+                patient_id=patient.pk,
+                treatment_id=course.pk,
+                date=given.isoformat(),
+                amount_mg=12,
+                given_by="Demo Neuromuscular Centre",
+                as_of=today,
+            )
         hfmse = [14, 17, 19, 21, 22, 23, 23, 24, 24, 20]
         rulm = [12, 14, 15, 17, 18, 19, 19, 20, 20, 19]
         fvc = [None, None, None, 84, 82, 80, 79, 77, 75, 72]

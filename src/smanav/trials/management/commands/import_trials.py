@@ -24,3 +24,6 @@ class Command(BaseCommand):
         except (ImportFormatError, OSError) as error:
             raise CommandError(str(error)) from None
         print_report(report, self.stdout, self.stderr, fmt=options["format"])
+        if report.added + report.updated + report.unchanged == 0:
+            # Scripts must see the failure: a file of rejected records imported nothing.
+            raise CommandError(f"no study was imported from {options['path']}")

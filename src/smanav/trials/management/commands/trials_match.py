@@ -13,6 +13,9 @@ from smanav.api.documents import as_of_date, json_document
 from smanav.trials.services import trials_match_document
 from smanav_core import InvalidInput
 
+# The record's own criteria, by section: an exclusion is never printed as something the trial asks for.
+WRITTEN = {"inclusion": "to check: asked for", "exclusion": "to check: excludes", None: "to check: listed"}
+
 
 class Command(BaseCommand):
     help = "Match a patient record (the contract's JSON, a file or - for stdin) against open SMA trials."
@@ -48,7 +51,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{trial['nct_id']}{sample} {trial['title']} ({trial['status']}): {verdict}")
             for outcome, label in (("met", "met"), ("not_met", "NOT met"), ("to_check", "to check")):
                 for item in trial["criteria"][outcome]:
-                    self.stdout.write(f"  [{label}] {item['text']}")
+                    tag = WRITTEN[item["section"]] if "html" in item else label
+                    text = item["text"].replace("\n", "\n      ")  # nested items under their criterion
+                    self.stdout.write(f"  [{tag}] {text}")
             for site in trial["nearest_sites"]:
                 distance = "" if site["distance_km"] is None else f"{site['distance_km']} km, "
                 self.stdout.write(f"  site: {distance}{site['facility']}, {site['city']}, {site['country']}")
