@@ -126,7 +126,7 @@ class Evaluation(_Output):
     urgency: UrgencyOut
     therapies: list[TherapyOut] = Field(
         min_length=len(TherapyId),
-        description="One per therapy id, in contract order; then agents not approved anywhere, if listed.",
+        description="One per therapy id, in contract order; then other agents with their status, if listed.",
     )
     care_plan: list[CarePlanItem]
     alerts: list[AlertOut]
@@ -138,10 +138,9 @@ class Evaluation(_Output):
         if [item.therapy for item in self.therapies[: len(contract)]] != contract:
             raise ValueError("therapies must start with " + ", ".join(contract) + " in that order")
         for item in self.therapies[len(contract) :]:
-            if item.therapy in contract or item.status is not TherapyStatus.NOT_APPROVED_IN_REGION:
+            if item.therapy in contract:
                 raise ValueError(
-                    f"therapy {item.therapy}: after the four therapy ids, only agents not approved "
-                    "anywhere yet may be listed, with status not_approved_in_region"
+                    f"therapy {item.therapy}: after the four therapy ids, only other agents may be listed"
                 )
         return self
 
@@ -221,13 +220,10 @@ def json_schemas() -> dict[str, dict[str, Any]]:
         {"$ref": "#/$defs/TherapyOut", "properties": {"therapy": {"const": therapy}}}
         for therapy in contract_ids
     ]
-    # After the four contract ids: agents not approved anywhere yet (e.g. apitegromab), if listed.
+    # After the four contract ids: other agents (e.g. apitegromab) with their status, if listed.
     therapies["items"] = {
         "$ref": "#/$defs/TherapyOut",
-        "properties": {
-            "therapy": {"not": {"$ref": "#/$defs/TherapyId"}},
-            "status": {"const": TherapyStatus.NOT_APPROVED_IN_REGION.value},
-        },
+        "properties": {"therapy": {"not": {"$ref": "#/$defs/TherapyId"}}},
     }
 
     answers = copy.deepcopy(TriageAnswers.model_json_schema(mode="validation"))

@@ -157,7 +157,7 @@ def test_an_overdue_dose_says_no_later_dose_is_recorded() -> None:
     assert alert["severity"] == "high"
     assert "no later dose is recorded" in alert["text"]
     item = next(i for i in result["care_plan"] if i["id"] == DOSES)
-    assert f"Last dose given recorded on {day(-150)}" in item["detail"]
+    assert f"The last dose recorded was given on {day(-150)}" in item["detail"]
     assert item["last_done_on"] == day(-150)
 
 
@@ -201,3 +201,108 @@ def test_review_due_soon_is_not_overdue(assessed_days_ago: int, status: str, ale
 
 def test_due_soon_window_comes_from_the_knowledge_base() -> None:
     assert load_knowledge().number("monitoring.due_soon_days") == 30
+
+
+# --- the high-dose regimen: by region, first course or a switch from 12 mg ---------------------------------
+
+HD = "nusinersen_high_dose"
+
+
+def switched(*doses: int, region_start: int = -30) -> dict[str, Any]:
+    """Years on 12 mg, then a high-dose course started `region_start` days ago with doses on those days."""
+    return {
+        "treatments": [
+            {
+                "therapy": NUS,
+                "start_date": "2022-01-10",
+                "end_date": day(region_start - 1),
+                "regimen": "nusinersen_12mg",
+            },
+            {
+                "therapy": NUS,
+                "start_date": day(region_start),
+                "end_date": None,
+                "regimen": HD,
+                "doses": [{"date": day(offset)} for offset in doses],
+            },
+        ]
+    }
+
+
+def items_of(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {item["id"]: item for item in result["care_plan"] if item["id"].startswith("monitoring.")}
+
+
+@pytest.mark.parametrize(
+    ("title", "changes", "region", "item_id", "due"),
+    [
+        (
+            "EU, new to nusinersen: second 50 mg dose 14 days after the first",
+            course(-5, -5, regimen=HD),
+            "EU",
+            "monitoring.nusinersen.high_dose_eu_first_course",
+            (day(9), "due_soon"),
+        ),
+        (
+            "EU, both loading doses given: 28 mg 4 months after the second",
+            course(-20, -20, -6, regimen=HD),
+            "EU",
+            "monitoring.nusinersen.high_dose_eu_first_course",
+            (add_months(AS_OF - dt.timedelta(days=6), 4).isoformat(), "scheduled"),
+        ),
+        (
+            "EU, switching from 12 mg: one 50 mg dose, then 28 mg 4 months later",
+            switched(-30),
+            "EU",
+            "monitoring.nusinersen.high_dose_eu_switch",
+            (add_months(AS_OF - dt.timedelta(days=30), 4).isoformat(), "scheduled"),
+        ),
+        (
+            "Japan, new to nusinersen: 50 mg twice 2 weeks apart",
+            course(-5, -5, regimen=HD),
+            "JP",
+            "monitoring.nusinersen.high_dose_jp_first_course",
+            (day(9), "due_soon"),
+        ),
+    ],
+)
+def test_high_dose_schedule(
+    title: str, changes: dict[str, Any], region: str, item_id: str, due: tuple[str, str]
+) -> None:
+    found = items_of(evaluation(changes, region))
+    assert (found[item_id]["due_on"], found[item_id]["due_status"]) == due, title
+    assert not any(key.startswith("monitoring.nusinersen.doses") for key in found), (
+        "no 12 mg schedule on high dose"
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "region", "item_id"),
+    [
+        pytest.param(
+            course(-5, -5, regimen=HD), "US", "monitoring.nusinersen.high_dose_us", id="US schedule not read"
+        ),
+        pytest.param(
+            switched(-30), "JP", "monitoring.nusinersen.high_dose_jp_switch", id="Japan switch not read"
+        ),
+    ],
+)
+def test_an_unconfirmed_high_dose_schedule_dates_nothing_and_says_so(
+    changes: dict[str, Any], region: str, item_id: str
+) -> None:
+    result = evaluation(changes, region)
+    item = items_of(result)[item_id]
+    assert "due_on" not in item and "due_status" not in item
+    assert "not confirmed" in item["detail"]
+    assert not [a for a in result["alerts"] if a.get("rule") == item_id]
+
+
+@pytest.mark.parametrize("region", ["US", "EU", "JP"])
+def test_where_two_regimens_exist_an_unrecorded_one_is_asked_for(region: str) -> None:
+    found = items_of(evaluation(course(-10, regimen=None), region))
+    assert "monitoring.regimen_unknown" in found
+    ask = found["monitoring.regimen_unknown"]
+    assert "12 mg regimen or high-dose regimen" in ask["detail"] and "Record" in ask["title"]
+    assert not [
+        key for key, item in found.items() if "due_on" in item and "nusinersen" in key and "labs" not in key
+    ]

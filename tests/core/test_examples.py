@@ -46,6 +46,14 @@ EVALUATIONS: dict[str, tuple[str, str | None, str | None, str, list[str], list[s
         ["eligible", "eligible", "not_eligible", "needs_information"],
         ["treatment_monitoring_due"],
     ),
+    "adult-type3-us.json": (
+        "confirmed_5q_sma",
+        "3",
+        "sitter",
+        "routine",
+        ["eligible", "eligible", "not_eligible", "eligible"],
+        [],
+    ),
     "adult-carrier.json": (
         "carrier",
         None,
@@ -54,6 +62,12 @@ EVALUATIONS: dict[str, tuple[str, str | None, str | None, str, list[str], list[s
         ["not_eligible"] * 4,
         [],
     ),
+}
+
+# file -> statuses of the agents listed after the contract's four (only where an example shows one)
+OTHER_AGENTS: dict[str, dict[str, str]] = {
+    "adult-type3-us.json": {"apitegromab": "eligible_with_cautions"},
+    "type2-child.json": {"apitegromab": "not_approved_in_region"},
 }
 
 TRIAGES: dict[str, tuple[str, str, str]] = {
@@ -97,6 +111,9 @@ def test_evaluation_examples(name: str) -> None:
     assert result["urgency"]["level"] == urgency
     assert [therapy["status"] for therapy in result["therapies"][:4]] == statuses
     assert [alert["code"] for alert in result["alerts"]] == alerts
+    others = {therapy["therapy"]: therapy["status"] for therapy in result["therapies"][4:]}
+    for agent, status in OTHER_AGENTS.get(name, {}).items():
+        assert others[agent] == status, (agent, others)
 
     text = smanav("evaluate", str(EXAMPLES / name), "--format", "text")
     assert text.returncode == 0, text.stderr

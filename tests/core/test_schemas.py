@@ -214,24 +214,25 @@ def test_a_non_eligible_therapy_needs_a_reason(evaluation: dict[str, Any]) -> No
         Evaluation.model_validate(broken)
 
 
-def test_agents_not_approved_anywhere_may_follow_the_four(evaluation: dict[str, Any]) -> None:
+def test_other_agents_may_follow_the_four_with_their_status(evaluation: dict[str, Any]) -> None:
     extended = copy.deepcopy(evaluation)
     del extended["therapies"][4:]
-    extended["therapies"].append(
-        {
-            "therapy": "future_agent",
-            "status": "not_approved_in_region",
-            "reasons": [{"code": "c", "text": "t", "sources": []}],
-        }
-    )
+    for status in ("not_approved_in_region", "eligible", "needs_information"):
+        extended["therapies"].append(
+            {
+                "therapy": f"agent_{status}",
+                "status": status,
+                "reasons": [{"code": "c", "text": "t", "sources": []}],
+            }
+        )
     assert not list(validator("evaluation").iter_errors(extended))
     Evaluation.model_validate(extended)
-    for therapy, status in (("future_agent", "eligible"), ("risdiplam", "not_approved_in_region")):
-        broken = copy.deepcopy(extended)
-        broken["therapies"][-1].update(therapy=therapy, status=status)
-        assert list(validator("evaluation").iter_errors(broken)), (therapy, status)
-        with pytest.raises(ValidationError):
-            Evaluation.model_validate(broken)
+    # A contract therapy listed again after the four is refused.
+    broken = copy.deepcopy(extended)
+    broken["therapies"][-1].update(therapy="risdiplam")
+    assert list(validator("evaluation").iter_errors(broken))
+    with pytest.raises(ValidationError, match="only other agents"):
+        Evaluation.model_validate(broken)
 
 
 def test_therapies_must_come_in_contract_order(evaluation: dict[str, Any]) -> None:

@@ -504,6 +504,150 @@ def test_scenario(
         assert len(found) == 1, found  # only the approval or recommendation itself
 
 
+# --- apitegromab (Isembyld): a real status in the US, by age and by the SMN treatment it is added to ------
+# The US approval (11 Sep 2026) is known from the company's announcement; the label itself was not read,
+# so a person who fits is `eligible_with_cautions` with a reason saying so, and a past gene therapy without
+# ongoing nusinersen or risdiplam is asked about, not judged.
+
+API = "apitegromab"
+ON_RISDIPLAM = had(RIS, ongoing=True)
+CHILD_3Y = {**aged(36, weight_kg=14.0), **TYPE_2}
+
+APITEGROMAB_SCENARIOS: list[Scenario] = [
+    (
+        "US 3 years on risdiplam",
+        {**CHILD_3Y, **ON_RISDIPLAM},
+        "US",
+        API,
+        CAUTION,
+        ("approved", "label_not_read"),
+    ),
+    ("US adult on nusinersen", {**ADULT, **had(NUS, ongoing=True)}, "US", API, CAUTION, ("label_not_read",)),
+    ("US 2 years 0 months on risdiplam", {**aged(24.1), **TYPE_2, **ON_RISDIPLAM}, "US", API, CAUTION, ()),
+    (
+        "US 1 year 11 months on risdiplam",
+        {**aged(23.9), **TYPE_2, **ON_RISDIPLAM},
+        "US",
+        API,
+        NOT_ELIGIBLE,
+        ("below_minimum_age",),
+    ),
+    ("US baby on risdiplam", ON_RISDIPLAM, "US", API, NOT_ELIGIBLE, ("below_minimum_age",)),
+    ("US adult, no SMN treatment recorded", ADULT, "US", API, NEEDS, ("smn_treatment_not_recorded",)),
+    (
+        "US adult, nusinersen stopped",
+        {**ADULT, **had(NUS)},
+        "US",
+        API,
+        NEEDS,
+        ("smn_treatment_not_recorded",),
+    ),
+    (
+        "US 3 years after Zolgensma only",
+        {**CHILD_3Y, **had(IV)},
+        "US",
+        API,
+        NEEDS,
+        ("gene_therapy_as_smn_treatment_unconfirmed",),
+    ),
+    (
+        "US 3 years after Zolgensma, now on risdiplam",
+        {**CHILD_3Y, "treatments": had(IV)["treatments"] + ON_RISDIPLAM["treatments"]},
+        "US",
+        API,
+        CAUTION,
+        ("label_not_read",),
+    ),
+    (
+        "US adult with two SMN1 copies",
+        {**ADULT, "genetics.smn1_copies": 2},
+        "US",
+        API,
+        NOT_ELIGIBLE,
+        ("not_5q_sma",),
+    ),
+    ("EU adult on risdiplam", {**ADULT, **ON_RISDIPLAM}, "EU", API, NEEDS, ("approval_unconfirmed",)),
+    *[
+        (f"{region} adult on risdiplam", {**ADULT, **ON_RISDIPLAM}, region, API, "not_approved_in_region", ())
+        for region in ("UK", "CA", "JP", "AU")
+    ],
+]
+
+
+@pytest.mark.parametrize(
+    ("changes", "region", "therapy", "status", "codes"),
+    [pytest.param(*row[1:], id=f"{row[2]} {row[3]}: {row[0]}") for row in APITEGROMAB_SCENARIOS],
+)
+def test_apitegromab_by_region_age_and_smn_treatment(
+    changes: dict[str, Any], region: str, therapy: str, status: str, codes: tuple[str, ...]
+) -> None:
+    entry = _therapy(evaluate(record(**changes), region, as_of=AS_OF), therapy)
+    found = [item["code"] for item in entry["reasons"]]
+    assert entry["status"] == status, entry["reasons"]
+    assert set(codes) <= set(found), found
+    if "gene_therapy_as_smn_treatment_unconfirmed" in codes:
+        # Only the open question is asked: gene therapy is recorded, so "no treatment" is not said.
+        assert "smn_treatment_not_recorded" not in found
+        assert any("not confirmed" in item["text"] for item in entry["reasons"])
+
+
+def test_apitegromab_us_says_what_is_not_confirmed() -> None:
+    entry = _therapy(evaluate(record(**CHILD_3Y, **ON_RISDIPLAM), "US", as_of=AS_OF), API)
+    assert entry["name"] == "Isembyld (apitegromab)"
+    assert entry["regimen"] is None  # the US dose was not read
+    caution = next(item for item in entry["reasons"] if item["code"] == "label_not_read")
+    assert "not confirmed" in caution["text"] and caution["sources"] == ["apitegromab_us_approval"]
+
+
+# --- nusinersen higher-dose regimen (50 mg loading, 28 mg maintenance), worded by region -----------------
+# region -> (phrases the regimen must contain, phrases it must not, the regimen-option note codes)
+HIGH_DOSE_WORDING: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "US": (
+        ("12 mg (5 mL)", "revised in March 2026", "not confirmed"),
+        ("two 50 mg",),
+        ("note_high_dose_us",),
+    ),
+    "EU": (
+        (
+            "days 0, 14, 28 and 63",
+            "two 50 mg loading doses 14 days apart",
+            "28 mg every 4 months",
+            "one 50 mg dose in place of the next 12 mg dose",
+        ),
+        ("not confirmed",),
+        ("note_high_dose_eu",),
+    ),
+    "JP": (
+        (
+            "9.6 mg",
+            "19 September 2025",
+            "50 mg at the first dose and again 2 weeks later",
+            "28 mg every 4 months",
+            "switch from the standard regimen in Japan was not read",
+        ),
+        (),
+        ("note_high_dose_jp",),
+    ),
+    "UK": ((), ("50 mg",), ()),
+    "CA": ((), ("50 mg",), ()),
+    "AU": ((), ("50 mg",), ()),
+}
+
+
+@pytest.mark.parametrize("region", sorted(HIGH_DOSE_WORDING))
+def test_nusinersen_high_dose_wording_by_region(region: str) -> None:
+    required, forbidden, notes = HIGH_DOSE_WORDING[region]
+    entry = _therapy(evaluate(record(**ADULT), region, as_of=AS_OF), NUS)
+    regimen = entry["regimen"] or ""
+    for phrase in required:
+        assert phrase in regimen, (phrase, regimen)
+    for phrase in forbidden:
+        assert phrase not in regimen, (phrase, regimen)
+    assert [item["code"] for item in entry["regimen_options"]] == list(notes)
+    for item in entry["regimen_options"]:
+        assert ("not confirmed" in item["text"]) is (region == "US"), item["text"]
+
+
 def test_there_are_enough_scenarios_for_every_region_and_therapy() -> None:
     assert len(SCENARIOS) >= 45
     covered = {(row[2], row[3]) for row in SCENARIOS}
@@ -529,7 +673,7 @@ def test_every_answer_is_complete_and_explained(region: Region, changes: dict[st
     therapies = result["therapies"]
     assert [item["therapy"] for item in therapies[:4]] == [item.value for item in TherapyId]
     for extra in therapies[4:]:
-        assert extra["status"] == "not_approved_in_region"
+        assert extra["therapy"] not in {item.value for item in TherapyId}
     for entry in therapies:
         assert entry["status"] in {status.value for status in TherapyStatus}
         assert entry["reasons"], entry
@@ -590,17 +734,19 @@ def _facts(changes: dict[str, Any], region: Region) -> Any:
     )
 
 
-def test_agents_not_approved_anywhere_can_be_listed_after_the_contract_four() -> None:
+def test_other_agents_follow_the_contract_four() -> None:
     kb = load_knowledge()
     for region in Region:
         entries = assess_therapies(_facts({}, region), kb, include_unapproved_agents=True)
         assert [item["therapy"] for item in entries[:4]] == [item.value for item in TherapyId]
-        others = entries[4:]
-        assert {item["therapy"] for item in others} == {"apitegromab", "taldefgrobep_alfa", "salanersen"}
-        for item in others:
-            assert item["status"] == "not_approved_in_region"
-            assert [reason["code"] for reason in item["reasons"]] == ["not_approved"]
-            assert "pre_treatment_tests" not in item
+        others = {item["therapy"]: item for item in entries[4:]}
+        assert set(others) == {"apitegromab", "taldefgrobep_alfa", "salanersen"}
+        for name in ("taldefgrobep_alfa", "salanersen"):
+            assert others[name]["status"] == "not_approved_in_region"
+            assert [reason["code"] for reason in others[name]["reasons"]] == ["not_approved"]
+            assert "pre_treatment_tests" not in others[name]
+    contract_only = assess_therapies(_facts({}, Region.US), kb)
+    assert [item["therapy"] for item in contract_only] == [item.value for item in TherapyId]
 
 
 def test_a_carrier_is_not_eligible_even_where_approval_is_unconfirmed() -> None:

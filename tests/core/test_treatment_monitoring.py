@@ -33,7 +33,11 @@ def days_ago(days: int) -> str:
 
 
 def on(day: str, therapy: str, *, ended: str | None = None) -> dict[str, Any]:
-    return {"treatments": [{"therapy": therapy, "start_date": day, "end_date": ended}]}
+    """One course; nusinersen on the 12 mg regimen (the regions with a high dose too need to know which)."""
+    course = {"therapy": therapy, "start_date": day, "end_date": ended}
+    if therapy == NUS:
+        course["regimen"] = "nusinersen_12mg"
+    return {"treatments": [course]}
 
 
 LIVER_AND_PLATELETS = ("liver_function", "platelet_count")
@@ -260,8 +264,13 @@ def test_risdiplam_item_carries_the_pregnancy_and_fertility_points() -> None:
 def test_a_second_course_restarts_the_schedule() -> None:
     changes = {
         "treatments": [
-            {"therapy": NUS, "start_date": "2025-01-01", "end_date": "2025-06-01"},
-            {"therapy": NUS, "start_date": days_ago(10), "end_date": None},
+            {
+                "therapy": NUS,
+                "start_date": "2025-01-01",
+                "end_date": "2025-06-01",
+                "regimen": "nusinersen_12mg",
+            },
+            {"therapy": NUS, "start_date": days_ago(10), "end_date": None, "regimen": "nusinersen_12mg"},
         ]
     }
     assert alerts(changes)["monitoring.nusinersen.doses"]["due_on"] == days_ago(-4)
@@ -280,7 +289,9 @@ def test_add_months(day: dt.date, months: int, expected: dt.date) -> None:
 
 
 def test_whole_month_intervals_are_integers_like_the_care_plans() -> None:
-    treatments = [{"therapy": "nusinersen", "start_date": "2024-01-10", "end_date": None}]
+    treatments = [
+        {"therapy": "nusinersen", "start_date": "2024-01-10", "end_date": None, "regimen": "nusinersen_12mg"}
+    ]
     plan = evaluate(record(birth_date="2020-01-01", treatments=treatments), as_of=AS_OF)["care_plan"]
     intervals = [
         i["interval_months"] for i in plan if i["domain"] == "treatment_monitoring" and "interval_months" in i

@@ -101,6 +101,8 @@ def citation(source: Source) -> str:
         parts.append(published)
     if source.section:
         parts.append(f"Section: {source.section}")
+    if source.revision:
+        parts.append(f"Revision read: {source.revision}")
     if source.doi:
         parts.append(f"doi:{source.doi}")
     if source.url:

@@ -31,7 +31,7 @@ from smanav_core.knowledge.schema.therapies import (
     Therapy,
 )
 from smanav_core.rules.reasons import flagged
-from smanav_core.rules.therapy_conditions import Test, postmenstrual_weeks, rule_test
+from smanav_core.rules.therapy_conditions import Test, block_test, postmenstrual_weeks, rule_test
 
 _CONTRACT = frozenset(item.value for item in TherapyId)
 SEVERITY = {status: rank for rank, status in enumerate(TherapyStatus)}
@@ -60,6 +60,7 @@ FIELD_NAMES: dict[str, tuple[str, str]] = {
     "clinical.active_infection": ("active_infection", "whether there is an infection now"),
     "labs.liver": ("liver_tests", "the liver tests (ALT, AST, bilirubin)"),
     "gestational_age_weeks": ("gestational_age_weeks", "the gestational age at birth"),
+    "sex": ("sex", "the sex recorded"),
 }
 
 NOTE_FIELDS = (
@@ -219,6 +220,10 @@ class _Findings:
             self.rule_ids.append(rule_id)
 
 
+# A note prepared for output: its code, text, sources and the test of its `when` conditions (or None).
+_Note = tuple[str, str, tuple[str, ...], Test | None]
+
+
 @dataclass(frozen=True, slots=True)
 class _Plan:
     """Everything about one therapy in one region that does not depend on the person."""
@@ -233,8 +238,9 @@ class _Plan:
     # The output entry with every field in output order; the fields that depend on the person (status,
     # reasons, rules, the window, the notes' copies) are filled in, or the window dropped, in a copy.
     entry: dict[str, Any]
-    # Output field -> the notes' (code, text, sources) (their texts take no values).
-    notes: tuple[tuple[str, tuple[tuple[str, str, tuple[str, ...]], ...]], ...]
+    # Output field -> the notes' (code, text, sources, test) (their texts take no values); a note with a
+    # test is left out for a person its conditions are known not to fit.
+    notes: tuple[tuple[str, tuple[_Note, ...]], ...]
     # A `not_eligible` age rule closes this option at `age_months` (after `from_birth`); its sources.
     window: tuple[float, dt.timedelta, tuple[str, ...]] | None
 
@@ -267,7 +273,12 @@ def _plan(kb: Knowledge, therapy: Therapy, region: Region) -> _Plan:
         (
             name,
             tuple(
-                (note.id.rsplit(".", 1)[-1], flagged(note, note.text), note.sources)
+                (
+                    note.id.rsplit(".", 1)[-1],
+                    flagged(note, note.text),
+                    note.sources,
+                    None if note.when is None else block_test(note.when),
+                )
                 for note in file.note
                 if note.therapy == therapy.therapy and region in note.regions and note.kind is kind
             ),
@@ -393,7 +404,10 @@ def _assess_one(
             del entry["window_closes_on"], entry["window_sources"]
     for name, notes in plan.notes:
         copies: list[dict[str, Any]] = []
-        for code, text, sources in notes:
+        for code, text, sources, test in notes:
+            # Shown unless the note is known not to apply to this person (a missing fact keeps it).
+            if test is not None and test(facts).value is False:
+                continue
             copies.append({"code": code, "text": text, "sources": list(sources)})
         entry[name] = copies
     return entry
@@ -403,11 +417,12 @@ def assess_therapies(
     facts: PatientFacts, kb: Knowledge, *, include_unapproved_agents: bool = False
 ) -> list[dict[str, Any]]:
     """One entry per contract therapy id, always, in contract order; with `include_unapproved_agents`
-    the catalogue's other agents (not approved anywhere) follow. Each entry has `therapy`, `status`,
-    `reasons` (most restrictive first) and extra fields (name, route, layer, regimen, notes, rules).
+    the catalogue's other agents follow (agents outside the contract's four, approved in few regions or
+    none). Each entry has `therapy`, `status`, `reasons` (most restrictive first) and extra fields
+    (name, route, layer, regimen, notes, rules).
 
-    The published evaluation schema lists the four contract ids first and admits other agents after them
-    only with the status `not_approved_in_region`.
+    The published evaluation schema lists the four contract ids first; other agents follow with their
+    status in the region (e.g. apitegromab: assessed in the US, not approved elsewhere).
     """
     index = kb.prepared(_therapy_index)
     plans = (index.every_agent if include_unapproved_agents else index.contract_only)[facts.region]

@@ -9,9 +9,10 @@ function of the facts, so an evaluation does not look at the fields a block leav
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from smanav_core.codes import Sex
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.schema.therapies import Conditions, EligibilityRule
 
@@ -37,30 +38,6 @@ def unknown(name: str) -> Truth:
     if found is None:
         found = _UNKNOWN[name] = Truth(None, (name,))
     return found
-
-
-def _all(parts: Iterable[Truth]) -> Truth:
-    missing: list[str] = []
-    undecided = False
-    for part in parts:
-        if part.value is False:
-            return FALSE
-        if part.value is None:
-            undecided = True
-            missing.extend(name for name in part.missing if name not in missing)
-    return Truth(None, tuple(missing)) if undecided else TRUE
-
-
-def _any(parts: Iterable[Truth]) -> Truth:
-    missing: list[str] = []
-    undecided = False
-    for part in parts:
-        if part.value is True:
-            return TRUE
-        if part.value is None:
-            undecided = True
-            missing.extend(name for name in part.missing if name not in missing)
-    return Truth(None, tuple(missing)) if undecided else FALSE
 
 
 def _age(compare: Callable[[float, float], bool], bound: float) -> Test:
@@ -143,6 +120,28 @@ def _ongoing_therapy_in(conditions: Conditions) -> Test:
 
     def test(facts: PatientFacts) -> Truth:
         return FALSE if therapies.isdisjoint(facts.ongoing) else TRUE
+
+    return test
+
+
+def _ongoing_therapy_none_of(conditions: Conditions) -> Test:
+    therapies = frozenset(conditions.ongoing_therapy_none_of or ())
+
+    def test(facts: PatientFacts) -> Truth:
+        return TRUE if therapies.isdisjoint(facts.ongoing) else FALSE
+
+    return test
+
+
+def _sex_in(conditions: Conditions) -> Test:
+    allowed = frozenset(conditions.sex_in or ())
+    missing = unknown("sex")
+
+    def test(facts: PatientFacts) -> Truth:
+        sex = facts.record.sex
+        if sex is None or sex is Sex.UNKNOWN:
+            return missing
+        return TRUE if sex in allowed else FALSE
 
     return test
 
@@ -239,6 +238,8 @@ _BUILDERS: dict[str, Callable[[Conditions], Test]] = {
     "ventilation_in": _ventilation_in,
     "had_therapy_in": _had_therapy_in,
     "ongoing_therapy_in": _ongoing_therapy_in,
+    "ongoing_therapy_none_of": _ongoing_therapy_none_of,
+    "sex_in": _sex_in,
     "anti_aav9_above": lambda c: _anti_aav9_above(c.anti_aav9_above or 0),
     "pregnant": lambda c: _pregnant(bool(c.pregnant)),
     "active_infection": lambda c: _active_infection(bool(c.active_infection)),
@@ -262,7 +263,19 @@ def block_test(conditions: Conditions) -> Test:
         return tests[0]
 
     def every(facts: PatientFacts) -> Truth:
-        return _all([test(facts) for test in tests])
+        # False at the first false test (whatever follows); else unknown, naming every missing field.
+        missing: list[str] | None = None
+        for test in tests:
+            part = test(facts)
+            value = part.value
+            if value is False:
+                return FALSE
+            if value is None:
+                if missing is None:
+                    missing = list(part.missing)
+                else:
+                    missing.extend(name for name in part.missing if name not in missing)
+        return TRUE if missing is None else Truth(None, tuple(missing))
 
     return every
 
@@ -283,6 +296,18 @@ def rule_test(rule: EligibilityRule) -> Test:
         return lambda facts: _negated(only(facts))
 
     def none_holds(facts: PatientFacts) -> Truth:
-        return _negated(_any([alternative(facts) for alternative in alternatives]))
+        # False at the first alternative that holds; true when none does; else unknown (fields named).
+        missing: list[str] | None = None
+        for alternative in alternatives:
+            part = alternative(facts)
+            value = part.value
+            if value is True:
+                return FALSE
+            if value is None:
+                if missing is None:
+                    missing = list(part.missing)
+                else:
+                    missing.extend(name for name in part.missing if name not in missing)
+        return TRUE if missing is None else Truth(None, tuple(missing))
 
     return none_holds

@@ -35,6 +35,7 @@ from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.base import Statement
 from smanav_core.knowledge.schema.therapies import MonitoringKind, MonitoringSchedule
 from smanav_core.record import Treatment
+from smanav_core.rules.reasons import flagged
 
 ALERT_CODE = AlertCode.TREATMENT_MONITORING_DUE.value
 _DOMAIN = CareDomain.TREATMENT_MONITORING.value
@@ -108,6 +109,11 @@ def _index(kb: Knowledge) -> _Index:
                 *known,
                 *(regimen for regimen in schedule.regimens if regimen not in known),
             )
+    # Regimens in the contract's order, so that their names are always listed the same way.
+    order = list(Regimen)
+    for by_region in regimens.values():
+        for therapy, named in by_region.items():
+            by_region[therapy] = tuple(sorted(named, key=order.index))
     limits = _Limits(
         due_soon_days=int(kb.number("monitoring.due_soon_days")),
         within_a_week_days=int(kb.number("monitoring.due_within_a_week_days")),
@@ -163,7 +169,9 @@ def follow_treatments(facts: PatientFacts, kb: Knowledge) -> Monitoring:
                 continue
             if schedule.regimens and (course.regimen or assumed) not in schedule.regimens:
                 continue
-            if schedule.kind is MonitoringKind.DOSE:
+            if not schedule.confirmed:
+                due = None  # an unconfirmed schedule is shown, never used to date anything
+            elif schedule.kind is MonitoringKind.DOSE:
                 due = _next_dose(schedule, course, facts, index.limits)
                 doses = None if due is None else (schedule, due)
             elif schedule.kind is MonitoringKind.TEST and schedule.before_each_dose:
@@ -318,7 +326,7 @@ def treatment_monitoring_items(
             "id": schedule.id,
             "domain": _DOMAIN,
             "title": schedule.title or schedule.id,
-            "detail": " ".join((schedule.text, *_context(item, limits))),
+            "detail": flagged(schedule, " ".join((schedule.text, *_context(item, limits)))),
             "sources": list(schedule.sources),
         }
         if item.assumed_regimen is not None:
@@ -346,13 +354,15 @@ def _context(item: Followed, limits: _Limits) -> list[str]:
     if item.assumed_regimen is not None:
         words.append(limits.regimen_assumed.text.format(regimen=limits.regimen_names[item.assumed_regimen]))
     schedule, course, due = item.schedule, item.course, item.due
-    if schedule.kind is MonitoringKind.ADVICE:
+    if schedule.kind is MonitoringKind.ADVICE or not schedule.confirmed:
         words.append(f"Treatment started on {course.start_date.isoformat()}.")
     elif due is not None and due.status is DueStatus.DONE and due.last_done is not None:
         words.append(f"Done for the coming dose: recorded on {due.last_done.isoformat()}.")
     elif due is not None and due.last_done is not None:
-        done = "dose given" if schedule.kind is MonitoringKind.DOSE else "result"
-        words.append(f"Last {done} recorded on {due.last_done.isoformat()}.")
+        done = (
+            "dose recorded was given" if schedule.kind is MonitoringKind.DOSE else "tests recorded were done"
+        )
+        words.append(f"The last {done} on {due.last_done.isoformat()}.")
     else:
         done = "doses" if schedule.kind is MonitoringKind.DOSE else "results"
         words.append(

@@ -29,6 +29,9 @@ class Source(Frozen):
     # A document of smanav's own repository (a decision record), for settings that are not clinical facts.
     path: str | None = Field(default=None, pattern=r"^docs/[a-z0-9/_.\-]+\.md$")
     section: str | None = None
+    revision: str | None = Field(
+        default=None, description="which revision or date of the document was read, where it is known"
+    )
     kind: str = Field(description="label, hta, guideline, journal, registry, secondary, project, ...")
 
     @model_validator(mode="after")

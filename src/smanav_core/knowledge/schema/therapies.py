@@ -18,6 +18,7 @@ from smanav_core.codes import (
     MonitoringTest,
     Regimen,
     Region,
+    Sex,
     SmaType,
     TherapyId,
     TherapyStatus,
@@ -105,6 +106,12 @@ class Conditions(Frozen):
     ventilation_in: tuple[Ventilation, ...] | None = None
     had_therapy_in: tuple[TreatmentTherapy, ...] | None = None
     ongoing_therapy_in: tuple[TreatmentTherapy, ...] | None = None
+    ongoing_therapy_none_of: tuple[TreatmentTherapy, ...] | None = Field(
+        default=None, description="none of these treatments is recorded as ongoing"
+    )
+    sex_in: tuple[Sex, ...] | None = Field(
+        default=None, description="the recorded sex is one of these (unknown when not recorded)"
+    )
     anti_aav9_above: float | None = Field(default=None, ge=0)
     pregnant: bool | None = None
     active_infection: bool | None = None
@@ -146,11 +153,17 @@ class EligibilityRule(Statement):
 
 
 class TherapyNote(Statement):
-    """Pre-treatment test, warning or contraindication shown with a therapy (does not change status)."""
+    """Pre-treatment test, warning or contraindication shown with a therapy (does not change status).
+
+    `when` limits the note to the people it applies to (the same typed conditions as a rule's `when`):
+    the note is left out only when the conditions are known not to hold; when a fact they need is missing,
+    the note is shown, because leaving out a warning that may apply is the worse mistake.
+    """
 
     therapy: str = Field(pattern=AGENT_PATTERN)
     regions: tuple[Region, ...] = Field(min_length=1)
     kind: NoteKind
+    when: Conditions | None = None
 
 
 class RegimenEntry(Statement):
