@@ -6,6 +6,8 @@ Core commands (no Django is imported for these; the clinical core works alone):
     smanav triage ANSWERS.json|- [--as-of YYYY-MM-DD] [--format json|text]
     smanav knowledge [--format json|text]          knowledge version, counts, every rule, bibliography
     smanav knowledge docs [--out docs/clinical]     regenerate the clinical documentation
+    smanav knowledge check [--as-of YYYY-MM-DD]     entries past their review date, sources read in an
+                                                    older revision than the newest known (exit 1 if any)
     smanav schemas [--out schemas]                  regenerate the contract's JSON Schemas
 
 Exit status: 0 on success, 2 on invalid input (nothing on stdout, one problem a line on stderr as
@@ -241,11 +243,20 @@ def _run_triage(args: Namespace) -> int:
 
 def _configure_knowledge(parser: ArgumentParser) -> None:
     _add_format(parser)
-    actions = parser.add_subparsers(dest="knowledge_action", metavar="{docs}")
+    actions = parser.add_subparsers(dest="knowledge_action", metavar="{docs,check}")
     docs = actions.add_parser(
         "docs", help="write the clinical documentation generated from the knowledge base"
     )
     docs.add_argument("--out", default="docs/clinical", help="folder to write (default: docs/clinical)")
+    check = actions.add_parser(
+        "check",
+        help="list entries past their review date and sources with a newer revision than the one read "
+        "(exit status 1 when there are any)",
+    )
+    check.add_argument(
+        "--as-of", dest="as_of", metavar="YYYY-MM-DD", help="date of the check (default: today)"
+    )
+    _add_format(check)
 
 
 def _run_knowledge(args: Namespace) -> int:
@@ -257,6 +268,16 @@ def _run_knowledge(args: Namespace) -> int:
         written = _write_folder(Path(args.out), docs.render_docs(kb), suffix=".md")
         sys.stderr.write(f"wrote {len(written)} pages to {args.out}\n")
         return EXIT_OK
+    if args.knowledge_action == "check":
+        from smanav_core.knowledge import freshness
+
+        report = freshness.check(kb, as_of=_as_of(args.as_of))
+        _emit(
+            freshness.report_document(kb, report),
+            args.format,
+            lambda _found: freshness.render_check(kb, report),
+        )
+        return EXIT_OK if report.current else EXIT_BROKEN
     _emit(docs.knowledge_summary(kb), args.format, lambda _summary: docs.render_summary_text(kb))
     return EXIT_OK
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from smanav_core.errors import InvalidInput
 from smanav_core.facts import PatientFacts, derive_facts
+from smanav_core.knowledge.freshness import last_reviewed
 from smanav_core.knowledge.loader import Knowledge, load_knowledge
 from smanav_core.rules.alerts import detect_alerts
 from smanav_core.rules.care_plan import build_care_plan
@@ -91,6 +92,7 @@ def _evaluation(
         "as_of": facts.as_of.isoformat(),
         "region": facts.region.value,
         "knowledge_version": kb.version,
+        "knowledge_reviewed_on": last_reviewed(kb).isoformat(),
         "age_months": round(facts.age_months, 1),
         # Extra field: the exact age, so that every report can say it in years, months and days.
         "age_days": facts.age_days,

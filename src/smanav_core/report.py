@@ -403,6 +403,8 @@ def _closing(page: _Page, result: Mapping[str, Any]) -> None:
         + "."
     )
     if result.get("knowledge_version"):
-        page.para(f"Knowledge version: {result['knowledge_version']}.")
+        reviewed = result.get("knowledge_reviewed_on")
+        when = f", last reviewed on {reviewed}" if reviewed else ""
+        page.para(f"Knowledge version: {result['knowledge_version']}{when}.")
     page.heading("Please read")
     page.para(str(result.get("disclaimer", "")))

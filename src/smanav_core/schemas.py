@@ -117,6 +117,9 @@ class Evaluation(_Output):
     as_of: dt.date
     region: Region
     knowledge_version: str = Field(min_length=1)
+    knowledge_reviewed_on: dt.date | None = Field(
+        default=None, description="When the knowledge base was last reviewed (its newest review date)."
+    )
     age_months: float = Field(ge=0)
     age_days: int | None = Field(
         default=None, ge=0, description="Extra field: the exact age in days on as_of (for ages in words)."

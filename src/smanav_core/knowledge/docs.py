@@ -15,6 +15,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from smanav_core.knowledge.changes import render_changes
+from smanav_core.knowledge.freshness import review_due
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.base import Entry, Source, Statement
 
@@ -49,6 +51,12 @@ PAGES: tuple[Page, ...] = (
         "triage.md",
         "Triage",
         "Red flags and patterns for adults or older children with weakness or back problems.",
+    ),
+    Page(
+        "review.md",
+        "Review dates",
+        "How long each kind of entry goes before it is reviewed again (`smanav knowledge check` lists the"
+        " entries past their date).",
     ),
 )
 
@@ -142,7 +150,9 @@ def knowledge_summary(kb: Knowledge) -> dict[str, Any]:
             }
             for item in located
         ],
-        "sources": {key: kb.sources[key].model_dump(exclude_none=True) for key in sorted(kb.sources)},
+        "sources": {
+            key: kb.sources[key].model_dump(mode="json", exclude_none=True) for key in sorted(kb.sources)
+        },
     }
 
 
@@ -220,6 +230,7 @@ def _entry_markdown(item: Located, kb: Knowledge) -> list[str]:
     lines += ["| | |", "|---|---|"]
     lines.append(f"| Evidence | {entry.evidence.value} |")
     lines.append(f"| Reviewed on | {entry.reviewed_on.isoformat()} |")
+    lines.append(f"| Review due | {review_due(kb, entry).isoformat()} |")
     lines.append(f"| Confirmed | {'yes' if entry.confirmed else 'no'} |")
     lines.append(f"| Knowledge file | `{item.file}.toml` ({item.table}) |")
     for name in type(entry).model_fields:
@@ -333,7 +344,13 @@ def _render_index(pages: Iterable[tuple[Page, list[Located]]], items: list[Locat
         open_points = sum(1 for item in page_items if not item.entry.confirmed)
         lines.append(f"| [{page.title}]({page.file_name}) | {len(page_items)} | {open_points} |")
     lines.append(f"| [Sources](sources.md) | {len(kb.sources)} sources | |")
-    lines += ["", "Terms are explained in the [glossary](../GLOSSARY.md)."]
+    lines += [
+        "",
+        "What each knowledge release changed: [changes](changes.md). Entries past their review date and"
+        " sources read in an older revision than the newest known: `smanav knowledge check`.",
+        "",
+        "Terms are explained in the [glossary](../GLOSSARY.md).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -354,4 +371,5 @@ def render_docs(kb: Knowledge) -> dict[str, str]:
     docs = {page.file_name: _render_page(page, page_items, kb) for page, page_items in rendered}
     docs["sources.md"] = _render_sources(items, kb)
     docs["index.md"] = _render_index(rendered, items, kb)
+    docs["changes.md"] = render_changes()
     return docs

@@ -26,7 +26,7 @@ from smanav_core.knowledge.schema.triage import TriageFile
 from smanav_core.knowledge.schema.trials import TRIALS_FOLDER, CuratedTrial, read_trial_reviews
 
 # Bumped by hand when the content is reviewed as a whole; the digest changes with every edit.
-KNOWLEDGE_RELEASE = "2026.11.0"
+KNOWLEDGE_RELEASE = "2026.12.0"
 
 FILE_SCHEMAS: dict[str, type[KnowledgeFile]] = {
     "genetics": GeneticsFile,
@@ -36,6 +36,7 @@ FILE_SCHEMAS: dict[str, type[KnowledgeFile]] = {
     "triage": TriageFile,
     "classification": KnowledgeFile,
     "urgency": KnowledgeFile,
+    "review": KnowledgeFile,
 }
 
 F = TypeVar("F", bound=KnowledgeFile)
@@ -194,6 +195,12 @@ def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
     trials, cited_by_trials, trial_problems = read_trial_reviews(trial_documents, sources)
     problems.extend(trial_problems)
     cited |= cited_by_trials
+    for key, document in sources.items():
+        newer = document.newer_revision
+        if newer is not None and newer.known_from is not None:
+            cited.add(newer.known_from)
+            if newer.known_from not in sources:
+                problems.append(f"sources.toml [{key}]: its newer revision is known from an unknown source")
     for unused in sorted(set(sources) - cited):
         problems.append(f"sources.toml [{unused}]: no entry cites this source")
     if problems:

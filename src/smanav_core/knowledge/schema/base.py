@@ -17,6 +17,15 @@ class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class NewerRevision(Frozen):
+    """A revision of a source's document that is known to exist but has not been read into the
+    knowledge base yet (for example from a regulator's list of recent major changes)."""
+
+    date: dt.date
+    what: str = Field(min_length=3, description="what changed, as far as it is known")
+    known_from: str | None = Field(default=None, description="the key of the source that says so")
+
+
 class Source(Frozen):
     """One bibliography entry (`sources.toml`)."""
 
@@ -32,6 +41,7 @@ class Source(Frozen):
     revision: str | None = Field(
         default=None, description="which revision or date of the document was read, where it is known"
     )
+    newer_revision: NewerRevision | None = None
     kind: str = Field(description="label, hta, guideline, journal, registry, secondary, project, ...")
 
     @model_validator(mode="after")
