@@ -195,8 +195,8 @@ def build_knowledge(raw_files: Mapping[str, bytes]) -> Knowledge:
     trials, cited_by_trials, trial_problems = read_trial_reviews(trial_documents, sources)
     problems.extend(trial_problems)
     cited |= cited_by_trials
-    for key, document in sources.items():
-        newer = document.newer_revision
+    for key, bibliography_entry in sources.items():
+        newer = bibliography_entry.newer_revision
         if newer is not None and newer.known_from is not None:
             cited.add(newer.known_from)
             if newer.known_from not in sources:
