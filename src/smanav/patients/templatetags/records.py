@@ -9,6 +9,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 
 from smanav.accounts.roles import Role, role_of
+from smanav.careplans.falls import fall_marks
 from smanav.patients import changes, labels, units
 
 register = template.Library()
@@ -67,3 +68,12 @@ def measured(value: Any, instrument: str) -> str:
     written = floatformat(value, "-1")
     local = units.local_equivalent(None if value is None else float(value), instrument)
     return f"{written} {local}" if local else written
+
+
+@register.filter
+def fall_caption(instrument: str, evaluation: Any) -> str:
+    """`{{ s.instrument|fall_caption:evaluation }}`: what the chart of this measure marks, in words (the
+    comparison the core's fall alert made), or "" when no fall is reported or there is no evaluation."""
+    alerts = evaluation.get("alerts", ()) if isinstance(evaluation, Mapping) else ()
+    mark = fall_marks(alerts).get(instrument)
+    return mark.caption if mark is not None else ""
