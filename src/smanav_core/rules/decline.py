@@ -20,6 +20,7 @@ Only for confirmed 5q SMA (the caller checks). Every threshold, SMA type and loo
 from __future__ import annotations
 
 import datetime as dt
+import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -47,12 +48,15 @@ _OTHER = TreatmentTherapy.OTHER
 
 @dataclass(frozen=True, slots=True)
 class _Decline:
-    """A confirmed rule with what an alert needs from it, read once."""
+    """A confirmed rule with what an alert needs from it, read once. The texts are the statements with
+    everything that does not depend on the person already filled in (see `_prefilled`)."""
 
     rule: DeclineRule
     change: MeaningfulChange
     window_months: int
     course_start_months: int | None
+    text: str
+    course_start_text: str
     sources: tuple[str, ...]
 
 
@@ -61,15 +65,14 @@ class _Trend:
     """A measure watched for a fall without a confirmed rule for this SMA type."""
 
     rule_id: str
-    scope: str
+    text: str
     sources: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class _Watched:
     instrument: Instrument
-    measure: Measure
-    name: str
+    code: str  # the instrument's value, read once (enum attribute access is slow on Python 3.11)
     check: _Decline | _Trend
 
 
@@ -93,10 +96,8 @@ class _DeclineIndex:
                 found = rules.get(measure.instrument)
                 if found is None:
                     continue
-                check = self._check(found, changes, sma_type)
-                watched.append(
-                    _Watched(measure.instrument, measure, measure.short_name or measure.name, check)
-                )
+                check = self._check(measure, found, changes, sma_type)
+                watched.append(_Watched(measure.instrument, measure.instrument.value, check))
             self.by_type[sma_type] = tuple(watched)
         # Whether any rule for the type compares with the start of treatment (only then is it worked out).
         self.compares_course_start = {
@@ -108,8 +109,13 @@ class _DeclineIndex:
         }
 
     def _check(
-        self, rules: list[DeclineRule], changes: dict[str, MeaningfulChange], sma_type: SmaType | None
+        self,
+        measure: Measure,
+        rules: list[DeclineRule],
+        changes: dict[str, MeaningfulChange],
+        sma_type: SmaType | None,
     ) -> _Decline | _Trend:
+        name = measure.short_name or measure.name
         for rule in rules:
             if not (rule.confirmed and rule.threshold is not None and _holds_for(rule, sma_type)):
                 continue
@@ -120,14 +126,40 @@ class _DeclineIndex:
                 if rule.course_start_months is not None:
                     statements.append(self.course_start)
                 sources = _merged(rule.sources, change.sources, *(item.sources for item in statements))
-                return _Decline(rule, change, rule.window_months, rule.course_start_months, sources)
+                fixed = {
+                    "name": name,
+                    "unit": measure.unit,
+                    "window": rule.window_months,
+                    "threshold": _number(change.points),
+                    "threshold_text": change.text,
+                    "course_months": rule.course_start_months,
+                }
+                return _Decline(
+                    rule,
+                    change,
+                    rule.window_months,
+                    rule.course_start_months,
+                    _prefilled(self.decline.text, fixed),
+                    _prefilled(self.course_start.text, fixed),
+                    sources,
+                )
         unconfirmed = [rule for rule in rules if not rule.confirmed]
         explained = unconfirmed[0] if unconfirmed else None
         has_thresholds = any(rule.confirmed for rule in rules)
         scope = _scope_words(sma_type) if has_thresholds else ""
         rule_id = explained.id if explained is not None else self.trend.id
         cited = explained.sources if explained is not None else ()
-        return _Trend(rule_id, scope, _merged(self.trend.sources, cited))
+        text = _prefilled(self.trend.text, {"name": name, "scope": scope})
+        return _Trend(rule_id, text, _merged(self.trend.sources, cited))
+
+
+def _prefilled(template: str, fixed: dict[str, object]) -> str:
+    """`template` with the fields named in `fixed` filled in and every other field left as a field, so
+    that each evaluation formats only what depends on the person. The filled-in values have their braces
+    doubled, so they stay text."""
+    fields = {name for _, name, _, _ in string.Formatter().parse(template) if name}
+    values = {name: str(fixed[name]).replace("{", "{{").replace("}", "}}") for name in fields & fixed.keys()}
+    return template.format(**values, **{name: "{" + name + "}" for name in fields - fixed.keys()})
 
 
 def _holds_for(rule: DeclineRule, sma_type: SmaType | None) -> bool:
@@ -157,9 +189,9 @@ def decline_alerts(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
             continue
         check = watched.check
         if isinstance(check, _Decline):
-            alert = _decline(watched, check, history, course_start, index)
+            alert = _decline(watched, check, history, course_start)
         else:
-            alert = _trend(watched, check, history, index)
+            alert = _trend(watched, check, history)
         if alert is not None:
             found.append(alert)
     return found
@@ -179,11 +211,7 @@ def _course_start(facts: PatientFacts) -> dt.date | None:
 
 
 def _decline(
-    watched: _Watched,
-    check: _Decline,
-    history: tuple[Assessment, ...],
-    course_start: dt.date | None,
-    index: _DeclineIndex,
+    watched: _Watched, check: _Decline, history: tuple[Assessment, ...], course_start: dt.date | None
 ) -> dict[str, Any] | None:
     latest = history[-1]
     earlier = history[:-1]
@@ -196,32 +224,33 @@ def _decline(
     change = check.change
     if fall + EPSILON < change.points:
         return None
-    words = {
-        "name": watched.name,
-        "latest": _number(latest.value),
-        "latest_date": day_words(latest.date),
-        "fall": _number(round(fall, 6)),
-        "unit": watched.measure.unit,
-        "reference": _number(reference.value),
-        "reference_date": day_words(reference.date),
-        "window": check.window_months,
-        "threshold": _number(change.points),
-        "threshold_text": change.text,
-    }
-    if kind == _COURSE_START:
-        statement = index.course_start
-        words["course_start"] = day_words(course_start) if course_start is not None else ""
-        words["course_months"] = check.course_start_months
+    fall = round(fall, 6)
+    latest_on, reference_on = latest.date, reference.date
+    if kind == _COURSE_START and course_start is not None:
+        text = check.course_start_text.format(
+            latest=_number(latest.value),
+            latest_date=day_words(latest_on),
+            fall=_number(fall),
+            reference=_number(reference.value),
+            reference_date=day_words(reference_on),
+            course_start=day_words(course_start),
+        )
     else:
-        statement = index.decline
+        text = check.text.format(
+            latest=_number(latest.value),
+            latest_date=day_words(latest_on),
+            fall=_number(fall),
+            reference=_number(reference.value),
+            reference_date=day_words(reference_on),
+        )
     alert: dict[str, Any] = {
         "code": _MOTOR_DECLINE,
         "severity": _HIGH,
-        "instrument": watched.instrument.value,
-        "text": statement.text.format(**words),
-        "latest": {"value": latest.value, "date": latest.date.isoformat()},
-        "compared_with": {"value": reference.value, "date": reference.date.isoformat(), "reference": kind},
-        "fall": round(fall, 6),
+        "instrument": watched.code,
+        "text": text,
+        "latest": {"value": latest.value, "date": latest_on.isoformat()},
+        "compared_with": {"value": reference.value, "date": reference_on.isoformat(), "reference": kind},
+        "fall": fall,
         "window_months": check.window_months,
         "threshold": change.points,
         "threshold_kind": change.kind,
@@ -266,29 +295,25 @@ def _baseline(
     return None
 
 
-def _trend(
-    watched: _Watched, check: _Trend, history: tuple[Assessment, ...], index: _DeclineIndex
-) -> dict[str, Any] | None:
+def _trend(watched: _Watched, check: _Trend, history: tuple[Assessment, ...]) -> dict[str, Any] | None:
     """Three values in a row that each fell, for a measure without a confirmed threshold."""
     if len(history) < 3:
         return None
     first, middle, latest = history[-3], history[-2], history[-1]
     if not (first.value > middle.value > latest.value):
         return None
-    text = index.trend.text.format(
-        name=watched.name,
+    text = check.text.format(
         first=_number(first.value),
         first_date=day_words(first.date),
         middle=_number(middle.value),
         middle_date=day_words(middle.date),
         latest=_number(latest.value),
         latest_date=day_words(latest.date),
-        scope=check.scope,
     )
     return {
         "code": _MEASURE_TREND,
         "severity": _LOW,
-        "instrument": watched.instrument.value,
+        "instrument": watched.code,
         "text": text,
         "latest": {"value": latest.value, "date": latest.date.isoformat()},
         "compared_with": {"value": first.value, "date": first.date.isoformat(), "reference": _FIRST_OF_THREE},
