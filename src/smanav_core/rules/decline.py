@@ -8,10 +8,9 @@ Only for confirmed 5q SMA (the caller checks). Every threshold, SMA type and loo
   earlier values within the rule's window before it and the last value taken before the window opened
   (visits are never exactly 12 months apart, and with no value inside the window this is the value just
   before, as the contract words it), and, where the rule says so, with the last value before the current
-  treatment course began. A fall of at
-  least the threshold from either is a meaningful decline (`motor_decline`, high). So a partial re-test
-  does not hide a fall, a slow loss within the window adds up, and a dip followed by full recovery does not
-  alert (the latest value is back at the reference);
+  treatment course began. A fall of at least the threshold from either is a meaningful decline
+  (`motor_decline`, high). So a partial re-test does not hide a fall, a slow loss within the window adds
+  up, and a dip followed by full recovery does not alert (the latest value is back at the reference);
 * without one (no threshold found for the measure, or none for this SMA type), three values in a row that
   each fell give a low-severity notice (`measure_trend`) that says no cited threshold exists. It does not
   change the urgency.
