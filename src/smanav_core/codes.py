@@ -185,6 +185,17 @@ class AlertCode(StrEnum):
     ASSESSMENT_OVERDUE = "assessment_overdue"
     ASSESSMENT_MISSING = "assessment_missing"
     TREATMENT_MONITORING_DUE = "treatment_monitoring_due"
+    # A measure fell at each of its last three values, and no cited threshold says whether that matters.
+    MEASURE_TREND = "measure_trend"
+
+
+class DeclineReference(StrEnum):
+    """What the latest value of a measure was compared with when a fall was called meaningful."""
+
+    BEST_IN_WINDOW = "best_in_window"  # the best earlier value within the rule's look-back window
+    BEFORE_WINDOW = "before_window"  # the last value taken before the look-back window opened
+    COURSE_START = "course_start"  # the last value before the current treatment course began
+    FIRST_OF_THREE = "first_of_three"  # a trend notice: the first of three values that each fell
 
 
 class Severity(StrEnum):

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from smanav_core.codes import (
     AlertCode,
     CareDomain,
+    DeclineReference,
     DiagnosisStatus,
     FunctionalGroup,
     Instrument,
@@ -101,12 +102,28 @@ class CarePlanItem(_Output):
     sources: SourceIds
 
 
+class MeasuredOut(_Output):
+    """One recorded value of the alert's instrument."""
+
+    value: float
+    date: dt.date
+
+
+class ComparedOut(MeasuredOut):
+    reference: DeclineReference = Field(description="why this earlier value was the one compared with")
+
+
 class AlertOut(_Output):
     code: AlertCode
     severity: Severity
     instrument: Instrument | None = None
     text: str = Field(min_length=1)
     sources: SourceIds
+    # A fall (motor_decline, measure_trend): what was compared with what.
+    latest: MeasuredOut | None = None
+    compared_with: ComparedOut | None = None
+    fall: float | None = Field(default=None, description="compared_with.value minus latest.value")
+    window_months: int | None = Field(default=None, description="the look-back window of the threshold")
 
 
 class Evaluation(_Output):

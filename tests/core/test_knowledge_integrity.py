@@ -142,6 +142,31 @@ kind = "guideline"
 """
 
 
+DECLINE_RULE = """
+[[decline_rule]]
+id = "decline.x"
+instrument = "{instrument}"
+text = "A sentence."
+sources = ["coratti_2024_hfmse_mcid"]
+evidence = "cohort"
+reviewed_on = 2026-12-06
+{fields}
+"""
+
+
+# A type 2 threshold with its window, for the rules below.
+TWELVE_MONTHS = (
+    'threshold = "change.hfmse.decline_type_2"',
+    "window_months = 12",
+    'window_text = "Twelve months."',
+)
+
+
+def decline_rule(*fields: str, instrument: str = "HFMSE") -> str:
+    """A decline rule for `instrument` with the TOML lines `fields`, appended to `measures.toml`."""
+    return DECLINE_RULE.format(instrument=instrument, fields="\n".join(fields))
+
+
 def files(*, drop: str | None = None, **extra: str) -> dict[str, bytes]:
     """The shipped files with `extra` text appended (name -> TOML text; a new name makes a new file)."""
     result = dict(RAW)
@@ -212,6 +237,46 @@ def test_the_shipped_set_plus_a_cited_statement_is_accepted() -> None:
             id="unregistered-file",
         ),
         pytest.param(lambda: files(drop="sources.toml"), "sources.toml is missing", id="no-bibliography"),
+        pytest.param(
+            lambda: files(
+                measures=decline_rule(
+                    'applies_to_types = ["4"]', 'threshold = "change.nothing"', *TWELVE_MONTHS[1:]
+                )
+            ),
+            "decline.x: threshold 'change.nothing' is not a meaningful_change entry",
+            id="decline-rule-unknown-threshold",
+        ),
+        pytest.param(
+            lambda: files(measures=decline_rule(*TWELVE_MONTHS, instrument="RULM")),
+            "decline.x: threshold change.hfmse.decline_type_2 is for HFMSE",
+            id="decline-rule-threshold-of-another-measure",
+        ),
+        pytest.param(
+            lambda: files(measures=decline_rule('applies_to_types = ["3"]', *TWELVE_MONTHS)),
+            "decline.x: holds for SMA types its threshold change.hfmse.decline_type_2 was not derived in",
+            id="decline-rule-type-outside-its-threshold",
+        ),
+        pytest.param(
+            lambda: files(measures=decline_rule('applies_to_types = ["2"]', *TWELVE_MONTHS)),
+            "decline.hfmse.type_2 and decline.x: two confirmed rules for one measure and type",
+            id="decline-rules-overlap",
+        ),
+        pytest.param(
+            lambda: files(
+                measures=decline_rule('applies_to_types = ["4"]', 'threshold = "change.hfmse.adult_sem"')
+            ),
+            "a confirmed decline rule needs a threshold, window_months and window_text",
+            id="decline-rule-without-window",
+        ),
+        pytest.param(
+            lambda: files(
+                measures=decline_rule(
+                    "confirmed = false", "course_start_months = 24", 'course_start_text = "Two."'
+                )
+            ),
+            "a comparison with the start of treatment needs window_months for its baseline",
+            id="decline-rule-course-start-without-window",
+        ),
         pytest.param(
             lambda: files(urgency=STATEMENT.format(id="Urgency X", sources='"genereviews_sma"')),
             "urgency.toml",

@@ -1,5 +1,6 @@
-"""A clinician logs in with two-factor authentication, records an HFMSE decline and finds the alert on
-the clinic worklist. Keyboard only, axe-core on every page, screenshots kept."""
+"""A clinician logs in with two-factor authentication, records an HFMSE decline, records a partial
+re-test that does not hide it, and finds the alert on the clinic worklist. Keyboard only, axe-core on
+every page, screenshots kept."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ import pytest
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.web.personas import PASSWORD, Personas, make_personas
+
+from smanav.patients.services import assessment_record
+from smanav_core.rules.decline import day_words
 
 
 @pytest.fixture
@@ -32,6 +36,16 @@ def _submit(page: Any, name: str) -> None:
         page.keyboard.press("Enter")
 
 
+def _record_hfmse(page: Any, on: dt.date, value: str) -> None:
+    """From the record page: open the measurement form and fill in an HFMSE value on that day."""
+    page.locator(".record-nav").get_by_role("link", name="Add a measurement").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.get_by_label("Date of the measurement", exact=True).fill(on.isoformat())
+    page.get_by_label("Measure", exact=True).select_option(label="HFMSE (0–66)")
+    _type_into(page, "Value", value)
+
+
 def _code(user: Any) -> str:
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
@@ -44,6 +58,17 @@ def test_clinician_records_an_hfmse_decline_and_finds_it_on_the_worklist(
     assert_accessible: Callable[[Any], None],
     screenshot: Callable[[Any, str], Path],
 ) -> None:
+    # Ada's HFMSE was 30 five months ago (a date relative to today, so the 12-month window holds it).
+    today = dt.date.today()
+    earlier = today - dt.timedelta(days=150)
+    assessment_record(
+        author=live_people.parent,
+        patient_id=live_people.shared_child.pk,
+        date=earlier.isoformat(),
+        instrument="HFMSE",
+        value=30,
+        as_of=today,
+    )
     page.goto(site + "/clinic/")
     assert "/accounts/login/" in page.url
     assert_accessible(page)
@@ -65,13 +90,8 @@ def test_clinician_records_an_hfmse_decline_and_finds_it_on_the_worklist(
     page.get_by_role("link", name="Ada").focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    page.locator(".record-nav").get_by_role("link", name="Add a measurement").focus()
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    _record_hfmse(page, today - dt.timedelta(days=14), "24")
     assert_accessible(page)
-    page.get_by_label("Date of the measurement", exact=True).fill(dt.date.today().isoformat())
-    page.get_by_label("Measure", exact=True).select_option(label="HFMSE (0–66)")
-    _type_into(page, "Value", "24")
     screenshot(page, "clinician-03-record-hfmse")
     _submit(page, "Save")
 
@@ -79,8 +99,18 @@ def test_clinician_records_an_hfmse_decline_and_finds_it_on_the_worklist(
     assert_accessible(page)
     screenshot(page, "clinician-04-evaluation-with-alert")
 
+    # A re-test two weeks later scores 25: the alert stays and says what was compared with what.
+    _record_hfmse(page, today, "25")
+    _submit(page, "Save")
+    alerts = page.locator("#alerts").inner_text()
+    assert "Motor decline" in alerts
+    assert f"HFMSE 25 on {day_words(today)} is 5 points below 30 on {day_words(earlier)}." in alerts
+    assert "Marked on the chart: 25 on" in page.locator("#monitoring").inner_text()
+    assert_accessible(page)
+    screenshot(page, "clinician-04a-retest-keeps-the-alert")
+
     # Removing a measurement asks first, on a page of its own; "Keep it" leaves the record as it is.
-    remove = page.locator("#monitoring").get_by_role("link", name=re.compile(r"^Remove HFMSE \(0–66\) 24,"))
+    remove = page.locator("#monitoring").get_by_role("link", name=re.compile(r"^Remove HFMSE \(0–66\) 25,"))
     remove.focus()
     with page.expect_navigation():
         page.keyboard.press("Enter")

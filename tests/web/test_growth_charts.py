@@ -164,7 +164,7 @@ def test_without_a_date_of_birth_growth_is_drawn_by_date_and_the_age_is_unknown(
     assert "Age (" not in svg
 
     document = careplan_document(patient, as_of=AS_OF)
-    document.charts = [Chart(instrument="WEIGHT_KG", title=weight.title, series=weight, flagged=[], note="")]
+    document.charts = [Chart(instrument="WEIGHT_KG", title=weight.title, series=weight)]
     html = render_to_string("careplans/careplan_pdf.html", {"doc": document, "result": document.result})
     assert "<th>Date</th><th>Age at measurement</th><th>Weight (kg)</th>" in html
     assert "<td>03/01/2023</td><td>unknown</td><td>13.5 (29.8 lb)</td>" in html

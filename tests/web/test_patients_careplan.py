@@ -36,19 +36,73 @@ def declining(people: Personas) -> Personas:
 
 
 @pytest.mark.django_db
-def test_chart_marks_the_cores_decline_and_is_an_svg(declining: Personas) -> None:
+def test_chart_marks_the_cores_comparison_and_is_an_svg(declining: Personas) -> None:
+    """HFMSE 30 (January), 34 (May), 28 (November): the core compares 28 with 34, the best value of the
+    12 months before, and the chart marks exactly those two values."""
     document = careplan_document(declining.shared_child, as_of=AS_OF)
     [chart] = [c for c in document.charts if c.instrument == "HFMSE"]
-    assert chart.flagged == [dt.date(2026, 11, 1)]
-    assert "meaningful decline" in chart.note
+    assert chart.mark is not None and chart.mark.meaningful
+    assert (chart.mark.latest_on, chart.mark.latest_value) == (dt.date(2026, 11, 1), 28)
+    assert (chart.mark.compared_on, chart.mark.compared_value) == (dt.date(2026, 5, 1), 34)
+    assert "6 below 34" in chart.mark.caption and "meaningful decline" in chart.mark.caption
     svg = chart.svg()
     assert svg.lstrip().startswith("<?xml")
-    assert "decline" in svg
+    assert "meaningful decline" in svg and "compared with" in svg
     response = log_in(Client(), declining.parent).get(
         reverse("careplans:chart", args=[declining.shared_child.pk, "HFMSE"])
     )
     assert response.status_code == 200
     assert response["Content-Type"] == "image/svg+xml"
+
+
+@pytest.mark.django_db
+def test_a_partial_retest_moves_the_mark_but_keeps_the_comparison(declining: Personas) -> None:
+    assessment_record(
+        author=declining.clinician,
+        patient_id=declining.shared_child.pk,
+        date="2026-11-15",
+        instrument="HFMSE",
+        value=29,
+        as_of=AS_OF,
+    )
+    document = careplan_document(declining.shared_child, as_of=AS_OF)
+    [chart] = [c for c in document.charts if c.instrument == "HFMSE"]
+    assert chart.mark is not None
+    assert (chart.mark.latest_on, chart.mark.compared_on) == (dt.date(2026, 11, 15), dt.date(2026, 5, 1))
+    page = log_in(Client(), declining.parent).get(
+        reverse("patients:detail", args=[declining.shared_child.pk])
+    )
+    html = page.content.decode()
+    assert "HFMSE 29 on 15 Nov 2026 is 5 points below 34 on 1 May 2026." in html
+    assert "Marked on the chart: 29 on" in html
+    assert page.context["evaluation"]["urgency"]["level"] == "prompt"
+
+
+@pytest.mark.django_db
+def test_a_steady_fall_without_a_cited_threshold_is_marked_as_a_fall_seen(people: Personas) -> None:
+    for date, value in (("2024-11-01", 84), ("2025-11-01", 78), ("2026-11-01", 72)):
+        assessment_record(
+            author=people.clinician,
+            patient_id=people.shared_child.pk,
+            date=date,
+            instrument="FVC_PERCENT_PREDICTED",
+            value=value,
+            as_of=AS_OF,
+        )
+    document = careplan_document(people.shared_child, as_of=AS_OF)
+    [chart] = [c for c in document.charts if c.instrument == "FVC_PERCENT_PREDICTED"]
+    assert chart.mark is not None and not chart.mark.meaningful
+    assert chart.mark.compared_value == 84
+    assert "No cited threshold" in chart.mark.caption
+    assert "fall seen" in chart.svg() and "meaningful decline" not in chart.svg()
+    page = log_in(Client(), people.parent).get(reverse("patients:detail", args=[people.shared_child.pk]))
+    html = page.content.decode()
+    assert "Falling measurement" in html
+    assert "holds no cited threshold" in html
+    # A notice, not a decline: nothing in the urgency comes from it.
+    assert [
+        r["code"] for r in page.context["evaluation"]["urgency"]["reasons"] if "decline" in r["code"]
+    ] == []
 
 
 @pytest.mark.django_db
@@ -83,6 +137,8 @@ def test_pdf_has_the_plan_the_knowledge_version_and_the_disclaimer(
     assert "Knowledge base version" in text
     assert "not a prescription" in text
     assert "Motor decline" in text
+    # The comparison in words beside the chart, as in the alert.
+    assert "Marked on the chart: 28 on" in " ".join(text.split())
     assert AuditEvent.objects.filter(actor=declining.parent, action=AuditAction.EXPORT).exists()
 
 

@@ -54,6 +54,28 @@ def test_hfmse_decline_appears_on_the_worklist_and_filters(people: Personas) -> 
 
 
 @pytest.mark.django_db
+def test_a_partial_retest_does_not_take_the_decline_off_the_worklist(people: Personas) -> None:
+    """HFMSE 34 -> 28, then a re-test of 29 two weeks later: the decline (29 against 34) stays on the
+    stored summary the worklist reads."""
+    patient = people.shared_child
+    for date, value in (("2026-05-01", 34), ("2026-11-01", 28), ("2026-11-15", 29)):
+        assessment_record(
+            author=people.clinician,
+            patient_id=patient.pk,
+            date=date,
+            instrument="HFMSE",
+            value=value,
+            as_of=AS_OF,
+        )
+    summary = PatientSummary.objects.get(patient=patient)
+    assert "motor_decline" in summary.alert_codes
+    [decline] = [alert for alert in summary.alerts if alert["code"] == "motor_decline"]
+    assert decline["compared_with"]["value"] == 34 and decline["latest"]["value"] == 29
+    page = log_in(Client(), people.clinician).get(reverse("patients:worklist"), {"alert": "motor_decline"})
+    assert [p.display_name for p in page.context["page"]] == ["Ada"]
+
+
+@pytest.mark.django_db
 def test_the_headline_counts_the_records_the_core_finds_urgent(people: Personas) -> None:
     """Screen-positive newborns with two SMN2 copies and no treatment yet: the core's urgency decides."""
     for name in ("Eve", "Fay"):

@@ -1,8 +1,10 @@
 """Monitoring charts as SVG (matplotlib, drawn on the server; no script in the browser).
 
-Readable without colour: the line is black, every measurement is a marker, and a measurement the core
-flagged as a clinically meaningful decline is a larger downward triangle with a text label. The same
-numbers are always shown in a data table next to the chart.
+Readable without colour: the line is black and every measurement is a marker. When the core's alerts
+report a fall of the measure, its latest value is a larger downward triangle labelled "meaningful
+decline" (or "fall seen" where no cited threshold exists) and the earlier value it was compared with is a
+square labelled "compared with": the same comparison as the alert, never one worked out here. The same
+numbers are always shown in a data table next to the chart, and the comparison in words below it.
 
 Weight and height are drawn against the person's age when every measurement has one (the series says
 so); everything else, and growth without a date of birth, against the date of measurement.
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
@@ -22,6 +23,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from smanav.careplans.falls import FallMark
 from smanav.patients.plan import Series
 
 # Keep output stable between runs (no random ids, no creation date), so charts can be compared.
@@ -41,16 +43,12 @@ def chart_svg(
     *,
     title: str,
     unit: str,
-    flagged: Sequence[dt.date] = (),
-    note: str = "",
+    mark: FallMark | None = None,
     size_in: tuple[float, float] = PAGE_SIZE_IN,
 ) -> str:
-    """An SVG line chart of one instrument over time (by age for growth, otherwise by date). `flagged`
-    are the dates of values the core's alerts call a meaningful decline; `note` explains the marking
-    in words (from the alert)."""
+    """An SVG line chart of one instrument over time (by age for growth, otherwise by date). `mark` is the
+    fall the core's alerts report for it: the latest value and the value it was compared with."""
     values = [row.value for row in series.rows]
-    wanted = set(flagged)
-    marked_rows = [index for index, row in enumerate(series.rows) if row.date in wanted]
     xs: Any
     if series.by_age:
         xs = numpy.array([row.age for row in series.rows], dtype=float)
@@ -60,25 +58,35 @@ def chart_svg(
     figure = Figure(figsize=size_in, dpi=96)
     axes = figure.subplots()
     axes.plot(xs, values, color="black", linewidth=1.8, marker="o", markersize=5, label=title)
-    marked = [(xs[index], values[index]) for index in marked_rows]
-    if marked:
-        axes.plot(
-            xs[marked_rows],
-            [values[index] for index in marked_rows],
-            linestyle="none",
-            marker="v",
-            markersize=12,
-            markerfacecolor="white",
-            markeredgecolor="black",
-            markeredgewidth=2,
-            label=note or _("meaningful decline"),
-        )
-        for when, value in marked:
+    marked = False
+    if mark is not None:
+        latest = _row_index(series, mark.latest_on, mark.latest_value)
+        compared = _row_index(series, mark.compared_on, mark.compared_value)
+        # The word under each marked value, offset in points: the latest value's word sits lower, clear
+        # of the value before it (often just below it).
+        for index, shape, word, offset in (
+            (compared, "s", _("compared with"), (-10, -16)),
+            (latest, "v", mark.label, (-8, -28)),
+        ):
+            if index is None:
+                continue
+            marked = True
+            axes.plot(
+                xs[index : index + 1],
+                [values[index]],
+                linestyle="none",
+                marker=shape,
+                markersize=12 if shape == "v" else 10,
+                markerfacecolor="white",
+                markeredgecolor="black",
+                markeredgewidth=2,
+                label=word,
+            )
             axes.annotate(
-                _("decline"),
-                (when, value),
+                word,
+                (xs[index], values[index]),
                 textcoords="offset points",
-                xytext=(-10, -16),
+                xytext=offset,
                 ha="right",
                 fontsize=9,
             )
@@ -103,3 +111,12 @@ def chart_svg(
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+def _row_index(series: Series, on: dt.date, value: float) -> int | None:
+    """The row measured on that day with that value (the latest such row), or None if it was removed."""
+    for index in range(len(series.rows) - 1, -1, -1):
+        row = series.rows[index]
+        if row.date == on and abs(row.value - value) < 1e-9:
+            return index
+    return None

@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from smanav.careplans.charts import PAGE_SIZE_IN, PRINT_SIZE_IN, chart_svg
+from smanav.careplans.falls import FallMark, fall_marks
 from smanav.patients.models import Patient
 from smanav.patients.plan import PlanDomain, Series, care_plan_by_domain, monitoring_series
 from smanav.patients.seam import PatientEvaluation, evaluate_patient
-from smanav_core.codes import AlertCode, Instrument
+from smanav_core.codes import Instrument
 
 # The y-axis label of each instrument's chart.
 UNITS: dict[str, Promise] = {
@@ -40,16 +40,15 @@ class Chart:
     instrument: str
     title: str
     series: Series
-    flagged: list[dt.date]
-    note: str
+    # The fall the core's alerts report for this measure, if any: what the chart marks.
+    mark: FallMark | None = None
 
     def svg(self, *, size_in: tuple[float, float] = PAGE_SIZE_IN) -> str:
         return chart_svg(
             self.series,
             title=self.title,
             unit=str(UNITS.get(self.instrument, "")),
-            flagged=self.flagged,
-            note=self.note,
+            mark=self.mark,
             size_in=size_in,
         )
 
@@ -72,42 +71,15 @@ class CarePlanDocument:
         return self.evaluation.result
 
 
-def _decline_flags(
-    alerts: list[dict[str, Any]], series: list[Series]
-) -> dict[str, tuple[list[dt.date], str]]:
-    """The core's motor-decline alert compares the two latest values of an instrument: flag the latest."""
-    latest = {s.instrument: s.rows[-1].date for s in series if s.rows}
-    flags: dict[str, tuple[list[dt.date], str]] = {}
-    for alert in alerts:
-        instrument = str(alert.get("instrument") or "")
-        if alert.get("code") != AlertCode.MOTOR_DECLINE.value or instrument not in latest:
-            continue
-        threshold = alert.get("threshold")
-        note = (
-            _("meaningful decline")
-            if threshold is None
-            else _("fall of at least %(threshold)s (meaningful decline)") % {"threshold": f"{threshold:g}"}
-        )
-        flags[instrument] = ([latest[instrument]], note)
-    return flags
-
-
 def careplan_document(patient: Patient, *, as_of: dt.date, region: str | None = None) -> CarePlanDocument:
     # Read once: the same rows make the core's record and the charts.
     assessments = list(patient.assessments.all())
     evaluation = evaluate_patient(patient, as_of=as_of, region=region, assessments=assessments)
     series = monitoring_series(assessments, birth_date=patient.birth_date)
     result = evaluation.result or {}
-    flags = _decline_flags(list(result.get("alerts", [])), series)
+    marks = fall_marks(result.get("alerts", []))
     charts = [
-        Chart(
-            instrument=s.instrument,
-            title=s.title,
-            series=s,
-            flagged=flags.get(s.instrument, ([], ""))[0],
-            note=flags.get(s.instrument, ([], ""))[1],
-        )
-        for s in series
+        Chart(instrument=s.instrument, title=s.title, series=s, mark=marks.get(s.instrument)) for s in series
     ]
     plan = care_plan_by_domain(result.get("care_plan", []))
     return CarePlanDocument(patient=patient, as_of=as_of, evaluation=evaluation, plan=plan, charts=charts)

@@ -153,6 +153,7 @@ ALERT_LABELS = {
     AlertCode.ASSESSMENT_OVERDUE: _("Assessment overdue"),
     AlertCode.ASSESSMENT_MISSING: _("Assessment missing"),
     AlertCode.TREATMENT_MONITORING_DUE: _("Treatment monitoring due"),
+    AlertCode.MEASURE_TREND: _("Falling measurement"),
 }
 SMA_TYPE_LABELS = {
     "0": _("Type 0"),

@@ -1,10 +1,11 @@
-"""Monitoring alerts: a meaningful fall on a motor scale, an overdue or missing assessment.
+"""Monitoring alerts: a meaningful fall of a measure, an overdue or missing assessment.
 
 Only for confirmed 5q SMA: the thresholds and intervals come from SMA studies and the SMA standards of
 care. Every threshold and interval is read from the knowledge base (`measures.toml`, `care_plan.toml`),
-never written here. Where the knowledge base has no confirmed threshold or interval (HFMSE outside types 2
-and 3, reviews for walkers) there is no alert, because no fall or gap can be called meaningful or late.
-The treatment-monitoring alerts of `rules.treatment_monitoring` are merged in.
+never written here. Where the knowledge base has no confirmed interval (reviews for walkers) there is no
+alert, because no gap can be called late. The falls (`motor_decline`, and the `measure_trend` notice where
+no threshold is cited) are worked out by `rules.decline`; the treatment-monitoring alerts of
+`rules.treatment_monitoring` are merged in.
 """
 
 from __future__ import annotations
@@ -13,19 +14,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from smanav_core.codes import (
-    AlertCode,
-    DiagnosisStatus,
-    DueStatus,
-    FunctionalGroup,
-    Instrument,
-    Severity,
-    SmaType,
-)
+from smanav_core.codes import AlertCode, DiagnosisStatus, DueStatus, FunctionalGroup, Instrument, Severity
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.care import CareItem
-from smanav_core.knowledge.schema.genetics import MeaningfulChange, Measure, MeasuresFile
+from smanav_core.rules.decline import decline_alerts
 from smanav_core.rules.treatment_monitoring import Monitoring, treatment_monitoring_alerts
 
 SEVERITY_RANK: dict[str, int] = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}
@@ -41,45 +34,10 @@ GROUP_WORDS: dict[FunctionalGroup, str] = {
     FunctionalGroup.NON_SITTER: "person who cannot sit without support",
     FunctionalGroup.SITTER: "person who sits but does not walk without support",
 }
-# Scores are recorded as decimals: a fall equal to the threshold must not be lost to rounding.
-EPSILON = 1e-9
 # Enum attribute access is slow on Python 3.11: the output values, read once.
-_HIGH = Severity.HIGH.value
 _MEDIUM = Severity.MEDIUM.value
-_MOTOR_DECLINE = AlertCode.MOTOR_DECLINE.value
 _OVERDUE = AlertCode.ASSESSMENT_OVERDUE.value
 _OVERDUE_STATUS = DueStatus.OVERDUE.value
-
-
-class _MotorIndex:
-    """Motor measures in file order and the decline thresholds of each, built once per knowledge base."""
-
-    def __init__(self, measures: MeasuresFile) -> None:
-        self.measures: tuple[Measure, ...] = tuple(item for item in measures.measure if item.motor)
-        # (instrument, measure), read once: the hot path checks every motor scale for a history.
-        self.scales = tuple((measure.instrument, measure) for measure in self.measures)
-        self.thresholds: dict[Instrument, tuple[MeaningfulChange, ...]] = {}
-        for change in measures.meaningful_change:
-            # Only a confirmed threshold can call a fall meaningful.
-            if change.use_for_decline_alert and change.confirmed:
-                self.thresholds[change.instrument] = (*self.thresholds.get(change.instrument, ()), change)
-        # Each SMA type (and an unknown one) -> the threshold of every motor measure, looked up once.
-        self.by_type: dict[SmaType | None, dict[Instrument, MeaningfulChange | None]] = {
-            sma_type: {
-                measure.instrument: self.threshold(measure.instrument, sma_type) for measure in self.measures
-            }
-            for sma_type in (*SmaType, None)
-        }
-
-    def threshold(self, instrument: Instrument, sma_type: SmaType | None) -> MeaningfulChange | None:
-        """The threshold derived in this SMA type, else one that applies to any type, else none."""
-        general: MeaningfulChange | None = None
-        for change in self.thresholds.get(instrument, ()):
-            if not change.applies_to_types:
-                general = general or change
-            elif sma_type is not None and sma_type.value in change.applies_to_types:
-                return change
-        return general
 
 
 class _AlertIndex:
@@ -87,13 +45,6 @@ class _AlertIndex:
     once per knowledge base (`Knowledge.prepared`) so that an evaluation does no look-ups by id."""
 
     def __init__(self, kb: Knowledge) -> None:
-        self.motor = _MotorIndex(kb.measures)
-        self.decline = kb.statement("alert.motor_decline")
-        self.decline_sources = {
-            change.id: _merged(change.sources, self.decline.sources)
-            for changes in self.motor.thresholds.values()
-            for change in changes
-        }
         self.missing = kb.statement("alert.assessment_missing")
         care = kb.care_plan.by_id
         # Only an interval the knowledge base confirms can make a review or an X-ray late.
@@ -120,7 +71,7 @@ def detect_alerts(
     alerts: list[dict[str, Any]] = []
     if facts.diagnosis is DiagnosisStatus.CONFIRMED_5Q_SMA:
         index = kb.prepared(_AlertIndex)
-        alerts.extend(_motor_declines(facts, index))
+        alerts.extend(decline_alerts(facts, kb))
         alerts.extend(_overdue_assessments(facts, index))
     alerts.extend(treatment_monitoring_alerts(facts, kb, monitoring))
     if len(alerts) > 1:
@@ -130,46 +81,6 @@ def detect_alerts(
 
 def _by_severity(alert: dict[str, Any]) -> int:
     return SEVERITY_RANK.get(alert["severity"], len(SEVERITY_RANK))
-
-
-def _motor_declines(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, Any]]:
-    """A fall of at least the cited meaningful amount between the two latest values of one motor scale."""
-    found: list[dict[str, Any]] = []
-    assessments = facts.assessments
-    thresholds = index.motor.by_type[facts.sma_type]
-    for instrument, measure in index.motor.scales:
-        history = assessments.get(instrument)
-        if history is None or len(history) < 2:
-            continue
-        before, after = history[-2], history[-1]
-        fall = before.value - after.value
-        change = thresholds[instrument]
-        if change is None or fall + EPSILON < change.points:
-            continue
-        text = index.decline.text.format(
-            name=measure.name,
-            from_value=_number(before.value),
-            from_date=before.date.isoformat(),
-            to_value=_number(after.value),
-            to_date=after.date.isoformat(),
-            fall=_number(fall),
-            unit=measure.unit,
-            threshold=_number(change.points),
-            threshold_text=change.text,
-        )
-        found.append(
-            {
-                "code": _MOTOR_DECLINE,
-                "severity": _HIGH,
-                "instrument": instrument.value,
-                "text": text,
-                "threshold": change.points,
-                "threshold_kind": change.kind,
-                "rule": change.id,
-                "sources": list(index.decline_sources[change.id]),
-            }
-        )
-    return found
 
 
 def _overdue_assessments(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, Any]]:

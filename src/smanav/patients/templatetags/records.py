@@ -10,6 +10,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 
 from smanav.accounts.roles import Role, role_of
+from smanav.careplans.falls import fall_marks
 from smanav.patients import changes, labels, units
 
 register = template.Library()
@@ -97,3 +98,12 @@ def iso_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+@register.filter
+def fall_caption(instrument: str, evaluation: Any) -> str:
+    """`{{ s.instrument|fall_caption:evaluation }}`: what the chart of this measure marks, in words (the
+    comparison the core's fall alert made), or "" when no fall is reported or there is no evaluation."""
+    alerts = evaluation.get("alerts", ()) if isinstance(evaluation, Mapping) else ()
+    mark = fall_marks(alerts).get(instrument)
+    return mark.caption if mark is not None else ""

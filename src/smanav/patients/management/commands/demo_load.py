@@ -142,7 +142,8 @@ class Command(BaseCommand):
         )
 
     def _type2_child(self, parent: Any, clinician: Any, clinic: Clinic, today: dt.date) -> None:
-        """Type 2, a sitter on nusinersen for years, whose latest HFMSE fell by 4 points."""
+        """Type 2, a sitter on nusinersen for years: HFMSE fell from 24 to 20, and a re-test two weeks
+        later (21) does not hide the fall; FVC has fallen a little at every visit (a trend notice)."""
         born = _years_ago(today, 7.2)
         patient = patient_create(
             author=parent,
@@ -217,6 +218,8 @@ class Command(BaseCommand):
                 rows.append((when, "FVC_PERCENT_PREDICTED", fvc[index]))
             if cobb[index] is not None:
                 rows.append((when, "COBB_DEG", cobb[index]))
+        # The clinician re-tested the HFMSE two weeks after the visit that found 20.
+        rows.append((today - dt.timedelta(days=7), "HFMSE", 21))
         self._measure(clinician, patient.pk, today, rows)
 
     def _type3_adult(self, adult: Any, clinician: Any, clinic: Clinic, today: dt.date) -> None:
