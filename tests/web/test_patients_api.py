@@ -129,3 +129,62 @@ def test_history_lists_every_version_newest_first(people: Personas) -> None:
     assert [row["version"] for row in body] == [3, 2, 1]
     assert body[0]["summary"] == "WEIGHT_KG 20 on 2026-11-15 recorded"
     assert (body[-1]["summary"], body[-1]["author"]) == ("record created", "parent")
+
+
+@pytest.mark.django_db
+def test_doses_and_safety_tests_are_recorded_through_the_api_with_the_cores_problems(
+    people: Personas,
+) -> None:
+    client, headers = Client(), _bearer(people.clinician)
+    patient_id = people.shared_child.pk
+    course = client.post(
+        f"{BASE}/{patient_id}/treatments",
+        {"therapy": "nusinersen", "start_date": "2026-11-01", "regimen": "nusinersen_12mg"},
+        content_type="application/json",
+        **headers,
+    )
+    assert course.status_code == 201, course.content
+    treatment_id = people.shared_child.treatments.get().pk
+    assert people.shared_child.treatments.get().regimen == "nusinersen_12mg"
+    dose = client.post(
+        f"{BASE}/{patient_id}/treatments/{treatment_id}/doses",
+        {"date": "2026-11-01", "amount_mg": 12, "given_by": "Dr Rivera"},
+        content_type="application/json",
+        **headers,
+    )
+    assert dose.status_code == 201, dose.content
+    early = client.post(
+        f"{BASE}/{patient_id}/treatments/{treatment_id}/doses",
+        {"date": "2026-10-01"},
+        content_type="application/json",
+        **headers,
+    )
+    assert early.status_code == 422
+    assert early.json()["errors"][0]["field"] == "date"
+    assert "before the treatment's start_date" in early.json()["errors"][0]["message"]
+    elsewhere = client.post(
+        f"{BASE}/{people.adult_record.pk}/treatments/{treatment_id}/doses",
+        {"date": "2026-11-01"},
+        content_type="application/json",
+        **headers,
+    )
+    assert elsewhere.status_code == 404
+    tests = client.post(
+        f"{BASE}/{patient_id}/lab-tests",
+        {"date": "2026-11-02", "tests": ["platelet_count", "urine_protein"]},
+        content_type="application/json",
+        **headers,
+    )
+    assert tests.status_code == 201, tests.content
+    unknown = client.post(
+        f"{BASE}/{patient_id}/lab-tests",
+        {"date": "2026-11-02", "tests": ["urine_sugar"]},
+        content_type="application/json",
+        **headers,
+    )
+    assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "test"
+    record = client.get(f"{BASE}/{patient_id}", **headers).json()["record"]
+    assert record["treatments"][0]["doses"] == [{"date": "2026-11-01", "amount_mg": 12}]
+    assert [t["test"] for t in record["lab_tests"]] == ["platelet_count", "urine_protein"]
+    listed = client.get(BASE, **headers).json()["items"]
+    assert {"overdue_count", "due_soon_count"} <= set(listed[0])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -29,7 +29,7 @@ from smanav.patients import selectors, services
 from smanav.patients.access import patient_get_for_editor, patient_get_for_user, patients_visible_to
 from smanav.patients.seam import evaluate_patient, record_for_patient
 from smanav_core import InvalidInput
-from smanav_core.codes import Instrument, Region, TreatmentTherapy
+from smanav_core.codes import Instrument, MonitoringTest, Region, Regimen, TreatmentTherapy
 
 
 class ApiTokenAuth(HttpBearer):
@@ -52,6 +52,8 @@ class PatientOut(Schema):
     version: int
     urgency: str | None = None
     alert_count: int | None = None
+    overdue_count: int | None = Field(None, description="Dated care-plan items whose date has passed.")
+    due_soon_count: int | None = Field(None, description="Dated items due within the due-soon window.")
 
 
 class PatientListOut(Schema):
@@ -116,6 +118,44 @@ TREATMENT_BODY = {
                     "therapy": {"type": "string", "enum": [t.value for t in TreatmentTherapy]},
                     "start_date": {"type": "string", "format": "date"},
                     "end_date": {"type": ["string", "null"], "format": "date"},
+                    "regimen": {"type": ["string", "null"], "enum": [*(r.value for r in Regimen), None]},
+                    "idempotency_key": {"type": "string", "maxLength": 64},
+                },
+            }
+        }
+    },
+}
+DOSE_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["date"],
+                "properties": {
+                    "date": {"type": "string", "format": "date"},
+                    "amount_mg": {"type": ["number", "null"], "exclusiveMinimum": 0, "maximum": 1000},
+                    "given_by": {"type": "string", "maxLength": 200},
+                    "idempotency_key": {"type": "string", "maxLength": 64},
+                },
+            }
+        }
+    },
+}
+LAB_TESTS_BODY = {
+    "required": True,
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["date", "tests"],
+                "properties": {
+                    "date": {"type": "string", "format": "date"},
+                    "tests": {
+                        "type": "array",
+                        "minItems": 1,
+                        "items": {"type": "string", "enum": [t.value for t in MonitoringTest]},
+                    },
                     "idempotency_key": {"type": "string", "maxLength": 64},
                 },
             }
@@ -161,6 +201,8 @@ def patient_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, A
                 "version": patient.version,
                 "urgency": summary.urgency if summary else None,
                 "alert_count": summary.alert_count if summary else None,
+                "overdue_count": summary.overdue_count if summary else None,
+                "due_soon_count": summary.due_soon_count if summary else None,
             }
         )
     return {"count": patients.count(), "items": items}
@@ -248,7 +290,7 @@ def assessment_create(request: HttpRequest, patient_id: int) -> Status[dict[str,
 )
 def treatment_create(request: HttpRequest, patient_id: int) -> Status[dict[str, Any]]:
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
-    body = _object_body(request, {"therapy", "start_date", "end_date", "idempotency_key"})
+    body = _object_body(request, {"therapy", "start_date", "end_date", "regimen", "idempotency_key"})
     try:
         services.treatment_record(
             author=request.user,
@@ -256,11 +298,70 @@ def treatment_create(request: HttpRequest, patient_id: int) -> Status[dict[str, 
             therapy=body.get("therapy"),
             start_date=body.get("start_date"),
             end_date=body.get("end_date"),
+            regimen=body.get("regimen"),
             as_of=timezone.localdate(),
             idempotency_key=body.get("idempotency_key"),
         )
     except InvalidInput as error:
         raise _shift_paths(error, "treatments[") from None
+    patient.refresh_from_db(fields=["version"])
+    return Status(201, {"patient_id": patient.pk, "version": patient.version})
+
+
+@router.post(
+    "/{patient_id}/treatments/{treatment_id}/doses",
+    response={201: ChangeOut, **error_responses(401, 404, 422)},
+    summary="Record a dose given in a treatment course",
+    openapi_extra={"requestBody": DOSE_BODY},
+)
+def dose_create(request: HttpRequest, patient_id: int, treatment_id: int) -> Status[dict[str, Any]]:
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    body = _object_body(request, {"date", "amount_mg", "given_by", "idempotency_key"})
+    given_by = body.get("given_by", "")
+    if not isinstance(given_by, str) or len(given_by) > 200:
+        raise InvalidRequest([("given_by", "must be text of at most 200 characters")])
+    try:
+        services.dose_record(
+            author=request.user,
+            patient_id=patient.pk,
+            treatment_id=treatment_id,
+            date=body.get("date"),
+            amount_mg=body.get("amount_mg"),
+            given_by=given_by,
+            as_of=timezone.localdate(),
+            idempotency_key=body.get("idempotency_key"),
+        )
+    except services.NotInRecord:
+        raise Http404("No such treatment in this record.") from None
+    except InvalidInput as error:
+        raise _shift_paths(_shift_paths(error, "treatments["), "doses[") from None
+    patient.refresh_from_db(fields=["version"])
+    return Status(201, {"patient_id": patient.pk, "version": patient.version})
+
+
+@router.post(
+    "/{patient_id}/lab-tests",
+    response={201: ChangeOut, **error_responses(401, 404, 422)},
+    summary="Record safety tests done on a date",
+    openapi_extra={"requestBody": LAB_TESTS_BODY},
+)
+def lab_tests_create(request: HttpRequest, patient_id: int) -> Status[dict[str, Any]]:
+    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    body = _object_body(request, {"date", "tests", "idempotency_key"})
+    tests = body.get("tests")
+    if not isinstance(tests, list) or not all(isinstance(test, str) for test in tests):
+        raise InvalidRequest([("tests", "must be a list of test names")])
+    try:
+        services.lab_tests_record(
+            author=request.user,
+            patient_id=patient.pk,
+            date=body.get("date"),
+            tests=tests,
+            as_of=timezone.localdate(),
+            idempotency_key=body.get("idempotency_key"),
+        )
+    except InvalidInput as error:
+        raise _shift_paths(error, "lab_tests[") from None
     patient.refresh_from_db(fields=["version"])
     return Status(201, {"patient_id": patient.pk, "version": patient.version})
 
