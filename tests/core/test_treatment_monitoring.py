@@ -234,7 +234,7 @@ def test_items_for_ongoing_nusinersen_in_the_us() -> None:
     for item in found.values():
         assert item["domain"] == "treatment_monitoring"
         assert item["interval_months"] == 4
-        assert "2026-02-01" in item["detail"]
+        assert "1 Feb 2026" in item["detail"]
         assert item["sources"]
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
 from smanav_core import evaluate
+from smanav_core.dates import day_words
 from tests.core.records import AS_OF, born_months_ago, record
 
 NUSINERSEN = [{"therapy": "nusinersen", "start_date": born_months_ago(0.5), "end_date": None}]
@@ -122,7 +124,7 @@ def test_closing_age_window_raises_urgency(age_months: float, level: str) -> Non
     assert result["urgency"]["level"] == level
     if level != "routine":
         window = next(r for r in result["urgency"]["reasons"] if r["code"] == "eligibility_window")
-        assert iv["window_closes_on"] in window["text"]
+        assert day_words(dt.date.fromisoformat(iv["window_closes_on"])) in window["text"]
         assert "zolgensma_us_pi" in window["sources"]
 
 

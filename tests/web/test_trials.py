@@ -116,7 +116,7 @@ def test_missing_facts_are_to_check_never_met(sample_trials: None) -> None:
     assert "does not say whether there are symptoms" in texts
     assert [item["text"] for item in trial["criteria"]["met"]] == [
         "The trial is for people aged up to 6 weeks (until the day before they are 7 weeks old); "
-        "the person is 11 days old on 21 November 2026."
+        "the person is 11 days old on 21 Nov 2026."
     ]
 
 

@@ -240,7 +240,7 @@ def test_the_real_records_age_limits_include_their_last_year() -> None:
     assert finding.outcome == "met"
     assert finding.text == (
         "The trial is for people aged 12 to 24 years (until the day before the 25th birthday); the person "
-        "is 24 years 11 months old on 21 November 2026."
+        "is 24 years 11 months old on 21 Nov 2026."
     )
 
 

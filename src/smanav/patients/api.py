@@ -29,7 +29,7 @@ from smanav.patients import selectors, services
 from smanav.patients.access import patient_get_for_editor, patient_get_for_user, patients_visible_to
 from smanav.patients.seam import evaluate_patient, record_for_patient
 from smanav_core import InvalidInput
-from smanav_core.codes import Instrument, MonitoringTest, Region, Regimen, TreatmentTherapy
+from smanav_core.codes import Instrument, MonitoringTest, Regimen, Region, TreatmentTherapy
 
 
 class ApiTokenAuth(HttpBearer):

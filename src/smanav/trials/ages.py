@@ -104,8 +104,3 @@ def months_words(months: float) -> str:
         return _count(round(months, 1), "month")
     years, rest = divmod(int(months), 12)
     return _count(years, "year") + (f" {_count(rest, 'month')}" if rest else "")
-
-
-def day_words(day: dt.date) -> str:
-    """ "21 November 2026"."""
-    return f"{day.day} {day:%B %Y}"

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from smanav.trials.ages import (
-    day_words,
     fits_maximum,
     fits_minimum,
     limits_words,
@@ -26,6 +25,7 @@ from smanav.trials.ages import (
 from smanav.trials.eligibility import read_criteria
 from smanav_core.ages import age_words
 from smanav_core.codes import DiagnosisStatus, Sex
+from smanav_core.dates import day_words
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.schema.trials import (
     AgeMonths,

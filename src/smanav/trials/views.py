@@ -11,10 +11,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from smanav.geo.models import ATTRIBUTION
-from smanav.trials.ages import day_words
 from smanav.trials.forms import TrialFinderForm
 from smanav.trials.services import trials_match_document
 from smanav_core import InvalidInput
+from smanav_core.dates import day_words
 
 # Rendered as a fieldset of radio buttons or check boxes; the others as one labelled input each.
 CHOICE_FIELDS = ("sex", "symptomatic", "motor", "ventilation", "treatments")

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from smanav_core.codes import AlertCode, DiagnosisStatus, DueStatus, FunctionalGroup, Instrument, Severity
+from smanav_core.dates import day_words
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.care import CareItem
@@ -104,10 +105,10 @@ def _overdue_assessments(facts: PatientFacts, index: _AlertIndex) -> list[dict[s
         due = add_months(newest.date, interval)
         if facts.as_of > due:
             text = index.review_statement.text.format(
-                last_date=newest.date.isoformat(),
+                last_date=day_words(newest.date),
                 group=GROUP_WORDS[group],
                 interval=interval,
-                due_date=due.isoformat(),
+                due_date=day_words(due),
             )
             found.append(_overdue(text, item.id, due, None, list(index.review_sources[group])))
     spine = _spine_xray_overdue(facts, index)
@@ -127,7 +128,7 @@ def _spine_xray_overdue(facts: PatientFacts, index: _AlertIndex) -> dict[str, An
     if facts.as_of <= due:
         return None
     text = index.spine_statement.text.format(
-        cobb=_number(cobb.value), last_date=cobb.date.isoformat(), due_date=due.isoformat()
+        cobb=_number(cobb.value), last_date=day_words(cobb.date), due_date=day_words(due)
     )
     return _overdue(text, item.id, due, Instrument.COBB_DEG, list(index.spine_sources))
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from smanav_core.codes import AlertCode, DeclineReference, Instrument, Severity, SmaType, TreatmentTherapy
+from smanav_core.dates import day_words
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.genetics import DeclineRule, MeaningfulChange, Measure
@@ -32,7 +33,6 @@ from smanav_core.record import Assessment
 
 # Scores are recorded as decimals: a fall equal to the threshold must not be lost to rounding.
 EPSILON = 1e-9
-MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 # Enum attribute access is slow on Python 3.11: the output values, read once.
 _HIGH = Severity.HIGH.value
 _LOW = Severity.LOW.value
@@ -320,11 +320,6 @@ def _trend(watched: _Watched, check: _Trend, history: tuple[Assessment, ...]) ->
         "rule": check.rule_id,
         "sources": list(check.sources),
     }
-
-
-def day_words(day: dt.date) -> str:
-    """16 Nov 2026: a date no reader can take for another (not 11/16 or 16/11), in any locale."""
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def _merged(*groups: Iterable[str]) -> tuple[str, ...]:

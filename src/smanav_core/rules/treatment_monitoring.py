@@ -30,6 +30,7 @@ from smanav_core.codes import (
     Severity,
     TreatmentTherapy,
 )
+from smanav_core.dates import day_words
 from smanav_core.facts import GENE_THERAPIES, PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.base import Statement
@@ -355,19 +356,19 @@ def _context(item: Followed, limits: _Limits) -> list[str]:
         words.append(limits.regimen_assumed.text.format(regimen=limits.regimen_names[item.assumed_regimen]))
     schedule, course, due = item.schedule, item.course, item.due
     if schedule.kind is MonitoringKind.ADVICE or not schedule.confirmed:
-        words.append(f"Treatment started on {course.start_date.isoformat()}.")
+        words.append(f"Treatment started on {day_words(course.start_date)}.")
     elif due is not None and due.status is DueStatus.DONE and due.last_done is not None:
-        words.append(f"Done for the coming dose: recorded on {due.last_done.isoformat()}.")
+        words.append(f"Done for the coming dose: recorded on {day_words(due.last_done)}.")
     elif due is not None and due.last_done is not None:
         done = (
             "dose recorded was given" if schedule.kind is MonitoringKind.DOSE else "tests recorded were done"
         )
-        words.append(f"The last {done} on {due.last_done.isoformat()}.")
+        words.append(f"The last {done} on {day_words(due.last_done)}.")
     else:
         done = "doses" if schedule.kind is MonitoringKind.DOSE else "results"
         words.append(
             f"No {done} are recorded for this course yet, so the dates are counted from its start on "
-            f"{course.start_date.isoformat()}."
+            f"{day_words(course.start_date)}."
         )
     return words
 
@@ -387,11 +388,11 @@ def treatment_monitoring_alerts(
         if due.status is DueStatus.OVERDUE:
             severity = Severity.HIGH
             later = "dose" if schedule.kind is MonitoringKind.DOSE else "result"
-            text = f"{title}: was due on {due.on.isoformat()}; no later {later} is recorded."
+            text = f"{title}: was due on {day_words(due.on)}; no later {later} is recorded."
         else:
             days_left = (due.on - facts.as_of).days
             severity = Severity.MEDIUM if days_left <= limits.within_a_week_days else Severity.LOW
-            text = f"{title}: due on {due.on.isoformat()}."
+            text = f"{title}: due on {day_words(due.on)}."
         alerts.append(
             {
                 "code": ALERT_CODE,

@@ -20,6 +20,7 @@ from smanav_core.codes import (
     TreatmentTherapy,
     UrgencyLevel,
 )
+from smanav_core.dates import day_words
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.rules.reasons import reason
@@ -87,7 +88,7 @@ def assess_urgency(
                 kb,
                 "urgency.eligibility_window",
                 therapy=therapy.get("name", therapy["therapy"]),
-                date=window,
+                date=day_words(dt.date.fromisoformat(window)),
                 days=max(days_left, 0),
             )
             extra = [src for src in therapy.get("window_sources", ()) if src not in entry["sources"]]
