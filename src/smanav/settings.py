@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     "smanav.trials",
 ]
 
+# smanav's own user model (ADR 0009); every foreign key to an account names AUTH_USER_MODEL.
+AUTH_USER_MODEL = "accounts.User"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

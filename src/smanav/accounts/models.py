@@ -10,9 +10,20 @@ alone does not make an administrator.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """An account: a family member (a parent, an adult with SMA), clinic staff or an administrator.
+
+    What an account may do never rests on this row alone: staff and administrator powers are the
+    confirmed `StaffMembership` and `AdministratorGrant` below, a family's records follow from
+    `patients.Guardian`. smanav's own model (ADR 0009), so that what later apps need of a person (a
+    community name, a research pseudonym) is added by this app's migrations.
+    """
 
 
 class Clinic(models.Model):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from django.contrib.auth.models import AnonymousUser
 
-from smanav.accounts.models import Clinic
+from smanav.accounts.models import Clinic, User
 from smanav.accounts.roles import clinic_of
 from smanav.audit.models import AccountAction, AccountEvent, AuditAction, AuditEvent
 
@@ -12,19 +12,21 @@ from smanav.audit.models import AccountAction, AccountEvent, AuditAction, AuditE
 COMMAND_LINE = "the server's command line"
 
 
-def _label(user: Any) -> str:
-    if user is None or not user.is_authenticated:
+def _label(user: User | AnonymousUser | None) -> str:
+    if not isinstance(user, User):
         return "anonymous"
-    return str(user.get_username())
+    return user.get_username()
 
 
-def audit_record(*, actor: Any, patient_id: int, action: AuditAction, what: str = "") -> AuditEvent:
+def audit_record(
+    *, actor: User | AnonymousUser | None, patient_id: int, action: AuditAction, what: str = ""
+) -> AuditEvent:
     """Note that `actor` did `action` to patient `patient_id` (now). Staff actions carry their clinic."""
-    is_person = actor is not None and actor.is_authenticated
+    person = actor if isinstance(actor, User) else None
     return AuditEvent.objects.create(
-        actor=actor if is_person else None,
+        actor=person,
         actor_label=_label(actor),
-        clinic=clinic_of(actor) if is_person else None,
+        clinic=None if person is None else clinic_of(person),
         patient_id=patient_id,
         action=action,
         what=what[:200],
@@ -33,8 +35,8 @@ def audit_record(*, actor: Any, patient_id: int, action: AuditAction, what: str 
 
 def audit_account(
     *,
-    actor: Any | None,
-    subject: Any,
+    actor: User | None,
+    subject: User,
     action: AccountAction,
     clinic: Clinic | None = None,
     single_admin: bool = False,

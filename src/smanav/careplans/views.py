@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from smanav.accounts.decorators import signed_in
+from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
 from smanav.careplans.documents import careplan_document
@@ -23,10 +24,11 @@ def _region(request: HttpRequest) -> str | None:
     return asked if asked in {r.value for r in Region} else None
 
 
-@csp_exempt()
+# django-csp types a view as taking the request alone, not its URL arguments.
+@csp_exempt()  # type: ignore[arg-type]
 @signed_in
 @never_cache
-def chart(request: HttpRequest, patient_id: int, instrument: str) -> HttpResponse:
+def chart(request: AuthenticatedHttpRequest, patient_id: int, instrument: str) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
     found = next((c for c in document.charts if c.instrument == instrument), None)
@@ -43,7 +45,7 @@ def chart(request: HttpRequest, patient_id: int, instrument: str) -> HttpRespons
 
 @signed_in
 @never_cache
-def pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
+def pdf(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
     audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan PDF")
@@ -56,7 +58,7 @@ def pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @never_cache
-def fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
+def fhir(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
     if document.result is None:

@@ -6,20 +6,20 @@ record exists. Administrators run the service but do not read clinical records t
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from smanav.accounts.models import User
 from smanav.accounts.roles import Role, clinic_of, has_verified_second_factor, role_of
 from smanav.patients.models import ClinicShare, Guardian, Patient
 
 
-def _guarded_by(user: Any) -> Q:
+def _guarded_by(user: User) -> Q:
     return Q(Exists(Guardian.objects.filter(patient=OuterRef("pk"), user_id=user.pk)))
 
 
-def _shared_with_clinic_of(user: Any) -> Q:
+def _shared_with_clinic_of(user: User) -> Q:
     clinic = clinic_of(user)
     if clinic is None:
         return Q(pk__in=[])
@@ -29,12 +29,12 @@ def _shared_with_clinic_of(user: Any) -> Q:
     return Q(Exists(active_share))
 
 
-def patients_visible_to(user: Any) -> QuerySet[Patient]:
+def patients_visible_to(user: User | AnonymousUser) -> QuerySet[Patient]:
     """Every record the user may open: the ones they manage, and for verified clinic staff the ones
     shared with their clinic."""
-    role = role_of(user)
-    if role is Role.ANONYMOUS:
+    if not isinstance(user, User):
         return Patient.objects.none()
+    role = role_of(user)
     if role is Role.ADMINISTRATOR:
         return Patient.objects.filter(_guarded_by(user))
     if role is Role.FAMILY:
@@ -44,7 +44,7 @@ def patients_visible_to(user: Any) -> QuerySet[Patient]:
     return Patient.objects.filter(_guarded_by(user) | _shared_with_clinic_of(user))
 
 
-def patient_get_for_user(*, user: Any, patient_id: int) -> Patient:
+def patient_get_for_user(*, user: User | AnonymousUser, patient_id: int) -> Patient:
     """The record, if the user may see it; otherwise Http404."""
     patient = patients_visible_to(user).filter(pk=patient_id).first()
     if patient is None:
@@ -52,12 +52,14 @@ def patient_get_for_user(*, user: Any, patient_id: int) -> Patient:
     return patient
 
 
-def user_manages_patient(*, user: Any, patient: Patient) -> bool:
+def user_manages_patient(*, user: User | AnonymousUser, patient: Patient) -> bool:
     """Guardians (a parent, or the adult themselves) decide who the record is shared with."""
+    if not isinstance(user, User):
+        return False
     return Guardian.objects.filter(patient=patient, user_id=user.pk).exists()
 
 
-def user_may_edit_patient(*, user: Any, patient: Patient) -> bool:
+def user_may_edit_patient(*, user: User | AnonymousUser, patient: Patient) -> bool:
     """Guardians and clinicians of a clinic the record is shared with may change it; coordinators read."""
     if user_manages_patient(user=user, patient=patient):
         return True
@@ -70,7 +72,7 @@ def user_may_edit_patient(*, user: Any, patient: Patient) -> bool:
     ).exists()
 
 
-def patient_get_for_editor(*, user: Any, patient_id: int) -> Patient:
+def patient_get_for_editor(*, user: User | AnonymousUser, patient_id: int) -> Patient:
     """The record, if the user may change it; a record they may only read also answers Http404."""
     patient = patient_get_for_user(user=user, patient_id=patient_id)
     if not user_may_edit_patient(user=user, patient=patient):
@@ -78,7 +80,7 @@ def patient_get_for_editor(*, user: Any, patient_id: int) -> Patient:
     return patient
 
 
-def patient_get_for_manager(*, user: Any, patient_id: int) -> Patient:
+def patient_get_for_manager(*, user: User | AnonymousUser, patient_id: int) -> Patient:
     patient = patient_get_for_user(user=user, patient_id=patient_id)
     if not user_manages_patient(user=user, patient=patient):
         raise Http404("No such patient record.")

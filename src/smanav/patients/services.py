@@ -14,7 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from smanav.accounts.models import Clinic
+from smanav.accounts.models import Clinic, User
 from smanav.accounts.roles import clinic_of
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
@@ -65,8 +65,8 @@ class NotInRecord(Exception):
     another record's."""
 
 
-def _author_label(user: Any) -> str:
-    return str(user.get_username()) if user is not None and user.is_authenticated else "system"
+def _author_label(user: User | None) -> str:
+    return "system" if user is None else user.get_username()
 
 
 def _already_applied(idempotency_key: str | None) -> bool:
@@ -94,7 +94,7 @@ def _snapshot(
     patient: Patient,
     *,
     record: dict[str, Any],
-    author: Any,
+    author: User,
     change: RecordChange,
     idempotency_key: str | None,
 ) -> None:
@@ -105,14 +105,14 @@ def _snapshot(
         summary=change.english(),
         change=change.kind.value,
         change_values=dict(change.values),
-        author=author if author is not None and author.is_authenticated else None,
+        author=author,
         author_label=_author_label(author),
         idempotency_key=idempotency_key or None,
     )
 
 
 def _bump(
-    patient: Patient, *, author: Any, change: RecordChange, idempotency_key: str | None, as_of: dt.date
+    patient: Patient, *, author: User, change: RecordChange, idempotency_key: str | None, as_of: dt.date
 ) -> None:
     patient.version += 1
     patient.save()
@@ -126,7 +126,7 @@ def _bump(
 @transaction.atomic
 def patient_create(
     *,
-    author: Any,
+    author: User,
     display_name: str,
     document: dict[str, Any],
     as_of: dt.date,
@@ -169,7 +169,7 @@ def patient_create(
 @transaction.atomic
 def patient_update(
     *,
-    author: Any,
+    author: User,
     patient_id: int,
     base_version: int,
     display_name: str,
@@ -224,7 +224,7 @@ def _validate_with(
 @transaction.atomic
 def assessment_record(
     *,
-    author: Any,
+    author: User,
     patient_id: int,
     date: Any,
     instrument: Any,
@@ -262,7 +262,7 @@ def assessment_record(
 
 
 @transaction.atomic
-def assessment_delete(*, author: Any, patient_id: int, assessment_id: int, as_of: dt.date) -> None:
+def assessment_delete(*, author: User, patient_id: int, assessment_id: int, as_of: dt.date) -> None:
     """Remove a measurement entered in error. The versions keep the record as it was before."""
     patient = _lock(patient_id)
     assessment = patient.assessments.filter(pk=assessment_id).first()
@@ -283,7 +283,7 @@ def assessment_delete(*, author: Any, patient_id: int, assessment_id: int, as_of
 @transaction.atomic
 def treatment_record(
     *,
-    author: Any,
+    author: User,
     patient_id: int,
     therapy: Any,
     start_date: Any,
@@ -336,7 +336,7 @@ def _course(patient: Patient, treatment_id: int) -> tuple[int, Treatment, dict[s
 @transaction.atomic
 def treatment_end(
     *,
-    author: Any,
+    author: User,
     patient_id: int,
     treatment_id: int,
     end_date: Any,
@@ -369,7 +369,7 @@ def treatment_end(
 @transaction.atomic
 def treatment_regimen_set(
     *,
-    author: Any,
+    author: User,
     patient_id: int,
     treatment_id: int,
     regimen: str,
@@ -392,7 +392,7 @@ def treatment_regimen_set(
 @transaction.atomic
 def dose_record(
     *,
-    author: Any,
+    author: User,
     patient_id: int,
     treatment_id: int,
     date: Any,
@@ -426,7 +426,7 @@ def dose_record(
 
 
 @transaction.atomic
-def dose_delete(*, author: Any, patient_id: int, dose_id: int, as_of: dt.date) -> None:
+def dose_delete(*, author: User, patient_id: int, dose_id: int, as_of: dt.date) -> None:
     """Remove a dose recorded in error. The versions keep the record as it was before."""
     patient = _lock(patient_id)
     dose = Dose.objects.filter(pk=dose_id, treatment__patient=patient).select_related("treatment").first()
@@ -442,7 +442,7 @@ def dose_delete(*, author: Any, patient_id: int, dose_id: int, as_of: dt.date) -
 @transaction.atomic
 def lab_tests_record(
     *,
-    author: Any,
+    author: User,
     patient_id: int,
     date: Any,
     tests: Iterable[str],
@@ -469,7 +469,7 @@ def lab_tests_record(
 
 
 @transaction.atomic
-def lab_test_delete(*, author: Any, patient_id: int, lab_test_id: int, as_of: dt.date) -> None:
+def lab_test_delete(*, author: User, patient_id: int, lab_test_id: int, as_of: dt.date) -> None:
     """Remove a safety test recorded in error."""
     patient = _lock(patient_id)
     test = patient.lab_tests.filter(pk=lab_test_id).first()
@@ -481,7 +481,7 @@ def lab_test_delete(*, author: Any, patient_id: int, lab_test_id: int, as_of: dt
 
 
 @transaction.atomic
-def clinic_share_invite(*, author: Any, patient_id: int, clinic: Clinic) -> ClinicShare:
+def clinic_share_invite(*, author: User, patient_id: int, clinic: Clinic) -> ClinicShare:
     """Let a clinic's team see the record (and its clinicians change it). Inviting twice is harmless."""
     patient = _lock(patient_id)
     share = ClinicShare.objects.filter(patient=patient, clinic=clinic, withdrawn_at__isnull=True).first()
@@ -495,7 +495,7 @@ def clinic_share_invite(*, author: Any, patient_id: int, clinic: Clinic) -> Clin
 
 
 @transaction.atomic
-def clinic_share_withdraw(*, author: Any, patient_id: int, share_id: int) -> None:
+def clinic_share_withdraw(*, author: User, patient_id: int, share_id: int) -> None:
     """End a clinic's access now. The share row stays, with who withdrew it and when."""
     patient = _lock(patient_id)
     share = ClinicShare.objects.select_related("clinic").get(pk=share_id, patient=patient)

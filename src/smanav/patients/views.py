@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smanav.accounts.decorators import signed_in
+from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.accounts.roles import clinic_of, is_staff_member, role_of
 from smanav.audit.models import AuditAction
 from smanav.audit.selectors import audit_events_for_patient
@@ -93,7 +94,7 @@ def _record_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 
 
 @signed_in
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     role = role_of(request.user)
     patients = selectors.patient_list_for_family(user=request.user)
     return render(
@@ -105,7 +106,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def patient_new(request: HttpRequest) -> HttpResponse:
+def patient_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     is_staff = clinic_of(request.user) is not None
     form = PatientForm(request.POST or None, initial={"form_key": new_form_key()})
     relation = request.POST.get("relation", GuardianRelation.PARENT)
@@ -140,7 +141,7 @@ def _region_choice(request: HttpRequest, patient: Patient) -> str | None:
 
 
 @signed_in
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The evaluation page: the core's answer for this record, in a family or a clinician view."""
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what="evaluation page")
@@ -184,7 +185,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
     form = PatientForm(request.POST or None, initial=PatientForm.initial_from(patient))
     stale = False
@@ -227,7 +228,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def assessment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+def assessment_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
     form = AssessmentForm(
         request.POST or None, initial={"form_key": new_form_key(), "date": _today().isoformat()}
@@ -258,7 +259,7 @@ def assessment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def assessment_delete(request: HttpRequest, patient_id: int, assessment_id: int) -> HttpResponse:
+def assessment_delete(request: AuthenticatedHttpRequest, patient_id: int, assessment_id: int) -> HttpResponse:
     """Removing a measurement asks first: the GET shows what would go, only the POST removes it."""
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
     if request.method == "POST":
@@ -292,7 +293,7 @@ def assessment_delete(request: HttpRequest, patient_id: int, assessment_id: int)
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def treatment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+def treatment_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
     form = TreatmentForm(request.POST or None, initial={"form_key": new_form_key()})
     if request.method == "POST" and form.is_valid():
@@ -322,7 +323,7 @@ def treatment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def treatment_end(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
+def treatment_end(request: AuthenticatedHttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
     treatment = selectors.patient_ongoing_treatment(patient=patient, treatment_id=treatment_id)
     if treatment is None:
@@ -360,7 +361,7 @@ def treatment_end(request: HttpRequest, patient_id: int, treatment_id: int) -> H
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def treatment_regimen(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
+def treatment_regimen(request: AuthenticatedHttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
     """Record which regimen a course follows (the dose dates depend on it)."""
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
     treatment = selectors.patient_treatment(patient=patient, treatment_id=treatment_id)
@@ -395,7 +396,7 @@ def treatment_regimen(request: HttpRequest, patient_id: int, treatment_id: int) 
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def dose_new(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
+def dose_new(request: AuthenticatedHttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
     treatment = selectors.patient_treatment(patient=patient, treatment_id=treatment_id)
     if treatment is None:
@@ -429,7 +430,7 @@ def dose_new(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpRe
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def dose_delete(request: HttpRequest, patient_id: int, dose_id: int) -> HttpResponse:
+def dose_delete(request: AuthenticatedHttpRequest, patient_id: int, dose_id: int) -> HttpResponse:
     """Removing a dose asks first: the GET shows what would go, only the POST removes it."""
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
     if request.method == "POST":
@@ -457,7 +458,7 @@ def dose_delete(request: HttpRequest, patient_id: int, dose_id: int) -> HttpResp
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def lab_tests_new(request: HttpRequest, patient_id: int) -> HttpResponse:
+def lab_tests_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
     form = LabTestsForm(
         request.POST or None, initial={"form_key": new_form_key(), "date": _today().isoformat()}
@@ -483,7 +484,7 @@ def lab_tests_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def lab_test_delete(request: HttpRequest, patient_id: int, lab_test_id: int) -> HttpResponse:
+def lab_test_delete(request: AuthenticatedHttpRequest, patient_id: int, lab_test_id: int) -> HttpResponse:
     """Removing a safety test asks first, like a measurement."""
     patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
     if request.method == "POST":
@@ -512,7 +513,7 @@ def lab_test_delete(request: HttpRequest, patient_id: int, lab_test_id: int) -> 
 
 
 @signed_in
-def patient_history(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_history(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Every version of the record (who, when, what) and who opened it."""
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what="history")
@@ -528,7 +529,7 @@ def patient_history(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @signed_in
-def patient_version(request: HttpRequest, patient_id: int, version: int) -> HttpResponse:
+def patient_version(request: AuthenticatedHttpRequest, patient_id: int, version: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     row = selectors.patient_versions(patient=patient).filter(version=version).first()
     if row is None:
@@ -541,7 +542,7 @@ def patient_version(request: HttpRequest, patient_id: int, version: int) -> Http
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def patient_sharing(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_sharing(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The family decides which clinics see the record: invite one, or withdraw an invitation."""
     patient = patient_get_for_manager(user=request.user, patient_id=patient_id)
     form = ShareForm(request.POST or None, clinics=selectors.clinics_for_invitation(patient=patient))
@@ -560,7 +561,7 @@ def patient_sharing(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def patient_share_withdraw(request: HttpRequest, patient_id: int, share_id: int) -> HttpResponse:
+def patient_share_withdraw(request: AuthenticatedHttpRequest, patient_id: int, share_id: int) -> HttpResponse:
     patient = patient_get_for_manager(user=request.user, patient_id=patient_id)
     share = selectors.patient_shares(patient=patient).filter(pk=share_id).first()
     if share is None:
@@ -571,7 +572,7 @@ def patient_share_withdraw(request: HttpRequest, patient_id: int, share_id: int)
 
 
 @signed_in
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clinic's patients with their alerts and overdue items, sortable and filterable."""
     clinic = clinic_of(request.user)
     if clinic is None:
