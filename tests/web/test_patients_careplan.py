@@ -27,7 +27,7 @@ def declining(people: Personas) -> Personas:
         assessment_record(
             author=people.parent,
             patient_id=people.shared_child.pk,
-            date=date,
+            date=dt.date.fromisoformat(date),
             instrument="HFMSE",
             value=value,
             as_of=AS_OF,
@@ -60,7 +60,7 @@ def test_a_partial_retest_moves_the_mark_but_keeps_the_comparison(declining: Per
     assessment_record(
         author=declining.clinician,
         patient_id=declining.shared_child.pk,
-        date="2026-11-15",
+        date=dt.date(2026, 11, 15),
         instrument="HFMSE",
         value=29,
         as_of=AS_OF,
@@ -84,7 +84,7 @@ def test_a_steady_fall_without_a_cited_threshold_is_marked_as_a_fall_seen(people
         assessment_record(
             author=people.clinician,
             patient_id=people.shared_child.pk,
-            date=date,
+            date=dt.date.fromisoformat(date),
             instrument="FVC_PERCENT_PREDICTED",
             value=value,
             as_of=AS_OF,

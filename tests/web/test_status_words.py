@@ -88,8 +88,8 @@ def example_patient(people: Personas, today: Any) -> Any:
             author=people.parent,
             patient_id=patient.pk,
             therapy=treatment["therapy"],
-            start_date=treatment["start_date"],
-            end_date=treatment["end_date"],
+            start_date=dt.date.fromisoformat(treatment["start_date"]),
+            end_date=None if treatment["end_date"] is None else dt.date.fromisoformat(treatment["end_date"]),
             as_of=AS_OF,
         )
     return patient

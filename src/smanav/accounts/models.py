@@ -25,6 +25,11 @@ class User(AbstractUser):
     community name, a research pseudonym) is added by this app's migrations.
     """
 
+    # Not a column: set on the account that a bearer token authenticated, for that request only
+    # (`api.auth.ApiTokenAuth`). A token can only be made in a session that passed two-factor
+    # authentication, so a call with it counts as having passed it (`roles.has_verified_second_factor`).
+    via_api_token: bool = False
+
 
 class Clinic(models.Model):
     name = models.CharField(_("name"), max_length=200)

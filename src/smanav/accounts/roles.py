@@ -100,6 +100,11 @@ def needs_second_factor(user: User | AnonymousUser) -> bool:
 
 
 def has_verified_second_factor(user: User | AnonymousUser) -> bool:
-    """Whether the user passed a TOTP check in this session (django-otp sets `is_verified`)."""
+    """Whether the user passed a TOTP check in this session (django-otp's `is_verified`), or the request
+    came with an API token, which only a session that passed one can make (`User.via_api_token`)."""
+    if not isinstance(user, User):
+        return False
+    if user.via_api_token:
+        return True
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified is not None and is_verified())

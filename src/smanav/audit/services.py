@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib.auth.models import AnonymousUser
 
 from smanav.accounts.models import Clinic, User
 from smanav.accounts.roles import clinic_of
 from smanav.audit.models import AccountAction, AccountEvent, AuditAction, AuditEvent
+from smanav.audit.purposes import Purpose
 
 # Who did what the server's own command line did (createsuperuser, demo data, a migration).
 COMMAND_LINE = "the server's command line"
@@ -30,6 +33,27 @@ def audit_record(
         patient_id=patient_id,
         action=action,
         what=what[:200],
+    )
+
+
+def audit_reads(*, actor: User, patient_ids: Iterable[int], purpose: Purpose) -> None:
+    """Note that `actor` read these records (now) for `purpose`: one event per record, in one query.
+
+    Called by the access chokepoints (`patients.access`) as they hand the records out; a view never
+    calls it, so it cannot forget to.
+    """
+    clinic = clinic_of(actor)
+    label = _label(actor)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            actor_label=label,
+            clinic=clinic,
+            patient_id=patient_id,
+            action=purpose.action,
+            what=purpose.what[:200],
+        )
+        for patient_id in patient_ids
     )
 
 

@@ -10,8 +10,7 @@ from django.views.decorators.cache import never_cache
 
 from smanav.accounts.decorators import signed_in
 from smanav.accounts.http import AuthenticatedHttpRequest
-from smanav.audit.models import AuditAction
-from smanav.audit.services import audit_record
+from smanav.audit.purposes import Purpose
 from smanav.careplans.documents import careplan_document
 from smanav.careplans.fhir import careplan_fhir
 from smanav.careplans.pdf import careplan_pdf
@@ -29,14 +28,13 @@ def _region(request: HttpRequest) -> str | None:
 @signed_in
 @never_cache
 def chart(request: AuthenticatedHttpRequest, patient_id: int, instrument: str) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page(f"chart {instrument}")
+    )
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
     found = next((c for c in document.charts if c.instrument == instrument), None)
     if found is None:
         raise Http404("No measurements of that instrument.")
-    audit_record(
-        actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what=f"chart {instrument}"
-    )
     response = HttpResponse(found.svg(), content_type="image/svg+xml")
     # The SVG is an image, not a page: it may carry matplotlib's own style attributes.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
@@ -46,9 +44,10 @@ def chart(request: AuthenticatedHttpRequest, patient_id: int, instrument: str) -
 @signed_in
 @never_cache
 def pdf(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.export("care plan PDF")
+    )
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan PDF")
     response = HttpResponse(careplan_pdf(document), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="care-plan-{patient.pk}-{document.as_of.isoformat()}.pdf"'
@@ -59,7 +58,9 @@ def pdf(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
 @signed_in
 @never_cache
 def fhir(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.export("care plan FHIR")
+    )
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
     if document.result is None:
         return JsonResponse(
@@ -70,7 +71,6 @@ def fhir(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
             },
             status=422,
         )
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan FHIR")
     response = JsonResponse(careplan_fhir(document), content_type="application/fhir+json")
     response["Content-Disposition"] = f'attachment; filename="care-plan-{patient.pk}.fhir.json"'
     return response

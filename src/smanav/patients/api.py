@@ -21,24 +21,26 @@ from smanav.accounts.models import User
 from smanav.accounts.services import api_token_authenticate
 from smanav.api.documents import as_of_date, json_document
 from smanav.api.errors import InvalidRequest, NotAuthenticated, error_responses
-from smanav.audit.models import AuditAction
-from smanav.audit.services import audit_record
+from smanav.audit.purposes import Purpose
 from smanav.careplans.documents import careplan_document
 from smanav.careplans.fhir import careplan_fhir
 from smanav.careplans.pdf import careplan_pdf
-from smanav.patients import selectors, services
-from smanav.patients.access import patient_get_for_editor, patient_get_for_user, patients_visible_to
+from smanav.patients import entries, selectors, services
+from smanav.patients.access import patient_get_for_editor, patient_get_for_user, patient_slice_for_user
 from smanav.patients.seam import evaluate_patient, record_for_patient
 from smanav_core import InvalidInput
 from smanav_core.codes import Instrument, MonitoringTest, Regimen, Region, TreatmentTherapy
 
 
 class ApiTokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
+    """`Authorization: Bearer <token>`: the token's owner, flagged as having come with a token
+    (`User.via_api_token`), which only a session past two-factor authentication can make."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
         user = api_token_authenticate(token=token)
         if user is None:
             return None
-        user.is_verified = lambda: True  # type: ignore[attr-defined]
+        user.via_api_token = True
         request.user = user
         return user
 
@@ -197,8 +199,9 @@ def _shift_paths(error: InvalidInput, prefix: str) -> InvalidInput:
 
 @router.get("", response={200: PatientListOut, **error_responses(401, 422)}, summary="Records you may see")
 def patient_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
-    patients = patients_visible_to(request.user).select_related("summary").order_by("id")
-    page = list(patients[params.offset : params.offset + params.limit])
+    count, page = patient_slice_for_user(
+        user=request.user, offset=params.offset, limit=params.limit, purpose=Purpose.api("record list")
+    )
     items = []
     for patient in page:
         summary = getattr(patient, "summary", None)
@@ -214,15 +217,14 @@ def patient_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, A
                 "due_soon_count": summary.due_soon_count if summary else None,
             }
         )
-    return {"count": patients.count(), "items": items}
+    return {"count": count, "items": items}
 
 
 @router.get(
     "/{patient_id}", response={200: PatientDetailOut, **error_responses(401, 404)}, summary="One record"
 )
 def patient_detail(request: HttpRequest, patient_id: int) -> dict[str, Any]:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.API_READ, what="record")
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id, purpose=Purpose.api("record"))
     return {
         "id": patient.pk,
         "display_name": patient.display_name,
@@ -240,9 +242,10 @@ def patient_detail(request: HttpRequest, patient_id: int) -> dict[str, Any]:
 def patient_evaluation(
     request: HttpRequest, patient_id: int, params: Query[EvaluationParams]
 ) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     as_of = as_of_date(params.as_of, today=timezone.localdate())
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.API_READ, what="evaluation")
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.api("evaluation")
+    )
     evaluation = evaluate_patient(patient, as_of=as_of, region=params.region)
     if evaluation.result is None:
         raise InvalidInput(evaluation.problems)
@@ -253,8 +256,7 @@ def patient_evaluation(
     "/{patient_id}/history", response={200: list[VersionOut], **error_responses(401, 404)}, summary="Versions"
 )
 def patient_history(request: HttpRequest, patient_id: int) -> list[dict[str, Any]]:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.API_READ, what="history")
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id, purpose=Purpose.api("history"))
     return [
         {
             "version": row.version,
@@ -273,15 +275,20 @@ def patient_history(request: HttpRequest, patient_id: int) -> list[dict[str, Any
     openapi_extra={"requestBody": ASSESSMENT_BODY},
 )
 def assessment_create(request: HttpRequest, patient_id: int) -> Status[dict[str, Any]]:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.api("to record a measurement")
+    )
     body = _object_body(request, {"date", "instrument", "value", "idempotency_key"})
     try:
+        entry = entries.parse_assessment(
+            patient, date=body.get("date"), instrument=body.get("instrument"), value=body.get("value")
+        )
         services.assessment_record(
             author=_author(request),
             patient_id=patient.pk,
-            date=body.get("date"),
-            instrument=body.get("instrument"),
-            value=body.get("value"),
+            date=entry.date,
+            instrument=entry.instrument,
+            value=entry.value,
             as_of=timezone.localdate(),
             idempotency_key=body.get("idempotency_key"),
         )
@@ -298,16 +305,25 @@ def assessment_create(request: HttpRequest, patient_id: int) -> Status[dict[str,
     openapi_extra={"requestBody": TREATMENT_BODY},
 )
 def treatment_create(request: HttpRequest, patient_id: int) -> Status[dict[str, Any]]:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.api("to record a treatment")
+    )
     body = _object_body(request, {"therapy", "start_date", "end_date", "regimen", "idempotency_key"})
     try:
-        services.treatment_record(
-            author=_author(request),
-            patient_id=patient.pk,
+        course = entries.parse_treatment(
+            patient,
             therapy=body.get("therapy"),
             start_date=body.get("start_date"),
             end_date=body.get("end_date"),
             regimen=body.get("regimen"),
+        )
+        services.treatment_record(
+            author=_author(request),
+            patient_id=patient.pk,
+            therapy=course.therapy,
+            start_date=course.start_date,
+            end_date=course.end_date,
+            regimen=course.regimen,
             as_of=timezone.localdate(),
             idempotency_key=body.get("idempotency_key"),
         )
@@ -324,18 +340,25 @@ def treatment_create(request: HttpRequest, patient_id: int) -> Status[dict[str, 
     openapi_extra={"requestBody": DOSE_BODY},
 )
 def dose_create(request: HttpRequest, patient_id: int, treatment_id: int) -> Status[dict[str, Any]]:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.api("to record a dose")
+    )
     body = _object_body(request, {"date", "amount_mg", "given_by", "idempotency_key"})
     given_by = body.get("given_by", "")
     if not isinstance(given_by, str) or len(given_by) > 200:
         raise InvalidRequest([("given_by", "must be text of at most 200 characters")])
     try:
+        dose = entries.parse_dose(
+            patient, treatment_id=treatment_id, date=body.get("date"), amount_mg=body.get("amount_mg")
+        )
+        if dose is None:
+            raise services.NotInRecord(f"record {patient.pk} has no treatment {treatment_id}")
         services.dose_record(
             author=_author(request),
             patient_id=patient.pk,
             treatment_id=treatment_id,
-            date=body.get("date"),
-            amount_mg=body.get("amount_mg"),
+            date=dose.date,
+            amount_mg=dose.amount_mg,
             given_by=given_by,
             as_of=timezone.localdate(),
             idempotency_key=body.get("idempotency_key"),
@@ -355,17 +378,20 @@ def dose_create(request: HttpRequest, patient_id: int, treatment_id: int) -> Sta
     openapi_extra={"requestBody": LAB_TESTS_BODY},
 )
 def lab_tests_create(request: HttpRequest, patient_id: int) -> Status[dict[str, Any]]:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.api("to record safety tests")
+    )
     body = _object_body(request, {"date", "tests", "idempotency_key"})
     tests = body.get("tests")
     if not isinstance(tests, list) or not all(isinstance(test, str) for test in tests):
         raise InvalidRequest([("tests", "must be a list of test names")])
     try:
+        done = entries.parse_lab_tests(patient, date=body.get("date"), tests=tests)
         services.lab_tests_record(
             author=_author(request),
             patient_id=patient.pk,
-            date=body.get("date"),
-            tests=tests,
+            date=done.date,
+            tests=done.tests,
             as_of=timezone.localdate(),
             idempotency_key=body.get("idempotency_key"),
         )
@@ -386,12 +412,11 @@ def lab_tests_create(request: HttpRequest, patient_id: int) -> Status[dict[str, 
 def careplan_pdf_endpoint(
     request: HttpRequest, patient_id: int, params: Query[EvaluationParams]
 ) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     as_of = as_of_date(params.as_of, today=timezone.localdate())
-    document = careplan_document(patient, as_of=as_of, region=params.region)
-    audit_record(
-        actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan PDF (API)"
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.export("care plan PDF (API)")
     )
+    document = careplan_document(patient, as_of=as_of, region=params.region)
     return HttpResponse(careplan_pdf(document), content_type="application/pdf")
 
 
@@ -408,12 +433,11 @@ def careplan_pdf_endpoint(
 def careplan_fhir_endpoint(
     request: HttpRequest, patient_id: int, params: Query[EvaluationParams]
 ) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     as_of = as_of_date(params.as_of, today=timezone.localdate())
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.export("care plan FHIR (API)")
+    )
     document = careplan_document(patient, as_of=as_of, region=params.region)
     if document.result is None:
         raise InvalidInput(document.evaluation.problems)
-    audit_record(
-        actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan FHIR (API)"
-    )
     return JsonResponse(careplan_fhir(document), content_type="application/fhir+json")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Q, QuerySet
 
 from smanav.accounts.models import Clinic
 from smanav.patients.models import (
@@ -55,15 +56,18 @@ WORKLIST_COLUMNS = (
 )
 
 
-def patient_list_for_family(*, user: Any) -> QuerySet[Patient]:
-    """The records a family account manages, each with its summary and its active clinic shares."""
-    active_shares = ClinicShare.objects.filter(withdrawn_at__isnull=True).select_related("clinic")
-    return (
-        Patient.objects.filter(guardians__user_id=user.pk)
-        .select_related("summary")
-        .prefetch_related(Prefetch("shares", queryset=active_shares, to_attr="active_shares"))
-        .order_by("display_name", "id")
-    )
+if TYPE_CHECKING:
+    _PatientPaginator = Paginator[Patient]
+else:  # Django's Paginator is not subscriptable at run time
+    _PatientPaginator = Paginator
+
+
+class CountedPaginator(_PatientPaginator):
+    """A paginator told its count (from the worklist's one aggregate query) instead of counting again."""
+
+    def __init__(self, *args: Any, known_count: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.__dict__["count"] = known_count  # `count` is a cached_property: pre-fill its cache
 
 
 @dataclass(frozen=True)
