@@ -38,6 +38,13 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 def _parse_calendar_date(value: Any) -> Any:
     """Accept a `datetime.date` or a `YYYY-MM-DD` string that names a real calendar day."""
+    # The common case first, without the pattern: text of the form ####-##-## that Python reads as a date
+    # (it reads no other form of that length and shape). Anything else takes the checks below.
+    if value.__class__ is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, dt.datetime):
         raise ValueError("not_a_date")
     if isinstance(value, dt.date):
