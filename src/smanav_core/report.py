@@ -193,7 +193,7 @@ def therapy_name(therapy: Mapping[str, Any]) -> str:
     return str(therapy.get("name") or THERAPY_NAMES.get(therapy_id, therapy_id))
 
 
-def _share_words(share: float) -> str:
+def share_words(share: float) -> str:
     per_hundred = round(share * 100)
     if per_hundred == 0:
         return "fewer than 1 in 100" if share > 0 else "none"
@@ -209,7 +209,7 @@ DUE_WORDS = {
 }
 
 
-def _interval(months: Any) -> str:
+def interval_words(months: Any) -> str:
     if months is None:
         return "once, or when needed"
     if months == 1:
@@ -258,7 +258,7 @@ def render_evaluation_text(result: Mapping[str, Any]) -> str:
         page.blank()
         page.para("Among people with the same number of SMN2 copies in the cited study, the SMA type was:")
         for sma_type, share in sorted(distribution.items()):
-            page.bullet(f"type {sma_type}: {_share_words(float(share))}")
+            page.bullet(f"type {sma_type}: {share_words(float(share))}")
     if diagnosis.get("next_steps"):
         page.blank()
         page.para("Next steps:")
@@ -316,7 +316,7 @@ def render_evaluation_text(result: Mapping[str, Any]) -> str:
         for item in plan:
             if item.get("domain") != domain:
                 continue
-            when = _interval(item.get("interval_months"))
+            when = interval_words(item.get("interval_months"))
             if item.get("due_on"):
                 when += "; " + DUE_WORDS.get(str(item.get("due_status")), "next due {date}").format(
                     date=item["due_on"]

@@ -148,7 +148,7 @@ def test_pre_dose_tests_recorded_after_the_last_dose_are_done(
         entry
         for group in detail.context["plan"]
         for entry in group.items
-        if entry.item["id"] == "monitoring.nusinersen.labs_us"
+        if entry.item.id == "monitoring.nusinersen.labs_us"
     )
     assert labs.due_status is not None and labs.due_status.value == "done"
     assert "Done for the one due on" in detail.content.decode()

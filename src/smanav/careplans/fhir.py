@@ -29,17 +29,11 @@ def careplan_fhir(document: CarePlanDocument) -> dict[str, Any]:
             detail: dict[str, Any] = {
                 "kind": "ServiceRequest",
                 "code": {
-                    "coding": [
-                        {
-                            "system": SMANAV_SYSTEM,
-                            "code": str(item.get("id", "")),
-                            "display": item.get("title"),
-                        }
-                    ],
-                    "text": item.get("title"),
+                    "coding": [{"system": SMANAV_SYSTEM, "code": item.id, "display": item.title}],
+                    "text": item.title,
                 },
                 "status": "scheduled" if entry.due_on else "not-started",
-                "description": item.get("detail") or item.get("title"),
+                "description": item.detail or item.title,
                 "reasonCode": [
                     {
                         "coding": [{"system": DOMAIN_SYSTEM, "code": group.domain}],
@@ -49,8 +43,8 @@ def careplan_fhir(document: CarePlanDocument) -> dict[str, Any]:
             }
             if entry.due_on:
                 detail["scheduledString"] = f"due {entry.due_on.isoformat()}"
-            elif item.get("interval_months"):
-                detail["scheduledString"] = f"at least every {item['interval_months']:g} months"
+            elif item.interval_months:
+                detail["scheduledString"] = f"at least every {item.interval_months:g} months"
             activities.append({"detail": detail})
     resource = {
         "resourceType": "CarePlan",
@@ -66,8 +60,8 @@ def careplan_fhir(document: CarePlanDocument) -> dict[str, Any]:
         "created": document.as_of.isoformat(),
         "activity": activities,
         "note": [
-            {"text": f"Knowledge base version {result['knowledge_version']}."},
-            {"text": result["disclaimer"]},
+            {"text": f"Knowledge base version {result.knowledge_version}."},
+            {"text": result.disclaimer},
         ],
     }
     # Structural validation (types, required fields, value sets of codes FHIR binds strictly).

@@ -249,7 +249,7 @@ def patient_evaluation(
     evaluation = evaluate_patient(patient, as_of=as_of, region=params.region)
     if evaluation.result is None:
         raise InvalidInput(evaluation.problems)
-    return JsonResponse(evaluation.result, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(evaluation.result.to_json(), json_dumps_params={"ensure_ascii": False})
 
 
 @router.get(

@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from smanav_core import Evaluation
 from smanav_core.ages import CalendarAge, calendar_age
 from smanav_core.codes import (
     AlertCode,
@@ -36,7 +37,6 @@ from smanav_core.codes import (
     UrgencyLevel,
     Ventilation,
 )
-from smanav_core.facts import DAYS_PER_MONTH
 from smanav_core.report import REGION_NAMES
 from smanav_core.status_words import THERAPY_STATUS_WORDS, UNNAMED_REGION
 
@@ -212,14 +212,6 @@ def age_words(age: CalendarAge) -> str:
     return gettext("%(years)s %(months)s") % {"years": years, "months": months}
 
 
-def evaluation_age_label(result: Mapping[str, Any]) -> str:
+def evaluation_age_label(result: Evaluation) -> str:
     """The age of the person on an evaluation's date, from the evaluation alone (its `age_days`)."""
-    as_of = result.get("as_of")
-    days = result.get("age_days")
-    if not isinstance(days, int):
-        months = result.get("age_months")
-        if months is None:
-            return str(_("Not known"))
-        days = round(float(months) * DAYS_PER_MONTH)
-    on = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
-    return age_label(on - dt.timedelta(days=days), on)
+    return age_label(result.as_of - dt.timedelta(days=result.age_days), result.as_of)

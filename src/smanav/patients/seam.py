@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import QuerySet
 
 from smanav.patients.models import Assessment, LabTest, Patient, Treatment
-from smanav_core import InvalidInput, evaluate
+from smanav_core import Evaluation, InvalidInput, evaluation_of
 
 RECORD_ID_PREFIX = "smanav-patient-"
 
@@ -170,7 +169,7 @@ class PatientEvaluation:
     """The core's answer for a stored patient, or the problems that stopped it (for example no region)."""
 
     record: RecordDocument
-    result: dict[str, Any] | None
+    result: Evaluation | None
     problems: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -192,7 +191,7 @@ def evaluate_record(
     record: RecordDocument, *, as_of: dt.date, region: str | None = None
 ) -> PatientEvaluation:
     try:
-        result = evaluate(record, region=region, as_of=as_of)
+        result = evaluation_of(record, region=region, as_of=as_of)
     except InvalidInput as error:
         return PatientEvaluation(record=record, result=None, problems=list(error.problems))
     return PatientEvaluation(record=record, result=result)

@@ -151,9 +151,7 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
     if view_mode not in ("family", "clinician"):
         view_mode = "family"
     result = evaluation.result
-    plan = []
-    if result is not None:
-        plan = care_plan_by_domain(result.get("care_plan", []))
+    plan = [] if result is None else care_plan_by_domain(result.care_plan)
     context = {
         **_record_context(request, patient),
         "evaluation": result,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from enum import StrEnum
+from typing import TypedDict
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -18,9 +19,10 @@ from django.db.models import Exists, OuterRef
 from smanav.patients.models import Patient, PatientSummary, SummaryRefreshRequest
 from smanav.patients.seam import PatientEvaluation, RecordDocument, evaluate_record, record_for_patient
 from smanav.patients.selectors import patient_ids_for_summary_refresh
-from smanav_core.codes import DueStatus, UrgencyLevel
+from smanav_core.codes import DueStatus, Severity, UrgencyLevel
+from smanav_core.evaluation import JsonDocument
 
-URGENCY_RANK = {UrgencyLevel.ROUTINE.value: 0, UrgencyLevel.PROMPT.value: 1, UrgencyLevel.URGENT.value: 2}
+URGENCY_RANK = {UrgencyLevel.ROUTINE: 0, UrgencyLevel.PROMPT: 1, UrgencyLevel.URGENT: 2}
 # How many of the dated items the worklist names (the earliest overdue or due soon).
 DUE_ITEMS_KEPT = 5
 # Records evaluated per transaction. Each chunk locks its records while they are evaluated (about a
@@ -79,18 +81,39 @@ def all_summaries_refresh(*, as_of: dt.date) -> int:
     return count
 
 
-def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> dict[str, Any]:
+class SummaryFields(TypedDict):
+    """The fields of a `PatientSummary`, from one evaluation."""
+
+    evaluated_on: dt.date
+    last_assessment_on: dt.date | None
+    knowledge_version: str
+    diagnosis: str
+    sma_type: str
+    functional_group: str
+    urgency: str
+    urgency_rank: int
+    # The alerts as the contract's document writes them (the worklist shows them as kept).
+    alerts: list[JsonDocument]
+    alert_count: int
+    high_alert_count: int
+    alert_codes: str
+    overdue_count: int
+    due_soon_count: int
+    due_items: list[dict[str, str]]
+    problem: str
+
+
+def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> SummaryFields:
     """The worklist headline of one evaluation (also used by bulk refreshes)."""
     assessments = evaluation.record.get("assessments")
     entries = assessments if isinstance(assessments, list) else []
     last = max((str(entry["date"]) for entry in entries if isinstance(entry, dict)), default=None)
-    values: dict[str, Any] = {
-        "evaluated_on": as_of,
-        "last_assessment_on": None if last is None else dt.date.fromisoformat(last),
-    }
+    last_assessment_on = None if last is None else dt.date.fromisoformat(last)
     result = evaluation.result
     if result is None:
-        values.update(
+        return SummaryFields(
+            evaluated_on=as_of,
+            last_assessment_on=last_assessment_on,
             knowledge_version="",
             diagnosis="",
             sma_type="",
@@ -106,43 +129,41 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> dict[str
             due_items=[],
             problem="; ".join(f"{field}: {message}" for field, message in evaluation.problems)[:300],
         )
-        return values
-    alerts = result.get("alerts", [])
-    classification = result.get("classification", {})
-    urgency = result.get("urgency", {}).get("level", "")
-    values.update(
-        knowledge_version=result.get("knowledge_version", ""),
-        diagnosis=result.get("diagnosis", {}).get("status", ""),
-        sma_type=classification.get("sma_type") or "",
-        functional_group=classification.get("functional_group") or "",
-        urgency=urgency,
-        urgency_rank=URGENCY_RANK.get(urgency, 0),
-        alerts=alerts,
-        alert_count=len(alerts),
-        high_alert_count=sum(1 for a in alerts if a.get("severity") == "high"),
-        alert_codes=" ".join(sorted({str(a.get("code", "")) for a in alerts}))[:300],
-        problem="",
-        **_due_values(result.get("care_plan", [])),
+    alerts = result.alerts
+    classification = result.classification
+    dated = sorted(
+        (item for item in result.care_plan if item.due_status in (DueStatus.OVERDUE, DueStatus.DUE_SOON)),
+        key=lambda item: item.due_on or dt.date.max,
     )
-    return values
-
-
-def _due_values(care_plan: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """The worklist's counts of overdue and due-soon items, and the earliest of them by name."""
-    dated = [
-        item
-        for item in care_plan
-        if item.get("due_status") in (DueStatus.OVERDUE.value, DueStatus.DUE_SOON.value)
-    ]
-    dated.sort(key=lambda item: str(item["due_on"]))
-    return {
-        "overdue_count": sum(1 for item in dated if item["due_status"] == DueStatus.OVERDUE.value),
-        "due_soon_count": sum(1 for item in dated if item["due_status"] == DueStatus.DUE_SOON.value),
-        "due_items": [
-            {"title": item["title"], "due_on": item["due_on"], "status": item["due_status"]}
+    return SummaryFields(
+        evaluated_on=as_of,
+        last_assessment_on=last_assessment_on,
+        knowledge_version=result.knowledge_version,
+        diagnosis=result.diagnosis.status.value,
+        sma_type="" if classification.sma_type is None else classification.sma_type.value,
+        functional_group=_code(classification.functional_group),
+        urgency=result.urgency.level.value,
+        urgency_rank=URGENCY_RANK[result.urgency.level],
+        alerts=[alert.to_json() for alert in alerts],
+        alert_count=len(alerts),
+        high_alert_count=sum(1 for alert in alerts if alert.severity is Severity.HIGH),
+        alert_codes=" ".join(sorted({alert.code.value for alert in alerts}))[:300],
+        overdue_count=sum(1 for item in dated if item.due_status is DueStatus.OVERDUE),
+        due_soon_count=sum(1 for item in dated if item.due_status is DueStatus.DUE_SOON),
+        due_items=[
+            {"title": item.title, "due_on": _iso(item.due_on), "status": _code(item.due_status)}
             for item in dated[:DUE_ITEMS_KEPT]
         ],
-    }
+        problem="",
+    )
+
+
+def _iso(day: dt.date | None) -> str:
+    return "" if day is None else day.isoformat()
+
+
+def _code(code: StrEnum | None) -> str:
+    return "" if code is None else code.value
 
 
 def patient_summary_refresh(
