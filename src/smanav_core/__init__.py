@@ -10,7 +10,7 @@ An application reads the same answers as frozen, typed values (`evaluation_of`, 
 No web framework, no database, no clock: the evaluation date is always passed in.
 """
 
-from smanav_core.engine import DISCLAIMER, evaluate, evaluation_of
+from smanav_core.engine import DISCLAIMER, evaluate, evaluation_of, interpret_person
 from smanav_core.errors import InvalidInput
 from smanav_core.evaluation import Evaluation, TriageResult
 from smanav_core.knowledge.loader import load_knowledge
@@ -23,6 +23,7 @@ __all__ = [
     "TriageResult",
     "evaluate",
     "evaluation_of",
+    "interpret_person",
     "load_knowledge",
     "triage",
     "triage_of",

@@ -13,7 +13,7 @@ from typing import Any
 from smanav_core.errors import InvalidInput
 from smanav_core.evaluation import EVALUATION_SCHEMA as EVALUATION_SCHEMA
 from smanav_core.evaluation import Classification, Diagnosis, Evaluation
-from smanav_core.facts import PatientFacts, derive_facts
+from smanav_core.facts import PatientFacts, Person, derive_facts, derive_person
 from smanav_core.knowledge.freshness import last_reviewed
 from smanav_core.knowledge.loader import Knowledge, load_knowledge
 from smanav_core.rules.alerts import detect_alerts
@@ -78,6 +78,25 @@ def evaluation_of(
         functional_group=classification.functional_group,
     )
     return _evaluation(facts, diagnosis, classification, kb)
+
+
+def interpret_person(
+    record: Mapping[str, Any], *, as_of: dt.date, knowledge: Knowledge | None = None
+) -> Person:
+    """Validate a record and interpret it as the engine does (diagnosis, SMA type, what the person can
+    do now, ages, histories), without a region: for questions no region's rules answer, such as whether a
+    trial's criteria fit. Raises `InvalidInput` listing every problem."""
+    kb = knowledge or load_knowledge()
+    patient = validate_record(record, as_of=as_of, knowledge=kb)
+    diagnosis = interpret_record_genetics(patient, kb).status
+    classification = classify_diagnosed(diagnosis, patient.clinical, kb)
+    return derive_person(
+        patient,
+        as_of=as_of,
+        diagnosis=diagnosis,
+        sma_type=classification.sma_type,
+        functional_group=classification.functional_group,
+    )
 
 
 def evaluate_facts(facts: PatientFacts, kb: Knowledge) -> dict[str, Any]:
