@@ -15,6 +15,8 @@ from typing import Any
 
 from smanav_core.ages import age_words_from_days
 from smanav_core.facts import DAYS_PER_MONTH
+from smanav_core.knowledge.loader import load_knowledge
+from smanav_core.knowledge.schema.therapies import product_names
 from smanav_core.status_words import THERAPY_STATUS_WORDS, therapy_status_words
 
 WIDTH = 100
@@ -57,11 +59,18 @@ URGENCY_WORDS = {
     "routine": "ROUTINE: at the next planned visit.",
 }
 
+# The product names come from the knowledge base's catalogue; the words around them are the report's.
+_PRODUCTS = product_names(load_knowledge().therapies.therapy)
 THERAPY_NAMES = {
-    "nusinersen": "Nusinersen (Spinraza), injected into the spinal fluid",
-    "risdiplam": "Risdiplam (Evrysdi), taken by mouth",
-    "onasemnogene_abeparvovec_iv": "Onasemnogene abeparvovec (Zolgensma), gene therapy into a vein",
-    "onasemnogene_abeparvovec_it": "Onasemnogene abeparvovec (Itvisma), gene therapy into the spinal fluid",
+    "nusinersen": f"Nusinersen ({_PRODUCTS['nusinersen']}), injected into the spinal fluid",
+    "risdiplam": f"Risdiplam ({_PRODUCTS['risdiplam']}), taken by mouth",
+    "onasemnogene_abeparvovec_iv": (
+        f"Onasemnogene abeparvovec ({_PRODUCTS['onasemnogene_abeparvovec_iv']}), gene therapy into a vein"
+    ),
+    "onasemnogene_abeparvovec_it": (
+        f"Onasemnogene abeparvovec ({_PRODUCTS['onasemnogene_abeparvovec_it']}), gene therapy into the "
+        "spinal fluid"
+    ),
 }
 
 # The one naming of therapy statuses (`smanav_core.status_words`), kept here under its old name.

@@ -424,6 +424,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
     api_token_create(user=people.clinician, name="Clinic records system")
     audit_record(
         actor=people.clinician,
+        clinic=people.clinic,
         patient_id=people.shared_child.pk,
         action=AuditAction.VIEW,
         what="evaluation page",

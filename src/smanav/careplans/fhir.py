@@ -8,8 +8,8 @@ from typing import Any
 
 from fhir.resources.R4B.careplan import CarePlan
 
+from smanav import vocabulary as labels
 from smanav.careplans.documents import CarePlanDocument
-from smanav.patients import labels
 
 SMANAV_SYSTEM = "https://smanav.invalid/fhir/CodeSystem/care-plan-item"
 DOMAIN_SYSTEM = "https://smanav.invalid/fhir/CodeSystem/care-domain"

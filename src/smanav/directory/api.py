@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from smanav.api.errors import InvalidRequest, error_responses
 from smanav.directory.disciplines import AgeGroup, Discipline
 from smanav.directory.search import (
     SearchInput,
@@ -17,6 +16,7 @@ from smanav.directory.search import (
     complete_care_search,
     services_search,
 )
+from smanav.jsonapi.errors import InvalidRequest, error_responses
 
 router = Router(tags=["services"])
 

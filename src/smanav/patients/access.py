@@ -91,7 +91,7 @@ def _found(user: User | AnonymousUser, patient_id: int) -> tuple[User, Patient]:
 def patient_get_for_user(*, user: User | AnonymousUser, patient_id: int, purpose: Purpose) -> Patient:
     """The record, if the user may see it (audited with `purpose`); otherwise Http404."""
     reader, patient = _found(user, patient_id)
-    audit_reads(actor=reader, patient_ids=[patient.pk], purpose=purpose)
+    audit_reads(actor=reader, clinic=clinic_of(reader), patient_ids=[patient.pk], purpose=purpose)
     return patient
 
 
@@ -101,7 +101,7 @@ def patient_get_for_editor(*, user: User | AnonymousUser, patient_id: int, purpo
     reader, patient = _found(user, patient_id)
     if not user_may_edit_patient(user=reader, patient=patient):
         raise Http404(NOT_FOUND)
-    audit_reads(actor=reader, patient_ids=[patient.pk], purpose=purpose)
+    audit_reads(actor=reader, clinic=clinic_of(reader), patient_ids=[patient.pk], purpose=purpose)
     return patient
 
 
@@ -110,7 +110,7 @@ def patient_get_for_manager(*, user: User | AnonymousUser, patient_id: int, purp
     reader, patient = _found(user, patient_id)
     if not user_manages_patient(user=reader, patient=patient):
         raise Http404(NOT_FOUND)
-    audit_reads(actor=reader, patient_ids=[patient.pk], purpose=purpose)
+    audit_reads(actor=reader, clinic=clinic_of(reader), patient_ids=[patient.pk], purpose=purpose)
     return patient
 
 
@@ -122,7 +122,7 @@ def patient_slice_for_user(
     visible = _visible_to(user)
     rows = list(visible.select_related("summary").order_by("id")[offset : offset + limit])
     if isinstance(user, User):
-        audit_reads(actor=user, patient_ids=[row.pk for row in rows], purpose=purpose)
+        audit_reads(actor=user, clinic=clinic_of(user), patient_ids=[row.pk for row in rows], purpose=purpose)
     return visible.count(), rows
 
 
@@ -136,7 +136,7 @@ def patient_list_for_family(*, user: User, purpose: Purpose) -> list[Patient]:
         .prefetch_related(Prefetch("shares", queryset=active_shares, to_attr="active_shares"))
         .order_by("display_name", "id")
     )
-    audit_reads(actor=user, patient_ids=[row.pk for row in rows], purpose=purpose)
+    audit_reads(actor=user, clinic=clinic_of(user), patient_ids=[row.pk for row in rows], purpose=purpose)
     return rows
 
 
@@ -156,5 +156,7 @@ def patient_worklist_page_for_user(
         raise Http404("Not a clinic account.")
     patients = patient_worklist_for_clinic(clinic=clinic, filters=filters)
     page = CountedPaginator(patients, per_page, known_count=matching).get_page(page_number)
-    audit_reads(actor=user, patient_ids=[row.pk for row in page.object_list], purpose=purpose)
+    audit_reads(
+        actor=user, clinic=clinic_of(user), patient_ids=[row.pk for row in page.object_list], purpose=purpose
+    )
     return page

@@ -14,36 +14,19 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import Status
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 from pydantic import Field
 
+from smanav.accounts.api_auth import ApiTokenAuth
 from smanav.accounts.models import User
-from smanav.accounts.services import api_token_authenticate
-from smanav.api.documents import as_of_date, json_document
-from smanav.api.errors import InvalidRequest, NotAuthenticated, error_responses
 from smanav.audit.purposes import Purpose
-from smanav.careplans.documents import careplan_document
-from smanav.careplans.fhir import careplan_fhir
-from smanav.careplans.pdf import careplan_pdf
+from smanav.jsonapi.documents import as_of_date, json_document
+from smanav.jsonapi.errors import InvalidRequest, NotAuthenticated, error_responses
 from smanav.patients import entries, selectors, services
 from smanav.patients.access import patient_get_for_editor, patient_get_for_user, patient_slice_for_user
 from smanav.patients.seam import evaluate_patient, record_for_patient
 from smanav_core import InvalidInput
 from smanav_core.codes import Instrument, MonitoringTest, Regimen, Region, TreatmentTherapy
-
-
-class ApiTokenAuth(HttpBearer):
-    """`Authorization: Bearer <token>`: the token's owner, flagged as having come with a token
-    (`User.via_api_token`), which only a session past two-factor authentication can make."""
-
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = api_token_authenticate(token=token)
-        if user is None:
-            return None
-        user.via_api_token = True
-        request.user = user
-        return user
-
 
 router = Router(tags=["patients"], auth=[ApiTokenAuth(), django_auth])
 
@@ -399,45 +382,3 @@ def lab_tests_create(request: HttpRequest, patient_id: int) -> Status[dict[str, 
         raise _shift_paths(error, "lab_tests[") from None
     patient.refresh_from_db(fields=["version"])
     return Status(201, {"patient_id": patient.pk, "version": patient.version})
-
-
-@router.get(
-    "/{patient_id}/care-plan.pdf",
-    response=error_responses(401, 404),
-    summary="The care plan as a PDF",
-    openapi_extra={
-        "responses": {200: {"description": "A PDF document.", "content": {"application/pdf": {}}}}
-    },
-)
-def careplan_pdf_endpoint(
-    request: HttpRequest, patient_id: int, params: Query[EvaluationParams]
-) -> HttpResponse:
-    as_of = as_of_date(params.as_of, today=timezone.localdate())
-    patient = patient_get_for_user(
-        user=request.user, patient_id=patient_id, purpose=Purpose.export("care plan PDF (API)")
-    )
-    document = careplan_document(patient, as_of=as_of, region=params.region)
-    return HttpResponse(careplan_pdf(document), content_type="application/pdf")
-
-
-@router.get(
-    "/{patient_id}/care-plan/fhir",
-    response=error_responses(401, 404, 422),
-    summary="The care plan as a FHIR R4 CarePlan",
-    openapi_extra={
-        "responses": {
-            200: {"description": "A FHIR R4 CarePlan resource.", "content": {"application/fhir+json": {}}}
-        }
-    },
-)
-def careplan_fhir_endpoint(
-    request: HttpRequest, patient_id: int, params: Query[EvaluationParams]
-) -> HttpResponse:
-    as_of = as_of_date(params.as_of, today=timezone.localdate())
-    patient = patient_get_for_user(
-        user=request.user, patient_id=patient_id, purpose=Purpose.export("care plan FHIR (API)")
-    )
-    document = careplan_document(patient, as_of=as_of, region=params.region)
-    if document.result is None:
-        raise InvalidInput(document.evaluation.problems)
-    return JsonResponse(careplan_fhir(document), content_type="application/fhir+json")

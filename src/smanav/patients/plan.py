@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from smanav.patients import labels
+from smanav import vocabulary as labels
 from smanav.patients.models import Assessment
 from smanav_core.codes import CareDomain, DueStatus, Instrument
 from smanav_core.evaluation import CarePlanItem

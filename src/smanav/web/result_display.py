@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from smanav.patients.labels import REGION_LABELS, evaluation_age_label, label, therapy_status_label
+from smanav.vocabulary import REGION_LABELS, evaluation_age_label, label, therapy_status_label
 from smanav_core import Evaluation, TriageResult, report
 from smanav_core.codes import CareDomain, TriageRecommendation
 from smanav_core.evaluation import CarePlanItem, Reason, TherapyAssessment

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from smanav.api.documents import json_document
+from smanav.jsonapi.documents import json_document
 from smanav.web.forms import EvaluateForm, TriageForm
 from smanav.web.result_display import evaluation_view, triage_view
 from smanav_core import InvalidInput, evaluation_of, load_knowledge, triage_of

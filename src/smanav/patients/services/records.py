@@ -88,7 +88,13 @@ def patient_create(
         patient, record=record, author=author, change=RecordChange(ChangeKind.CREATED), idempotency_key=None
     )
     patient_summary_refresh(patient=patient, as_of=as_of, record=record)
-    audit_record(actor=author, patient_id=patient.pk, action=AuditAction.CREATE, what="record created")
+    audit_record(
+        actor=author,
+        clinic=clinic_of(author),
+        patient_id=patient.pk,
+        action=AuditAction.CREATE,
+        what="record created",
+    )
     return patient
 
 

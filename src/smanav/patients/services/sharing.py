@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from smanav.accounts.models import Clinic, User
+from smanav.accounts.roles import clinic_of
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
 from smanav.patients.models import ClinicShare
@@ -21,7 +22,11 @@ def clinic_share_invite(*, author: User, patient_id: int, clinic: Clinic) -> Cli
         return share
     share = ClinicShare.objects.create(patient=patient, clinic=clinic, invited_by=author)
     audit_record(
-        actor=author, patient_id=patient.pk, action=AuditAction.SHARE, what=f"shared with {clinic.name}"
+        actor=author,
+        clinic=clinic_of(author),
+        patient_id=patient.pk,
+        action=AuditAction.SHARE,
+        what=f"shared with {clinic.name}",
     )
     return share
 
@@ -38,6 +43,7 @@ def clinic_share_withdraw(*, author: User, patient_id: int, share_id: int) -> No
     share.save(update_fields=["withdrawn_at", "withdrawn_by"])
     audit_record(
         actor=author,
+        clinic=clinic_of(author),
         patient_id=patient.pk,
         action=AuditAction.UNSHARE,
         what=f"access of {share.clinic.name} withdrawn",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from smanav.accounts.models import User
+from smanav.accounts.roles import clinic_of
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
 from smanav.patients.changes import RecordChange
@@ -74,4 +75,10 @@ def bump(
     record = record_for_patient(patient)
     snapshot(patient, record=record, author=author, change=change, idempotency_key=idempotency_key)
     patient_summary_refresh(patient=patient, as_of=as_of, record=record)
-    audit_record(actor=author, patient_id=patient.pk, action=AuditAction.CHANGE, what=change.english())
+    audit_record(
+        actor=author,
+        clinic=clinic_of(author),
+        patient_id=patient.pk,
+        action=AuditAction.CHANGE,
+        what=change.english(),
+    )

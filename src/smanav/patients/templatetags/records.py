@@ -9,9 +9,9 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import floatformat
 
+from smanav import vocabulary as labels
 from smanav.accounts.roles import Role, role_of
-from smanav.careplans.falls import fall_marks
-from smanav.patients import changes, labels, units
+from smanav.patients import changes, units
 from smanav_core import Evaluation
 from smanav_core.evaluation import TherapyAssessment
 
@@ -99,12 +99,3 @@ def iso_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
-
-
-@register.filter
-def fall_caption(instrument: str, evaluation: Any) -> str:
-    """`{{ s.instrument|fall_caption:evaluation }}`: what the chart of this measure marks, in words (the
-    comparison the core's fall alert made), or "" when no fall is reported or there is no evaluation."""
-    alerts = evaluation.alerts if isinstance(evaluation, Evaluation) else ()
-    mark = fall_marks(alerts).get(instrument)
-    return mark.caption if mark is not None else ""

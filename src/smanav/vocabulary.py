@@ -1,4 +1,6 @@
-"""Plain-language names for the contract's codes, translated. Pages show these, never the raw codes.
+"""The shell's shared vocabulary: plain-language names for the contract's codes, translated. Pages show
+these, never the raw codes. A leaf module (it imports only the core and Django's translation), so every
+app can use it.
 
 Also the web's one place for two things every page says alike: a therapy status (the core's wording in
 `smanav_core.status_words`, translated) and an age in years, months and days (the core's calendar
@@ -12,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +39,8 @@ from smanav_core.codes import (
     UrgencyLevel,
     Ventilation,
 )
+from smanav_core.knowledge.loader import load_knowledge
+from smanav_core.knowledge.schema.therapies import product_names
 from smanav_core.report import REGION_NAMES
 from smanav_core.status_words import THERAPY_STATUS_WORDS, UNNAMED_REGION
 
@@ -95,10 +99,15 @@ INSTRUMENT_LABELS = {
     Instrument.HEIGHT_CM: _("Height or length (cm)"),
     Instrument.COBB_DEG: _("Cobb angle (degrees)"),
 }
-THERAPY_LABELS = {
-    TreatmentTherapy.NUSINERSEN: _("Nusinersen (Spinraza)"),
-    TreatmentTherapy.RISDIPLAM: _("Risdiplam (Evrysdi)"),
-    TreatmentTherapy.ONASEMNOGENE_IV: _("Onasemnogene abeparvovec, into a vein (Zolgensma)"),
+# Product names come from the knowledge base's catalogue (`Therapy.product`), never from here.
+_PRODUCTS = product_names(load_knowledge().therapies.therapy)
+THERAPY_LABELS: dict[TreatmentTherapy, Promise | str] = {
+    TreatmentTherapy.NUSINERSEN: format_lazy(_("Nusinersen ({product})"), product=_PRODUCTS["nusinersen"]),
+    TreatmentTherapy.RISDIPLAM: format_lazy(_("Risdiplam ({product})"), product=_PRODUCTS["risdiplam"]),
+    TreatmentTherapy.ONASEMNOGENE_IV: format_lazy(
+        _("Onasemnogene abeparvovec, into a vein ({product})"),
+        product=_PRODUCTS["onasemnogene_abeparvovec_iv"],
+    ),
     TreatmentTherapy.ONASEMNOGENE_IT: _("Onasemnogene abeparvovec, into the spinal fluid"),
     TreatmentTherapy.OTHER: _("Other"),
 }

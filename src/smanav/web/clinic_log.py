@@ -1,3 +1,6 @@
+"""The clinic coordinator's audit log: a page of the web layer, which may use accounts and the audit
+trail alike (the audit trail itself imports no app)."""
+
 from __future__ import annotations
 
 from django.core.paginator import Paginator
