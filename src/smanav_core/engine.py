@@ -80,9 +80,7 @@ def evaluation_of(
     return _evaluation(facts, diagnosis, classification, kb)
 
 
-def interpret_person(
-    record: Mapping[str, Any], *, as_of: dt.date, knowledge: Knowledge | None = None
-) -> Person:
+def interpret_person(record: object, *, as_of: dt.date, knowledge: Knowledge | None = None) -> Person:
     """Validate a record and interpret it as the engine does (diagnosis, SMA type, what the person can
     do now, ages, histories), without a region: for questions no region's rules answer, such as whether a
     trial's criteria fit. Raises `InvalidInput` listing every problem."""

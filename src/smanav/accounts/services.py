@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -37,10 +36,10 @@ def totp_device_create(*, user: User, confirmed: bool = False, key: str | None =
     """A new authenticator-app device. Unconfirmed devices are replaced until one is confirmed; one made
     confirmed (demo data and tests, with a known key) is audited as a set-up on the command line."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    values: dict[str, Any] = {"user": user, "name": "authenticator app", "confirmed": confirmed}
+    device = TOTPDevice(user=user, name="authenticator app", confirmed=confirmed)
     if key is not None:
-        values["key"] = key
-    device = TOTPDevice.objects.create(**values)
+        device.key = key
+    device.save()
     if confirmed:
         audit_account(
             actor=None,

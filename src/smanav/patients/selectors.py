@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q, QuerySet
@@ -65,8 +64,8 @@ else:  # Django's Paginator is not subscriptable at run time
 class CountedPaginator(_PatientPaginator):
     """A paginator told its count (from the worklist's one aggregate query) instead of counting again."""
 
-    def __init__(self, *args: Any, known_count: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, object_list: QuerySet[Patient], per_page: int, *, known_count: int) -> None:
+        super().__init__(object_list, per_page)
         self.__dict__["count"] = known_count  # `count` is a cached_property: pre-fill its cache
 
 
@@ -110,7 +109,20 @@ def _worklist_condition(filters: WorklistFilter) -> Q:
     return condition
 
 
-def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> dict[str, Any]:
+class WorklistCounts(TypedDict):
+    """The worklist's headline numbers (`clinic_counts`)."""
+
+    total: int
+    urgent: int
+    with_alerts: int
+    overdue: int
+    due_soon: int
+    matching: int
+    summaries_from: dt.date | None
+    without_summary: int
+
+
+def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> WorklistCounts:
     """Headline numbers for the top of the worklist, and how many match the filters, in one query
     (the worklist's paginator takes `matching` instead of counting again).
 
@@ -118,7 +130,7 @@ def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> d
     was worked out (None without any), `without_summary` how many records have none yet.
     """
     condition = _worklist_condition(filters or WorklistFilter())
-    return Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True).aggregate(
+    counts = Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True).aggregate(
         total=Count("id"),
         urgent=Count("id", filter=Q(summary__urgency=UrgencyLevel.URGENT.value)),
         with_alerts=Count("id", filter=Q(summary__alert_count__gt=0)),
@@ -128,9 +140,10 @@ def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> d
         summaries_from=Min("summary__evaluated_on"),
         without_summary=Count("id", filter=Q(summary__isnull=True)),
     )
+    return cast(WorklistCounts, counts)
 
 
-def summaries_behind(counts: Mapping[str, Any], *, as_of: dt.date) -> bool:
+def summaries_behind(counts: WorklistCounts, *, as_of: dt.date) -> bool:
     """Whether some of the worklist's summaries (from `clinic_counts`) predate `as_of` or are missing:
     overdue items depend on the date, so such a worklist can miss an item that has fallen due since."""
     oldest = counts["summaries_from"]

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from smanav.geo.distance import haversine_km
 from smanav.geo.selectors import Location
@@ -26,7 +24,7 @@ DISCLAIMER = (
 )
 
 
-def patient_facts(record: Mapping[str, Any], *, as_of: dt.date) -> Person:
+def patient_facts(record: object, *, as_of: dt.date) -> Person:
     """Validate the record and let the clinical core interpret it (diagnosis, type, motor function), as
     the core does for an evaluation; no region is involved (trial criteria are the same everywhere)."""
     return interpret_person(record, as_of=as_of)
@@ -49,7 +47,7 @@ class TrialMatch:
     def nearest_km(self) -> float | None:
         return self.sites[0][0] if self.sites and self.sites[0][0] is not None else None
 
-    def sort_key(self) -> tuple[Any, ...]:
+    def sort_key(self) -> tuple[int, int, int, int, int, float, str]:
         a = self.assessment
         return (
             0 if a.possible else 1,
@@ -63,7 +61,7 @@ class TrialMatch:
             self.trial.nct_id,
         )
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         a = self.assessment
         trial = self.trial
         return {
