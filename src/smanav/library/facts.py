@@ -14,6 +14,7 @@ Two kinds of reference, written inside the Markdown:
   rule, for the people it allows).
 * `{{approvals:THERAPY}}` on a line of its own: a list of the therapy's approval (or funding) in every
   region, one `[[regional_status]]` entry a line.
+* `{{steps:ENTRY_ID}}` on a line of its own: the entry's next steps, as a list.
 
 `hand_typed_facts` finds what an article must not type by hand (numbers, intervals, approval words);
 the tests run it on every article.
@@ -39,7 +40,7 @@ from smanav_core.knowledge.schema.therapies import (
 )
 
 REFERENCE = re.compile(
-    r"\{\{\s*(?P<kind>kb|approvals)\s*:\s*(?P<target>[a-z0-9][a-z0-9_.\-]*)\s*"
+    r"\{\{\s*(?P<kind>kb|approvals|steps)\s*:\s*(?P<target>[a-z0-9][a-z0-9_.\-]*)\s*"
     r"(?:\|\s*(?P<field>[a-z_]+)\s*)?\}\}"
 )
 TEXT_FIELDS = (
@@ -100,6 +101,8 @@ def substitute(
     def replace(match: re.Match[str]) -> str:
         if match.group("kind") == "approvals":
             return _approvals(kb, match.group("target"), match.group("field"), resolution, writer)
+        if match.group("kind") == "steps":
+            return _steps(kb, match.group("target"), resolution, writer)
         found = resolve(kb, match.group("target"), match.group("field"), resolution)
         return (
             writer(found) if found is not None else "(a fact could not be found in smanav's knowledge base)"
@@ -253,6 +256,18 @@ def _approvals(
         if found is not None:
             lines.append(f"- {write(found)}")
     # A blank line on each side keeps the list a block of its own.
+    return "\n\n" + "\n".join(lines) + "\n\n"
+
+
+def _steps(kb: Knowledge, entry_id: str, resolution: Resolution, write: Callable[[Fact], str]) -> str:
+    entry = kb.entries.get(entry_id)
+    steps = getattr(entry, "next_steps", ()) if entry is not None else ()
+    if entry is None or not steps:
+        resolution.problems.append(f"steps:{entry_id}: no such entry with next steps in the knowledge base")
+        return ""
+    resolution.use(entry_id)
+    suffix = f" {NOT_CONFIRMED}" if not entry.confirmed else ""
+    lines = [f"- {write(Fact(text=step + suffix, entries=(entry_id,)))}" for step in steps]
     return "\n\n" + "\n".join(lines) + "\n\n"
 
 
