@@ -41,7 +41,7 @@ from smanav_core.knowledge.schema.therapies import (
 
 REFERENCE = re.compile(
     r"\{\{\s*(?P<kind>kb|approvals|steps)\s*:\s*(?P<target>[a-z0-9][a-z0-9_.\-]*)\s*"
-    r"(?:\|\s*(?P<field>[a-z_]+)\s*)?\}\}"
+    r"(?:\|\s*(?P<field>[a-z0-9_]+)\s*)?\}\}"
 )
 TEXT_FIELDS = (
     "text",
@@ -108,7 +108,12 @@ def substitute(
             writer(found) if found is not None else "(a fact could not be found in smanav's knowledge base)"
         )
 
-    return REFERENCE.sub(replace, markdown)
+    result = REFERENCE.sub(replace, markdown)
+    for leftover in re.findall(r"\{\{[^}]*\}?\}?", result):
+        resolution.problems.append(
+            f"{leftover}: not a reference that can be read (kb:, approvals: or steps:)"
+        )
+    return result
 
 
 def resolve(kb: Knowledge, entry_id: str, field_name: str | None, resolution: Resolution) -> Fact | None:
