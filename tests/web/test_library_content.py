@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from smanav.library.catalogue import build, link_for
+from smanav.library.catalogue import Catalogue, build, link_for
 from smanav.library.content import PLAIN_LANGUAGE_GRADE, ArticleError, parse_article, read_folder
 from smanav.library.facts import hand_typed_facts
-from smanav.library.rendering import TALK_TO_YOUR_TEAM, reading_grade, render
+from smanav.library.rendering import TALK_TO_YOUR_TEAM, Rendered, reading_grade, render
 from smanav_core import load_knowledge
 from smanav_core.codes import CareDomain, TriagePattern
 from smanav_core.knowledge.loader import Knowledge, _data_files, build_knowledge
@@ -37,7 +37,7 @@ REQUIRED = {
 }
 
 
-def _library(kb: Knowledge | None = None):  # type: ignore[no-untyped-def]
+def _library(kb: Knowledge | None = None) -> Catalogue:
     sources, problems = read_folder(ARTICLES_DIR)
     assert not problems
     return build(sources, problems, kb or load_knowledge())
@@ -166,7 +166,7 @@ def test_a_changed_interval_and_approval_show_up_in_the_articles() -> None:
 # --- references and the hand-typed check, one case a row --------------------------------------------------
 
 
-def _render_body(body: str, kb: Knowledge | None = None):  # type: ignore[no-untyped-def]
+def _render_body(body: str, kb: Knowledge | None = None) -> Rendered:
     text = (
         '+++\ntitle = "A test article"\nsummary = "An article made by a test, to check references."\n'
         'audiences = ["families"]\ntopics = ["treatments"]\nauthor = "A test"\nstatus = "ready"\n+++\n'

@@ -126,7 +126,12 @@ def article_sign_off(
     unknown, the file changed after the reviewer opened it (`version_digest` is not the current one),
     the article has facts that could not be rendered, or the note is empty.
     """
-    reviewer = Reviewer.objects.filter(user_id=getattr(user, "pk", None), revoked_at__isnull=True).first()
+    user_id = getattr(user, "pk", None)
+    reviewer = (
+        Reviewer.objects.filter(user_id=user_id, revoked_at__isnull=True).first()
+        if user_id is not None
+        else None
+    )
     if reviewer is None:
         raise LibraryError("Only a medical reviewer can sign off an article.")
     item = catalogue.get(slug)
