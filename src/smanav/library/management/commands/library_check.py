@@ -25,8 +25,9 @@ class Command(BaseCommand):
         self.stdout.write(f"knowledge base {library.knowledge.version}, {len(library.articles)} articles")
         for slug, item in library.articles.items():
             grade = reading_grade(item.plain_text)
-            problems = list(item.problems) + hand_typed_facts(item.own_words)
             meta = item.source.meta
+            own_words = "\n".join((meta.title, meta.summary, item.own_words))
+            problems = list(item.problems) + hand_typed_facts(own_words)
             if meta.plain_language and grade > PLAIN_LANGUAGE_GRADE:
                 problems.append(
                     f"reading grade {grade:.1f} is above {PLAIN_LANGUAGE_GRADE:g} (plain-language article)"
