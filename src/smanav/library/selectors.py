@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -51,7 +51,6 @@ class Standing:
     changed_entries: tuple[str, ...] = ()
     overdue: bool = False
     problems: tuple[str, ...] = ()
-    reasons: list[str] = field(default_factory=list)
 
     @property
     def label(self) -> str:
