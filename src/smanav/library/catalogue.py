@@ -1,8 +1,9 @@
 """The articles of this installation, rendered with its knowledge base.
 
-The folder is read on every call (a few small files), and the rendering is kept as long as neither the
-files nor the knowledge base change: an edited article, or a new knowledge release, is rendered again on
-the next page view, with no step to run.
+The folder is looked at on every call (the size and modification time of a few files), and the files
+are read and rendered again only when one of them, or the knowledge base, changed: an edited article,
+or a new knowledge release, shows on the next page view, with no step to run. A results page asks for
+its "read more" links once per care domain, so the unchanged case must cost next to nothing.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def link_for(scheme: str, name: str, slugs: Iterable[str]) -> str | None:
 
 _lock = threading.Lock()
 _cached: Catalogue | None = None
+_cached_stats: tuple[object, ...] = ()
 
 
 def build(sources: list[ArticleSource], problems: list[str], kb: Knowledge) -> Catalogue:
@@ -82,13 +84,29 @@ def build(sources: list[ArticleSource], problems: list[str], kb: Knowledge) -> C
     return Catalogue(key=key, knowledge=kb, articles=rendered, problems=tuple(problems))
 
 
+def _folder_stats(folder: Path) -> tuple[object, ...]:
+    if not folder.is_dir():
+        return (str(folder),)
+    found: list[object] = [str(folder)]
+    for path in sorted(folder.glob("*.md")):
+        status = path.stat()
+        found.append((path.name, status.st_size, status.st_mtime_ns))
+    return tuple(found)
+
+
 def current() -> Catalogue:
     """The library as its files and the knowledge base are now."""
-    global _cached
-    sources, problems = read_folder(content_folder())
+    global _cached, _cached_stats
+    folder = content_folder()
     kb = load_knowledge()
+    stats = (*_folder_stats(folder), kb.version)
+    with _lock:
+        if _cached is not None and stats == _cached_stats:
+            return _cached
+    sources, problems = read_folder(folder)
     key = (tuple((source.slug, source.digest) for source in sources), tuple(problems), kb.version)
     with _lock:
         if _cached is None or _cached.key != key:
             _cached = build(sources, problems, kb)
+        _cached_stats = stats
         return _cached
