@@ -128,3 +128,19 @@ def test_care_plan_pdf_is_on_the_paper_of_the_readers_country(people: Personas, 
     assert pdf_page_size(clinician.get(url, HTTP_ACCEPT_LANGUAGE="en-CA").content, tmp_path) == LETTER
     Patient.objects.filter(guardians__user=people.parent).update(region="UK")
     assert pdf_page_size(parent.get(url, HTTP_ACCEPT_LANGUAGE="en-US").content, tmp_path) == A4
+
+
+@pytest.mark.django_db
+def test_the_locale_costs_one_query_and_only_where_it_is_used(people: Personas) -> None:
+    """Date formats need no query; units, distances and paper read the family's regions once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    parent = log_in(Client(), people.parent)
+    with CaptureQueriesContext(connection) as captured:
+        parent.get(reverse("services"), HTTP_ACCEPT_LANGUAGE="en-GB")
+    regions = [q["sql"] for q in captured.captured_queries if '"patients_patient"."region"' in q["sql"]]
+    assert len(regions) == 1, regions
+    with CaptureQueriesContext(connection) as captured:
+        parent.get(reverse("sources"), HTTP_ACCEPT_LANGUAGE="en-GB")
+    assert not [q for q in captured.captured_queries if '"patients_patient"."region"' in q["sql"]]
