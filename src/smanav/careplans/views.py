@@ -15,6 +15,7 @@ from smanav.careplans.documents import careplan_document
 from smanav.careplans.fhir import careplan_fhir
 from smanav.careplans.pdf import careplan_pdf
 from smanav.patients.access import patient_get_for_user
+from smanav.web.user_locale import PaperSize
 from smanav_core.codes import Region
 
 
@@ -47,7 +48,11 @@ def pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
     audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan PDF")
-    response = HttpResponse(careplan_pdf(document), content_type="application/pdf")
+    # `?paper=letter` or `?paper=A4` prints on the other size; otherwise the reader's (`paper_for_reader`).
+    paper = next(
+        (size for size in PaperSize if size.value.lower() == request.GET.get("paper", "").lower()), None
+    )
+    response = HttpResponse(careplan_pdf(document, paper=paper), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="care-plan-{patient.pk}-{document.as_of.isoformat()}.pdf"'
     )
