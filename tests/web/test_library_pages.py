@@ -318,3 +318,17 @@ def test_the_reviewer_role_is_granted_with_a_name_and_credentials(people: Person
     with pytest.raises(LibraryError, match="no account"):
         reviewer_grant(username="nobody", display_name="Someone", credentials="MD")
     assert not Reviewer.objects.exists()
+
+
+@pytest.mark.django_db
+def test_granting_and_ending_the_reviewer_role_is_kept_in_the_account_trail(people: Personas) -> None:
+    from smanav.audit.models import AccountAction, AccountEvent
+    from smanav.library.services import reviewer_revoke
+
+    assert not AccountEvent.objects.filter(action=AccountAction.REVIEWER_GRANTED).exists()
+    reviewer_grant(username="parent", display_name="Dr Test", credentials="MD, paediatric neurology")
+    granted = AccountEvent.objects.get(action=AccountAction.REVIEWER_GRANTED)
+    assert granted.subject == people.parent and granted.actor is None
+    assert "Dr Test" in granted.what
+    reviewer_revoke(username="parent")
+    assert AccountEvent.objects.filter(action=AccountAction.REVIEWER_REVOKED, subject=people.parent).exists()

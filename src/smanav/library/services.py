@@ -10,6 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from smanav.audit.models import AccountAction
+from smanav.audit.services import audit_account
 from smanav.library.catalogue import Catalogue
 from smanav.library.facts import knowledge_digests
 from smanav.library.models import Article, ArticleVersion, Reviewer, SignOff
@@ -103,6 +105,10 @@ def reviewer_grant(*, username: str, display_name: str, credentials: str) -> Rev
             "revoked_at": None,
         },
     )
+    # A reviewer's sign-off vouches for health information: who was given the role, and when, is kept.
+    audit_account(
+        actor=None, subject=user, action=AccountAction.REVIEWER_GRANTED, what=f"{display_name}, {credentials}"
+    )
     return reviewer
 
 
@@ -113,6 +119,7 @@ def reviewer_revoke(*, username: str) -> Reviewer:
         raise LibraryError(f"{username!r} is not an active reviewer.", field="username")
     reviewer.revoked_at = timezone.now()
     reviewer.save(update_fields=["revoked_at"])
+    audit_account(actor=None, subject=reviewer.user, action=AccountAction.REVIEWER_REVOKED)
     return reviewer
 
 
