@@ -1,18 +1,19 @@
-"""Care-plan documents of one record: chart images, the PDF and the FHIR CarePlan. The same access
-chokepoint as the record pages; every export is audited."""
+"""Documents of one record: chart images, the PDF and the FHIR Bundle. The same access chokepoint as the
+record pages; every export is audited."""
 
 from __future__ import annotations
 
 from csp.decorators import csp_exempt
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
 from smanav.accounts.decorators import signed_in
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
 from smanav.careplans.documents import careplan_document
-from smanav.careplans.fhir import careplan_fhir
+from smanav.careplans.fhir import record_bundle
 from smanav.careplans.pdf import careplan_pdf
 from smanav.patients.access import patient_get_for_user
 from smanav_core.codes import Region
@@ -57,18 +58,14 @@ def pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
 @signed_in
 @never_cache
 def fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The record as a FHIR R4 Bundle (with the care plan when the record can be evaluated)."""
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
-    if document.result is None:
-        return JsonResponse(
-            {
-                "errors": [
-                    {"field": field, "message": message} for field, message in document.evaluation.problems
-                ]
-            },
-            status=422,
-        )
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan FHIR")
-    response = JsonResponse(careplan_fhir(document), content_type="application/fhir+json")
-    response["Content-Disposition"] = f'attachment; filename="care-plan-{patient.pk}.fhir.json"'
+    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="FHIR Bundle")
+    bundle = record_bundle(document, generated_at=timezone.now())
+    response = JsonResponse(bundle, content_type="application/fhir+json", json_dumps_params={"indent": 2})
+    name = slugify(patient.display_name) or "record"
+    response["Content-Disposition"] = (
+        f'attachment; filename="{name}-{patient.pk}-{document.as_of.isoformat()}.fhir.json"'
+    )
     return response
