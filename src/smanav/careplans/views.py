@@ -6,6 +6,7 @@ from __future__ import annotations
 from csp.decorators import csp_exempt
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
@@ -14,7 +15,7 @@ from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
 from smanav.careplans.documents import careplan_document
 from smanav.careplans.fhir import record_bundle
-from smanav.careplans.pdf import careplan_pdf
+from smanav.careplans.pdf import careplan_pdf, careplan_pdf_filename
 from smanav.patients.access import patient_get_for_user
 from smanav_core.codes import Region
 
@@ -22,6 +23,12 @@ from smanav_core.codes import Region
 def _region(request: HttpRequest) -> str | None:
     asked = request.GET.get("region", "")
     return asked if asked in {r.value for r in Region} else None
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    # Django writes `filename*=` (RFC 6266) when the name is not plain ASCII, such as "Zoë".
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 @csp_exempt()
@@ -49,10 +56,7 @@ def pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
     audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan PDF")
     response = HttpResponse(careplan_pdf(document), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="care-plan-{patient.pk}-{document.as_of.isoformat()}.pdf"'
-    )
-    return response
+    return _attachment(response, careplan_pdf_filename(document))
 
 
 @signed_in
@@ -64,8 +68,5 @@ def fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
     audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="FHIR Bundle")
     bundle = record_bundle(document, generated_at=timezone.now())
     response = JsonResponse(bundle, content_type="application/fhir+json", json_dumps_params={"indent": 2})
-    name = slugify(patient.display_name) or "record"
-    response["Content-Disposition"] = (
-        f'attachment; filename="{name}-{patient.pk}-{document.as_of.isoformat()}.fhir.json"'
-    )
-    return response
+    name = slugify(patient.display_name, allow_unicode=True) or "record"
+    return _attachment(response, f"{name}-{patient.pk}-{document.as_of.isoformat()}.fhir.json")
