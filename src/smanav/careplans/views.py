@@ -1,23 +1,28 @@
-"""Documents of one record: chart images, the PDF and the FHIR Bundle. The same access chokepoint as the
-record pages; every export is audited."""
+"""Documents of one record (chart images, the PDF, the FHIR Bundle) and "Download my data". The same
+access chokepoint as the record pages; every export is audited, record by record."""
 
 from __future__ import annotations
 
 from csp.decorators import csp_exempt
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
-from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 
 from smanav.accounts.decorators import signed_in
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
+from smanav.careplans.data_export import data_zip, folder_name
 from smanav.careplans.documents import careplan_document
 from smanav.careplans.fhir import record_bundle
 from smanav.careplans.pdf import careplan_pdf, careplan_pdf_filename
 from smanav.patients.access import patient_get_for_user
+from smanav.patients.models import Patient
+from smanav.patients.selectors import patient_list_for_family
 from smanav_core.codes import Region
+
+DATA_DOWNLOAD = "data download (record JSON and FHIR Bundle)"
 
 
 def _region(request: HttpRequest) -> str | None:
@@ -68,5 +73,39 @@ def fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
     audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="FHIR Bundle")
     bundle = record_bundle(document, generated_at=timezone.now())
     response = JsonResponse(bundle, content_type="application/fhir+json", json_dumps_params={"indent": 2})
-    name = slugify(patient.display_name, allow_unicode=True) or "record"
-    return _attachment(response, f"{name}-{patient.pk}-{document.as_of.isoformat()}.fhir.json")
+    return _attachment(response, f"{folder_name(patient)}-{document.as_of.isoformat()}.fhir.json")
+
+
+@signed_in
+@never_cache
+def my_data(request: HttpRequest) -> HttpResponse:
+    """What "Download my data" holds, and the one button that downloads it."""
+    records = list(patient_list_for_family(user=request.user))
+    return render(request, "careplans/my_data.html", {"records": records})
+
+
+@signed_in
+@never_cache
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    """Every record the account manages, in one ZIP."""
+    records = list(patient_list_for_family(user=request.user))
+    if not records:
+        raise Http404("No records to download.")
+    today = timezone.localdate()
+    return _zip_response(request, records, f"smanav-my-data-{today.isoformat()}.zip")
+
+
+@signed_in
+@never_cache
+def record_data_download(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """One record, in one ZIP, for anybody who may see it."""
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    today = timezone.localdate()
+    return _zip_response(request, [patient], f"smanav-data-{folder_name(patient)}-{today.isoformat()}.zip")
+
+
+def _zip_response(request: HttpRequest, records: list[Patient], filename: str) -> HttpResponse:
+    content = data_zip(records, as_of=timezone.localdate(), generated_at=timezone.now())
+    for patient in records:
+        audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what=DATA_DOWNLOAD)
+    return _attachment(HttpResponse(content, content_type="application/zip"), filename)
