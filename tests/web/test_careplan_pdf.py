@@ -23,6 +23,7 @@ from smanav.careplans.documents import careplan_document
 from smanav.careplans.pdf import PDF_VARIANT, SPARSE_LAST_PAGE, careplan_pdf, last_page_fill
 from smanav.patients.models import Assessment, Patient
 from smanav.patients.services import patient_create
+from smanav.web.user_locale import PaperSize
 
 # A last page needs at least this many lines of text besides its footer.
 MIN_LAST_PAGE_LINES = 8
@@ -91,7 +92,8 @@ def _record(people: Personas, *, name: str, weights: int, hfmse: int = 0) -> Pat
 def _as_designed_fill(patient: Patient) -> float:
     """How full the last page is in the template's own layout, before the PDF module's check."""
     document = careplan_document(patient, as_of=AS_OF)
-    html = render_to_string("careplans/careplan_pdf.html", {"doc": document, "result": document.result})
+    context = {"doc": document, "result": document.result, "paper": PaperSize.A4}
+    html = render_to_string("careplans/careplan_pdf.html", context)
     return last_page_fill(HTML(string=html).render(pdf_variant=PDF_VARIANT))
 
 
@@ -137,7 +139,7 @@ def test_no_last_page_holds_only_the_footer_or_a_few_lines(
 ) -> None:
     patient = _record(people, name="Otto", weights=weights, hfmse=hfmse)
     path = tmp_path / "plan.pdf"
-    path.write_bytes(careplan_pdf(careplan_document(patient, as_of=AS_OF)))
+    path.write_bytes(careplan_pdf(careplan_document(patient, as_of=AS_OF), paper=PaperSize.A4))
     lines = _last_page_lines(path)
     assert len(lines) >= MIN_LAST_PAGE_LINES, lines
 
@@ -149,7 +151,7 @@ def test_a_long_tables_tail_is_not_left_alone_on_the_last_page(people: Personas,
     patient = _record(people, name="Otto", weights=55, hfmse=3)
     assert _as_designed_fill(patient) < SPARSE_LAST_PAGE
     path = tmp_path / "plan.pdf"
-    path.write_bytes(careplan_pdf(careplan_document(patient, as_of=AS_OF)))
+    path.write_bytes(careplan_pdf(careplan_document(patient, as_of=AS_OF), paper=PaperSize.A4))
     lines = _last_page_lines(path)
     assert len(lines) >= MIN_LAST_PAGE_LINES, lines
     assert "not a prescription" in " ".join(lines)

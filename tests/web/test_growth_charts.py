@@ -218,7 +218,8 @@ def test_ages_are_in_years_once_a_measurement_is_past_24_months(people: Personas
 @pytest.mark.django_db
 def test_pdf_charts_growth_by_age_with_the_age_row(ada_weighed: Personas, tmp_path: Path) -> None:
     client = log_in(Client(), ada_weighed.parent)
-    response = client.get(reverse("careplans:pdf", args=[ada_weighed.shared_child.pk]))
+    # On A4: the reading order of the text beside the chart below is the one of that page size.
+    response = client.get(reverse("careplans:pdf", args=[ada_weighed.shared_child.pk]), {"paper": "A4"})
     path = tmp_path / "plan.pdf"
     path.write_bytes(response.content)
     try:

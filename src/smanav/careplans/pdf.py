@@ -20,6 +20,7 @@ from weasyprint import CSS, HTML
 from weasyprint.document import Document
 
 from smanav.careplans.documents import CarePlanDocument
+from smanav.web.user_locale import PaperSize, current_user_locale
 
 # PDF/UA-1 (ISO 14289-1) as WeasyPrint 70 writes it: PDF 1.7, tagged, with the UA identification in the
 # metadata. (PDF/UA-2 needs PDF 2.0, which fewer readers open.)
@@ -46,10 +47,16 @@ _TAIL_ON_LAST_PAGE = """
 _LAYOUTS: tuple[tuple[str, ...], ...] = ((), (_TIGHTER,), (_TAIL_ON_LAST_PAGE,))
 
 
-def careplan_pdf(document: CarePlanDocument) -> bytes:
-    html = HTML(
-        string=render_to_string("careplans/careplan_pdf.html", {"doc": document, "result": document.result})
-    )
+def paper_for_reader() -> PaperSize:
+    """US Letter where the reader's country prints on it (the United States, Canada...), else A4; A4 when
+    there is no reader (a command) or the reader's country is not known."""
+    locale = current_user_locale()
+    return PaperSize.A4 if locale is None else locale.paper
+
+
+def careplan_pdf(document: CarePlanDocument, *, paper: PaperSize | None = None) -> bytes:
+    context = {"doc": document, "result": document.result, "paper": paper or paper_for_reader()}
+    html = HTML(string=render_to_string("careplans/careplan_pdf.html", context))
     # No base URL: the document is self-contained (charts are data URIs), so nothing is fetched.
     chosen: tuple[float, Document] | None = None
     for extra in _LAYOUTS:

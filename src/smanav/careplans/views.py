@@ -20,6 +20,7 @@ from smanav.careplans.pdf import careplan_pdf, careplan_pdf_filename
 from smanav.patients.access import patient_get_for_user
 from smanav.patients.models import Patient
 from smanav.patients.selectors import patient_list_for_family
+from smanav.web.user_locale import PaperSize
 from smanav_core.codes import Region
 
 DATA_DOWNLOAD = "data download (record JSON and FHIR Bundle)"
@@ -60,7 +61,11 @@ def pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
     audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan PDF")
-    response = HttpResponse(careplan_pdf(document), content_type="application/pdf")
+    # `?paper=letter` or `?paper=A4` prints on the other size; otherwise the reader's (`paper_for_reader`).
+    paper = next(
+        (size for size in PaperSize if size.value.lower() == request.GET.get("paper", "").lower()), None
+    )
+    response = HttpResponse(careplan_pdf(document, paper=paper), content_type="application/pdf")
     return _attachment(response, careplan_pdf_filename(document))
 
 

