@@ -129,17 +129,18 @@ def test_a_name_beyond_ascii_is_kept_in_the_file_name(people: Personas) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("paper", [PaperSize.A4, PaperSize.LETTER])
 @pytest.mark.parametrize(
     ("weights", "hfmse"),
     [(0, 0), (1, 1), (4, 3), (24, 6), (55, 3)],
     ids=["no-measurements", "one-each", "a-few", "two-years", "long-table"],
 )
 def test_no_last_page_holds_only_the_footer_or_a_few_lines(
-    people: Personas, tmp_path: Path, weights: int, hfmse: int
+    people: Personas, tmp_path: Path, weights: int, hfmse: int, paper: PaperSize
 ) -> None:
     patient = _record(people, name="Otto", weights=weights, hfmse=hfmse)
     path = tmp_path / "plan.pdf"
-    path.write_bytes(careplan_pdf(careplan_document(patient, as_of=AS_OF), paper=PaperSize.A4))
+    path.write_bytes(careplan_pdf(careplan_document(patient, as_of=AS_OF), paper=paper))
     lines = _last_page_lines(path)
     assert len(lines) >= MIN_LAST_PAGE_LINES, lines
 

@@ -8,8 +8,9 @@ readers show instead of the file name. Its title and file name name the person a
 A last page holding only the closing words (or nothing but the footer) is a page printed for nothing and
 easy to lose. The template keeps the closing block with the last chart; and because a long table can still
 spill a few rows onto a page of their own, the layout is checked after it is made: when the content of the
-last page ends in its top quarter, the document is laid out again a little tighter, and then with the last
-chart moved onto the last page, and the first layout without a nearly empty last page is kept.
+last page ends in its top third, the document is laid out again a little tighter, and then with the last
+rows of the last table starting the last page, and the first layout without a nearly empty last page is
+kept.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from smanav.web.user_locale import PaperSize, current_user_locale
 PDF_VARIANT = "pdf/ua-1"
 # The anchor at the very end of the template, whose position tells how much of the last page is used.
 END_ANCHOR = "end-of-document"
-# A last page whose content ends above this fraction of the page's height is "nearly empty".
-SPARSE_LAST_PAGE = 0.25
+# A last page whose content ends above this fraction of the page's height is "nearly empty" (a heading,
+# a sentence and the closing box reach about a quarter of the page).
+SPARSE_LAST_PAGE = 1 / 3
 
 # WeasyPrint reads these as the reader's own stylesheets, which give way to the template's rules unless
 # marked important.
