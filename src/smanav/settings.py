@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "smanav.geo",
     "smanav.directory",
     "smanav.trials",
+    "smanav.library",
 ]
 
 MIDDLEWARE = [
@@ -201,6 +202,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = REPO_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# The library's articles: Markdown files with front matter (docs/library.md). An article that no medical
+# reviewer has signed off yet is shown, marked "awaiting medical review", unless this is turned off.
+SMANAV_LIBRARY_DIR = Path(env_str("SMANAV_LIBRARY_DIR", str(REPO_DIR / "content" / "articles")))
+SMANAV_LIBRARY_SHOW_UNREVIEWED = env_bool("SMANAV_LIBRARY_SHOW_UNREVIEWED", True)
 
 EMAIL_BACKEND = env_str("SMANAV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("SMANAV_EMAIL_HOST", "localhost")

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("smanav.audit.urls")),
     path("", include("smanav.directory.urls")),
     path("", include("smanav.trials.urls")),
+    path("", include("smanav.library.urls")),
 ]

@@ -28,7 +28,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from pytest_django.live_server_helper import LiveServer
 from tests.e2e.page_checks import PHONE_WIDTH_PX, page_problems
-from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas
+from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas, make_user
 
 from smanav.accounts.grants import staff_add
 from smanav.accounts.models import StaffRole
@@ -37,6 +37,8 @@ from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
 from smanav.geo.models import Place
 from smanav.geo.names import name_key
+from smanav.library import catalogue
+from smanav.library.services import article_sign_off, reviewer_grant
 from smanav.patients.models import Treatment
 from smanav.patients.services import dose_record, lab_tests_record, treatment_record
 
@@ -61,6 +63,7 @@ NOT_PAGES = {
     "the clinics page",
     "accounts/administrators/<int:grant_id>/decide/": "POST only: the Confirm and Refuse buttons of the "
     "clinics page",
+    "library/feed.atom": "the library's Atom feed (XML, tested in tests/web/test_library_pages.py)",
 }
 # The JSON API (django-ninja, with its HTML docs page turned off in smanav/api/router.py): no HTML.
 # Django's admin is not installed; if it ever is, its third-party pages are to be listed here.
@@ -154,6 +157,18 @@ def not_an_email(page: Any) -> None:
 def different_new_passwords(page: Any) -> None:
     _fill(page, {"New password": "a long new passphrase", "New password confirmation": "another one"})
     _submit(page, "Save the new password")
+
+
+def library_search(query: str) -> Callable[[Any], None]:
+    def act(page: Any) -> None:
+        _fill(page, {"Search the articles": query})
+        _submit(page, "Show articles")
+
+    return act
+
+
+def sign_off_unconfirmed(page: Any) -> None:
+    _submit(page, "Sign off")
 
 
 def wrong_code(page: Any) -> None:
@@ -362,6 +377,46 @@ PAGES = [
 ]
 
 
+# Every article of the library, as a visitor reads it (one is signed off by the test reviewer in `_seed`).
+ARTICLE_SLUGS = sorted(
+    path.stem for path in (Path(__file__).resolve().parents[2] / "content" / "articles").glob("*.md")
+)
+REVIEWED_ARTICLE = "breathing-support"
+PAGES += [
+    Page("library", ANONYMOUS, "/library/", "Articles about living with SMA"),
+    Page("library-search", ANONYMOUS, "/library/", " found", library_search("carrier")),
+    Page("library-search-nothing", ANONYMOUS, "/library/?q=zebra", "No article matches"),
+    Page(
+        "library-topic", ANONYMOUS, "/library/?topic=breathing&audience=families", "Breathing support in SMA"
+    ),
+    Page("library-problems", ANONYMOUS, "/library/?audience=robots", "Select a valid choice", status=422),
+    *(
+        Page(
+            f"library-article-{slug}",
+            ANONYMOUS,
+            f"/library/{slug}/",
+            "Last reviewed by Test Reviewer" if slug == REVIEWED_ARTICLE else "No physician has reviewed",
+        )
+        for slug in ARTICLE_SLUGS
+    ),
+    Page("library-review-queue", "reviewer", "/library/review/", "Articles to review"),
+    Page(
+        "library-review-article",
+        "reviewer",
+        "/library/review/sma-treatments-and-care/",
+        "Sign off this version",
+    ),
+    Page(
+        "library-review-article-problems",
+        "reviewer",
+        "/library/review/sma-treatments-and-care/",
+        "Tick the box",
+        sign_off_unconfirmed,
+        422,
+    ),
+]
+
+
 class _AnyId(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return "1"
@@ -445,6 +500,17 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         population=1603797,
     )
     call_command("directory_demo_load", stdout=StringIO())
+    reviewer = make_user("test_reviewer", second_factor=True)
+    reviewer_grant(username="test_reviewer", display_name="Test Reviewer", credentials="MD (test account)")
+    library = catalogue.current()
+    article_sign_off(
+        user=reviewer,
+        catalogue=library,
+        slug=REVIEWED_ARTICLE,
+        version_digest=library.articles[REVIEWED_ARTICLE].source.digest,
+        note="A test sign-off.",
+        today=AS_OF,
+    )
     # The outsider is never signed in here, so nothing changes their last log-in and the link stays valid.
     ids = {
         "shared": str(people.shared_child.pk),
@@ -465,6 +531,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         "unverified_administrator": (people.administrator, False),
         "unverified": (people.other_clinician, False),
         "new_staff": (new_staff, True),
+        "reviewer": (reviewer, True),
     }
     sessions = {
         persona: log_in(Client(), user, verified=verified).cookies["sessionid"].value
