@@ -53,6 +53,8 @@ NOT_PAGES = {
     "and the table beside it are checked there)",
     "records/<int:patient_id>/care-plan.pdf": "a PDF download (the family journey opens it)",
     "records/<int:patient_id>/care-plan.fhir.json": "a FHIR JSON download",
+    "records/<int:patient_id>/data-download/": "a ZIP download (tests/web/test_data_download.py)",
+    "my-data/download/": "a ZIP download (tests/web/test_data_download.py)",
     "accounts/logout/": "POST only: the Log out button of the navigation",
     "accounts/tokens/<int:token_id>/revoke/": "POST only: the Revoke button of the API tokens page",
     "records/<int:patient_id>/sharing/<int:share_id>/withdraw/": "POST only: the Withdraw button of the "
@@ -340,6 +342,7 @@ PAGES = [
     Page("history", PARENT, RECORD + "/history/", "Who opened or changed the record"),
     Page("version", PARENT, RECORD + "/history/1/", "The whole record as it was"),
     Page("sharing", PARENT, RECORD + "/sharing/", "Invite a clinic"),
+    Page("my-data", PARENT, "/my-data/", "What the download holds"),
     Page("clinician-home", CLINICIAN, "/records/", "Open the clinic worklist"),
     Page("worklist", CLINICIAN, "/clinic/", "Worklist of Northside"),
     Page(

@@ -1,27 +1,40 @@
-"""Care-plan documents of one record: chart images, the PDF and the FHIR CarePlan. The same access
-chokepoint as the record pages; every export is audited."""
+"""Documents of one record (chart images, the PDF, the FHIR Bundle) and "Download my data". The same
+access chokepoint as the record pages; every export is audited, record by record."""
 
 from __future__ import annotations
 
 from csp.decorators import csp_exempt
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
 from smanav.accounts.decorators import signed_in
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
+from smanav.careplans.data_export import data_zip, folder_name
 from smanav.careplans.documents import careplan_document
-from smanav.careplans.fhir import careplan_fhir
-from smanav.careplans.pdf import careplan_pdf
+from smanav.careplans.fhir import record_bundle
+from smanav.careplans.pdf import careplan_pdf, careplan_pdf_filename
 from smanav.patients.access import patient_get_for_user
+from smanav.patients.models import Patient
+from smanav.patients.selectors import patient_list_for_family
 from smanav.web.user_locale import PaperSize
 from smanav_core.codes import Region
+
+DATA_DOWNLOAD = "data download (record JSON and FHIR Bundle)"
 
 
 def _region(request: HttpRequest) -> str | None:
     asked = request.GET.get("region", "")
     return asked if asked in {r.value for r in Region} else None
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    # Django writes `filename*=` (RFC 6266) when the name is not plain ASCII, such as "Zoë".
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
 
 
 @csp_exempt()
@@ -53,27 +66,51 @@ def pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
         (size for size in PaperSize if size.value.lower() == request.GET.get("paper", "").lower()), None
     )
     response = HttpResponse(careplan_pdf(document, paper=paper), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="care-plan-{patient.pk}-{document.as_of.isoformat()}.pdf"'
-    )
-    return response
+    return _attachment(response, careplan_pdf_filename(document))
 
 
 @signed_in
 @never_cache
 def fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The record as a FHIR R4 Bundle (with the care plan when the record can be evaluated)."""
     patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
-    if document.result is None:
-        return JsonResponse(
-            {
-                "errors": [
-                    {"field": field, "message": message} for field, message in document.evaluation.problems
-                ]
-            },
-            status=422,
-        )
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan FHIR")
-    response = JsonResponse(careplan_fhir(document), content_type="application/fhir+json")
-    response["Content-Disposition"] = f'attachment; filename="care-plan-{patient.pk}.fhir.json"'
-    return response
+    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="FHIR Bundle")
+    bundle = record_bundle(document, generated_at=timezone.now())
+    response = JsonResponse(bundle, content_type="application/fhir+json", json_dumps_params={"indent": 2})
+    return _attachment(response, f"{folder_name(patient)}-{document.as_of.isoformat()}.fhir.json")
+
+
+@signed_in
+@never_cache
+def my_data(request: HttpRequest) -> HttpResponse:
+    """What "Download my data" holds, and the one button that downloads it."""
+    records = list(patient_list_for_family(user=request.user))
+    return render(request, "careplans/my_data.html", {"records": records})
+
+
+@signed_in
+@never_cache
+def my_data_download(request: HttpRequest) -> HttpResponse:
+    """Every record the account manages, in one ZIP."""
+    records = list(patient_list_for_family(user=request.user))
+    if not records:
+        raise Http404("No records to download.")
+    today = timezone.localdate()
+    return _zip_response(request, records, f"smanav-my-data-{today.isoformat()}.zip")
+
+
+@signed_in
+@never_cache
+def record_data_download(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """One record, in one ZIP, for anybody who may see it."""
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    today = timezone.localdate()
+    return _zip_response(request, [patient], f"smanav-data-{folder_name(patient)}-{today.isoformat()}.zip")
+
+
+def _zip_response(request: HttpRequest, records: list[Patient], filename: str) -> HttpResponse:
+    content = data_zip(records, as_of=timezone.localdate(), generated_at=timezone.now())
+    for patient in records:
+        audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what=DATA_DOWNLOAD)
+    return _attachment(HttpResponse(content, content_type="application/zip"), filename)
