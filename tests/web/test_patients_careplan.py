@@ -174,7 +174,9 @@ def test_api_pdf_and_fhir(declining: Personas) -> None:
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     base = f"/api/v1/patients/{declining.shared_child.pk}"
     assert Client().get(f"{base}/care-plan.pdf", **headers).content.startswith(b"%PDF")
-    assert Client().get(f"{base}/care-plan/fhir", **headers).json()["resourceType"] == "CarePlan"
+    bundle = Client().get(f"{base}/care-plan/fhir", **headers).json()
+    assert bundle["resourceType"] == "Bundle"
+    assert {entry["resource"]["resourceType"] for entry in bundle["entry"]} >= {"Patient", "CarePlan"}
     assert (
         Client().get(f"/api/v1/patients/{declining.private_child.pk}/care-plan/fhir", **headers).status_code
         == 404

@@ -1,5 +1,5 @@
-"""The record as FHIR R4: a Bundle another system can read on its own, or the lone CarePlan (the API's
-older answer).
+"""The record as FHIR R4: a Bundle another system can read on its own (the page's export, the download
+of everything a family entered, and the API's answer).
 
 `record_bundle` writes a `collection` Bundle holding the Patient, the SMA Condition (when the core
 confirms 5q SMA), the SMN1 and SMN2 results in the shape of the HL7 Genomics Reporting guide's Variant,
@@ -22,7 +22,6 @@ from typing import Any
 
 from django.utils import translation
 from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.careplan import CarePlan
 
 from smanav.careplans import fhir_codes as codes
 from smanav.careplans.documents import CarePlanDocument
@@ -118,30 +117,6 @@ def _careplan(document: CarePlanDocument, result: dict[str, Any], subject: dict[
             {"text": result["disclaimer"]},
         ],
     }
-
-
-def _require_result(document: CarePlanDocument) -> dict[str, Any]:
-    result = document.result
-    if result is None:
-        raise ValueError(
-            "the record cannot be evaluated: " + "; ".join(m for _, m in document.evaluation.problems)
-        )
-    return result
-
-
-def careplan_fhir(document: CarePlanDocument) -> dict[str, Any]:
-    """The CarePlan alone, its subject named as `Patient/<record id>` (the API's answer; the Bundle of
-    `record_bundle` is the export that holds the Patient too). Raises ValueError without an evaluation."""
-    result = _require_result(document)
-    with translation.override("en"):
-        subject = {
-            "reference": f"Patient/{RECORD_ID_PREFIX}{document.patient.pk}",
-            "display": document.patient.display_name,
-        }
-        resource = _careplan(document, result, subject)
-        resource["id"] = f"smanav-careplan-{document.patient.pk}"
-    # Structural validation (types, required fields, value sets of codes FHIR binds strictly).
-    return CarePlan.model_validate(resource).model_dump(mode="json", exclude_none=True)
 
 
 # --- the person and the condition -------------------------------------------------------------------

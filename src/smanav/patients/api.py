@@ -23,7 +23,7 @@ from smanav.api.errors import InvalidRequest, error_responses
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
 from smanav.careplans.documents import careplan_document
-from smanav.careplans.fhir import careplan_fhir
+from smanav.careplans.fhir import record_bundle
 from smanav.careplans.pdf import careplan_pdf
 from smanav.patients import selectors, services
 from smanav.patients.access import patient_get_for_editor, patient_get_for_user, patients_visible_to
@@ -389,10 +389,14 @@ def careplan_pdf_endpoint(
 @router.get(
     "/{patient_id}/care-plan/fhir",
     response=error_responses(401, 404, 422),
-    summary="The care plan as a FHIR R4 CarePlan",
+    summary="The record and its care plan as a FHIR R4 Bundle",
     openapi_extra={
         "responses": {
-            200: {"description": "A FHIR R4 CarePlan resource.", "content": {"application/fhir+json": {}}}
+            200: {
+                "description": "A FHIR R4 collection Bundle: the Patient, the Condition, genetic results, "
+                "measurements, treatments, doses, safety tests and the CarePlan, every reference resolvable.",
+                "content": {"application/fhir+json": {}},
+            }
         }
     },
 )
@@ -405,6 +409,7 @@ def careplan_fhir_endpoint(
     if document.result is None:
         raise InvalidInput(document.evaluation.problems)
     audit_record(
-        actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan FHIR (API)"
+        actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="record FHIR Bundle (API)"
     )
-    return JsonResponse(careplan_fhir(document), content_type="application/fhir+json")
+    bundle = record_bundle(document, generated_at=timezone.now())
+    return JsonResponse(bundle, content_type="application/fhir+json")
