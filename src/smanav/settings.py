@@ -102,9 +102,10 @@ INSTALLED_APPS = [
     "smanav.geo",
     "smanav.directory",
     "smanav.trials",
+    "smanav.library",
 ]
 
-# smanav's own user model (ADR 0009); every foreign key to an account names AUTH_USER_MODEL.
+# smanav's own user model (ADR 0011); every foreign key to an account names AUTH_USER_MODEL.
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
@@ -115,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After the language and the user are known: the reader's country (units, distances, paper size).
+    "smanav.user_locale.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -202,6 +205,11 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = REPO_DIR / "var" / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# The library's articles: Markdown files with front matter (docs/library.md). An article that no medical
+# reviewer has signed off yet is shown, marked "awaiting medical review", unless this is turned off.
+SMANAV_LIBRARY_DIR = Path(env_str("SMANAV_LIBRARY_DIR", str(REPO_DIR / "content" / "articles")))
+SMANAV_LIBRARY_SHOW_UNREVIEWED = env_bool("SMANAV_LIBRARY_SHOW_UNREVIEWED", True)
 
 EMAIL_BACKEND = env_str("SMANAV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("SMANAV_EMAIL_HOST", "localhost")

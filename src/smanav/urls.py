@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("smanav.web.audit_urls")),
     path("", include("smanav.directory.urls")),
     path("", include("smanav.trials.urls")),
+    path("", include("smanav.library.urls")),
 ]

@@ -33,27 +33,26 @@ from smanav_core.codes import (
 )
 
 _E = TypeVar("_E", bound=Enum)
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only: a date in other digits is refused as not a date, as it always was.
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII).fullmatch
+_FROM_ISO = dt.date.fromisoformat
 
 
 def _parse_calendar_date(value: Any) -> Any:
-    """Accept a `datetime.date` or a `YYYY-MM-DD` string that names a real calendar day."""
-    # The common case first, without the pattern: text of the form ####-##-## that Python reads as a date
-    # (it reads no other form of that length and shape). Anything else takes the checks below.
-    if value.__class__ is str and len(value) == 10 and value[4] == "-" and value[7] == "-":
+    """Accept a `datetime.date` or a `YYYY-MM-DD` string that names a real calendar day.
+
+    Called for every date of every record (a hot path of validation): the common case, a string, is
+    tested first, by exact class.
+    """
+    if value.__class__ is str:
+        if _ISO_DATE(value) is None:
+            raise ValueError("not_a_date")
         try:
-            return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-    if isinstance(value, dt.datetime):
-        raise ValueError("not_a_date")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        try:
-            return dt.date.fromisoformat(value)
+            return _FROM_ISO(value)
         except ValueError:
             raise ValueError("not_a_calendar_date") from None
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
     raise ValueError("not_a_date")
 
 

@@ -164,6 +164,14 @@ def test_an_overdue_dose_says_no_later_dose_is_recorded() -> None:
     assert item["last_done_on"] == day(-150)
 
 
+def test_pre_dose_tests_of_an_earlier_dose_are_named_but_do_not_count() -> None:
+    result = evaluation({**course(-20, -20, -6), **labs(-7)})
+    item = next(i for i in result["care_plan"] if i["id"] == LABS)
+    assert item["due_status"] == "due_soon"
+    assert "Due with the next dose." in item["detail"]
+    assert f"for an earlier dose, were done on {day_words(AS_OF - dt.timedelta(days=7))}" in item["detail"]
+
+
 def test_without_recorded_doses_the_item_says_dates_count_from_the_start() -> None:
     item = next(i for i in evaluation(course(-10))["care_plan"] if i["id"] == DOSES)
     assert f"counted from its start on {day_words(AS_OF - dt.timedelta(days=10))}" in item["detail"]

@@ -235,8 +235,9 @@ def test_items_for_ongoing_nusinersen_in_the_us() -> None:
     for item in found.values():
         assert item["domain"] == "treatment_monitoring"
         assert item["interval_months"] == 4
-        assert "1 Feb 2026" in item["detail"]
         assert item["sources"]
+    assert "1 Feb 2026" in found["monitoring.nusinersen.doses"]["detail"]
+    assert "Due with the next dose." in found["monitoring.nusinersen.labs_us"]["detail"]
 
 
 def test_items_follow_the_japanese_later_onset_schedule() -> None:

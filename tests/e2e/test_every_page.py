@@ -29,7 +29,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from pytest_django.live_server_helper import LiveServer
 from tests.e2e.page_checks import PHONE_WIDTH_PX, page_problems
-from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas
+from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas, make_user
 
 from smanav.accounts.grants import staff_add
 from smanav.accounts.models import StaffRole
@@ -38,6 +38,8 @@ from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
 from smanav.geo.models import Place
 from smanav.geo.names import name_key
+from smanav.library import catalogue
+from smanav.library.services import article_sign_off, reviewer_grant
 from smanav.patients.models import Treatment
 from smanav.patients.services import dose_record, lab_tests_record, treatment_record
 
@@ -52,6 +54,8 @@ NOT_PAGES = {
     "and the table beside it are checked there)",
     "records/<int:patient_id>/care-plan.pdf": "a PDF download (the family journey opens it)",
     "records/<int:patient_id>/care-plan.fhir.json": "a FHIR JSON download",
+    "records/<int:patient_id>/data-download/": "a ZIP download (tests/web/test_data_download.py)",
+    "my-data/download/": "a ZIP download (tests/web/test_data_download.py)",
     "accounts/logout/": "POST only: the Log out button of the navigation",
     "accounts/tokens/<int:token_id>/revoke/": "POST only: the Revoke button of the API tokens page",
     "records/<int:patient_id>/sharing/<int:share_id>/withdraw/": "POST only: the Withdraw button of the "
@@ -60,6 +64,7 @@ NOT_PAGES = {
     "the clinics page",
     "accounts/administrators/<int:grant_id>/decide/": "POST only: the Confirm and Refuse buttons of the "
     "clinics page",
+    "library/feed.atom": "the library's Atom feed (XML, tested in tests/web/test_library_pages.py)",
 }
 # The JSON API (django-ninja, with its HTML docs page turned off in smanav/api/router.py): no HTML.
 # Django's admin is not installed; if it ever is, its third-party pages are to be listed here.
@@ -153,6 +158,18 @@ def not_an_email(page: Any) -> None:
 def different_new_passwords(page: Any) -> None:
     _fill(page, {"New password": "a long new passphrase", "New password confirmation": "another one"})
     _submit(page, "Save the new password")
+
+
+def library_search(query: str) -> Callable[[Any], None]:
+    def act(page: Any) -> None:
+        _fill(page, {"Search the articles": query})
+        _submit(page, "Show articles")
+
+    return act
+
+
+def sign_off_unconfirmed(page: Any) -> None:
+    _submit(page, "Sign off")
 
 
 def wrong_code(page: Any) -> None:
@@ -326,6 +343,7 @@ PAGES = [
     Page("history", PARENT, RECORD + "/history/", "Who opened or changed the record"),
     Page("version", PARENT, RECORD + "/history/1/", "The whole record as it was"),
     Page("sharing", PARENT, RECORD + "/sharing/", "Invite a clinic"),
+    Page("my-data", PARENT, "/my-data/", "What the download holds"),
     Page("clinician-home", CLINICIAN, "/records/", "Open the clinic worklist"),
     Page("worklist", CLINICIAN, "/clinic/", "Worklist of Northside"),
     Page(
@@ -355,6 +373,46 @@ PAGES = [
         "/accounts/clinics/",
         "Add a clinic",
         submit_empty("Add the clinic"),
+        422,
+    ),
+]
+
+
+# Every article of the library, as a visitor reads it (one is signed off by the test reviewer in `_seed`).
+ARTICLE_SLUGS = sorted(
+    path.stem for path in (Path(__file__).resolve().parents[2] / "content" / "articles").glob("*.md")
+)
+REVIEWED_ARTICLE = "breathing-support"
+PAGES += [
+    Page("library", ANONYMOUS, "/library/", "Articles about living with SMA"),
+    Page("library-search", ANONYMOUS, "/library/", " found", library_search("carrier")),
+    Page("library-search-nothing", ANONYMOUS, "/library/?q=zebra", "No article matches"),
+    Page(
+        "library-topic", ANONYMOUS, "/library/?topic=breathing&audience=families", "Breathing support in SMA"
+    ),
+    Page("library-problems", ANONYMOUS, "/library/?audience=robots", "Select a valid choice", status=422),
+    *(
+        Page(
+            f"library-article-{slug}",
+            ANONYMOUS,
+            f"/library/{slug}/",
+            "Last reviewed by Test Reviewer" if slug == REVIEWED_ARTICLE else "No physician has reviewed",
+        )
+        for slug in ARTICLE_SLUGS
+    ),
+    Page("library-review-queue", "reviewer", "/library/review/", "Articles to review"),
+    Page(
+        "library-review-article",
+        "reviewer",
+        "/library/review/sma-treatments-and-care/",
+        "Sign off this version",
+    ),
+    Page(
+        "library-review-article-problems",
+        "reviewer",
+        "/library/review/sma-treatments-and-care/",
+        "Tick the box",
+        sign_off_unconfirmed,
         422,
     ),
 ]
@@ -444,6 +502,17 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         population=1603797,
     )
     call_command("directory_demo_load", stdout=StringIO())
+    reviewer = make_user("test_reviewer", second_factor=True)
+    reviewer_grant(username="test_reviewer", display_name="Test Reviewer", credentials="MD (test account)")
+    library = catalogue.current()
+    article_sign_off(
+        user=reviewer,
+        catalogue=library,
+        slug=REVIEWED_ARTICLE,
+        version_digest=library.articles[REVIEWED_ARTICLE].source.digest,
+        note="A test sign-off.",
+        today=AS_OF,
+    )
     # The outsider is never signed in here, so nothing changes their last log-in and the link stays valid.
     ids = {
         "shared": str(people.shared_child.pk),
@@ -464,6 +533,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         "unverified_administrator": (people.administrator, False),
         "unverified": (people.other_clinician, False),
         "new_staff": (new_staff, True),
+        "reviewer": (reviewer, True),
     }
     sessions = {
         persona: log_in(Client(), user, verified=verified).cookies["sessionid"].value

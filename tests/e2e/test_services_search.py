@@ -77,10 +77,70 @@ def test_search_services_with_the_keyboard_only(
     page.goto(site + "/services/?near=Philadelfia")
     assert page.locator("#results-heading").inner_text() == "We could not find that place"
     with page.expect_navigation():
-        page.get_by_role("link", name="Philadelphia, PA, US").click()
-    assert "near Philadelphia, PA, US" in page.locator("#results-heading").inner_text()
+        page.get_by_role("link", name="Philadelphia, Pennsylvania, United States").click()
+    assert "near Philadelphia, Pennsylvania, United States" in page.locator("#results-heading").inner_text()
     assert_accessible(page)
     screenshot(page, "services-suggestions")
+
+
+@pytest.fixture
+def springfields(demo_directory: None) -> None:
+    """Two Springfields of comparable size (GeoNames' rows): a name to choose from."""
+    for geonameid, admin1, lat, lon, population in [
+        (4951788, "MA", 42.10148, -72.58981, 153703),
+        (4250542, "IL", 39.80172, -89.64371, 116250),
+    ]:
+        Place.objects.create(
+            geonameid=geonameid,
+            name="Springfield",
+            key=name_key("Springfield"),
+            country_code="US",
+            admin1=admin1,
+            latitude=lat,
+            longitude=lon,
+            population=population,
+        )
+
+
+@pytest.mark.browser_context_args(locale="en-US")
+def test_a_us_reader_chooses_a_springfield_and_reads_miles(
+    page: Any,
+    site: str,
+    springfields: None,
+    assert_accessible: Callable[[Any], None],
+    screenshot: Callable[[Any, str], Path],
+) -> None:
+    page.goto(site + "/services/")
+    assert page.locator("#id_unit_1").is_checked()  # miles, shown as chosen
+    assert "United States (from your browser's language)" in page.locator("#country-hint").inner_text()
+    tab_to(page, lambda el: el["name"] == "near", "the place field")
+    page.keyboard.type("Springfield")
+    tab_to(page, lambda el: el["tag"] == "button" and el["type"] == "submit", "the Search button")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    assert page.locator("#results-heading").inner_text() == "Which “Springfield” do you mean?"
+    choices = page.locator("#results-heading ~ .notice a").all_inner_texts()
+    assert choices == ["Springfield, Massachusetts, United States", "Springfield, Illinois, United States"]
+    assert_accessible(page)
+    screenshot(page, "services-choose-a-place")
+
+    tab_to(
+        page,
+        lambda el: el["tag"] == "a" and "Springfield%2C+MA" in page.evaluate("document.activeElement.href"),
+        "the Massachusetts choice",
+    )
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    heading = page.locator("#results-heading").inner_text()
+    assert heading.endswith("near Springfield, Massachusetts, United States")
+    # Boston is 80 miles away: inside the 100 miles a US reader starts with (100 km would miss it).
+    assert "Within 100 miles" in page.locator(".meta").first.inner_text()
+    results = page.locator("ol.results").inner_text()
+    assert "SAMPLE Northeast Neuromuscular Centre" in results and "miles away" in results
+    assert " km away" not in results
+    assert_accessible(page)
+    screenshot(page, "services-results-in-miles")
 
 
 def test_trial_finder_page_is_accessible(

@@ -1,12 +1,14 @@
 """The real public data files shared beside the project (`../shared/data/real/`, described in its README),
-read by path and never copied into the project. `SMANAV_REAL_DATA` points elsewhere (a worktree that is
-not beside `shared/`). Without them a test is skipped on a laptop and fails under CI.
+read by path and never copied into the project. They are looked for above this checkout and, for a clone
+made elsewhere (`git clone . /some/new/dir`, as CI does), above the checkout it was cloned from;
+`SMANAV_REAL_DATA` points elsewhere. Without them a test is skipped on a laptop and fails under CI.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +17,34 @@ from tests.conftest import require_or_skip
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _origin(checkout: Path) -> Path | None:
+    """The local checkout `checkout` was cloned from, if its `origin` is a folder on this machine."""
+    try:
+        url = subprocess.run(
+            ["git", "-C", str(checkout), "config", "--get", "remote.origin.url"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=10,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    folder = Path(url.removeprefix("file://")) if url and "://" not in url.replace("file://", "") else None
+    return folder if folder is not None and folder.is_dir() else None
+
+
 def _shared_beside() -> Path:
-    """`shared/data/real` in the nearest folder above the checkout that has one (a clone may sit a level
-    or two deeper than the main checkout), else where the main checkout expects it."""
-    for folder in ROOT.parents:
-        candidate = folder / "shared" / "data" / "real"
-        if candidate.is_dir():
-            return candidate
+    """`shared/data/real` in the nearest folder above this checkout that has one, else above the checkout
+    it was cloned from (and that one's origin), else where the main checkout expects it."""
+    checkout: Path | None = ROOT
+    for _ in range(3):
+        if checkout is None:
+            break
+        for folder in (checkout, *checkout.parents):
+            candidate = folder / "shared" / "data" / "real"
+            if candidate.is_dir():
+                return candidate
+        checkout = _origin(checkout)
     return ROOT.parent / "shared" / "data" / "real"
 
 

@@ -49,6 +49,7 @@ RECORD_PAGES = [
     "chart",
     "pdf",
     "fhir",
+    "record_data_download",
     "treatment_regimen",
     "dose_new",
     "dose_delete",
@@ -116,7 +117,7 @@ def _record_url(page: str, patient_id: int) -> str:
         # The confirmation page of the record's own weight measurement (every persona's record has one).
         weight = Assessment.objects.get(patient_id=patient_id, instrument="WEIGHT_KG")
         return reverse("patients:assessment_delete", args=[patient_id, weight.pk])
-    if page in ("pdf", "fhir"):
+    if page in ("pdf", "fhir", "record_data_download"):
         return reverse(f"careplans:{page}", args=[patient_id])
     return reverse(f"patients:{page}", args=[patient_id])
 

@@ -129,11 +129,16 @@ def test_locate_places_and_postal_codes(places: None) -> None:
 
 def test_ambiguous_or_unknown_places_answer_suggestions(places: None) -> None:
     ambiguous = locate("10001")
-    assert isinstance(ambiguous, Unresolved)
-    assert "10001 New York, US" in ambiguous.suggestions and "10001 Caceres, ES" in ambiguous.suggestions
+    assert isinstance(ambiguous, Unresolved) and ambiguous.ambiguous
+    assert ambiguous.suggestions == ("10001, ES", "10001, US")
+    assert [c.name for c in ambiguous.choices] == ["10001 Caceres, Spain", "10001 New York, United States"]
+    for suggestion in ambiguous.suggestions:
+        assert isinstance(locate(suggestion), Location), suggestion
     assert isinstance(locate("10001", "US"), Location)
     typo = locate("Bostn")
-    assert isinstance(typo, Unresolved) and typo.suggestions[0] == "Boston, MA, US"
+    assert isinstance(typo, Unresolved) and not typo.ambiguous
+    assert typo.suggestions[0] == "Boston, MA, US"
+    assert typo.choices[0].name == "Boston, Massachusetts, United States"
     assert locate("   ") == Unresolved("", ())
 
 
@@ -145,3 +150,90 @@ def test_our_own_suggestions_resolve(places: None) -> None:
     found = locate("Springfield, IL, US")
     assert isinstance(found, Location) and found.label == "Springfield, IL, US"
     assert isinstance(b := locate("Boston, GB"), Location) and b.country_code == "GB"
+
+
+def add_postal(*rows: tuple[str, str, str, str, float, float]) -> None:
+    for cc, code, place, admin1, lat, lon in rows:
+        PostalCode.objects.create(
+            country_code=cc,
+            code=code,
+            key=postal_key(code),
+            place_name=place,
+            admin1=admin1,
+            latitude=lat,
+            longitude=lon,
+        )
+
+
+# 02115 as GeoNames' postal data has it: Boston, and villages of Ancash (Peru), and a district of Vilnius.
+PERU_AND_LITHUANIA_02115 = (
+    ("PE", "02115", "Lucma Huillca", "Ancash", -9.3439, -77.433),
+    ("PE", "02115", "Fundo Aco", "Ancash", -9.3439, -77.433),
+    ("PE", "02115", "Pampamaca", "Ancash", -9.3608, -77.5497),
+    ("LT", "02115", "Vilnius", "Vilniaus apskritis", 54.6652, 25.2828),
+)
+
+
+def test_a_postal_code_of_several_countries_is_the_readers_own_first(places: None) -> None:
+    add_postal(*PERU_AND_LITHUANIA_02115)
+    # Without a country of the reader: a question, one choice per country, each naming it in words.
+    asked = locate("02115")
+    assert isinstance(asked, Unresolved) and asked.ambiguous
+    assert asked.suggestions == ("02115, LT", "02115, PE", "02115, US")
+    assert [c.name for c in asked.choices] == [
+        "02115 Vilnius, Vilniaus apskritis, Lithuania",
+        "02115 Lucma Huillca, Ancash, Peru",
+        "02115 Boston, United States",
+    ]
+    # A reader in the United States: Boston, with the others kept to offer.
+    home = locate("02115", prefer="US")
+    assert isinstance(home, Location) and home.country_code == "US" and home.preferred
+    assert home.latitude == pytest.approx(42.3429)
+    assert [c.country_code for c in home.alternatives] == ["LT", "PE"]
+    # A reader in Peru gets Peru; a country given outright beats the reader's.
+    assert isinstance(peru := locate("02115", prefer="PE"), Location) and peru.country_code == "PE"
+    assert isinstance(lt := locate("02115", "LT", prefer="US"), Location) and lt.country_code == "LT"
+    assert not lt.preferred and lt.alternatives == ()
+    # A code only one country has is that country's, wherever the reader is.
+    assert isinstance(london := locate("SW1A 1AA", prefer="US"), Location) and london.country_code == "GB"
+    # Every choice finds its place again.
+    for choice in asked.choices:
+        found = locate(choice.near)
+        assert isinstance(found, Location) and found.country_code == choice.country_code, choice
+
+
+def test_a_name_shared_by_places_of_comparable_size_offers_a_choice_naming_states(places: None) -> None:
+    # Springfield, Massachusetts (153,703 people) and Springfield, Illinois (116,250): ask.
+    asked = locate("Springfield")
+    assert isinstance(asked, Unresolved) and asked.ambiguous
+    assert [c.name for c in asked.choices] == [
+        "Springfield, Massachusetts, United States",
+        "Springfield, Illinois, United States",
+    ]
+    assert asked.suggestions == ("Springfield, MA, US", "Springfield, IL, US")
+    assert isinstance(locate("Springfield", prefer="US"), Unresolved)  # both are in the reader's country
+    for choice in asked.choices:
+        found = locate(choice.near)
+        assert isinstance(found, Location) and found.display_name == choice.name
+    # Naming the state is enough.
+    assert isinstance(il := locate("Springfield, IL"), Location) and il.latitude == pytest.approx(39.80172)
+
+
+def test_a_name_whose_biggest_place_dwarfs_the_others_is_the_biggest_or_the_readers_own(places: None) -> None:
+    # Boston, Massachusetts (667,137) and Boston, Lincolnshire (41,340, a sixteenth).
+    boston = locate("Boston")
+    assert isinstance(boston, Location) and boston.country_code == "US" and not boston.preferred
+    assert boston.display_name == "Boston, Massachusetts, United States"
+    assert [(c.near, c.name) for c in boston.alternatives] == [
+        ("Boston, ENG, GB", "Boston, England, United Kingdom")
+    ]
+    british = locate("Boston", prefer="GB")
+    assert isinstance(british, Location) and british.country_code == "GB" and british.preferred
+    assert [c.country_code for c in british.alternatives] == ["US"]
+    # A reader's country without that name changes nothing.
+    assert isinstance(munich := locate("Munich", prefer="US"), Location) and munich.country_code == "DE"
+
+
+def test_older_links_with_the_place_after_the_code_still_resolve(places: None) -> None:
+    assert isinstance(ny := locate("10001 New York, US"), Location) and ny.country_code == "US"
+    assert isinstance(es := locate("10001, ES"), Location) and es.display_name == "10001 Caceres, Spain"

@@ -171,7 +171,10 @@ def test_without_a_date_of_birth_growth_is_drawn_by_date_and_the_age_is_unknown(
     document = careplan_document(patient, as_of=AS_OF)
     document.charts = [Chart(instrument="WEIGHT_KG", title=weight.title, series=weight)]
     html = render_to_string("careplans/careplan_pdf.html", {"doc": document, "result": document.result})
-    assert "<th>Date</th><th>Age at measurement</th><th>Weight (kg)</th>" in html
+    assert (
+        '<th scope="col">Date</th><th scope="col">Age at measurement</th><th scope="col">Weight (kg)</th>'
+        in html
+    )
     assert "<td>03/01/2023</td><td>unknown</td><td>13.5 (29.8 lb)</td>" in html
     assert "<td>11/15/2026</td><td>unknown</td><td>20 (44.1 lb)</td>" in html
     assert "The date of birth is not known, so this chart is drawn by date, not by age." in html
@@ -220,12 +223,17 @@ def test_ages_are_in_years_once_a_measurement_is_past_24_months(people: Personas
 @pytest.mark.django_db
 def test_pdf_charts_growth_by_age_with_the_age_row(ada_weighed: Personas, tmp_path: Path) -> None:
     client = log_in(Client(), ada_weighed.parent)
-    response = client.get(reverse("careplans:pdf", args=[ada_weighed.shared_child.pk]))
+    # On A4: the reading order of the text beside the chart below is the one of that page size.
+    response = client.get(reverse("careplans:pdf", args=[ada_weighed.shared_child.pk]), {"paper": "A4"})
     path = tmp_path / "plan.pdf"
     path.write_bytes(response.content)
     try:
         text = subprocess.run(
             ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        # The page as laid out: a table row reads on one line (the plain text follows the tagged order).
+        layout = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
         ).stdout
     except FileNotFoundError:
         pytest.skip("pdftotext (poppler-utils) is not installed")
@@ -234,7 +242,8 @@ def test_pdf_charts_growth_by_age_with_the_age_row(ada_weighed: Personas, tmp_pa
     assert {"13.5 (29.8 lb)", "20 (44.1 lb)"} <= set(text.splitlines())
     assert "Age at measurement" in words
     # Ages in words; the narrow column may wrap "6 years 8 months" over two lines.
-    assert "3 years 13.5" in words and "6 years 8" in words
+    assert re.search(r"3 years +13\.5 \(29\.8 lb\)", layout), layout
+    assert "6 years 8" in words
     assert "6.7" not in words
     assert "Age (years)" in words  # the chart's own axis label, drawn as text
     assert NO_CENTILES in words

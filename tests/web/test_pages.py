@@ -67,6 +67,13 @@ def test_a_pasted_record_is_evaluated_like_the_core_does(client: Client, as_of: 
                 assert f'href="/sources/#source-{source}"' in html
     assert expected["disclaimer"] in html.replace("&#x27;", "'")
     assert expected["knowledge_version"] in html
+    # The date of the evaluation is written the reader's way, not as the contract's ISO date.
+    british = client.post(
+        "/",
+        {"record": json.dumps(RECORD), "region": "", "as_of": as_of.isoformat()},
+        HTTP_ACCEPT_LANGUAGE="en-GB",
+    )
+    assert f"Evaluated on {as_of.day} {as_of:%b} {as_of.year}" in text_of(british)
 
 
 def test_treatments_are_named_in_our_words_or_else_as_the_knowledge_base_names_them(as_of: dt.date) -> None:

@@ -143,13 +143,16 @@ def test_pdf_has_the_plan_the_knowledge_version_and_the_disclaimer(
 
 
 @pytest.mark.django_db
-def test_fhir_careplan_is_a_valid_r4_careplan(declining: Personas) -> None:
+def test_fhir_export_holds_a_valid_r4_careplan(declining: Personas) -> None:
+    """The export is a Bundle (tests/web/test_fhir_bundle.py); its CarePlan is valid R4 on its own."""
     client = log_in(Client(), declining.clinician)
     response = client.get(reverse("careplans:fhir", args=[declining.shared_child.pk]))
     assert response.status_code == 200
-    resource = response.json()
+    assert response.json()["resourceType"] == "Bundle"
+    [resource] = [
+        e["resource"] for e in response.json()["entry"] if e["resource"]["resourceType"] == "CarePlan"
+    ]
     CarePlan.model_validate(resource)
-    assert resource["resourceType"] == "CarePlan"
     assert resource["intent"] == "plan"
     assert resource["activity"]
     assert any("Knowledge base version" in note["text"] for note in resource["note"])
@@ -171,7 +174,9 @@ def test_api_pdf_and_fhir(declining: Personas) -> None:
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     base = f"/api/v1/patients/{declining.shared_child.pk}"
     assert Client().get(f"{base}/care-plan.pdf", **headers).content.startswith(b"%PDF")
-    assert Client().get(f"{base}/care-plan/fhir", **headers).json()["resourceType"] == "CarePlan"
+    bundle = Client().get(f"{base}/care-plan/fhir", **headers).json()
+    assert bundle["resourceType"] == "Bundle"
+    assert {entry["resource"]["resourceType"] for entry in bundle["entry"]} >= {"Patient", "CarePlan"}
     assert (
         Client().get(f"/api/v1/patients/{declining.private_child.pk}/care-plan/fhir", **headers).status_code
         == 404

@@ -435,13 +435,20 @@ def test_dates_follow_the_browsers_english_variant_and_other_languages_fall_back
     american = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8").content.decode()
     assert '<html lang="en">' in american
     assert "Measurement recorded: RULM (0–37) 20 on Nov. 2, 2026" in american
-    # No German text ships yet: the page stays English and says so to screen readers.
+    # No German text ships yet: the page stays English and says so to screen readers, with the dates
+    # of English outside the United States (day before month), as a reader in Germany writes them.
     german = client.get(url, HTTP_ACCEPT_LANGUAGE="de-DE,de").content.decode()
-    assert '<html lang="en">' in german
+    assert '<html lang="en-gb">' in german
+    assert "Measurement recorded: RULM (0–37) 20 on 2 Nov 2026" in german
+    # A language without a country says nothing about dates: United States English, the default.
+    unplaced = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<html lang="en">' in unplaced
 
 
 @pytest.mark.django_db
-def test_weight_and_height_show_everyday_units_where_the_locale_uses_them(people: Personas) -> None:
+def test_weight_and_height_show_everyday_units_of_the_readers_country(people: Personas) -> None:
+    """The reader's country: a family's records first (all of this parent's are in the US), else the
+    browser's (a clinician's), see `smanav.user_locale`."""
     patient = people.shared_child
     for instrument, value in (("WEIGHT_KG", 12.5), ("HEIGHT_CM", 90)):
         assessment_record(
@@ -452,10 +459,16 @@ def test_weight_and_height_show_everyday_units_where_the_locale_uses_them(people
             value=value,
             as_of=AS_OF,
         )
-    client = log_in(Client(), people.parent)
     url = reverse("patients:detail", args=[patient.pk])
-    american = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8").content.decode()
+    clinician = log_in(Client(), people.clinician)
+    american = clinician.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8").content.decode()
     assert "12.5 (27.6 lb)" in american
     assert "90 (35.4 in)" in american
-    british = client.get(url, HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+    british = clinician.get(url, HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
     assert "12.5" in british and " lb)" not in british and " in)" not in british
+    parent = log_in(Client(), people.parent)
+    at_home = parent.get(url, HTTP_ACCEPT_LANGUAGE="en-GB").content.decode()
+    assert "12.5 (27.6 lb)" in at_home  # a US family reading in British English
+    Patient.objects.filter(guardians__user=people.parent).update(region="UK")
+    moved = parent.get(url, HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
+    assert "12.5" in moved and " lb)" not in moved

@@ -327,6 +327,10 @@ def test_families_page_says_whose_record_and_which_sites(sample_trials: None, cl
     assert "Some of its sites" in page and "Nearest sites" not in page
     near = client.post("/trials/", {**answers, "near": "39.95, -75.16"}).content.decode()
     assert "Nearest sites" in near and "Some of its sites" not in near
+    assert " km: " in near and " miles: " not in near
+    # A reader in the United States reads the distances in miles.
+    american = client.post("/trials/", {**answers, "near": "39.95, -75.16"}, HTTP_ACCEPT_LANGUAGE="en-US")
+    assert " miles: " in american.content.decode()
 
 
 def test_phases_in_words(sample_trials: None, client: Client) -> None:

@@ -124,8 +124,10 @@ def test_a_folder_of_retired_records_is_rejected_file_by_file_and_the_command_fa
 
 
 def test_smanav_import_trials_exits_non_zero_when_nothing_was_imported(
-    db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    transactional_db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # Transactional: like every management command run from the command line, the import closes the
+    # database connection when it ends, which a test inside one transaction could not survive.
     rejected = tmp_path / "rejected.ndjson"
     rejected.write_text('{"protocolSection": {}}\n{"protocolSection": {}}\n')
     with pytest.raises(SystemExit) as exited:

@@ -1,4 +1,4 @@
-"""smanav's own user model (ADR 0009): every account, and every foreign key to one, is `accounts.User`."""
+"""smanav's own user model (ADR 0011): every account, and every foreign key to one, is `accounts.User`."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ class User(AbstractUser):
 
     What an account may do never rests on this row alone: staff and administrator powers are the
     confirmed `StaffMembership` and `AdministratorGrant` below, a family's records follow from
-    `patients.Guardian`. smanav's own model (ADR 0009), so that what later apps need of a person (a
+    `patients.Guardian`. smanav's own model (ADR 0011), so that what later apps need of a person (a
     community name, a research pseudonym) is added by this app's migrations.
     """
 

@@ -58,6 +58,8 @@ class AccountAction(models.TextChoices):
     LINK_SENT = "link_sent", _("sent a set-password link")
     PASSWORD_RESET = "password_reset", _("chose a new password with an emailed link")
     SECOND_FACTOR = "second_factor", _("set up two-factor authentication")
+    REVIEWER_GRANTED = "reviewer_granted", _("made a medical reviewer of the library")
+    REVIEWER_REVOKED = "reviewer_revoked", _("ended a medical reviewer's role")
 
 
 class AccountEvent(models.Model):

@@ -11,7 +11,7 @@ from ninja.security import django_auth
 from smanav.accounts.api_auth import ApiTokenAuth
 from smanav.audit.purposes import Purpose
 from smanav.careplans.documents import careplan_document
-from smanav.careplans.fhir import careplan_fhir
+from smanav.careplans.fhir import record_bundle
 from smanav.careplans.pdf import careplan_pdf
 from smanav.jsonapi.documents import as_of_date
 from smanav.jsonapi.errors import error_responses
@@ -44,10 +44,14 @@ def careplan_pdf_endpoint(
 @router.get(
     "/{patient_id}/care-plan/fhir",
     response=error_responses(401, 404, 422),
-    summary="The care plan as a FHIR R4 CarePlan",
+    summary="The record and its care plan as a FHIR R4 Bundle",
     openapi_extra={
         "responses": {
-            200: {"description": "A FHIR R4 CarePlan resource.", "content": {"application/fhir+json": {}}}
+            200: {
+                "description": "A FHIR R4 collection Bundle: the Patient, the Condition, genetic results, "
+                "measurements, treatments, doses, safety tests and the CarePlan, every reference resolvable.",
+                "content": {"application/fhir+json": {}},
+            }
         }
     },
 )
@@ -56,9 +60,10 @@ def careplan_fhir_endpoint(
 ) -> HttpResponse:
     as_of = as_of_date(params.as_of, today=timezone.localdate())
     patient = patient_get_for_user(
-        user=request.user, patient_id=patient_id, purpose=Purpose.export("care plan FHIR (API)")
+        user=request.user, patient_id=patient_id, purpose=Purpose.export("record FHIR Bundle (API)")
     )
     document = careplan_document(patient, as_of=as_of, region=params.region)
     if document.result is None:
         raise InvalidInput(document.evaluation.problems)
-    return JsonResponse(careplan_fhir(document), content_type="application/fhir+json")
+    bundle = record_bundle(document, generated_at=timezone.now())
+    return JsonResponse(bundle, content_type="application/fhir+json")

@@ -1,6 +1,7 @@
-"""Everything a care-plan document shows, gathered once: the core's evaluation (through the seam), the
-plan by domain with due dates, the measurement series and their charts. The PDF, the FHIR export and
-the chart images are all made from this."""
+"""Everything a care-plan document shows, gathered once: the record's rows (measurements, treatment
+courses with their doses, safety tests), the core's evaluation of them (through the seam), the plan by
+domain with due dates, the measurement series and their charts. The PDF, the FHIR Bundle and the chart
+images are all made from this."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from django.utils.translation import gettext_lazy
 
 from smanav.careplans.charts import PAGE_SIZE_IN, PRINT_SIZE_IN, chart_svg
 from smanav.careplans.falls import FallMark, fall_marks
-from smanav.patients.models import Patient
+from smanav.patients.models import Assessment, LabTest, Patient, Treatment
 from smanav.patients.plan import PlanDomain, Series, care_plan_by_domain, monitoring_series
-from smanav.patients.seam import PatientEvaluation, evaluate_patient
+from smanav.patients.seam import PatientEvaluation, evaluate_patient, treatments_of
 from smanav_core import Evaluation
 from smanav_core.codes import Instrument
 
@@ -65,6 +66,10 @@ class CarePlanDocument:
     evaluation: PatientEvaluation
     plan: list[PlanDomain] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
+    # The rows the evaluation was made from, in date order (treatments with their doses prefetched).
+    assessments: list[Assessment] = field(default_factory=list)
+    treatments: list[Treatment] = field(default_factory=list)
+    lab_tests: list[LabTest] = field(default_factory=list)
 
     @property
     def result(self) -> Evaluation | None:
@@ -72,9 +77,18 @@ class CarePlanDocument:
 
 
 def careplan_document(patient: Patient, *, as_of: dt.date, region: str | None = None) -> CarePlanDocument:
-    # Read once: the same rows make the core's record and the charts.
+    # Read once: the same rows make the core's record, the charts and the exports.
     assessments = list(patient.assessments.all())
-    evaluation = evaluate_patient(patient, as_of=as_of, region=region, assessments=assessments)
+    treatments = list(treatments_of(patient))
+    lab_tests = list(patient.lab_tests.all())
+    evaluation = evaluate_patient(
+        patient,
+        as_of=as_of,
+        region=region,
+        assessments=assessments,
+        treatments=treatments,
+        lab_tests=lab_tests,
+    )
     series = monitoring_series(assessments, birth_date=patient.birth_date)
     result = evaluation.result
     marks = {} if result is None else fall_marks(result.alerts)
@@ -82,4 +96,13 @@ def careplan_document(patient: Patient, *, as_of: dt.date, region: str | None = 
         Chart(instrument=s.instrument, title=s.title, series=s, mark=marks.get(s.instrument)) for s in series
     ]
     plan = [] if result is None else care_plan_by_domain(result.care_plan)
-    return CarePlanDocument(patient=patient, as_of=as_of, evaluation=evaluation, plan=plan, charts=charts)
+    return CarePlanDocument(
+        patient=patient,
+        as_of=as_of,
+        evaluation=evaluation,
+        plan=plan,
+        charts=charts,
+        assessments=assessments,
+        treatments=treatments,
+        lab_tests=lab_tests,
+    )

@@ -1,5 +1,11 @@
 """One search, three faces: the API, the page and `smanav services search` all call `services_search`
-and `complete_care_search`, so they answer the same thing in the same shape."""
+and `complete_care_search`, so they answer the same thing in the same shape.
+
+Distances are worked out in kilometres; every answer also gives them in miles (`distance_mi`) and says
+which of the two the reader uses (`distance_unit`). The radius may be given in either unit. The reader's
+own country (`prefer_country`) decides a postal code or a place name found in several countries, and the
+answer says so (`location.preferred`, with the places passed over in `location.alternatives`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +16,8 @@ from typing import Any
 from smanav.directory.disciplines import AGE_BITS, DISCIPLINE_BITS, ages_of, discipline_mask, disciplines_of
 from smanav.directory.selectors import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, Hit, complete_care, search_sites
 from smanav.geo.models import ATTRIBUTION
-from smanav.geo.selectors import Location, Unresolved, locate
+from smanav.geo.selectors import Choice, Location, Unresolved, locate
+from smanav.user_locale import KM_PER_MILE, DistanceUnit
 
 
 class SearchProblem(ValueError):
@@ -29,6 +36,36 @@ class SearchInput:
     disciplines: tuple[str, ...] = ()
     age_group: str | None = None
     limit: int = 50
+    # The reader's own country: a postal code or name found there wins (`geo.selectors.locate`).
+    prefer_country: str | None = None
+    # The unit the reader reads distances in; the search itself is in km.
+    unit: DistanceUnit = DistanceUnit.KM
+
+
+def miles(km: float) -> float:
+    return km / KM_PER_MILE
+
+
+def _country_code(value: str | None, field: str, problems: list[tuple[str, str]]) -> str | None:
+    code = (value or "").strip().upper() or None
+    if code is not None and not (len(code) == 2 and code.isalpha()):
+        problems.append((field, f"must be a two-letter ISO country code (got {value!r})"))
+    return code
+
+
+def _radius_km(radius_km: float | None, radius_mi: float | None, problems: list[tuple[str, str]]) -> float:
+    if radius_km is not None and radius_mi is not None:
+        problems.append(("radius_mi", "give the radius in km or in miles, not both"))
+        return DEFAULT_RADIUS_KM
+    if radius_mi is not None:
+        limit_mi = MAX_RADIUS_KM / KM_PER_MILE
+        if not 0 < radius_mi <= limit_mi:
+            problems.append(("radius_mi", f"must be above 0 and at most {limit_mi:,.0f}"))
+        return radius_mi * KM_PER_MILE
+    radius = DEFAULT_RADIUS_KM if radius_km is None else radius_km
+    if not 0 < radius <= MAX_RADIUS_KM:
+        problems.append(("radius_km", f"must be above 0 and at most {MAX_RADIUS_KM:g}"))
+    return radius
 
 
 def check_input(
@@ -39,6 +76,9 @@ def check_input(
     disciplines: Sequence[str],
     age_group: str | None,
     limit: int | None,
+    radius_mi: float | None = None,
+    prefer_country: str | None = None,
+    unit: str | None = None,
 ) -> SearchInput:
     problems: list[tuple[str, str]] = []
     near = (near or "").strip()
@@ -46,12 +86,12 @@ def check_input(
         problems.append(("near", "give a place name or a postal code"))
     elif len(near) > 200:
         problems.append(("near", "must be at most 200 characters"))
-    code = (country or "").strip().upper() or None
-    if code is not None and not (len(code) == 2 and code.isalpha()):
-        problems.append(("country", f"must be a two-letter ISO country code (got {country!r})"))
-    radius = DEFAULT_RADIUS_KM if radius_km is None else radius_km
-    if not 0 < radius <= MAX_RADIUS_KM:
-        problems.append(("radius_km", f"must be above 0 and at most {MAX_RADIUS_KM:g}"))
+    code = _country_code(country, "country", problems)
+    prefer = _country_code(prefer_country, "prefer_country", problems)
+    radius = _radius_km(radius_km, radius_mi, problems)
+    wanted_unit = (unit or "").strip().lower() or ("mi" if radius_mi is not None else "km")
+    if wanted_unit not in {member.value for member in DistanceUnit}:
+        problems.append(("unit", f"must be km or mi (got {unit!r})"))
     wanted = tuple(dict.fromkeys(d.strip().lower() for d in disciplines if d and d.strip()))
     for code_ in wanted:
         if code_ not in DISCIPLINE_BITS:
@@ -66,7 +106,7 @@ def check_input(
         problems.append(("limit", "must be from 1 to 200"))
     if problems:
         raise SearchProblem(problems)
-    return SearchInput(near, code, radius, wanted, age, count)
+    return SearchInput(near, code, radius, wanted, age, count, prefer, DistanceUnit(wanted_unit))
 
 
 def site_dict(hit: Hit) -> dict[str, Any]:
@@ -91,6 +131,7 @@ def site_dict(hit: Hit) -> dict[str, Any]:
         "disciplines": disciplines_of(site.disciplines),
         "age_groups": ages_of(site.age_groups),
         "distance_km": hit.distance_km,
+        "distance_mi": round(miles(hit.distance_km), 2),
         "source": site.source,
         "source_url": site.source_url,
         "last_verified": site.last_verified.isoformat() if site.last_verified else None,
@@ -98,41 +139,60 @@ def site_dict(hit: Hit) -> dict[str, Any]:
     }
 
 
+def _choice_dict(choice: Choice) -> dict[str, Any]:
+    return {"near": choice.near, "name": choice.name, "country": choice.country_code}
+
+
 def _location_dict(location: Location) -> dict[str, Any]:
     return {
         "label": location.label,
+        "name": location.display_name,
         "country": location.country_code or None,
         "latitude": location.latitude,
         "longitude": location.longitude,
         "kind": location.kind,
+        "preferred": location.preferred,
+        "alternatives": [_choice_dict(choice) for choice in location.alternatives],
+    }
+
+
+def _query_dict(search: SearchInput, *, radius: bool) -> dict[str, Any]:
+    query: dict[str, Any] = {"near": search.near, "country": search.country}
+    if radius:
+        query["radius_km"] = search.radius_km
+        query["radius_mi"] = round(miles(search.radius_km), 2)
+    query.update(
+        disciplines=list(search.disciplines),
+        age_group=search.age_group,
+        prefer_country=search.prefer_country,
+    )
+    return query
+
+
+def _not_found(found: Unresolved) -> dict[str, Any]:
+    return {
+        "found": False,
+        "location": None,
+        "ambiguous": found.ambiguous,
+        "suggestions": list(found.suggestions),
+        "choices": [_choice_dict(choice) for choice in found.choices],
     }
 
 
 def resolve(search: SearchInput) -> Location | Unresolved:
-    """Where the search is centred, or suggestions; a caller running both searches resolves once."""
-    return locate(search.near, search.country)
+    """Where the search is centred, or choices; a caller running both searches resolves once."""
+    return locate(search.near, search.country, prefer=search.prefer_country)
 
 
 def services_search(search: SearchInput, *, place: Location | Unresolved | None = None) -> dict[str, Any]:
     found = resolve(search) if place is None else place
     answer: dict[str, Any] = {
-        "query": {
-            "near": search.near,
-            "country": search.country,
-            "radius_km": search.radius_km,
-            "disciplines": list(search.disciplines),
-            "age_group": search.age_group,
-        },
+        "query": _query_dict(search, radius=True),
+        "distance_unit": search.unit.value,
         "attribution": ATTRIBUTION,
     }
     if isinstance(found, Unresolved):
-        return {
-            **answer,
-            "found": False,
-            "location": None,
-            "suggestions": list(found.suggestions),
-            "results": [],
-        }
+        return {**answer, **_not_found(found), "results": []}
     hits = search_sites(
         latitude=found.latitude,
         longitude=found.longitude,
@@ -145,7 +205,9 @@ def services_search(search: SearchInput, *, place: Location | Unresolved | None 
         **answer,
         "found": True,
         "location": _location_dict(found),
+        "ambiguous": False,
         "suggestions": [],
+        "choices": [],
         "results": [site_dict(hit) for hit in hits],
     }
 
@@ -156,16 +218,12 @@ def complete_care_search(
     """The nearest centre with all `disciplines`, and where to find what the nearest centre lacks."""
     found = resolve(search) if place is None else place
     answer: dict[str, Any] = {
-        "query": {
-            "near": search.near,
-            "country": search.country,
-            "disciplines": list(search.disciplines),
-            "age_group": search.age_group,
-        },
+        "query": _query_dict(search, radius=False),
+        "distance_unit": search.unit.value,
         "attribution": ATTRIBUTION,
     }
     if isinstance(found, Unresolved):
-        return {**answer, "found": False, "location": None, "suggestions": list(found.suggestions)}
+        return {**answer, **_not_found(found)}
     result = complete_care(
         latitude=found.latitude,
         longitude=found.longitude,
@@ -176,7 +234,9 @@ def complete_care_search(
         **answer,
         "found": True,
         "location": _location_dict(found),
+        "ambiguous": False,
         "suggestions": [],
+        "choices": [],
         "complete_centre": None if result.complete_centre is None else site_dict(result.complete_centre),
         "nearest_centre": None if result.nearest_centre is None else site_dict(result.nearest_centre),
         "nearest_centre_lacks": list(result.missing),

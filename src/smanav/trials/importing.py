@@ -24,6 +24,7 @@ from django.db import transaction
 
 from smanav.directory.importing.geocoding import Geocoder
 from smanav.directory.importing.report import ImportFormatError, ImportReport
+from smanav.progress import open_input
 from smanav.trials.countries import country_code
 from smanav.trials.models import Trial, TrialSite
 
@@ -177,7 +178,7 @@ def parse_study(study: Any) -> ParsedTrial:
 
 def _iter_file(path: Path) -> Iterator[tuple[str, int, Any]]:
     """(file name, line, decoded study or the exception) for every study in one file."""
-    with path.open("r", encoding="utf-8-sig") as handle:
+    with open_input(path, encoding="utf-8-sig") as handle:
         first = handle.read(1)
         while first and first.isspace():
             first = handle.read(1)

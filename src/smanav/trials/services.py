@@ -13,21 +13,38 @@ from smanav_core.knowledge.loader import load_knowledge
 
 
 def trials_match_document(
-    record: object, *, as_of: dt.date, near: str | None = None, country: str | None = None
+    record: object,
+    *,
+    as_of: dt.date,
+    near: str | None = None,
+    country: str | None = None,
+    prefer_country: str | None = None,
 ) -> JsonDocument:
-    """The match as a JSON-ready document. Raises the core's `InvalidInput` for a bad record."""
+    """The match as a JSON-ready document. Raises the core's `InvalidInput` for a bad record.
+
+    `prefer_country` (the reader's, see `smanav.user_locale`) decides a place found in several
+    countries; without it such a place is not found and the answer lists the choices."""
     facts = patient_facts(record, as_of=as_of)
     location: Location | None = None
     place: dict[str, object] | None = None
     if near and near.strip():
-        found = locate(near, country)
+        found = locate(near, country, prefer=prefer_country)
         if isinstance(found, Unresolved):
-            place = {"found": False, "query": near, "suggestions": list(found.suggestions)}
+            place = {
+                "found": False,
+                "query": near,
+                "ambiguous": found.ambiguous,
+                "suggestions": list(found.suggestions),
+                "choices": [
+                    {"near": c.near, "name": c.name, "country": c.country_code} for c in found.choices
+                ],
+            }
         else:
             location = found
             place = {
                 "found": True,
                 "label": found.label,
+                "name": found.display_name,
                 "latitude": found.latitude,
                 "longitude": found.longitude,
             }

@@ -13,6 +13,7 @@ from django.utils import timezone
 from smanav.geo.models import ATTRIBUTION
 from smanav.trials.forms import TrialFinderForm
 from smanav.trials.services import trials_match_document
+from smanav.user_locale import user_locale
 from smanav_core import InvalidInput
 from smanav_core.dates import day_words
 
@@ -30,6 +31,7 @@ def trials_page(request: HttpRequest) -> HttpResponse:
                 as_of=timezone.localdate(),
                 near=form.cleaned_data.get("near") or None,
                 country=form.cleaned_data.get("country") or None,
+                prefer_country=user_locale(request).country,
             )
         except InvalidInput as error:
             context["problems"] = error.problems

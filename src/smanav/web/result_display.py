@@ -119,7 +119,8 @@ def evaluation_view(result: Evaluation) -> dict[str, object]:
     level = result.urgency.level.value
     return {
         "result": result,
-        "as_of_text": result.as_of.isoformat(),
+        # A date, so the page writes it the reader's way ("21 Nov 2026", "Nov. 21, 2026").
+        "as_of_date": result.as_of,
         "region_name": report.REGION_NAMES.get(region, region),
         "age_words": evaluation_age_label(result),
         "diagnosis_words": words(report.DIAGNOSIS_WORDS, result.diagnosis.status.value),

@@ -263,7 +263,8 @@ def _tests_before_dose(
     done = _last_all_done(schedule, facts, before)
     if done is not None:
         return Due(dose.on, DueStatus.DONE, done)
-    return Due(dose.on, dose.status, None)
+    # Not done for the coming dose; the tests last recorded (for an earlier dose), if any, are named.
+    return Due(dose.on, dose.status, _last_all_done(schedule, facts, dt.date.min))
 
 
 def _gap_after(schedule: MonitoringSchedule, day_number: int) -> int | None:
@@ -363,6 +364,12 @@ def _context(item: Followed, limits: _Limits) -> list[str]:
         words.append(f"Treatment started on {day_words(course.start_date)}.")
     elif due is not None and due.status is DueStatus.DONE and due.last_done is not None:
         words.append(f"Done for the coming dose: recorded on {day_words(due.last_done)}.")
+    elif due is not None and schedule.before_each_dose:
+        words.append("Due with the next dose.")
+        if due.last_done is not None:
+            words.append(
+                f"The last tests recorded, for an earlier dose, were done on {day_words(due.last_done)}."
+            )
     elif due is not None and due.last_done is not None:
         done = (
             "dose recorded was given" if schedule.kind is MonitoringKind.DOSE else "tests recorded were done"

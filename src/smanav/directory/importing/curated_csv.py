@@ -15,6 +15,7 @@ from typing import IO
 from smanav.directory.disciplines import AGE_BITS, DISCIPLINE_BITS, OrganisationKind
 from smanav.directory.importing.report import ImportFormatError, ImportReport
 from smanav.directory.importing.writer import DEFAULT_BATCH_SIZE, OrganisationRecord, SiteRecord, SiteWriter
+from smanav.progress import open_input
 
 REQUIRED = ("source", "source_id", "organisation", "kind", "country", "last_verified")
 OPTIONAL = (
@@ -168,7 +169,7 @@ def import_curated_csv(
 ) -> ImportReport:
     report = report or ImportReport()
     writer = SiteWriter(report, batch_size=batch_size)
-    handle = source.open("r", encoding="utf-8-sig", newline="") if isinstance(source, Path) else source
+    handle = open_input(source, encoding="utf-8-sig", newline="") if isinstance(source, Path) else source
     try:
         for line, row, problem in _rows(handle):
             if row is None:

@@ -22,6 +22,7 @@ from smanav.directory.disciplines import OrganisationKind
 from smanav.directory.importing.report import ImportFormatError, ImportReport
 from smanav.directory.importing.writer import SiteRecord, SiteWriter
 from smanav.directory.taxonomy import services_for
+from smanav.progress import open_input
 
 SOURCE = "nppes"
 TAXONOMY_SLOTS = 15
@@ -87,7 +88,7 @@ def import_nppes(
     # NPPES is one big country: load its postal codes once rather than batch by batch.
     writer = SiteWriter(report, batch_size=batch_size, whole_countries=True)
     csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
-    with path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
+    with open_input(path, encoding="utf-8", errors="replace", newline="") as handle:
         reader = csv.reader(handle)
         try:
             header = [name.strip() for name in next(reader)]

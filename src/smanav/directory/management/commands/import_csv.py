@@ -6,9 +6,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from smanav.directory.importing.curated_csv import import_curated_csv
-from smanav.directory.importing.report import ImportFormatError
+from smanav.directory.importing.report import ImportFormatError, ImportReport
 from smanav.directory.importing.writer import DEFAULT_BATCH_SIZE
 from smanav.directory.management.commands._reporting import add_format, print_report
+from smanav.progress import command_progress, input_size, raw_stream
 
 
 class Command(BaseCommand):
@@ -21,7 +22,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            report = import_curated_csv(options["path"], batch_size=options["batch_size"])
+            report = ImportReport()
+            with command_progress(
+                total_bytes=input_size(options["path"]),
+                description="Sites CSV",
+                stream=raw_stream(self.stderr),
+                detail=lambda: f"{report.rows_read:,} rows",
+            ):
+                import_curated_csv(options["path"], batch_size=options["batch_size"], report=report)
         except (ImportFormatError, OSError) as error:
             raise CommandError(str(error)) from None
         print_report(report, self.stdout, self.stderr, fmt=options["format"])

