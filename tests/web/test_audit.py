@@ -98,7 +98,7 @@ def test_the_api_list_audits_each_record_it_answers(people: Personas) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("name", "purpose"),
-    [("pdf", "care plan PDF"), ("fhir", "care plan FHIR"), ("assessment_new", "measurement form")],
+    [("pdf", "care plan PDF"), ("fhir", "FHIR Bundle"), ("assessment_new", "measurement form")],
 )
 def test_documents_and_forms_are_audited_with_their_purpose(
     people: Personas, name: str, purpose: str
