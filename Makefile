@@ -23,7 +23,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 help:
 	@echo "make run    install, prepare the database and demo data, serve on http://$(HOST):$(PORT)/"
 	@echo "make test   install, system packages for browser/PDF tests, all tests with coverage of the core"
-	@echo "make check  formatting, lint, types, migrations"
+	@echo "make check  formatting, lint, types, layers of the code, migrations"
 	@echo "make bench  run every benchmark in benchmarks/"
 	@echo "make fmt    format and auto-fix lint"
 
@@ -32,7 +32,8 @@ install: $(STAMP)
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON3) -m venv $(VENV)
 	@test -x $(UV) || $(PY) -m pip install --quiet --disable-pip-version-check uv
-	$(UV) pip install --quiet --python $(PY) -r requirements.lock
+	@# Every pinned package must match one of the lock file's hashes (uv pip compile --generate-hashes).
+	$(UV) pip install --quiet --python $(PY) --require-hashes -r requirements.lock
 	$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	@touch $@
 
@@ -91,6 +92,8 @@ check: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy src/smanav_core src/smanav
+	@# The layers of the code and no import cycles (.importlinter, docs/architecture.md).
+	$(VENV)/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 
 bench: $(STAMP)

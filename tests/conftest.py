@@ -4,6 +4,9 @@
   missing. On a laptop the test is skipped with the reason; under CI (`CI` set) it fails, so a
   misconfigured CI machine can never pass by skipping.
 * `as_of`: the frozen evaluation date every test uses, so results never depend on the day they run.
+
+Nothing here imports Django: the core tier (`tests/core`) runs without it (`test_tiers.py` proves it).
+What the Django tiers share is in `tests/web/conftest.py` and `tests/e2e/conftest.py`.
 """
 
 from __future__ import annotations
@@ -38,16 +41,3 @@ def require_or_skip_fixture() -> Callable[[str], NoReturn]:
 @pytest.fixture
 def as_of() -> dt.date:
     return FROZEN_AS_OF
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    # Tests marked `postgres` need PostgreSQL features. They are skipped on SQLite, also under CI:
-    # .ci/run runs the whole suite a second time on PostgreSQL, where they run (and fail if they must).
-    from django.conf import settings
-
-    if settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        return
-    skip = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgresql://...")
-    for item in items:
-        if item.get_closest_marker("postgres"):
-            item.add_marker(skip)

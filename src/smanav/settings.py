@@ -105,6 +105,9 @@ INSTALLED_APPS = [
     "smanav.library",
 ]
 
+# smanav's own user model (ADR 0011); every foreign key to an account names AUTH_USER_MODEL.
+AUTH_USER_MODEL = "accounts.User"
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,7 +117,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     # After the language and the user are known: the reader's country (units, distances, paper size).
-    "smanav.web.user_locale.UserLocaleMiddleware",
+    "smanav.user_locale.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

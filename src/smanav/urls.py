@@ -10,7 +10,7 @@ urlpatterns = [
     path("accounts/", include("smanav.accounts.urls")),
     path("", include("smanav.patients.urls")),
     path("", include("smanav.careplans.urls")),
-    path("", include("smanav.audit.urls")),
+    path("", include("smanav.web.audit_urls")),
     path("", include("smanav.directory.urls")),
     path("", include("smanav.trials.urls")),
     path("", include("smanav.library.urls")),

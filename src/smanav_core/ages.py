@@ -1,7 +1,7 @@
 """Ages in the words a person reads: "16 days", "5 months", "1 year 3 months", never "15.2 months".
 
 The one place where an age is put into words. The core's texts (therapy reasons, the text report) call
-`age_words`; the web shell translates the same `CalendarAge` (see `smanav.patients.labels`). Age limits
+`age_words`; the web shell translates the same `CalendarAge` (see `smanav.vocabulary`). Age limits
 in the rules are still compared in the core's own unit (`facts.months_between`): this module only says
 an age, it never decides anything with it.
 """

@@ -89,11 +89,15 @@ def _generic_path(loc: tuple[str | int, ...]) -> str:
     return ".".join(str(part) for part in loc if not isinstance(part, int))
 
 
-def problems_from_validation_error(error: ValidationError) -> list[tuple[str, str]]:
+def problems_from_validation_error(
+    error: ValidationError, *, at: tuple[str | int, ...] = ()
+) -> list[tuple[str, str]]:
+    """The problems of a validation error; `at` is where the validated part sits in a whole document
+    (`("assessments", 3)`), so that the paths and words are those of the whole document's validation."""
     problems: list[tuple[str, str]] = []
     seen: set[str] = set()
     for item in error.errors(include_url=False):
-        loc = tuple(item["loc"])
+        loc = at + tuple(item["loc"])
         # Union branches (`int | None`) repeat the error for each branch: keep the first per field.
         loc = tuple(part for part in loc if part not in ("int", "float", "none", "str"))
         path = field_path(loc)

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import NamedTuple
 
 from smanav_core.codes import (
     DiagnosisStatus,
@@ -47,10 +48,13 @@ def months_between(start: dt.date, end: dt.date) -> float:
     return (end - start).days / DAYS_PER_MONTH
 
 
-@dataclass(frozen=True, slots=True)
-class PatientFacts:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Person:
+    """What the core makes of one person's record on `as_of`, whatever the region: ages, histories, and
+    the interpretation of the genetics and classification rules. Trial matching reads a person; the
+    therapy, care-plan and alert rules read `PatientFacts`, a person in a region."""
+
     record: PatientRecord
-    region: Region
     as_of: dt.date
     age_days: int
     age_months: float
@@ -68,33 +72,6 @@ class PatientFacts:
     diagnosis: DiagnosisStatus = DiagnosisStatus.NOT_TESTED
     sma_type: SmaType | None = None
     functional_group: FunctionalGroup | None = None
-
-    def interpreted(
-        self,
-        *,
-        diagnosis: DiagnosisStatus,
-        sma_type: SmaType | None,
-        functional_group: FunctionalGroup | None,
-    ) -> PatientFacts:
-        """These facts with the findings of the genetics and classification rules filled in.
-
-        One construction instead of `dataclasses.replace` (which inspects every field on each call).
-        """
-        return PatientFacts(
-            record=self.record,
-            region=self.region,
-            as_of=self.as_of,
-            age_days=self.age_days,
-            age_months=self.age_months,
-            assessments=self.assessments,
-            treatments=self.treatments,
-            ongoing=self.ongoing,
-            lab_tests=self.lab_tests,
-            last_assessment=self.last_assessment,
-            diagnosis=diagnosis,
-            sma_type=sma_type,
-            functional_group=functional_group,
-        )
 
     @property
     def age_years(self) -> float:
@@ -131,6 +108,40 @@ class PatientFacts:
         return any(therapy in self.treatments for therapy in GENE_THERAPIES)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PatientFacts(Person):
+    """A person in the region whose approvals and schedules apply, shared by every rule."""
+
+    region: Region
+
+    def interpreted(
+        self,
+        *,
+        diagnosis: DiagnosisStatus,
+        sma_type: SmaType | None,
+        functional_group: FunctionalGroup | None,
+    ) -> PatientFacts:
+        """These facts with the findings of the genetics and classification rules filled in.
+
+        One construction instead of `dataclasses.replace` (which inspects every field on each call).
+        """
+        return PatientFacts(
+            record=self.record,
+            region=self.region,
+            as_of=self.as_of,
+            age_days=self.age_days,
+            age_months=self.age_months,
+            assessments=self.assessments,
+            treatments=self.treatments,
+            ongoing=self.ongoing,
+            lab_tests=self.lab_tests,
+            last_assessment=self.last_assessment,
+            diagnosis=diagnosis,
+            sma_type=sma_type,
+            functional_group=functional_group,
+        )
+
+
 def derive_facts(
     record: PatientRecord,
     *,
@@ -140,11 +151,65 @@ def derive_facts(
     sma_type: SmaType | None = None,
     functional_group: FunctionalGroup | None = None,
 ) -> PatientFacts:
-    """The facts of a validated record on `as_of`.
+    """The facts of a validated record on `as_of`, in `region`.
 
     The interpretation (diagnosis, type, functional group) is left for the genetics and classification
     rules unless it is given: the engine works it out from the record first and builds the facts once.
     """
+    histories = _histories(record, as_of)
+    return PatientFacts(
+        record=record,
+        region=region,
+        as_of=as_of,
+        age_days=histories.age_days,
+        age_months=histories.age_days / DAYS_PER_MONTH,
+        assessments=histories.assessments,
+        treatments=histories.treatments,
+        ongoing=histories.ongoing,
+        lab_tests=histories.lab_tests,
+        last_assessment=histories.last_assessment,
+        diagnosis=diagnosis,
+        sma_type=sma_type,
+        functional_group=functional_group,
+    )
+
+
+def derive_person(
+    record: PatientRecord,
+    *,
+    as_of: dt.date,
+    diagnosis: DiagnosisStatus = DiagnosisStatus.NOT_TESTED,
+    sma_type: SmaType | None = None,
+    functional_group: FunctionalGroup | None = None,
+) -> Person:
+    """`derive_facts` without a region: for questions no region's rules answer (trial criteria)."""
+    histories = _histories(record, as_of)
+    return Person(
+        record=record,
+        as_of=as_of,
+        age_days=histories.age_days,
+        age_months=histories.age_days / DAYS_PER_MONTH,
+        assessments=histories.assessments,
+        treatments=histories.treatments,
+        ongoing=histories.ongoing,
+        lab_tests=histories.lab_tests,
+        last_assessment=histories.last_assessment,
+        diagnosis=diagnosis,
+        sma_type=sma_type,
+        functional_group=functional_group,
+    )
+
+
+class _Histories(NamedTuple):
+    age_days: int
+    assessments: Mapping[Instrument, tuple[Assessment, ...]]
+    treatments: Mapping[TreatmentTherapy, tuple[Treatment, ...]]
+    ongoing: frozenset[TreatmentTherapy]
+    lab_tests: Mapping[MonitoringTest, tuple[dt.date, ...]]
+    last_assessment: Assessment | None
+
+
+def _histories(record: PatientRecord, as_of: dt.date) -> _Histories:
     # One stable sort by date, then grouping: each history comes out oldest first, with entries of the
     # same date in the record's order.
     by_instrument: dict[Instrument, list[Assessment]] = {}
@@ -161,27 +226,19 @@ def derive_facts(
         by_therapy.setdefault(treatment.therapy, []).append(treatment)
         if treatment.end_date is None:
             ongoing.add(treatment.therapy)
-    age_days = (as_of - record.birth_date).days
     tests: dict[MonitoringTest, set[dt.date]] = {}
     for done in record.lab_tests:
         tests.setdefault(done.test, set()).add(done.date)
     if record.labs is not None and record.labs.date is not None:
         for test in _tests_in(record.labs):
             tests.setdefault(test, set()).add(record.labs.date)
-    return PatientFacts(
-        record=record,
-        region=region,
-        as_of=as_of,
-        age_days=age_days,
-        age_months=age_days / DAYS_PER_MONTH,
-        assessments={key: tuple(items) for key, items in by_instrument.items()},
-        treatments={key: tuple(items) for key, items in by_therapy.items()},
-        ongoing=frozenset(ongoing),
-        lab_tests={test: tuple(sorted(dates)) for test, dates in tests.items()},
-        last_assessment=in_date_order[-1] if in_date_order else None,
-        diagnosis=diagnosis,
-        sma_type=sma_type,
-        functional_group=functional_group,
+    return _Histories(
+        (as_of - record.birth_date).days,
+        {key: tuple(items) for key, items in by_instrument.items()},
+        {key: tuple(items) for key, items in by_therapy.items()},
+        frozenset(ongoing),
+        {test: tuple(sorted(dates)) for test, dates in tests.items()},
+        in_date_order[-1] if in_date_order else None,
     )
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from smanav_core.ages import age_words_from_days
 from smanav_core.facts import DAYS_PER_MONTH
+from smanav_core.knowledge.loader import load_knowledge
+from smanav_core.knowledge.schema.therapies import product_names
 from smanav_core.status_words import THERAPY_STATUS_WORDS, therapy_status_words
 
 WIDTH = 100
@@ -57,11 +59,18 @@ URGENCY_WORDS = {
     "routine": "ROUTINE: at the next planned visit.",
 }
 
+# The product names come from the knowledge base's catalogue; the words around them are the report's.
+_PRODUCTS = product_names(load_knowledge().therapies.therapy)
 THERAPY_NAMES = {
-    "nusinersen": "Nusinersen (Spinraza), injected into the spinal fluid",
-    "risdiplam": "Risdiplam (Evrysdi), taken by mouth",
-    "onasemnogene_abeparvovec_iv": "Onasemnogene abeparvovec (Zolgensma), gene therapy into a vein",
-    "onasemnogene_abeparvovec_it": "Onasemnogene abeparvovec (Itvisma), gene therapy into the spinal fluid",
+    "nusinersen": f"Nusinersen ({_PRODUCTS['nusinersen']}), injected into the spinal fluid",
+    "risdiplam": f"Risdiplam ({_PRODUCTS['risdiplam']}), taken by mouth",
+    "onasemnogene_abeparvovec_iv": (
+        f"Onasemnogene abeparvovec ({_PRODUCTS['onasemnogene_abeparvovec_iv']}), gene therapy into a vein"
+    ),
+    "onasemnogene_abeparvovec_it": (
+        f"Onasemnogene abeparvovec ({_PRODUCTS['onasemnogene_abeparvovec_it']}), gene therapy into the "
+        "spinal fluid"
+    ),
 }
 
 # The one naming of therapy statuses (`smanav_core.status_words`), kept here under its old name.
@@ -193,7 +202,7 @@ def therapy_name(therapy: Mapping[str, Any]) -> str:
     return str(therapy.get("name") or THERAPY_NAMES.get(therapy_id, therapy_id))
 
 
-def _share_words(share: float) -> str:
+def share_words(share: float) -> str:
     per_hundred = round(share * 100)
     if per_hundred == 0:
         return "fewer than 1 in 100" if share > 0 else "none"
@@ -209,7 +218,7 @@ DUE_WORDS = {
 }
 
 
-def _interval(months: Any) -> str:
+def interval_words(months: Any) -> str:
     if months is None:
         return "once, or when needed"
     if months == 1:
@@ -258,7 +267,7 @@ def render_evaluation_text(result: Mapping[str, Any]) -> str:
         page.blank()
         page.para("Among people with the same number of SMN2 copies in the cited study, the SMA type was:")
         for sma_type, share in sorted(distribution.items()):
-            page.bullet(f"type {sma_type}: {_share_words(float(share))}")
+            page.bullet(f"type {sma_type}: {share_words(float(share))}")
     if diagnosis.get("next_steps"):
         page.blank()
         page.para("Next steps:")
@@ -316,7 +325,7 @@ def render_evaluation_text(result: Mapping[str, Any]) -> str:
         for item in plan:
             if item.get("domain") != domain:
                 continue
-            when = _interval(item.get("interval_months"))
+            when = interval_words(item.get("interval_months"))
             if item.get("due_on"):
                 when += "; " + DUE_WORDS.get(str(item.get("due_status")), "next due {date}").format(
                     date=item["due_on"]

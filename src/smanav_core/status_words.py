@@ -1,7 +1,7 @@
 """One name for each therapy status, wherever a person reads it.
 
 The CLI's text report, the evaluation page, the record page, its PDF and the clinic worklist all name a
-status with these words (the web shell passes them through translation in `smanav.patients.labels`), so
+status with these words (the web shell passes them through translation in `smanav.vocabulary`), so
 that "fits the approved use" on one page is never "eligible" on another. The words say what the rules
 check: the use a regulator approved in the region, not whether someone will pay for it.
 """

@@ -15,13 +15,21 @@ from typing import Any
 
 from smanav_core.codes import TriagePattern, TriageRecommendation, TriageUrgency
 from smanav_core.engine import DISCLAIMER
+from smanav_core.evaluation import TRIAGE_SCHEMA as TRIAGE_SCHEMA
+from smanav_core.evaluation import (
+    EmergencyNumber,
+    Feature,
+    PossibleCondition,
+    Reason,
+    TriageResult,
+)
 from smanav_core.knowledge.loader import Knowledge, load_knowledge
-from smanav_core.knowledge.schema.triage import Clause, EmergencyNumber, PossibleCondition, TriageRule
+from smanav_core.knowledge.schema.triage import Clause, TriageRule
+from smanav_core.knowledge.schema.triage import EmergencyNumber as EmergencyNumberEntry
+from smanav_core.knowledge.schema.triage import PossibleCondition as PossibleConditionEntry
 from smanav_core.record import Genetics, TriageAnswers
 from smanav_core.rules.reasons import reason
 from smanav_core.validation import validate_as_of, validate_triage_answers
-
-TRIAGE_SCHEMA = "smanav.triage/1"
 
 # Highest first: an emergency outranks everything, and "nonspecific" is what remains.
 PATTERN_RANK: tuple[TriagePattern, ...] = (
@@ -64,14 +72,22 @@ class Signals:
 def triage(
     answers: Mapping[str, Any], *, as_of: dt.date, knowledge: Knowledge | None = None
 ) -> dict[str, Any]:
-    """Triage the answers (the contract's JSON document as a dict) on `as_of`; raises `InvalidInput`."""
+    """Triage the answers (the contract's JSON document as a dict) on `as_of`: the contract's triage
+    document, JSON-ready. Raises `InvalidInput`."""
+    return triage_of(answers, as_of=as_of, knowledge=knowledge).to_json()
+
+
+def triage_of(
+    answers: Mapping[str, Any], *, as_of: dt.date, knowledge: Knowledge | None = None
+) -> TriageResult:
+    """`triage`, answered as a frozen, typed `TriageResult`."""
     validate_as_of(as_of)
     kb = knowledge or load_knowledge()
     return triage_answers(validate_triage_answers(answers), kb, as_of=as_of)
 
 
-def triage_answers(answers: TriageAnswers, kb: Knowledge, *, as_of: dt.date) -> dict[str, Any]:
-    """Run the triage rules on already validated answers (the web application's seam)."""
+def triage_answers(answers: TriageAnswers, kb: Knowledge, *, as_of: dt.date) -> TriageResult:
+    """Run the triage rules on already validated answers."""
     signals = derive_signals(answers, kb)
     fired = [(rule, signals.fired(rule.when)) for rule in kb.triage.rule]
     fired = [(rule, clauses) for rule, clauses in fired if clauses]
@@ -89,29 +105,26 @@ def triage_answers(answers: TriageAnswers, kb: Knowledge, *, as_of: dt.date) -> 
     urgency: TriageUrgency | None = deciding.urgency
     if recommendation is None or urgency is None:  # pragma: no cover - the file schema forbids it
         raise AssertionError(f"{deciding.id} decides a pattern without recommendation or urgency")
-    result: dict[str, Any] = {
-        "schema": TRIAGE_SCHEMA,
-        "as_of": as_of.isoformat(),
-        "knowledge_version": kb.version,
-        "region": answers.region.value if answers.region is not None else None,
-        "pattern": pattern.value,
-        "recommendation": recommendation.value,
-        "urgency": urgency.value,
-    }
+    numbers = None
     if recommendation is TriageRecommendation.SEEK_EMERGENCY_CARE:
         # Extra field: the number to call comes before any other advice; every region's without one.
-        result["emergency_numbers"] = [
-            _emergency_number(item) for item in kb.triage.emergency_numbers(answers.region)
-        ]
-    return result | {
-        "reasons": [_reason(kb, rule, clauses, signals) for rule, clauses in shown],
-        "next_steps": _unique(step for rule, _ in shown for step in rule.next_steps),
-        "possible_conditions": [
+        numbers = tuple(_emergency_number(item) for item in kb.triage.emergency_numbers(answers.region))
+    return TriageResult(
+        as_of=as_of,
+        knowledge_version=kb.version,
+        region=answers.region,
+        pattern=pattern,
+        recommendation=recommendation,
+        urgency=urgency,
+        emergency_numbers=numbers,
+        reasons=tuple(_reason(kb, rule, clauses, signals) for rule, clauses in shown),
+        next_steps=tuple(_unique(step for rule, _ in shown for step in rule.next_steps)),
+        possible_conditions=tuple(
             _condition(item) for item in kb.triage.possible_condition if signals.fired(item.when)
-        ],
-        "features": _features(kb, signals),
-        "disclaimer": DISCLAIMER,
-    }
+        ),
+        features=_features(kb, signals),
+        disclaimer=DISCLAIMER,
+    )
 
 
 def derive_signals(answers: TriageAnswers, kb: Knowledge) -> Signals:
@@ -158,32 +171,21 @@ def _order(rule: TriageRule, pattern: TriagePattern) -> tuple[int, int, int]:
     return (group, PATTERN_RANK.index(rule.pattern), URGENCY_RANK.index(rule.urgency))
 
 
-def _reason(kb: Knowledge, rule: TriageRule, clauses: list[Clause], signals: Signals) -> dict[str, Any]:
+def _reason(kb: Knowledge, rule: TriageRule, clauses: list[Clause], signals: Signals) -> Reason:
     labels = _labels(kb)
     named = [labels.get(answer, answer) for answer in signals.answers_behind(clauses)]
     return reason(kb, rule.id, code=rule.id.removeprefix("triage."), answers=_join(named))
 
 
-def _emergency_number(item: EmergencyNumber) -> dict[str, Any]:
-    return {
-        "region": item.region.value,
-        "number": item.number,
-        "text": item.text,
-        "sources": list(item.sources),
-    }
+def _emergency_number(item: EmergencyNumberEntry) -> EmergencyNumber:
+    return EmergencyNumber(item.region, item.number, item.text, item.sources)
 
 
-def _condition(item: PossibleCondition) -> dict[str, Any]:
-    return {
-        "condition": item.condition,
-        "why": item.text,
-        "tests": list(item.next_steps),
-        "sources": list(item.sources),
-        "confirmed": item.confirmed,
-    }
+def _condition(item: PossibleConditionEntry) -> PossibleCondition:
+    return PossibleCondition(item.condition, item.text, item.next_steps, item.sources, item.confirmed)
 
 
-def _features(kb: Knowledge, signals: Signals) -> list[dict[str, Any]]:
+def _features(kb: Knowledge, signals: Signals) -> tuple[Feature, ...]:
     """What each given answer means, in the order given (extra field, for people and screens)."""
     by_answer = {feature.answer: feature for feature in kb.triage.feature}
     meanings = [
@@ -191,15 +193,9 @@ def _features(kb: Knowledge, signals: Signals) -> list[dict[str, Any]]:
         for answer in signals.answers
         if answer in by_answer
     ]
-    return [
-        {
-            "answer": feature.answer,
-            "label": feature.label,
-            "meaning": meaning["text"],
-            "sources": meaning["sources"],
-        }
-        for feature, meaning in meanings
-    ]
+    return tuple(
+        Feature(feature.answer, feature.label, meaning.text, meaning.sources) for feature, meaning in meanings
+    )
 
 
 def _labels(kb: Knowledge) -> dict[str, str]:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from smanav_core.codes import Instrument, Region
 from smanav_core.errors import InvalidInput, got, problems_from_validation_error
@@ -42,6 +42,22 @@ def instrument_ranges(kb: Knowledge) -> dict[Instrument, Range]:
         measure.instrument: (measure.minimum, measure.maximum, measure.minimum_exclusive)
         for measure in kb.measures.measure
     }
+
+
+Part = TypeVar("Part", bound=BaseModel)
+
+
+def validate_part(model: type[Part], document: Any, *, at: tuple[str | int, ...]) -> Part:
+    """One part of a record (an assessment, a treatment, a dose, a safety test), validated as the whole
+    record's validation reads it at `at` (`("assessments", 3)`): the same problems, paths and words.
+
+    For an application that parses what a person sent before it changes a stored record; the checks
+    that need the rest of the record or the evaluation date are made when the whole record is
+    validated."""
+    try:
+        return model.model_validate(document)
+    except ValidationError as error:
+        raise InvalidInput(problems_from_validation_error(error, at=at)) from None
 
 
 def validate_record(document: Any, *, as_of: dt.date, knowledge: Knowledge | None = None) -> PatientRecord:

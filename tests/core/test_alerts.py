@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from smanav_core import evaluate, load_knowledge
-from smanav_core.codes import Region
+from smanav_core.codes import AlertCode, DueStatus, Region, Severity, TreatmentTherapy
+from smanav_core.evaluation import TreatmentMonitoringAlert
 from smanav_core.facts import add_months, derive_facts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.rules import alerts as alerts_module
@@ -561,15 +562,24 @@ def test_alerts_are_ordered_by_severity_and_explained() -> None:
 
 def test_severity_sort_is_stable_with_merged_alerts(monkeypatch: pytest.MonkeyPatch) -> None:
     extra = [
-        {"code": "treatment_monitoring_due", "severity": "low", "text": "a", "sources": []},
-        {"code": "treatment_monitoring_due", "severity": "high", "text": "b", "sources": []},
+        TreatmentMonitoringAlert(
+            AlertCode.TREATMENT_MONITORING_DUE,
+            severity,
+            TreatmentTherapy.NUSINERSEN,
+            text,
+            AS_OF,
+            DueStatus.DUE_SOON,
+            (),
+            "r",
+        )
+        for severity, text in ((Severity.LOW, "a"), (Severity.HIGH, "b"))
     ]
     monkeypatch.setattr(
         alerts_module, "treatment_monitoring_alerts", lambda facts, kb, monitoring=None: list(extra)
     )
     facts = derive_facts(validate_record(person("sitter", 60, 9), as_of=AS_OF), region=Region.US, as_of=AS_OF)
     found = detect_alerts(facts, load_knowledge())
-    assert [(alert["code"], alert["severity"]) for alert in found] == [
+    assert [(alert.code, alert.severity) for alert in found] == [
         ("treatment_monitoring_due", "high"),
         ("treatment_monitoring_due", "low"),
     ]

@@ -6,6 +6,7 @@ treatments) and the care-plan items that must and must not appear. A clinician c
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -14,6 +15,7 @@ from pydantic import ValidationError
 
 from smanav_core import evaluate, load_knowledge
 from smanav_core.codes import CareDomain
+from smanav_core.evaluation import TreatmentMonitoringItem
 from smanav_core.knowledge.schema.base import NOT_CONFIRMED
 from smanav_core.knowledge.schema.care import CareItem
 from smanav_core.rules import care_plan as care_plan_module
@@ -422,11 +424,17 @@ def test_add_months(start: dt.date, months: int, expected: dt.date) -> None:
 
 def test_unconfirmed_item_is_flagged() -> None:
     kb = load_knowledge()
-    item = kb.care_plan.by_id["care.bone_health.programme"].model_copy(update={"confirmed": False})
-    assert item.output()["detail"].endswith(f"({NOT_CONFIRMED})")
-    assert (
-        not kb.care_plan.by_id["care.bone_health.programme"].output()["detail"].endswith(f"({NOT_CONFIRMED})")
+    care = kb.care_plan
+    rows = tuple(
+        item.model_copy(update={"confirmed": False}) if item.id == "care.bone_health.programme" else item
+        for item in care.care_item
     )
+    changed_care = type(care).model_validate({**dict(care), "care_item": rows})
+    changed = dataclasses.replace(kb, files={**kb.files, "care_plan": changed_care})
+    sitter = person("sitter", 60, onset_months=9)
+    for kb, flagged in ((load_knowledge(), False), (changed, True)):
+        items = {item["id"]: item for item in evaluate(sitter, as_of=AS_OF, knowledge=kb)["care_plan"]}
+        assert items["care.bone_health.programme"]["detail"].endswith(f"({NOT_CONFIRMED})") is flagged
 
 
 BASE_ITEM: dict[str, Any] = {
@@ -465,13 +473,13 @@ def test_consistent_item_is_accepted() -> None:
 
 
 def test_treatment_monitoring_items_are_merged_in_domain_order(monkeypatch: pytest.MonkeyPatch) -> None:
-    extra = {"id": "tm.test", "domain": "treatment_monitoring", "title": "t", "detail": "d", "sources": []}
+    extra = TreatmentMonitoringItem("tm.test", CareDomain.TREATMENT_MONITORING, "t", "d", None, ())
     monkeypatch.setattr(
         care_plan_module, "treatment_monitoring_items", lambda facts, kb, monitoring=None: [extra]
     )
     items = plan(person("sitter", 60, onset_months=9))
     ranks = [DOMAIN_RANK[item["domain"]] for item in items]
-    assert extra in items
+    assert extra.to_json() in items
     assert ranks == sorted(ranks)
 
 

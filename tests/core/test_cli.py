@@ -422,20 +422,6 @@ def test_registered_command_runs_and_receives_its_arguments(
     assert seen[0].name == "world"
 
 
-def test_django_command_hands_every_argument_to_manage(monkeypatch: pytest.MonkeyPatch) -> None:
-    import django.core.management
-
-    calls: list[list[str]] = []
-    monkeypatch.setattr(django.core.management, "execute_from_command_line", calls.append)
-    cli.discover_commands()  # so that other modules register into the real registry, not into this test
-    try:
-        cli.django_command("probe-command", help="a test command", command="probe_manage")
-        assert cli.main(["probe-command", "load", "--help", "--country", "GB"]) == 0
-    finally:
-        cli.COMMANDS.pop("probe-command", None)
-    assert calls == [["smanav probe-command", "probe_manage", "load", "--help", "--country", "GB"]]
-
-
 def test_commands_of_django_apps_are_discovered() -> None:
     """Every `smanav/<app>/cli.py` is imported and can register commands; none of them imports Django."""
     script = (

@@ -737,7 +737,10 @@ def _facts(changes: dict[str, Any], region: Region) -> Any:
 def test_other_agents_follow_the_contract_four() -> None:
     kb = load_knowledge()
     for region in Region:
-        entries = assess_therapies(_facts({}, region), kb, include_unapproved_agents=True)
+        entries = [
+            item.to_json()
+            for item in assess_therapies(_facts({}, region), kb, include_unapproved_agents=True)
+        ]
         assert [item["therapy"] for item in entries[:4]] == [item.value for item in TherapyId]
         others = {item["therapy"]: item for item in entries[4:]}
         assert set(others) == {"apitegromab", "taldefgrobep_alfa", "salanersen"}
@@ -746,7 +749,7 @@ def test_other_agents_follow_the_contract_four() -> None:
             assert [reason["code"] for reason in others[name]["reasons"]] == ["not_approved"]
             assert "pre_treatment_tests" not in others[name]
     contract_only = assess_therapies(_facts({}, Region.US), kb)
-    assert [item["therapy"] for item in contract_only] == [item.value for item in TherapyId]
+    assert [item.therapy for item in contract_only] == [item.value for item in TherapyId]
 
 
 def test_a_carrier_is_not_eligible_even_where_approval_is_unconfirmed() -> None:

@@ -61,14 +61,15 @@ def facts_for(changes: dict[str, Any], region: str = "US") -> PatientFacts:
 
 def alerts(changes: dict[str, Any], region: str = "US") -> dict[str, dict[str, Any]]:
     return {
-        item["rule"]: item
+        item.rule: item.to_json()
         for item in treatment_monitoring_alerts(facts_for(changes, region), load_knowledge())
     }
 
 
 def items(changes: dict[str, Any], region: str = "US") -> dict[str, dict[str, Any]]:
     return {
-        item["id"]: item for item in treatment_monitoring_items(facts_for(changes, region), load_knowledge())
+        item.id: item.to_json()
+        for item in treatment_monitoring_items(facts_for(changes, region), load_knowledge())
     }
 
 
@@ -312,10 +313,10 @@ def test_the_same_facts_read_with_another_knowledge_base_follow_that_knowledge_b
     files["therapies.toml"] = files["therapies.toml"].replace(wording, b"EDITED " + wording)
     edited_kb = build_knowledge(files)
     for kb, edited in ((shipped, False), (edited_kb, True), (shipped, False)):
-        item = {found["id"]: found for found in treatment_monitoring_items(facts, kb)}[doses.id]
-        alert = {found["rule"]: found for found in treatment_monitoring_alerts(facts, kb)}[doses.id]
-        assert ("EDITED" in item["detail"]) is edited
-        assert ("EDITED" in alert["text"]) is edited
+        item = {found.id: found for found in treatment_monitoring_items(facts, kb)}[doses.id]
+        alert = {found.rule: found for found in treatment_monitoring_alerts(facts, kb)}[doses.id]
+        assert ("EDITED" in item.detail) is edited
+        assert ("EDITED" in alert.text) is edited
         assert ("EDITED" in str(evaluate_facts(facts, kb))) is edited
 
 
@@ -324,5 +325,5 @@ def test_schedules_chosen_before_the_type_was_known_are_chosen_again_once_it_is(
     facts = derive_facts(validate_record(record(**changes), as_of=AS_OF), region=Region.JP, as_of=AS_OF)
     later_onset = "monitoring.nusinersen.doses_jp_later_onset"
     kb = load_knowledge()
-    assert later_onset not in {item["id"] for item in treatment_monitoring_items(facts, kb)}
+    assert later_onset not in {item.id for item in treatment_monitoring_items(facts, kb)}
     assert later_onset in {item["id"] for item in evaluate_facts(facts, kb)["care_plan"]}

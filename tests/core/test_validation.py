@@ -227,7 +227,7 @@ def test_python_dates_are_accepted_as_well_as_iso_strings() -> None:
 
 
 def test_extreme_but_valid_values_are_accepted() -> None:
-    evaluate(
+    result = evaluate(
         record(
             weight_kg=299.9,
             gestational_age_weeks=44,
@@ -235,6 +235,8 @@ def test_extreme_but_valid_values_are_accepted() -> None:
         ),
         as_of=AS_OF,
     )
+    assert result["schema"] == "smanav.evaluation/1"
+    assert result["diagnosis"]["status"] == "confirmed_5q_sma"
 
 
 @pytest.mark.parametrize(

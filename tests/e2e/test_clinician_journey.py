@@ -64,7 +64,7 @@ def test_clinician_records_an_hfmse_decline_and_finds_it_on_the_worklist(
     assessment_record(
         author=live_people.parent,
         patient_id=live_people.shared_child.pk,
-        date=earlier.isoformat(),
+        date=earlier,
         instrument="HFMSE",
         value=30,
         as_of=today,

@@ -12,6 +12,7 @@ module stays fast; every page is still its own test, named after the page.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import StringIO
@@ -456,7 +457,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         author=people.parent,
         patient_id=people.shared_child.pk,
         therapy="nusinersen",
-        start_date="2024-05-01",
+        start_date=dt.date(2024, 5, 1),
         end_date=None,
         as_of=AS_OF,
     )
@@ -465,7 +466,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         author=people.parent,
         patient_id=people.shared_child.pk,
         treatment_id=treatment.pk,
-        date="2026-10-01",
+        date=dt.date(2026, 10, 1),
         amount_mg=12,
         given_by="Northside Neuromuscular Clinic",
         as_of=AS_OF,
@@ -474,13 +475,14 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
     (lab_test,) = lab_tests_record(
         author=people.parent,
         patient_id=people.shared_child.pk,
-        date="2026-09-30",
+        date=dt.date(2026, 9, 30),
         tests=["urine_protein"],
         as_of=AS_OF,
     )
     api_token_create(user=people.clinician, name="Clinic records system")
     audit_record(
         actor=people.clinician,
+        clinic=people.clinic,
         patient_id=people.shared_child.pk,
         action=AuditAction.VIEW,
         what="evaluation page",

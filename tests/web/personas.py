@@ -114,7 +114,7 @@ def make_personas() -> Personas:
     assessment_record(
         author=parent,
         patient_id=shared_child.pk,
-        date="2026-01-10",
+        date=dt.date(2026, 1, 10),
         instrument="HFMSE",
         value=30,
         as_of=AS_OF,
@@ -135,7 +135,7 @@ def make_personas() -> Personas:
         assessment_record(
             author=author,
             patient_id=patient.pk,
-            date="2026-11-15",
+            date=dt.date(2026, 11, 15),
             instrument="WEIGHT_KG",
             value=20,
             as_of=AS_OF,

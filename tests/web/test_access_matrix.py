@@ -9,6 +9,8 @@ see what a family account with nothing shared (`outsider`) sees.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -86,10 +88,14 @@ def _course(patient_id: int) -> Treatment:
         return found
     guardian = Assessment.objects.get(patient_id=patient_id, instrument="WEIGHT_KG").recorded_by
     when = {"author": guardian, "patient_id": patient_id, "as_of": AS_OF}
-    course = services.treatment_record(therapy="nusinersen", start_date="2026-11-15", end_date=None, **when)
+    course = services.treatment_record(
+        therapy="nusinersen", start_date=dt.date(2026, 11, 15), end_date=None, **when
+    )
     assert course is not None
-    services.dose_record(treatment_id=course.pk, date="2026-11-15", amount_mg=12, given_by="", **when)
-    services.lab_tests_record(date="2026-11-15", tests=["platelet_count"], **when)
+    services.dose_record(
+        treatment_id=course.pk, date=dt.date(2026, 11, 15), amount_mg=12, given_by="", **when
+    )
+    services.lab_tests_record(date=dt.date(2026, 11, 15), tests=["platelet_count"], **when)
     return course
 
 
@@ -206,7 +212,7 @@ def test_writes_to_someone_elses_record_answer_404(people: Personas, role: str) 
     expected = 302 if allowed or role in UNVERIFIED else 404
     assert response.status_code == expected, (role, response.status_code)
     patient.refresh_from_db()
-    assert patient.assessments.filter(date="2026-11-01").exists() == allowed
+    assert patient.assessments.filter(date=dt.date(2026, 11, 1)).exists() == allowed
     share = patient.shares.get(clinic=people.clinic)
     response = client.post(reverse("patients:share_withdraw", args=[patient.pk, share.pk]))
     share.refresh_from_db()

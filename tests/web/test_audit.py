@@ -63,3 +63,91 @@ def test_family_sees_who_opened_their_childs_record(people: Personas) -> None:
     text = page.content.decode()
     assert "clinician" in text
     assert people.clinic.name in text
+
+
+@pytest.mark.django_db
+def test_a_worklist_page_audits_each_record_it_shows(people: Personas) -> None:
+    client = log_in(Client(), people.clinician)
+    page = client.get(reverse("patients:worklist"))
+    shown = {patient.pk for patient in page.context["page"]}
+    assert shown
+    listed = AuditEvent.objects.filter(actor=people.clinician, what="clinic worklist")
+    assert set(listed.values_list("patient_id", flat=True)) == shown
+    assert all(event.action == AuditAction.VIEW and event.clinic == people.clinic for event in listed)
+
+
+@pytest.mark.django_db
+def test_the_family_list_audits_each_record_it_shows(people: Personas) -> None:
+    log_in(Client(), people.parent).get(reverse("patients:dashboard"))
+    listed = AuditEvent.objects.filter(actor=people.parent, what="list of records")
+    assert set(listed.values_list("patient_id", flat=True)) == {
+        people.shared_child.pk,
+        people.private_child.pk,
+    }
+
+
+@pytest.mark.django_db
+def test_the_api_list_audits_each_record_it_answers(people: Personas) -> None:
+    client = log_in(Client(), people.parent)
+    answer = client.get("/api/v1/patients", {"limit": 1}).json()
+    assert answer["count"] == 2 and len(answer["items"]) == 1
+    listed = AuditEvent.objects.filter(actor=people.parent, action=AuditAction.API_READ, what="record list")
+    assert list(listed.values_list("patient_id", flat=True)) == [answer["items"][0]["id"]]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("name", "purpose"),
+    [("pdf", "care plan PDF"), ("fhir", "FHIR Bundle"), ("assessment_new", "measurement form")],
+)
+def test_documents_and_forms_are_audited_with_their_purpose(
+    people: Personas, name: str, purpose: str
+) -> None:
+    patient = people.shared_child
+    client = log_in(Client(), people.parent)
+    assert (
+        client.get(
+            reverse(
+                f"careplans:{name}" if name != "assessment_new" else f"patients:{name}", args=[patient.pk]
+            )
+        ).status_code
+        == 200
+    )
+    assert AuditEvent.objects.filter(actor=people.parent, patient_id=patient.pk, what=purpose).count() == 1
+
+
+VIEW_MODULES = [
+    "smanav/patients/views.py",
+    "smanav/patients/api.py",
+    "smanav/careplans/views.py",
+    "smanav/careplans/documents.py",
+    "smanav/web/views.py",
+]
+
+
+@pytest.mark.parametrize("module", VIEW_MODULES)
+def test_views_never_query_patient_records_themselves(module: str) -> None:
+    """Records reach views only through the chokepoints of `patients.access`, which audit every read."""
+    import ast
+    from pathlib import Path
+
+    import smanav
+
+    source = Path(smanav.__file__).parent.parent / module
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    queried = [
+        node.value.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr == "objects"
+        and isinstance(node.value, ast.Name)
+        and node.value.id in {"Patient", "Assessment", "Treatment", "Dose", "LabTest", "PatientSummary"}
+    ]
+    assert queried == []
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "smanav.audit.services"
+        for alias in node.names
+    }
+    assert "audit_record" not in imported, "reads are audited by the chokepoints, not by views"

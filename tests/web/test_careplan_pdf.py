@@ -23,7 +23,7 @@ from smanav.careplans.documents import careplan_document
 from smanav.careplans.pdf import PDF_VARIANT, SPARSE_LAST_PAGE, careplan_pdf, last_page_fill
 from smanav.patients.models import Assessment, Patient
 from smanav.patients.services import patient_create
-from smanav.web.user_locale import PaperSize
+from smanav.user_locale import PaperSize
 
 # A last page needs at least this many lines of text besides its footer.
 MIN_LAST_PAGE_LINES = 8

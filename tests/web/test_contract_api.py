@@ -14,8 +14,8 @@ from ninja.errors import HttpError
 from ninja.testing import TestClient
 
 from smanav.api import contract
-from smanav.api.errors import Forbidden, NotFound, install_error_handlers
 from smanav.api.published_schemas import SCHEMA_NAMES
+from smanav.jsonapi.errors import Forbidden, NotFound, install_error_handlers
 from smanav_core import InvalidInput, evaluate, triage
 from smanav_core.schemas import json_schemas
 

@@ -5,6 +5,7 @@ family's record answers "not found"."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import zipfile
@@ -31,7 +32,7 @@ def entered(people: Personas) -> Personas:
         author=people.parent,
         patient_id=people.shared_child.pk,
         therapy="risdiplam",
-        start_date="2025-01-10",
+        start_date=dt.date(2025, 1, 10),
         end_date=None,
         as_of=AS_OF,
     )
@@ -40,7 +41,7 @@ def entered(people: Personas) -> Personas:
         author=people.clinician,
         patient_id=people.shared_child.pk,
         treatment_id=course.pk,
-        date="2026-11-01",
+        date=dt.date(2026, 11, 1),
         amount_mg=5,
         given_by="at home",
         as_of=AS_OF,
@@ -48,7 +49,7 @@ def entered(people: Personas) -> Personas:
     lab_tests_record(
         author=people.parent,
         patient_id=people.shared_child.pk,
-        date="2026-10-20",
+        date=dt.date(2026, 10, 20),
         tests=["liver_function"],
         as_of=AS_OF,
     )

@@ -35,11 +35,17 @@ def on_nusinersen_fixture(people: Personas, today: Callable[[dt.date], None]) ->
     today(AS_OF)
     when: dict[str, Any] = {"author": people.clinician, "patient_id": people.shared_child.pk, "as_of": AS_OF}
     course = services.treatment_record(
-        therapy="nusinersen", start_date=START.isoformat(), end_date=None, regimen="nusinersen_12mg", **when
+        therapy="nusinersen", start_date=START, end_date=None, regimen="nusinersen_12mg", **when
     )
     assert course is not None
     for day in ("2026-07-01", "2026-07-15", "2026-07-29", "2026-08-27"):
-        services.dose_record(treatment_id=course.pk, date=day, amount_mg=12, given_by="Dr Rivera", **when)
+        services.dose_record(
+            treatment_id=course.pk,
+            date=dt.date.fromisoformat(day),
+            amount_mg=12,
+            given_by="Dr Rivera",
+            **when,
+        )
     return course
 
 
@@ -92,7 +98,7 @@ def test_a_missed_dose_is_overdue_and_recording_it_clears_it(
     assert response.status_code == 302
     summary = _summary(people)
     assert (summary.overdue_count, summary.due_soon_count) == (0, 0)
-    dose = Dose.objects.get(treatment=on_nusinersen, date="2027-01-09")
+    dose = Dose.objects.get(treatment=on_nusinersen, date=dt.date(2027, 1, 9))
     assert (dose.amount_mg, dose.given_by, dose.recorded_by) == (12, "Dr Rivera", people.clinician)
     history = client.get(reverse("patients:history", args=[people.shared_child.pk])).content.decode()
     assert "Dose recorded: Nusinersen (Spinraza) on" in history
@@ -105,7 +111,7 @@ def test_the_same_dose_form_sent_twice_saves_one_dose(people: Personas, on_nusin
     form = {"date": "2026-11-20", "amount_mg": "", "given_by": "", "form_key": "k-twice"}
     assert client.post(url, form).status_code == 302
     assert client.post(url, form).status_code == 302
-    assert Dose.objects.filter(treatment=on_nusinersen, date="2026-11-20").count() == 1
+    assert Dose.objects.filter(treatment=on_nusinersen, date=dt.date(2026, 11, 20)).count() == 1
 
 
 @pytest.mark.django_db
@@ -142,7 +148,7 @@ def test_pre_dose_tests_recorded_after_the_last_dose_are_done(
         entry
         for group in detail.context["plan"]
         for entry in group.items
-        if entry.item["id"] == "monitoring.nusinersen.labs_us"
+        if entry.item.id == "monitoring.nusinersen.labs_us"
     )
     assert labs.due_status is not None and labs.due_status.value == "done"
     assert "Done for the one due on" in detail.content.decode()
@@ -156,7 +162,7 @@ def test_the_regimen_is_recorded_and_a_regimen_of_another_therapy_is_refused(peo
         author=people.clinician,
         patient_id=patient.pk,
         therapy="nusinersen",
-        start_date="2026-11-01",
+        start_date=dt.date(2026, 11, 1),
         end_date=None,
         as_of=AS_OF,
     )
@@ -169,7 +175,7 @@ def test_the_regimen_is_recorded_and_a_regimen_of_another_therapy_is_refused(peo
         author=people.clinician,
         patient_id=patient.pk,
         therapy="risdiplam",
-        start_date="2026-11-01",
+        start_date=dt.date(2026, 11, 1),
         end_date=None,
         as_of=AS_OF,
     )

@@ -43,7 +43,7 @@ def treated(people: Personas) -> Personas:
         author=people.parent,
         patient_id=child.pk,
         therapy="nusinersen",
-        start_date="2024-05-01",
+        start_date=dt.date(2024, 5, 1),
         end_date=None,
         regimen="nusinersen_12mg",
         as_of=AS_OF,
@@ -54,7 +54,7 @@ def treated(people: Personas) -> Personas:
             author=people.clinician,
             patient_id=child.pk,
             treatment_id=course.pk,
-            date=date,
+            date=dt.date.fromisoformat(date),
             amount_mg=12,
             given_by=given_by,
             as_of=AS_OF,
@@ -62,7 +62,7 @@ def treated(people: Personas) -> Personas:
     lab_tests_record(
         author=people.parent,
         patient_id=child.pk,
-        date="2026-09-30",
+        date=dt.date(2026, 9, 30),
         tests=["platelet_count", "urine_protein"],
         as_of=AS_OF,
     )
@@ -70,7 +70,7 @@ def treated(people: Personas) -> Personas:
         assessment_record(
             author=people.parent,
             patient_id=child.pk,
-            date="2026-11-10",
+            date=dt.date(2026, 11, 10),
             instrument=instrument,
             value=value,
             as_of=AS_OF,

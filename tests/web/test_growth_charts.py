@@ -27,7 +27,12 @@ NO_CENTILES = "No reference centile curves are drawn"
 
 def _weigh(people: Personas, patient: Patient, date: str, kg: float) -> None:
     assessment_record(
-        author=people.parent, patient_id=patient.pk, date=date, instrument="WEIGHT_KG", value=kg, as_of=AS_OF
+        author=people.parent,
+        patient_id=patient.pk,
+        date=dt.date.fromisoformat(date),
+        instrument="WEIGHT_KG",
+        value=kg,
+        as_of=AS_OF,
     )
 
 
@@ -104,7 +109,7 @@ def test_an_infants_growth_is_counted_in_months(people: Personas) -> None:
     assessment_record(
         author=people.parent,
         patient_id=baby.pk,
-        date="2026-11-01",
+        date=dt.date(2026, 11, 1),
         instrument="HEIGHT_CM",
         value=80,
         as_of=AS_OF,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -14,7 +15,7 @@ from django.test import Client
 
 from smanav.web import views
 from smanav.web.result_display import evaluation_view
-from smanav_core import evaluate, load_knowledge, report, triage
+from smanav_core import evaluate, evaluation_of, load_knowledge, report, triage
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 RECORD: dict[str, Any] = {
@@ -76,10 +77,11 @@ def test_a_pasted_record_is_evaluated_like_the_core_does(client: Client, as_of: 
 
 
 def test_treatments_are_named_in_our_words_or_else_as_the_knowledge_base_names_them(as_of: dt.date) -> None:
-    result = evaluate(RECORD, as_of=as_of)
-    newcomer = {**result["therapies"][-1], "therapy": "new_agent_x", "name": "Newbrand (new agent X)"}
-    shown = evaluation_view({**result, "therapies": [*result["therapies"], newcomer]})["therapies"]
-    names = {therapy["therapy"]: therapy["name"] for therapy in shown}
+    result = evaluation_of(RECORD, as_of=as_of)
+    newcomer = dataclasses.replace(result.therapies[-1], therapy="new_agent_x", name="Newbrand (new agent X)")
+    shown = evaluation_view(dataclasses.replace(result, therapies=(*result.therapies, newcomer)))["therapies"]
+    assert isinstance(shown, list)
+    names = {therapy.therapy: therapy.name for therapy in shown}
     assert names["nusinersen"] == report.THERAPY_NAMES["nusinersen"]
     assert names["new_agent_x"] == "Newbrand (new agent X)"
 

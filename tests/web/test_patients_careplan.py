@@ -19,6 +19,8 @@ from smanav.audit.models import AuditAction, AuditEvent
 from smanav.careplans.documents import careplan_document
 from smanav.patients.plan import care_plan_by_domain
 from smanav.patients.services import assessment_record
+from smanav_core.codes import CareDomain, DueStatus
+from smanav_core.evaluation import CarePlanItem
 
 
 @pytest.fixture
@@ -27,7 +29,7 @@ def declining(people: Personas) -> Personas:
         assessment_record(
             author=people.parent,
             patient_id=people.shared_child.pk,
-            date=date,
+            date=dt.date.fromisoformat(date),
             instrument="HFMSE",
             value=value,
             as_of=AS_OF,
@@ -60,7 +62,7 @@ def test_a_partial_retest_moves_the_mark_but_keeps_the_comparison(declining: Per
     assessment_record(
         author=declining.clinician,
         patient_id=declining.shared_child.pk,
-        date="2026-11-15",
+        date=dt.date(2026, 11, 15),
         instrument="HFMSE",
         value=29,
         as_of=AS_OF,
@@ -75,7 +77,7 @@ def test_a_partial_retest_moves_the_mark_but_keeps_the_comparison(declining: Per
     html = page.content.decode()
     assert "HFMSE 29 on 15 Nov 2026 is 5 points below 34 on 1 May 2026." in html
     assert "Marked on the chart: 29 on" in html
-    assert page.context["evaluation"]["urgency"]["level"] == "prompt"
+    assert page.context["evaluation"].urgency.level == "prompt"
 
 
 @pytest.mark.django_db
@@ -84,7 +86,7 @@ def test_a_steady_fall_without_a_cited_threshold_is_marked_as_a_fall_seen(people
         assessment_record(
             author=people.clinician,
             patient_id=people.shared_child.pk,
-            date=date,
+            date=dt.date.fromisoformat(date),
             instrument="FVC_PERCENT_PREDICTED",
             value=value,
             as_of=AS_OF,
@@ -100,9 +102,7 @@ def test_a_steady_fall_without_a_cited_threshold_is_marked_as_a_fall_seen(people
     assert "Falling measurement" in html
     assert "holds no cited threshold" in html
     # A notice, not a decline: nothing in the urgency comes from it.
-    assert [
-        r["code"] for r in page.context["evaluation"]["urgency"]["reasons"] if "decline" in r["code"]
-    ] == []
+    assert [r.code for r in page.context["evaluation"].urgency.reasons if "decline" in r.code] == []
 
 
 @pytest.mark.django_db
@@ -186,24 +186,22 @@ def test_api_pdf_and_fhir(declining: Personas) -> None:
 def test_due_dates_and_their_status_come_from_the_core_alone() -> None:
     """The page groups the core's items; it computes no date and no status of its own."""
     plan = [
-        {
-            "id": "a",
-            "domain": "respiratory",
-            "title": "A",
-            "interval_months": 6,
-            "due_on": "2026-12-01",
-            "due_status": "due_soon",
-            "last_done_on": "2026-06-01",
-        },
-        {"id": "b", "domain": "coordination", "title": "B", "due_on": "2026-01-10", "due_status": "overdue"},
-        # An item naming instruments but no due date: no date is invented from the measurements.
-        {
-            "id": "c",
-            "domain": "respiratory",
-            "title": "C",
-            "interval_months": 12,
-            "instruments": ["FVC_PERCENT_PREDICTED"],
-        },
+        CarePlanItem(
+            "a",
+            CareDomain.RESPIRATORY,
+            "A",
+            "",
+            6,
+            (),
+            dt.date(2026, 12, 1),
+            DueStatus.DUE_SOON,
+            dt.date(2026, 6, 1),
+        ),
+        CarePlanItem(
+            "b", CareDomain.COORDINATION, "B", "", None, (), dt.date(2026, 1, 10), DueStatus.OVERDUE
+        ),
+        # An item with an interval but no due date: no date is invented from the measurements.
+        CarePlanItem("c", CareDomain.RESPIRATORY, "C", "", 12, ()),
     ]
     groups = care_plan_by_domain(plan)
     assert [g.domain for g in groups] == ["coordination", "respiratory"]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
 
+from smanav.patients import entries
 from smanav.patients.models import Patient, PatientRecordVersion, PatientSummary
 from smanav.patients.seam import record_for_patient
 from smanav.patients.services import (
@@ -25,6 +26,7 @@ from smanav.patients.services import (
     treatment_record,
 )
 from smanav_core import InvalidInput
+from smanav_core.codes import Instrument
 
 NEW_CHILD = {
     "form_key": "key-1",
@@ -113,7 +115,7 @@ def test_double_submitted_measurement_is_recorded_once(people: Personas) -> None
     data = {"form_key": "same-key", "date": "2026-11-01", "instrument": "HFMSE", "value": "28"}
     client.post(url, data)
     client.post(url, data)
-    assert people.shared_child.assessments.filter(date="2026-11-01").count() == 1
+    assert people.shared_child.assessments.filter(date=dt.date(2026, 11, 1)).count() == 1
 
 
 @pytest.mark.django_db
@@ -153,7 +155,7 @@ def test_stale_edit_through_the_form_says_so(people: Personas) -> None:
     assessment_record(
         author=people.clinician,
         patient_id=patient.pk,
-        date="2026-11-02",
+        date=dt.date(2026, 11, 2),
         instrument="RULM",
         value=20,
         as_of=AS_OF,
@@ -174,7 +176,7 @@ def test_every_change_is_a_version_with_author_and_whole_record(people: Personas
     assessment_record(
         author=people.clinician,
         patient_id=patient.pk,
-        date="2026-11-02",
+        date=dt.date(2026, 11, 2),
         instrument="RULM",
         value=20,
         as_of=AS_OF,
@@ -193,7 +195,7 @@ def test_a_change_reads_the_rows_to_check_them_and_once_more_for_what_it_keeps(p
         assessment_record(
             author=people.clinician,
             patient_id=patient.pk,
-            date="2026-11-20",
+            date=dt.date(2026, 11, 20),
             instrument="RULM",
             value=20,
             as_of=AS_OF,
@@ -250,7 +252,7 @@ def test_only_an_ongoing_treatment_of_this_record_can_be_ended(people: Personas)
         author=people.parent,
         patient_id=ben.pk,
         therapy="risdiplam",
-        start_date="2026-11-05",
+        start_date=dt.date(2026, 11, 5),
         end_date=None,
         as_of=AS_OF,
     )
@@ -261,7 +263,11 @@ def test_only_an_ongoing_treatment_of_this_record_can_be_ended(people: Personas)
     assert client.post(through_ada, {"form_key": "e1", "end_date": "2026-11-20"}).status_code == 404
     with pytest.raises(NotInRecord):
         treatment_end(
-            author=people.parent, patient_id=ada.pk, treatment_id=bens.pk, end_date="2026-11-20", as_of=AS_OF
+            author=people.parent,
+            patient_id=ada.pk,
+            treatment_id=bens.pk,
+            end_date=dt.date(2026, 11, 20),
+            as_of=AS_OF,
         )
     bens.refresh_from_db()
     assert bens.end_date is None
@@ -273,17 +279,12 @@ def test_only_an_ongoing_treatment_of_this_record_can_be_ended(people: Personas)
 
 
 @pytest.mark.django_db
-def test_service_rejects_invalid_values_with_invalid_input(people: Personas) -> None:
+def test_what_was_sent_is_parsed_with_the_cores_words_before_any_service_runs(people: Personas) -> None:
     with pytest.raises(InvalidInput) as error:
-        assessment_record(
-            author=people.parent,
-            patient_id=people.shared_child.pk,
-            date="2026-11-01",
-            instrument="NOT_A_SCALE",
-            value=3,
-            as_of=AS_OF,
-        )
+        entries.parse_assessment(people.shared_child, date="2026-11-01", instrument="NOT_A_SCALE", value=3)
     assert error.value.problems[0][0] == "assessments[2].instrument"
+    parsed = entries.parse_assessment(people.shared_child, date="2026-11-01", instrument="HFMSE", value=31)
+    assert parsed == entries.AssessmentEntry(dt.date(2026, 11, 1), Instrument.HFMSE, 31.0)
 
 
 @pytest.mark.django_db
@@ -379,7 +380,7 @@ def test_history_describes_each_change_in_the_readers_locale(people: Personas) -
     assessment_record(
         author=people.clinician,
         patient_id=patient.pk,
-        date="2026-11-02",
+        date=dt.date(2026, 11, 2),
         instrument="RULM",
         value=20.5,
         as_of=AS_OF,
@@ -421,7 +422,7 @@ def test_dates_follow_the_browsers_english_variant_and_other_languages_fall_back
     assessment_record(
         author=people.clinician,
         patient_id=patient.pk,
-        date="2026-11-02",
+        date=dt.date(2026, 11, 2),
         instrument="RULM",
         value=20,
         as_of=AS_OF,
@@ -447,13 +448,13 @@ def test_dates_follow_the_browsers_english_variant_and_other_languages_fall_back
 @pytest.mark.django_db
 def test_weight_and_height_show_everyday_units_of_the_readers_country(people: Personas) -> None:
     """The reader's country: a family's records first (all of this parent's are in the US), else the
-    browser's (a clinician's), see `smanav.web.user_locale`."""
+    browser's (a clinician's), see `smanav.user_locale`."""
     patient = people.shared_child
     for instrument, value in (("WEIGHT_KG", 12.5), ("HEIGHT_CM", 90)):
         assessment_record(
             author=people.clinician,
             patient_id=patient.pk,
-            date="2026-11-02",
+            date=dt.date(2026, 11, 2),
             instrument=instrument,
             value=value,
             as_of=AS_OF,

@@ -23,7 +23,7 @@ from tests.web.background import today_fixture  # noqa: F401
 from tests.web.personas import AS_OF, Personas, log_in, people_fixture  # noqa: F401
 
 from smanav.patients.services import clinic_share_invite, patient_create, treatment_record
-from smanav_core import evaluate
+from smanav_core import Evaluation, evaluate
 from smanav_core.report import REGION_NAMES, render_evaluation_text
 from smanav_core.status_words import THERAPY_STATUS_WORDS, therapy_status_words
 
@@ -73,7 +73,10 @@ def _example_document() -> dict[str, Any]:
     return json.loads(EXAMPLE.read_text(encoding="utf-8"))
 
 
-def _statuses(result: dict[str, Any]) -> set[str]:
+def _statuses(result: dict[str, Any] | Evaluation) -> set[str]:
+    """The therapy statuses of a document (a dict) or of a typed evaluation (what pages receive)."""
+    if isinstance(result, Evaluation):
+        return {therapy.status.value for therapy in result.therapies}
     return {str(therapy["status"]) for therapy in result["therapies"]}
 
 
@@ -88,8 +91,8 @@ def example_patient(people: Personas, today: Any) -> Any:
             author=people.parent,
             patient_id=patient.pk,
             therapy=treatment["therapy"],
-            start_date=treatment["start_date"],
-            end_date=treatment["end_date"],
+            start_date=dt.date.fromisoformat(treatment["start_date"]),
+            end_date=None if treatment["end_date"] is None else dt.date.fromisoformat(treatment["end_date"]),
             as_of=AS_OF,
         )
     return patient

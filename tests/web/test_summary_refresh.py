@@ -24,13 +24,16 @@ from tests.web.personas import AS_OF, Personas, people_fixture  # noqa: F401
 from smanav.patients.models import Patient, PatientSummary, SummaryRefreshRequest
 from smanav.patients.seam import evaluate_record, record_for_patient
 from smanav.patients.services import clinic_share_withdraw, patient_create, summary_values
-from smanav.patients.summary_refresh import (
+from smanav.patients.services.summaries import (
     all_summaries_refresh,
     clinic_summaries_refresh,
-    clinic_summaries_refresh_request,
     patient_summaries_refresh,
 )
-from smanav.patients.tasks import refresh_all_summaries, refresh_clinic_summaries
+from smanav.patients.tasks import (
+    clinic_summaries_refresh_request,
+    refresh_all_summaries,
+    refresh_clinic_summaries,
+)
 
 A_YEAR_LATER = AS_OF + dt.timedelta(days=365)
 

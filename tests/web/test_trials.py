@@ -428,3 +428,45 @@ def test_a_real_trials_review_comes_from_the_knowledge_base(
         "ClinicalTrials.gov record NCT01234567, version of 2026-11-20"
     )
     assert trial["criteria"]["to_check"] == []  # the review quotes the record's only criterion
+
+
+def test_a_person_is_read_by_the_core_without_a_region() -> None:
+    """Trial criteria are the same everywhere: the record's region is not needed, and none is made up."""
+    from smanav.trials.selectors import patient_facts
+    from smanav_core.facts import PatientFacts, Person
+
+    document = {
+        "birth_date": "2025-11-01",
+        "genetics": {"smn1_copies": 0, "smn2_copies": 3, "method": "mlpa"},
+    }
+    person = patient_facts(document, as_of=dt.date(2026, 11, 21))
+    assert isinstance(person, Person) and not isinstance(person, PatientFacts)
+    assert not hasattr(person, "region")
+    assert person.diagnosis.value == "confirmed_5q_sma"
+
+
+def test_smn2_age_and_weight_criteria_are_judged_by_the_cores_tests() -> None:
+    """ "3 or more" copies meets "at least 2" (the core's reading of a minimum), and is to check against
+    "2 to 3"; the weight is the core's current weight."""
+    from smanav.trials.matching import _curated_finding
+    from smanav.trials.selectors import patient_facts
+    from smanav_core.knowledge.schema.trials import Smn2Copies, WeightKg
+
+    document = {
+        "birth_date": "2024-11-01",
+        "genetics": {"smn1_copies": 0, "smn2_copies": 3, "smn2_copies_is_minimum": True},
+        "assessments": [{"date": "2026-10-01", "instrument": "WEIGHT_KG", "value": 11.5}],
+    }
+    person = patient_facts(document, as_of=dt.date(2026, 11, 21))
+    quote = {"quote": "as written", "sources": ["smanav-curation"]}
+
+    def outcome(criterion: object) -> str:
+        return _curated_finding(person, criterion, "review").outcome
+
+    assert outcome(Smn2Copies.model_validate({"kind": "smn2_copies", "min": 2, **quote})) == "met"
+    assert (
+        outcome(Smn2Copies.model_validate({"kind": "smn2_copies", "min": 2, "max": 3, **quote})) == "to_check"
+    )
+    assert outcome(Smn2Copies.model_validate({"kind": "smn2_copies", "max": 2, **quote})) == "not_met"
+    assert outcome(WeightKg.model_validate({"kind": "weight_kg", "min": 10, **quote})) == "met"
+    assert outcome(WeightKg.model_validate({"kind": "weight_kg", "max": 10, **quote})) == "not_met"

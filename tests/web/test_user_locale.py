@@ -1,4 +1,4 @@
-"""Where the reader is (`smanav.web.user_locale`): from a family's records, else the browser's country,
+"""Where the reader is (`smanav.user_locale`): from a family's records, else the browser's country,
 else not known; and what follows from it: miles or km, US Letter or A4, the English of the dates."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.urls import reverse
 from tests.web.personas import Personas, log_in, people_fixture  # noqa: F401
 
 from smanav.patients.models import Patient
-from smanav.web.user_locale import (
+from smanav.user_locale import (
     DistanceUnit,
     LocaleSource,
     PaperSize,

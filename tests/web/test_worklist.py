@@ -3,6 +3,7 @@ and a number of queries that does not grow with the number of patients."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -40,7 +41,7 @@ def test_hfmse_decline_appears_on_the_worklist_and_filters(people: Personas) -> 
         assessment_record(
             author=people.clinician,
             patient_id=patient.pk,
-            date=date,
+            date=dt.date.fromisoformat(date),
             instrument="HFMSE",
             value=value,
             as_of=AS_OF,
@@ -62,7 +63,7 @@ def test_a_partial_retest_does_not_take_the_decline_off_the_worklist(people: Per
         assessment_record(
             author=people.clinician,
             patient_id=patient.pk,
-            date=date,
+            date=dt.date.fromisoformat(date),
             instrument="HFMSE",
             value=value,
             as_of=AS_OF,

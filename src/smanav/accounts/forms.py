@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.utils.translation import gettext_lazy as _
 
 from smanav.accounts.models import Clinic, StaffRole
-from smanav.patients.labels import REGION_LABELS
+from smanav.vocabulary import REGION_LABELS
 
 
 class SignUpForm(forms.Form):

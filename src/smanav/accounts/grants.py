@@ -16,10 +16,10 @@ single stolen or rogue administrator account.
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
@@ -29,7 +29,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from smanav.accounts.models import AdministratorGrant, Clinic, Grant, StaffMembership, StaffRole
+from smanav.accounts.models import AdministratorGrant, Clinic, Grant, StaffMembership, StaffRole, User
 from smanav.audit.models import AccountAction
 from smanav.audit.services import audit_account
 
@@ -38,7 +38,7 @@ class GrantRefused(Exception):
     """The actor may not decide this request; the message says why, in words for the page."""
 
 
-def _is_administrator(user: Any) -> bool:
+def _is_administrator(user: User | AnonymousUser | None) -> bool:
     """As `roles.is_administrator`, read afresh: a decision never rests on an answer cached earlier."""
     return bool(
         user is not None
@@ -49,7 +49,7 @@ def _is_administrator(user: Any) -> bool:
     )
 
 
-def _decider_check(*, actor: Any, grant: Grant, subject: Any) -> bool:
+def _decider_check(*, actor: User, grant: Grant, subject: User) -> bool:
     """Raise GrantRefused unless `actor` may confirm `grant`; answer whether the single-administrator
     setting is what allows it."""
     if not _is_administrator(actor):
@@ -65,7 +65,7 @@ def _decider_check(*, actor: Any, grant: Grant, subject: Any) -> bool:
     return True
 
 
-def _confirm(*, actor: Any, grant: Grant) -> None:
+def _confirm(*, actor: User | None, grant: Grant) -> None:
     grant.confirmed_by = actor
     grant.confirmed_at = timezone.now()
     grant.save(update_fields=["confirmed_by", "confirmed_at"])
@@ -75,7 +75,7 @@ def _confirm(*, actor: Any, grant: Grant) -> None:
 
 
 @transaction.atomic
-def staff_add(*, requested_by: Any | None, user: Any, clinic: Clinic, role: StaffRole) -> StaffMembership:
+def staff_add(*, requested_by: User | None, user: User, clinic: Clinic, role: StaffRole) -> StaffMembership:
     """Ask for `user` to join `clinic`'s team as `role` (`requested_by` None: the command line). The
     membership waits, without powers, for `staff_confirm`. An account that is staff already is refused."""
     if StaffMembership.objects.filter(user=user).exists():
@@ -95,7 +95,7 @@ def staff_add(*, requested_by: Any | None, user: Any, clinic: Clinic, role: Staf
 
 @transaction.atomic
 def staff_member_create(
-    *, requested_by: Any, username: str, email: str, clinic: Clinic, role: StaffRole
+    *, requested_by: User, username: str, email: str, clinic: Clinic, role: StaffRole
 ) -> StaffMembership:
     """A new staff account, waiting for confirmation. It has no usable password until then, so neither
     the set-password link nor the public password reset can reach it."""
@@ -104,7 +104,7 @@ def staff_member_create(
 
 
 @transaction.atomic
-def staff_confirm(*, actor: Any, membership: StaffMembership, site: str) -> StaffMembership:
+def staff_confirm(*, actor: User, membership: StaffMembership, site: str) -> StaffMembership:
     """An administrator other than the requester confirms: the member gets the clinic's powers, and a
     new account its set-password link (`site`: scheme and host the link points at). If the mail cannot
     be sent, nothing is confirmed."""
@@ -125,7 +125,7 @@ def staff_confirm(*, actor: Any, membership: StaffMembership, site: str) -> Staf
 
 
 @transaction.atomic
-def staff_refuse(*, actor: Any, membership: StaffMembership) -> None:
+def staff_refuse(*, actor: User, membership: StaffMembership) -> None:
     """Any administrator (the requester too) refuses or withdraws a request that waits."""
     if not _is_administrator(actor):
         raise GrantRefused(_("Only an administrator can refuse this."))
@@ -159,7 +159,7 @@ def staff_confirm_demo(*, membership: StaffMembership) -> StaffMembership:
 
 
 @transaction.atomic
-def set_password_link_send(*, actor: Any, user: Any, site: str) -> None:
+def set_password_link_send(*, actor: User, user: User, site: str) -> None:
     """Mail one set-password link for `user` (only this account, only to its address). `site` is the
     scheme and host the link points at."""
     if not user.has_usable_password():
@@ -190,7 +190,7 @@ def _administrators_exist() -> bool:
     ).exists()
 
 
-def _make_superuser(user: Any) -> None:
+def _make_superuser(user: User) -> None:
     if not (user.is_superuser and user.is_staff):
         user.is_superuser = True
         user.is_staff = True
@@ -198,7 +198,7 @@ def _make_superuser(user: Any) -> None:
 
 
 @transaction.atomic
-def administrator_request(*, requested_by: Any | None, user: Any) -> AdministratorGrant:
+def administrator_request(*, requested_by: User | None, user: User) -> AdministratorGrant:
     """Ask for `user` to become an administrator (`requested_by` None: the command line, e.g.
     `createsuperuser`). It waits for `administrator_confirm`, except the first administrator of an
     installation, asked for on the command line, who is confirmed at once."""
@@ -214,7 +214,7 @@ def administrator_request(*, requested_by: Any | None, user: Any) -> Administrat
 
 
 @transaction.atomic
-def administrator_confirm(*, actor: Any, grant: AdministratorGrant) -> AdministratorGrant:
+def administrator_confirm(*, actor: User, grant: AdministratorGrant) -> AdministratorGrant:
     single_admin = _decider_check(actor=actor, grant=grant, subject=grant.user)
     _confirm(actor=actor, grant=grant)
     _make_superuser(grant.user)
@@ -229,7 +229,7 @@ def administrator_confirm(*, actor: Any, grant: AdministratorGrant) -> Administr
 
 
 @transaction.atomic
-def administrator_refuse(*, actor: Any, grant: AdministratorGrant) -> None:
+def administrator_refuse(*, actor: User, grant: AdministratorGrant) -> None:
     """Refusing also takes away the superuser flag that `createsuperuser` set."""
     if not _is_administrator(actor):
         raise GrantRefused(_("Only an administrator can refuse this."))

@@ -10,9 +10,25 @@ alone does not make an administrator.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """An account: a family member (a parent, an adult with SMA), clinic staff or an administrator.
+
+    What an account may do never rests on this row alone: staff and administrator powers are the
+    confirmed `StaffMembership` and `AdministratorGrant` below, a family's records follow from
+    `patients.Guardian`. smanav's own model (ADR 0011), so that what later apps need of a person (a
+    community name, a research pseudonym) is added by this app's migrations.
+    """
+
+    # Not a column: set on the account that a bearer token authenticated, for that request only
+    # (`api.auth.ApiTokenAuth`). A token can only be made in a session that passed two-factor
+    # authentication, so a call with it counts as having passed it (`roles.has_verified_second_factor`).
+    via_api_token: bool = False
 
 
 class Clinic(models.Model):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Any
+from typing import TypeVar
 
-from smanav.accounts.models import AdministratorGrant, Clinic, StaffMembership, StaffRole
+from django.contrib.auth.models import AnonymousUser
+
+from smanav.accounts.models import AdministratorGrant, Clinic, StaffMembership, StaffRole, User
+
+T = TypeVar("T")
 
 
 class Role(StrEnum):
@@ -16,14 +21,15 @@ class Role(StrEnum):
     ADMINISTRATOR = "administrator"
 
 
-def _cached(user: Any, key: str, load: Any) -> Any:
+def _cached(user: User, key: str, load: Callable[[], T]) -> T:
     """`load()` once per user object: the answers hold for the rest of the request."""
     if key not in user.__dict__:
         user.__dict__[key] = load()
-    return user.__dict__[key]
+    found: T = user.__dict__[key]
+    return found
 
 
-def membership_of(user: Any) -> StaffMembership | None:
+def membership_of(user: User | AnonymousUser) -> StaffMembership | None:
     """The user's confirmed clinic membership. One still waiting for confirmation gives nothing."""
     if not user.is_authenticated:
         return None
@@ -39,7 +45,7 @@ def membership_of(user: Any) -> StaffMembership | None:
     return membership
 
 
-def is_administrator(user: Any) -> bool:
+def is_administrator(user: User | AnonymousUser) -> bool:
     """A superuser whose administrator grant was confirmed. The superuser flag alone (set by a shell, by
     `createsuperuser` while waiting for confirmation, or by hand in the database) grants nothing."""
     if not user.is_authenticated or not user.is_active or not user.is_superuser:
@@ -52,12 +58,12 @@ def is_administrator(user: Any) -> bool:
     return confirmed
 
 
-def clinic_of(user: Any) -> Clinic | None:
+def clinic_of(user: User | AnonymousUser) -> Clinic | None:
     membership = membership_of(user)
     return None if membership is None else membership.clinic
 
 
-def role_of(user: Any) -> Role:
+def role_of(user: User | AnonymousUser) -> Role:
     if not user.is_authenticated:
         return Role.ANONYMOUS
     if is_administrator(user):
@@ -70,11 +76,11 @@ def role_of(user: Any) -> Role:
     return Role.CLINICIAN
 
 
-def is_staff_member(user: Any) -> bool:
+def is_staff_member(user: User | AnonymousUser) -> bool:
     return role_of(user) in (Role.CLINICIAN, Role.COORDINATOR)
 
 
-def needs_second_factor(user: Any) -> bool:
+def needs_second_factor(user: User | AnonymousUser) -> bool:
     """Every account with powers beyond its own records, or asking for them, passes a TOTP check before
     any signed-in page: clinic staff, administrators, and any account Django flags as superuser or
     staff, confirmed or still waiting."""
@@ -93,7 +99,12 @@ def needs_second_factor(user: Any) -> bool:
     return has_grant
 
 
-def has_verified_second_factor(user: Any) -> bool:
-    """Whether the user passed a TOTP check in this session (django-otp sets `is_verified`)."""
+def has_verified_second_factor(user: User | AnonymousUser) -> bool:
+    """Whether the user passed a TOTP check in this session (django-otp's `is_verified`), or the request
+    came with an API token, which only a session that passed one can make (`User.via_api_token`)."""
+    if not isinstance(user, User):
+        return False
+    if user.via_api_token:
+        return True
     is_verified = getattr(user, "is_verified", None)
     return bool(is_verified is not None and is_verified())

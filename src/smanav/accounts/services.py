@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smanav.accounts.models import ApiToken, Clinic
+from smanav.accounts.models import ApiToken, Clinic, User
 from smanav.audit.models import AccountAction
 from smanav.audit.services import audit_account
 
@@ -22,12 +20,10 @@ TOKEN_PREFIX_LENGTH = 8
 
 
 @transaction.atomic
-def user_create(*, username: str, email: str, password: str | None, first_name: str = "") -> Any:
+def user_create(*, username: str, email: str, password: str | None, first_name: str = "") -> User:
     """A family account (clinic staff are family accounts plus a confirmed `StaffMembership`,
     grants.py)."""
-    return get_user_model().objects.create_user(
-        username=username, email=email, password=password, first_name=first_name
-    )
+    return User.objects.create_user(username=username, email=email, password=password, first_name=first_name)
 
 
 @transaction.atomic
@@ -36,14 +32,14 @@ def clinic_create(*, name: str, slug: str, region: str = "") -> Clinic:
 
 
 @transaction.atomic
-def totp_device_create(*, user: Any, confirmed: bool = False, key: str | None = None) -> TOTPDevice:
+def totp_device_create(*, user: User, confirmed: bool = False, key: str | None = None) -> TOTPDevice:
     """A new authenticator-app device. Unconfirmed devices are replaced until one is confirmed; one made
     confirmed (demo data and tests, with a known key) is audited as a set-up on the command line."""
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
-    values: dict[str, Any] = {"user": user, "name": "authenticator app", "confirmed": confirmed}
+    device = TOTPDevice(user=user, name="authenticator app", confirmed=confirmed)
     if key is not None:
-        values["key"] = key
-    device = TOTPDevice.objects.create(**values)
+        device.key = key
+    device.save()
     if confirmed:
         audit_account(
             actor=None,
@@ -67,7 +63,7 @@ def _digest(token: str) -> str:
 
 
 @transaction.atomic
-def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
     """A new bearer token: answers the row and the token itself, which is never stored or shown again."""
     token = "smn_" + secrets.token_urlsafe(32)
     row = ApiToken.objects.create(
@@ -82,7 +78,7 @@ def api_token_revoke(*, token: ApiToken) -> None:
     token.save(update_fields=["revoked_at"])
 
 
-def api_token_authenticate(*, token: str) -> Any | None:
+def api_token_authenticate(*, token: str) -> User | None:
     """The user a bearer token belongs to, if it is known and not revoked."""
     row = (
         ApiToken.objects.select_related("user").filter(digest=_digest(token), revoked_at__isnull=True).first()
@@ -94,7 +90,7 @@ def api_token_authenticate(*, token: str) -> Any | None:
 
 
 @transaction.atomic
-def password_reset_record(*, user: Any) -> None:
+def password_reset_record(*, user: User) -> None:
     """A password was chosen with an emailed link: audited, and the owner is told at the account's
     address, so that a reset they did not make does not go unnoticed."""
     audit_account(actor=user, subject=user, action=AccountAction.PASSWORD_RESET)

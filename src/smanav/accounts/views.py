@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -34,6 +33,7 @@ from smanav.accounts.grants import (
     staff_member_create,
     staff_refuse,
 )
+from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.accounts.models import AdministratorGrant, ApiToken, Clinic, StaffMembership, StaffRole
 from smanav.accounts.roles import Role, is_staff_member, role_of
 from smanav.accounts.selectors import administrators_waiting, staff_waiting
@@ -74,7 +74,7 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor(request: HttpRequest) -> HttpResponse:
+def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Staff and administrators prove a second factor: set up an authenticator app once, then enter its
     code. An account that has a device must use it: nothing here replaces a confirmed device."""
     user = request.user
@@ -109,7 +109,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Clinic staff create bearer tokens for their clinic's integrations."""
     if not is_staff_member(request.user):
         return HttpResponseRedirect("/")
@@ -118,9 +118,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         _row, new_token = api_token_create(user=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
-    user = request.user
-    assert not isinstance(user, AnonymousUser)  # `signed_in` let only signed-in users through
-    tokens = ApiToken.objects.filter(user=user).order_by("-created_at")
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
     return render(
         request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_token": new_token}
     )
@@ -128,21 +126,21 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["POST"])
-def api_token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
+def api_token_revoke_view(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=token_id, user=request.user, revoked_at__isnull=True)
     api_token_revoke(token=token)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:api_tokens")
 
 
-def _administrator_only(request: HttpRequest) -> None:
+def _administrator_only(request: AuthenticatedHttpRequest) -> None:
     if role_of(request.user) is not Role.ADMINISTRATOR:
         raise Http404("Not an administrator account.")
 
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def clinics(request: HttpRequest) -> HttpResponse:
+def clinics(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Administrators add clinics and ask for staff accounts; another administrator confirms each staff
     or administrator account before it has any power (grants.py). A confirmed new staff member gets a
     link by email to choose their password, and sets up two-factor authentication at first log-in."""
@@ -183,7 +181,9 @@ def clinics(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/clinics.html", context, status=status)
 
 
-def _decide(request: HttpRequest, confirm: Callable[[], Any], refuse: Callable[[], None]) -> HttpResponse:
+def _decide(
+    request: AuthenticatedHttpRequest, confirm: Callable[[], Any], refuse: Callable[[], None]
+) -> HttpResponse:
     decision = request.POST.get("decision")
     try:
         if decision == "confirm":
@@ -201,7 +201,7 @@ def _decide(request: HttpRequest, confirm: Callable[[], Any], refuse: Callable[[
 
 @signed_in
 @require_POST
-def staff_decide(request: HttpRequest, membership_id: int) -> HttpResponse:
+def staff_decide(request: AuthenticatedHttpRequest, membership_id: int) -> HttpResponse:
     """Confirm or refuse a staff account that waits (button on the clinics page)."""
     _administrator_only(request)
     membership = get_object_or_404(StaffMembership.objects.select_related("user", "clinic"), pk=membership_id)
@@ -215,7 +215,7 @@ def staff_decide(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def administrator_decide(request: HttpRequest, grant_id: int) -> HttpResponse:
+def administrator_decide(request: AuthenticatedHttpRequest, grant_id: int) -> HttpResponse:
     """Confirm or refuse an administrator account that waits (button on the clinics page)."""
     _administrator_only(request)
     grant = get_object_or_404(AdministratorGrant.objects.select_related("user"), pk=grant_id)

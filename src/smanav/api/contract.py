@@ -14,9 +14,9 @@ from django.utils import timezone
 from ninja import Path, Query, Router, Schema
 from pydantic import Field
 
-from smanav.api.documents import as_of_date, json_document
-from smanav.api.errors import NotFound, error_responses
 from smanav.api.published_schemas import SCHEMA_NAMES, component_ref, contract_schema
+from smanav.jsonapi.documents import as_of_date, json_document
+from smanav.jsonapi.errors import NotFound, error_responses
 from smanav_core import evaluate, triage
 from smanav_core.codes import Region
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.db.models import QuerySet
 
-from smanav.accounts.models import Clinic
 from smanav.audit.models import AccountEvent, AuditEvent
+
+if TYPE_CHECKING:  # types only: the audit trail imports no app
+    from smanav.accounts.models import Clinic
 
 
 def audit_events_for_clinic(*, clinic: Clinic) -> QuerySet[AuditEvent]:

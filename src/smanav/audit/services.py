@@ -2,39 +2,73 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from smanav.accounts.models import Clinic
-from smanav.accounts.roles import clinic_of
+from django.contrib.auth.models import AnonymousUser
+
 from smanav.audit.models import AccountAction, AccountEvent, AuditAction, AuditEvent
+from smanav.audit.purposes import Purpose
+
+if TYPE_CHECKING:  # types only: the audit trail imports no app (`accounts` writes to it)
+    from smanav.accounts.models import Clinic, User
 
 # Who did what the server's own command line did (createsuperuser, demo data, a migration).
 COMMAND_LINE = "the server's command line"
 
 
-def _label(user: Any) -> str:
-    if user is None or not user.is_authenticated:
+def _label(user: User | AnonymousUser | None) -> str:
+    if user is None or isinstance(user, AnonymousUser):
         return "anonymous"
-    return str(user.get_username())
+    return user.get_username()
 
 
-def audit_record(*, actor: Any, patient_id: int, action: AuditAction, what: str = "") -> AuditEvent:
-    """Note that `actor` did `action` to patient `patient_id` (now). Staff actions carry their clinic."""
-    is_person = actor is not None and actor.is_authenticated
+def audit_record(
+    *,
+    actor: User | AnonymousUser | None,
+    clinic: Clinic | None,
+    patient_id: int,
+    action: AuditAction,
+    what: str = "",
+) -> AuditEvent:
+    """Note that `actor` did `action` to patient `patient_id` (now). `clinic` is the clinic the actor acts
+    for, if any (the caller knows it: `accounts.roles.clinic_of`), so coordinators read their team's."""
+    person = None if actor is None or isinstance(actor, AnonymousUser) else actor
     return AuditEvent.objects.create(
-        actor=actor if is_person else None,
+        actor=person,
         actor_label=_label(actor),
-        clinic=clinic_of(actor) if is_person else None,
+        clinic=None if person is None else clinic,
         patient_id=patient_id,
         action=action,
         what=what[:200],
     )
 
 
+def audit_reads(*, actor: User, clinic: Clinic | None, patient_ids: Iterable[int], purpose: Purpose) -> None:
+    """Note that `actor` (acting for `clinic`, if any) read these records (now) for `purpose`: one event
+    per record, in one query.
+
+    Called by the access chokepoints (`patients.access`) as they hand the records out; a view never
+    calls it, so it cannot forget to.
+    """
+    label = _label(actor)
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=actor,
+            actor_label=label,
+            clinic=clinic,
+            patient_id=patient_id,
+            action=purpose.action,
+            what=purpose.what[:200],
+        )
+        for patient_id in patient_ids
+    )
+
+
 def audit_account(
     *,
-    actor: Any | None,
-    subject: Any,
+    actor: User | None,
+    subject: User,
     action: AccountAction,
     clinic: Clinic | None = None,
     single_admin: bool = False,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
@@ -18,6 +17,7 @@ from smanav.careplans.falls import FallMark, fall_marks
 from smanav.patients.models import Assessment, LabTest, Patient, Treatment
 from smanav.patients.plan import PlanDomain, Series, care_plan_by_domain, monitoring_series
 from smanav.patients.seam import PatientEvaluation, evaluate_patient, treatments_of
+from smanav_core import Evaluation
 from smanav_core.codes import Instrument
 
 # The y-axis label of each instrument's chart.
@@ -72,7 +72,7 @@ class CarePlanDocument:
     lab_tests: list[LabTest] = field(default_factory=list)
 
     @property
-    def result(self) -> dict[str, Any] | None:
+    def result(self) -> Evaluation | None:
         return self.evaluation.result
 
 
@@ -90,12 +90,12 @@ def careplan_document(patient: Patient, *, as_of: dt.date, region: str | None = 
         lab_tests=lab_tests,
     )
     series = monitoring_series(assessments, birth_date=patient.birth_date)
-    result = evaluation.result or {}
-    marks = fall_marks(result.get("alerts", []))
+    result = evaluation.result
+    marks = {} if result is None else fall_marks(result.alerts)
     charts = [
         Chart(instrument=s.instrument, title=s.title, series=s, mark=marks.get(s.instrument)) for s in series
     ]
-    plan = care_plan_by_domain(result.get("care_plan", []))
+    plan = [] if result is None else care_plan_by_domain(result.care_plan)
     return CarePlanDocument(
         patient=patient,
         as_of=as_of,

@@ -8,14 +8,14 @@ PDF only show that comparison, so they can never disagree with the alert.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from smanav_core.codes import AlertCode
+from smanav_core.evaluation import Alert, FallAlert
 
 FALL_CODES = frozenset({AlertCode.MOTOR_DECLINE.value, AlertCode.MEASURE_TREND.value})
 
@@ -62,18 +62,17 @@ class FallMark:
         )
 
 
-def fall_marks(alerts: Iterable[Mapping[str, Any]]) -> dict[str, FallMark]:
+def fall_marks(alerts: Iterable[Alert]) -> dict[str, FallMark]:
     """Instrument -> what its chart marks, for each fall alert of the core's answer."""
     marks: dict[str, FallMark] = {}
     for alert in alerts:
-        latest, compared = alert.get("latest"), alert.get("compared_with")
-        if alert.get("code") not in FALL_CODES or not latest or not compared:
+        if not isinstance(alert, FallAlert):
             continue
-        marks[str(alert.get("instrument"))] = FallMark(
-            meaningful=alert["code"] == AlertCode.MOTOR_DECLINE.value,
-            latest_on=dt.date.fromisoformat(latest["date"]),
-            latest_value=float(latest["value"]),
-            compared_on=dt.date.fromisoformat(compared["date"]),
-            compared_value=float(compared["value"]),
+        marks[alert.instrument.value] = FallMark(
+            meaningful=alert.code is AlertCode.MOTOR_DECLINE,
+            latest_on=alert.latest.date,
+            latest_value=float(alert.latest.value),
+            compared_on=alert.compared_with.date,
+            compared_value=float(alert.compared_with.value),
         )
     return marks

@@ -23,12 +23,13 @@ from typing import Any
 from django.utils import translation
 from fhir.resources.R4B.bundle import Bundle
 
+from smanav import vocabulary as labels
 from smanav.careplans import fhir_codes as codes
 from smanav.careplans.documents import CarePlanDocument
-from smanav.patients import labels
 from smanav.patients.models import Assessment, LabTest, Patient, Treatment
 from smanav.patients.seam import RECORD_ID_PREFIX
-from smanav_core.codes import DiagnosisStatus, FunctionalGroup, Instrument, MonitoringTest, SmaType
+from smanav_core import Evaluation
+from smanav_core.codes import DiagnosisStatus, Instrument, MonitoringTest
 from smanav_core.codes import TreatmentTherapy as Therapy
 
 # The namespace of the export's identifiers (a UUID of its own, so that no other name space collides).
@@ -79,14 +80,14 @@ def _activities(document: CarePlanDocument) -> list[dict[str, Any]]:
                     "coding": [
                         {
                             "system": codes.CARE_PLAN_ITEM_SYSTEM,
-                            "code": str(item.get("id", "")),
-                            "display": item.get("title"),
+                            "code": item.id,
+                            "display": item.title,
                         }
                     ],
-                    "text": item.get("title"),
+                    "text": item.title,
                 },
                 "status": "scheduled" if entry.due_on else "not-started",
-                "description": item.get("detail") or item.get("title"),
+                "description": item.detail or item.title,
                 "reasonCode": [
                     {
                         "coding": [{"system": codes.CARE_DOMAIN_SYSTEM, "code": group.domain}],
@@ -96,13 +97,13 @@ def _activities(document: CarePlanDocument) -> list[dict[str, Any]]:
             }
             if entry.due_on:
                 detail["scheduledString"] = f"due {entry.due_on.isoformat()}"
-            elif item.get("interval_months"):
-                detail["scheduledString"] = f"at least every {item['interval_months']:g} months"
+            elif item.interval_months:
+                detail["scheduledString"] = f"at least every {item.interval_months:g} months"
             activities.append({"detail": detail})
     return activities
 
 
-def _careplan(document: CarePlanDocument, result: dict[str, Any], subject: dict[str, Any]) -> dict[str, Any]:
+def _careplan(document: CarePlanDocument, result: Evaluation, subject: dict[str, Any]) -> dict[str, Any]:
     return {
         "resourceType": "CarePlan",
         "status": "active",
@@ -113,8 +114,8 @@ def _careplan(document: CarePlanDocument, result: dict[str, Any], subject: dict[
         "created": document.as_of.isoformat(),
         "activity": _activities(document),
         "note": [
-            {"text": f"Knowledge base version {result['knowledge_version']}."},
-            {"text": result["disclaimer"]},
+            {"text": f"Knowledge base version {result.knowledge_version}."},
+            {"text": result.disclaimer},
         ],
     }
 
@@ -138,15 +139,14 @@ def _patient(document: CarePlanDocument) -> dict[str, Any]:
 
 
 def _condition(
-    document: CarePlanDocument, result: dict[str, Any], subject: dict[str, Any], evidence: list[str]
+    document: CarePlanDocument, result: Evaluation, subject: dict[str, Any], evidence: list[str]
 ) -> dict[str, Any] | None:
     """5q SMA, when the core confirms it from the genetic result; its type as the core classifies it."""
-    if result.get("diagnosis", {}).get("status") != DiagnosisStatus.CONFIRMED_5Q_SMA.value:
+    if result.diagnosis.status is not DiagnosisStatus.CONFIRMED_5Q_SMA:
         return None
-    classification = result.get("classification") or {}
-    raw_type = classification.get("sma_type")
-    sma_type = SmaType(raw_type) if raw_type in {t.value for t in SmaType} else None
-    type_words = labels.label(labels.SMA_TYPE_LABELS, raw_type) if sma_type else "type not known"
+    classification = result.classification
+    sma_type = classification.sma_type
+    type_words = labels.label(labels.SMA_TYPE_LABELS, sma_type) if sma_type else "type not known"
     resource: dict[str, Any] = {
         "resourceType": "Condition",
         "clinicalStatus": {"coding": [{"system": codes.CONDITION_CLINICAL, "code": "active"}]},
@@ -162,12 +162,12 @@ def _condition(
         "note": [
             {
                 "text": "Confirmed from the genetic result, and typed, by smanav (knowledge base version "
-                f"{result['knowledge_version']}) on {document.as_of.isoformat()}."
+                f"{result.knowledge_version}) on {document.as_of.isoformat()}."
             }
         ],
     }
-    group = classification.get("functional_group")
-    if group in {g.value for g in FunctionalGroup}:
+    group = classification.functional_group
+    if group is not None:
         words = labels.label(labels.FUNCTIONAL_GROUP_LABELS, group)
         resource["stage"] = [{"summary": {"text": f"What the person can do now: {words.lower()}"}}]
     onset = (document.patient.clinical or {}).get("symptom_onset_age_months")

@@ -21,7 +21,7 @@ from weasyprint import CSS, HTML
 from weasyprint.document import Document
 
 from smanav.careplans.documents import CarePlanDocument
-from smanav.web.user_locale import PaperSize, current_user_locale
+from smanav.user_locale import PaperSize, current_user_locale
 
 # PDF/UA-1 (ISO 14289-1) as WeasyPrint 70 writes it: PDF 1.7, tagged, with the UA identification in the
 # metadata. (PDF/UA-2 needs PDF 2.0, which fewer readers open.)

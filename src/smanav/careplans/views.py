@@ -11,16 +11,15 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.cache import never_cache
 
 from smanav.accounts.decorators import signed_in
-from smanav.audit.models import AuditAction
-from smanav.audit.services import audit_record
+from smanav.accounts.http import AuthenticatedHttpRequest
+from smanav.audit.purposes import Purpose
 from smanav.careplans.data_export import data_zip, folder_name
 from smanav.careplans.documents import careplan_document
 from smanav.careplans.fhir import record_bundle
 from smanav.careplans.pdf import careplan_pdf, careplan_pdf_filename
-from smanav.patients.access import patient_get_for_user
+from smanav.patients.access import patient_get_for_user, patient_list_for_family
 from smanav.patients.models import Patient
-from smanav.patients.selectors import patient_list_for_family
-from smanav.web.user_locale import PaperSize
+from smanav.user_locale import PaperSize
 from smanav_core.codes import Region
 
 DATA_DOWNLOAD = "data download (record JSON and FHIR Bundle)"
@@ -37,18 +36,18 @@ def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
     return response
 
 
-@csp_exempt()
+# django-csp types a view as taking the request alone, not its URL arguments.
+@csp_exempt()  # type: ignore[arg-type]
 @signed_in
 @never_cache
-def chart(request: HttpRequest, patient_id: int, instrument: str) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+def chart(request: AuthenticatedHttpRequest, patient_id: int, instrument: str) -> HttpResponse:
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page(f"chart {instrument}")
+    )
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
     found = next((c for c in document.charts if c.instrument == instrument), None)
     if found is None:
         raise Http404("No measurements of that instrument.")
-    audit_record(
-        actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what=f"chart {instrument}"
-    )
     response = HttpResponse(found.svg(), content_type="image/svg+xml")
     # The SVG is an image, not a page: it may carry matplotlib's own style attributes.
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
@@ -57,10 +56,11 @@ def chart(request: HttpRequest, patient_id: int, instrument: str) -> HttpRespons
 
 @signed_in
 @never_cache
-def pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+def pdf(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.export("care plan PDF")
+    )
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan PDF")
     # `?paper=letter` or `?paper=A4` prints on the other size; otherwise the reader's (`paper_for_reader`).
     paper = next(
         (size for size in PaperSize if size.value.lower() == request.GET.get("paper", "").lower()), None
@@ -71,11 +71,12 @@ def pdf(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @never_cache
-def fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
+def fhir(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The record as a FHIR R4 Bundle (with the care plan when the record can be evaluated)."""
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.export("FHIR Bundle")
+    )
     document = careplan_document(patient, as_of=timezone.localdate(), region=_region(request))
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="FHIR Bundle")
     bundle = record_bundle(document, generated_at=timezone.now())
     response = JsonResponse(bundle, content_type="application/fhir+json", json_dumps_params={"indent": 2})
     return _attachment(response, f"{folder_name(patient)}-{document.as_of.isoformat()}.fhir.json")
@@ -83,17 +84,17 @@ def fhir(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @never_cache
-def my_data(request: HttpRequest) -> HttpResponse:
+def my_data(request: AuthenticatedHttpRequest) -> HttpResponse:
     """What "Download my data" holds, and the one button that downloads it."""
-    records = list(patient_list_for_family(user=request.user))
+    records = patient_list_for_family(user=request.user, purpose=Purpose.page("data download page"))
     return render(request, "careplans/my_data.html", {"records": records})
 
 
 @signed_in
 @never_cache
-def my_data_download(request: HttpRequest) -> HttpResponse:
+def my_data_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every record the account manages, in one ZIP."""
-    records = list(patient_list_for_family(user=request.user))
+    records = patient_list_for_family(user=request.user, purpose=Purpose.export(DATA_DOWNLOAD))
     if not records:
         raise Http404("No records to download.")
     today = timezone.localdate()
@@ -102,15 +103,16 @@ def my_data_download(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @never_cache
-def record_data_download(request: HttpRequest, patient_id: int) -> HttpResponse:
+def record_data_download(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """One record, in one ZIP, for anybody who may see it."""
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.export(DATA_DOWNLOAD)
+    )
     today = timezone.localdate()
     return _zip_response(request, [patient], f"smanav-data-{folder_name(patient)}-{today.isoformat()}.zip")
 
 
-def _zip_response(request: HttpRequest, records: list[Patient], filename: str) -> HttpResponse:
+def _zip_response(request: AuthenticatedHttpRequest, records: list[Patient], filename: str) -> HttpResponse:
+    # Each record was audited as it was handed out (`Purpose.export(DATA_DOWNLOAD)`).
     content = data_zip(records, as_of=timezone.localdate(), generated_at=timezone.now())
-    for patient in records:
-        audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what=DATA_DOWNLOAD)
     return _attachment(HttpResponse(content, content_type="application/zip"), filename)

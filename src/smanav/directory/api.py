@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from smanav.api.errors import InvalidRequest, error_responses
 from smanav.directory.disciplines import AgeGroup, Discipline
 from smanav.directory.search import (
     SearchInput,
@@ -17,7 +16,8 @@ from smanav.directory.search import (
     complete_care_search,
     services_search,
 )
-from smanav.web.user_locale import user_locale
+from smanav.jsonapi.errors import InvalidRequest, error_responses
+from smanav.user_locale import user_locale
 
 router = Router(tags=["services"])
 

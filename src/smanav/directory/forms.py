@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from smanav.directory.disciplines import AgeGroup, Discipline
-from smanav.web.user_locale import DistanceUnit
+from smanav.user_locale import DistanceUnit
 
 # The same numbers in either unit, so switching the unit keeps the chosen distance valid.
 RADIUS_VALUES = ("10", "25", "50", "100", "250", "500", "1000", "3000")
@@ -57,7 +57,7 @@ class ServicesSearchForm(forms.Form):
     )
 
     def __init__(self, *args: Any, unit: DistanceUnit = DistanceUnit.KM, **kwargs: Any) -> None:
-        """`unit` is the reader's (`smanav.web.user_locale`), preselected and used until they choose."""
+        """`unit` is the reader's (`smanav.user_locale`), preselected and used until they choose."""
         super().__init__(*args, **kwargs)
         self.fields["unit"].initial = unit.value
         asked = self.data.get("unit") if self.is_bound else None

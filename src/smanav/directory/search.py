@@ -17,7 +17,7 @@ from smanav.directory.disciplines import AGE_BITS, DISCIPLINE_BITS, ages_of, dis
 from smanav.directory.selectors import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, Hit, complete_care, search_sites
 from smanav.geo.models import ATTRIBUTION
 from smanav.geo.selectors import Choice, Location, Unresolved, locate
-from smanav.web.user_locale import KM_PER_MILE, DistanceUnit
+from smanav.user_locale import KM_PER_MILE, DistanceUnit
 
 
 class SearchProblem(ValueError):

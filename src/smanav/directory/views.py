@@ -22,7 +22,7 @@ from smanav.directory.search import (
 )
 from smanav.geo.labels import country_name
 from smanav.geo.models import ATTRIBUTION
-from smanav.web.user_locale import DistanceUnit, LocaleSource, user_locale
+from smanav.user_locale import DistanceUnit, LocaleSource, user_locale
 
 # Sources whose key is not a name a family would recognise; curated lists are keyed by their own name.
 SOURCE_NAMES = {NPPES_SOURCE: "NPPES, the US national register of health-care providers"}

@@ -2,7 +2,7 @@
 
 A postal code or a name that several places share is a question, not a guess:
 
-* with `prefer`, the reader's own country (`smanav.web.user_locale`), a postal code or a name found there
+* with `prefer`, the reader's own country (`smanav.user_locale`), a postal code or a name found there
   wins ("02115" is Boston for a reader in the United States, not a village in Peru); the places passed
   over stay in `alternatives`, so a page can say "not the place you meant?";
 * otherwise a postal code found in several countries, or a name shared by places of comparable size

@@ -7,11 +7,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
+from smanav.accounts.models import User
 from smanav.library.catalogue import Catalogue
 from smanav.library.content import Audience, Status, Topic
 from smanav.library.facts import knowledge_digests
@@ -124,9 +125,9 @@ def is_public(state: State) -> bool:
     return True
 
 
-def reviewer_for(user: Any) -> Reviewer | None:
+def reviewer_for(user: User | AnonymousUser) -> Reviewer | None:
     """The user's active reviewer role, or None."""
-    if not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):
         return None
     return Reviewer.objects.filter(user_id=user.pk, revoked_at__isnull=True).first()
 

@@ -4,12 +4,12 @@ reviewer role, and record a medical sign-off."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from smanav.accounts.models import User
 from smanav.audit.models import AccountAction
 from smanav.audit.services import audit_account
 from smanav.library.catalogue import Catalogue
@@ -125,7 +125,7 @@ def reviewer_revoke(*, username: str) -> Reviewer:
 
 @transaction.atomic
 def article_sign_off(
-    *, user: Any, catalogue: Catalogue, slug: str, version_digest: str, note: str, today: dt.date
+    *, user: User, catalogue: Catalogue, slug: str, version_digest: str, note: str, today: dt.date
 ) -> SignOff:
     """Record that a reviewer read the current version of `slug` and vouches for it.
 

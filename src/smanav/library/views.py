@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_GET, require_http_methods
 
+from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.library import catalogue as library_catalogue
 from smanav.library import selectors
 from smanav.library.access import reviewer_required
@@ -166,7 +167,7 @@ def _status_sentence(standing: Standing) -> str:
 
 @reviewer_required
 @require_GET
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     catalogue = library_catalogue.current()
     queue = [
         {"card": _card(item, standing), "grade": reading_grade(item.plain_text), "meta": item.source.meta}
@@ -185,7 +186,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @reviewer_required
 @require_http_methods(["GET", "POST"])
-def review_article(request: HttpRequest, slug: str) -> HttpResponse:
+def review_article(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     catalogue = library_catalogue.current()
     item = catalogue.get(slug)
     if item is None:

@@ -1,25 +1,42 @@
-"""The access chokepoints for patient records. Views and API endpoints never query patients directly.
+"""The access chokepoints for patient records. Views, API endpoints and exports never query patients
+directly: they ask here, saying why (`Purpose`), and get the record or "not found".
 
-Someone else's record answers "not found" (Http404), never "forbidden", so that nobody learns that a
-record exists. Administrators run the service but do not read clinical records through it.
+One condition a line, after Zulip's `access_stream_by_id` and healthchecks' `_get_check_for_user`:
+
+* someone else's record answers "not found" (Http404), never "forbidden", so nobody learns that a
+  record exists; administrators run the service but do not read clinical records through it;
+* every record handed out, one or a list, is audited here with the purpose given (`audit_reads`), so
+  no caller can read a record without leaving a trace;
+* clinic staff see what is shared with their clinic only after a second factor: a TOTP check in this
+  session, or a call with an API token (`User.via_api_token`).
+
+The registry's consent-scoped reads and the community's posts are to follow the same shape:
+`<thing>_get_for_user(user=..., <thing>_id=..., purpose=...)`, "not found" for what the user may not
+see, and the audit written by the chokepoint.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from smanav.accounts.models import Clinic, User
 from smanav.accounts.roles import Role, clinic_of, has_verified_second_factor, role_of
+from smanav.audit.purposes import Purpose
+from smanav.audit.services import audit_reads
 from smanav.patients.models import ClinicShare, Guardian, Patient
+from smanav.patients.selectors import CountedPaginator, WorklistFilter, patient_worklist_for_clinic
+
+NOT_FOUND = "No such patient record."
 
 
-def _guarded_by(user: Any) -> Q:
+def _guarded_by(user: User) -> Q:
     return Q(Exists(Guardian.objects.filter(patient=OuterRef("pk"), user_id=user.pk)))
 
 
-def _shared_with_clinic_of(user: Any) -> Q:
+def _shared_with_clinic_of(user: User) -> Q:
     clinic = clinic_of(user)
     if clinic is None:
         return Q(pk__in=[])
@@ -29,12 +46,12 @@ def _shared_with_clinic_of(user: Any) -> Q:
     return Q(Exists(active_share))
 
 
-def patients_visible_to(user: Any) -> QuerySet[Patient]:
-    """Every record the user may open: the ones they manage, and for verified clinic staff the ones
-    shared with their clinic."""
-    role = role_of(user)
-    if role is Role.ANONYMOUS:
+def _visible_to(user: User | AnonymousUser) -> QuerySet[Patient]:
+    """Every record the user may open: the ones they manage, and for clinic staff past a second factor
+    the ones shared with their clinic. Not audited: only the chokepoints below read it."""
+    if not isinstance(user, User):
         return Patient.objects.none()
+    role = role_of(user)
     if role is Role.ADMINISTRATOR:
         return Patient.objects.filter(_guarded_by(user))
     if role is Role.FAMILY:
@@ -44,20 +61,14 @@ def patients_visible_to(user: Any) -> QuerySet[Patient]:
     return Patient.objects.filter(_guarded_by(user) | _shared_with_clinic_of(user))
 
 
-def patient_get_for_user(*, user: Any, patient_id: int) -> Patient:
-    """The record, if the user may see it; otherwise Http404."""
-    patient = patients_visible_to(user).filter(pk=patient_id).first()
-    if patient is None:
-        raise Http404("No such patient record.")
-    return patient
-
-
-def user_manages_patient(*, user: Any, patient: Patient) -> bool:
+def user_manages_patient(*, user: User | AnonymousUser, patient: Patient) -> bool:
     """Guardians (a parent, or the adult themselves) decide who the record is shared with."""
+    if not isinstance(user, User):
+        return False
     return Guardian.objects.filter(patient=patient, user_id=user.pk).exists()
 
 
-def user_may_edit_patient(*, user: Any, patient: Patient) -> bool:
+def user_may_edit_patient(*, user: User | AnonymousUser, patient: Patient) -> bool:
     """Guardians and clinicians of a clinic the record is shared with may change it; coordinators read."""
     if user_manages_patient(user=user, patient=patient):
         return True
@@ -70,16 +81,82 @@ def user_may_edit_patient(*, user: Any, patient: Patient) -> bool:
     ).exists()
 
 
-def patient_get_for_editor(*, user: Any, patient_id: int) -> Patient:
-    """The record, if the user may change it; a record they may only read also answers Http404."""
-    patient = patient_get_for_user(user=user, patient_id=patient_id)
-    if not user_may_edit_patient(user=user, patient=patient):
-        raise Http404("No such patient record.")
+def _found(user: User | AnonymousUser, patient_id: int) -> tuple[User, Patient]:
+    patient = _visible_to(user).filter(pk=patient_id).first()
+    if patient is None or not isinstance(user, User):
+        raise Http404(NOT_FOUND)
+    return user, patient
+
+
+def patient_get_for_user(*, user: User | AnonymousUser, patient_id: int, purpose: Purpose) -> Patient:
+    """The record, if the user may see it (audited with `purpose`); otherwise Http404."""
+    reader, patient = _found(user, patient_id)
+    audit_reads(actor=reader, clinic=clinic_of(reader), patient_ids=[patient.pk], purpose=purpose)
     return patient
 
 
-def patient_get_for_manager(*, user: Any, patient_id: int) -> Patient:
-    patient = patient_get_for_user(user=user, patient_id=patient_id)
-    if not user_manages_patient(user=user, patient=patient):
-        raise Http404("No such patient record.")
+def patient_get_for_editor(*, user: User | AnonymousUser, patient_id: int, purpose: Purpose) -> Patient:
+    """The record, if the user may change it (audited with `purpose`); a record they may only read also
+    answers Http404."""
+    reader, patient = _found(user, patient_id)
+    if not user_may_edit_patient(user=reader, patient=patient):
+        raise Http404(NOT_FOUND)
+    audit_reads(actor=reader, clinic=clinic_of(reader), patient_ids=[patient.pk], purpose=purpose)
     return patient
+
+
+def patient_get_for_manager(*, user: User | AnonymousUser, patient_id: int, purpose: Purpose) -> Patient:
+    """The record, if the user decides who it is shared with (audited with `purpose`); else Http404."""
+    reader, patient = _found(user, patient_id)
+    if not user_manages_patient(user=reader, patient=patient):
+        raise Http404(NOT_FOUND)
+    audit_reads(actor=reader, clinic=clinic_of(reader), patient_ids=[patient.pk], purpose=purpose)
+    return patient
+
+
+def patient_slice_for_user(
+    *, user: User | AnonymousUser, offset: int, limit: int, purpose: Purpose
+) -> tuple[int, list[Patient]]:
+    """How many records the user may see, and those from `offset` (at most `limit`, in id order, each
+    with its summary), each audited with `purpose`."""
+    visible = _visible_to(user)
+    rows = list(visible.select_related("summary").order_by("id")[offset : offset + limit])
+    if isinstance(user, User):
+        audit_reads(actor=user, clinic=clinic_of(user), patient_ids=[row.pk for row in rows], purpose=purpose)
+    return visible.count(), rows
+
+
+def patient_list_for_family(*, user: User, purpose: Purpose) -> list[Patient]:
+    """The records a family account manages, each with its summary and its active clinic shares,
+    audited with `purpose`."""
+    active_shares = ClinicShare.objects.filter(withdrawn_at__isnull=True).select_related("clinic")
+    rows: list[Patient] = list(
+        Patient.objects.filter(guardians__user_id=user.pk)
+        .select_related("summary")
+        .prefetch_related(Prefetch("shares", queryset=active_shares, to_attr="active_shares"))
+        .order_by("display_name", "id")
+    )
+    audit_reads(actor=user, clinic=clinic_of(user), patient_ids=[row.pk for row in rows], purpose=purpose)
+    return rows
+
+
+def patient_worklist_page_for_user(
+    *,
+    user: User,
+    clinic: Clinic,
+    filters: WorklistFilter,
+    page_number: str | None,
+    per_page: int,
+    matching: int,
+    purpose: Purpose,
+) -> Page[Patient]:
+    """One page of the clinic's worklist (`matching` records in all, counted by `clinic_counts`), its
+    records audited with `purpose`. Only staff of `clinic` past a second factor see it."""
+    if clinic_of(user) != clinic or not has_verified_second_factor(user):
+        raise Http404("Not a clinic account.")
+    patients = patient_worklist_for_clinic(clinic=clinic, filters=filters)
+    page = CountedPaginator(patients, per_page, known_count=matching).get_page(page_number)
+    audit_reads(
+        actor=user, clinic=clinic_of(user), patient_ids=[row.pk for row in page.object_list], purpose=purpose
+    )
+    return page

@@ -14,35 +14,29 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
 from ninja.responses import Status
-from ninja.security import HttpBearer, django_auth
+from ninja.security import django_auth
 from pydantic import Field
 
-from smanav.accounts.services import api_token_authenticate
-from smanav.api.documents import as_of_date, json_document
-from smanav.api.errors import InvalidRequest, error_responses
-from smanav.audit.models import AuditAction
-from smanav.audit.services import audit_record
-from smanav.careplans.documents import careplan_document
-from smanav.careplans.fhir import record_bundle
-from smanav.careplans.pdf import careplan_pdf
-from smanav.patients import selectors, services
-from smanav.patients.access import patient_get_for_editor, patient_get_for_user, patients_visible_to
+from smanav.accounts.api_auth import ApiTokenAuth
+from smanav.accounts.models import User
+from smanav.audit.purposes import Purpose
+from smanav.jsonapi.documents import as_of_date, json_document
+from smanav.jsonapi.errors import InvalidRequest, NotAuthenticated, error_responses
+from smanav.patients import entries, selectors, services
+from smanav.patients.access import patient_get_for_editor, patient_get_for_user, patient_slice_for_user
 from smanav.patients.seam import evaluate_patient, record_for_patient
 from smanav_core import InvalidInput
 from smanav_core.codes import Instrument, MonitoringTest, Regimen, Region, TreatmentTherapy
 
-
-class ApiTokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = api_token_authenticate(token=token)
-        if user is None:
-            return None
-        user.is_verified = lambda: True
-        request.user = user
-        return user
-
-
 router = Router(tags=["patients"], auth=[ApiTokenAuth(), django_auth])
+
+
+def _author(request: HttpRequest) -> User:
+    """The account the router's authentication let through (everyone else was answered 401)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated([(None, "you need to sign in")])
+    return user
 
 
 class PatientOut(Schema):
@@ -188,8 +182,9 @@ def _shift_paths(error: InvalidInput, prefix: str) -> InvalidInput:
 
 @router.get("", response={200: PatientListOut, **error_responses(401, 422)}, summary="Records you may see")
 def patient_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, Any]:
-    patients = patients_visible_to(request.user).select_related("summary").order_by("id")
-    page = list(patients[params.offset : params.offset + params.limit])
+    count, page = patient_slice_for_user(
+        user=request.user, offset=params.offset, limit=params.limit, purpose=Purpose.api("record list")
+    )
     items = []
     for patient in page:
         summary = getattr(patient, "summary", None)
@@ -205,15 +200,14 @@ def patient_list(request: HttpRequest, params: Query[ListParams]) -> dict[str, A
                 "due_soon_count": summary.due_soon_count if summary else None,
             }
         )
-    return {"count": patients.count(), "items": items}
+    return {"count": count, "items": items}
 
 
 @router.get(
     "/{patient_id}", response={200: PatientDetailOut, **error_responses(401, 404)}, summary="One record"
 )
 def patient_detail(request: HttpRequest, patient_id: int) -> dict[str, Any]:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.API_READ, what="record")
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id, purpose=Purpose.api("record"))
     return {
         "id": patient.pk,
         "display_name": patient.display_name,
@@ -231,21 +225,21 @@ def patient_detail(request: HttpRequest, patient_id: int) -> dict[str, Any]:
 def patient_evaluation(
     request: HttpRequest, patient_id: int, params: Query[EvaluationParams]
 ) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
     as_of = as_of_date(params.as_of, today=timezone.localdate())
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.API_READ, what="evaluation")
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.api("evaluation")
+    )
     evaluation = evaluate_patient(patient, as_of=as_of, region=params.region)
     if evaluation.result is None:
         raise InvalidInput(evaluation.problems)
-    return JsonResponse(evaluation.result, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(evaluation.result.to_json(), json_dumps_params={"ensure_ascii": False})
 
 
 @router.get(
     "/{patient_id}/history", response={200: list[VersionOut], **error_responses(401, 404)}, summary="Versions"
 )
 def patient_history(request: HttpRequest, patient_id: int) -> list[dict[str, Any]]:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.API_READ, what="history")
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id, purpose=Purpose.api("history"))
     return [
         {
             "version": row.version,
@@ -264,15 +258,20 @@ def patient_history(request: HttpRequest, patient_id: int) -> list[dict[str, Any
     openapi_extra={"requestBody": ASSESSMENT_BODY},
 )
 def assessment_create(request: HttpRequest, patient_id: int) -> Status[dict[str, Any]]:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.api("to record a measurement")
+    )
     body = _object_body(request, {"date", "instrument", "value", "idempotency_key"})
     try:
+        entry = entries.parse_assessment(
+            patient, date=body.get("date"), instrument=body.get("instrument"), value=body.get("value")
+        )
         services.assessment_record(
-            author=request.user,
+            author=_author(request),
             patient_id=patient.pk,
-            date=body.get("date"),
-            instrument=body.get("instrument"),
-            value=body.get("value"),
+            date=entry.date,
+            instrument=entry.instrument,
+            value=entry.value,
             as_of=timezone.localdate(),
             idempotency_key=body.get("idempotency_key"),
         )
@@ -289,16 +288,25 @@ def assessment_create(request: HttpRequest, patient_id: int) -> Status[dict[str,
     openapi_extra={"requestBody": TREATMENT_BODY},
 )
 def treatment_create(request: HttpRequest, patient_id: int) -> Status[dict[str, Any]]:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.api("to record a treatment")
+    )
     body = _object_body(request, {"therapy", "start_date", "end_date", "regimen", "idempotency_key"})
     try:
-        services.treatment_record(
-            author=request.user,
-            patient_id=patient.pk,
+        course = entries.parse_treatment(
+            patient,
             therapy=body.get("therapy"),
             start_date=body.get("start_date"),
             end_date=body.get("end_date"),
             regimen=body.get("regimen"),
+        )
+        services.treatment_record(
+            author=_author(request),
+            patient_id=patient.pk,
+            therapy=course.therapy,
+            start_date=course.start_date,
+            end_date=course.end_date,
+            regimen=course.regimen,
             as_of=timezone.localdate(),
             idempotency_key=body.get("idempotency_key"),
         )
@@ -315,18 +323,25 @@ def treatment_create(request: HttpRequest, patient_id: int) -> Status[dict[str, 
     openapi_extra={"requestBody": DOSE_BODY},
 )
 def dose_create(request: HttpRequest, patient_id: int, treatment_id: int) -> Status[dict[str, Any]]:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.api("to record a dose")
+    )
     body = _object_body(request, {"date", "amount_mg", "given_by", "idempotency_key"})
     given_by = body.get("given_by", "")
     if not isinstance(given_by, str) or len(given_by) > 200:
         raise InvalidRequest([("given_by", "must be text of at most 200 characters")])
     try:
+        dose = entries.parse_dose(
+            patient, treatment_id=treatment_id, date=body.get("date"), amount_mg=body.get("amount_mg")
+        )
+        if dose is None:
+            raise services.NotInRecord(f"record {patient.pk} has no treatment {treatment_id}")
         services.dose_record(
-            author=request.user,
+            author=_author(request),
             patient_id=patient.pk,
             treatment_id=treatment_id,
-            date=body.get("date"),
-            amount_mg=body.get("amount_mg"),
+            date=dose.date,
+            amount_mg=dose.amount_mg,
             given_by=given_by,
             as_of=timezone.localdate(),
             idempotency_key=body.get("idempotency_key"),
@@ -346,17 +361,20 @@ def dose_create(request: HttpRequest, patient_id: int, treatment_id: int) -> Sta
     openapi_extra={"requestBody": LAB_TESTS_BODY},
 )
 def lab_tests_create(request: HttpRequest, patient_id: int) -> Status[dict[str, Any]]:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.api("to record safety tests")
+    )
     body = _object_body(request, {"date", "tests", "idempotency_key"})
     tests = body.get("tests")
     if not isinstance(tests, list) or not all(isinstance(test, str) for test in tests):
         raise InvalidRequest([("tests", "must be a list of test names")])
     try:
+        done = entries.parse_lab_tests(patient, date=body.get("date"), tests=tests)
         services.lab_tests_record(
-            author=request.user,
+            author=_author(request),
             patient_id=patient.pk,
-            date=body.get("date"),
-            tests=tests,
+            date=done.date,
+            tests=done.tests,
             as_of=timezone.localdate(),
             idempotency_key=body.get("idempotency_key"),
         )
@@ -364,52 +382,3 @@ def lab_tests_create(request: HttpRequest, patient_id: int) -> Status[dict[str, 
         raise _shift_paths(error, "lab_tests[") from None
     patient.refresh_from_db(fields=["version"])
     return Status(201, {"patient_id": patient.pk, "version": patient.version})
-
-
-@router.get(
-    "/{patient_id}/care-plan.pdf",
-    response=error_responses(401, 404),
-    summary="The care plan as a PDF",
-    openapi_extra={
-        "responses": {200: {"description": "A PDF document.", "content": {"application/pdf": {}}}}
-    },
-)
-def careplan_pdf_endpoint(
-    request: HttpRequest, patient_id: int, params: Query[EvaluationParams]
-) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
-    as_of = as_of_date(params.as_of, today=timezone.localdate())
-    document = careplan_document(patient, as_of=as_of, region=params.region)
-    audit_record(
-        actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="care plan PDF (API)"
-    )
-    return HttpResponse(careplan_pdf(document), content_type="application/pdf")
-
-
-@router.get(
-    "/{patient_id}/care-plan/fhir",
-    response=error_responses(401, 404, 422),
-    summary="The record and its care plan as a FHIR R4 Bundle",
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "A FHIR R4 collection Bundle: the Patient, the Condition, genetic results, "
-                "measurements, treatments, doses, safety tests and the CarePlan, every reference resolvable.",
-                "content": {"application/fhir+json": {}},
-            }
-        }
-    },
-)
-def careplan_fhir_endpoint(
-    request: HttpRequest, patient_id: int, params: Query[EvaluationParams]
-) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
-    as_of = as_of_date(params.as_of, today=timezone.localdate())
-    document = careplan_document(patient, as_of=as_of, region=params.region)
-    if document.result is None:
-        raise InvalidInput(document.evaluation.problems)
-    audit_record(
-        actor=request.user, patient_id=patient.pk, action=AuditAction.EXPORT, what="record FHIR Bundle (API)"
-    )
-    bundle = record_bundle(document, generated_at=timezone.now())
-    return JsonResponse(bundle, content_type="application/fhir+json")

@@ -17,7 +17,7 @@ from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from smanav.patients.labels import INSTRUMENT_LABELS, LAB_TEST_LABELS, REGIMEN_LABELS, THERAPY_LABELS, label
+from smanav.vocabulary import INSTRUMENT_LABELS, LAB_TEST_LABELS, REGIMEN_LABELS, THERAPY_LABELS, label
 
 
 class ChangeKind(models.TextChoices):

@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from smanav.accounts.models import Clinic
-from smanav.patients.labels import (
+from smanav.vocabulary import (
     FEEDING_LABELS,
     FUNCTIONAL_GROUP_LABELS,
     INSTRUMENT_LABELS,

@@ -5,28 +5,38 @@ monitoring tables. No clinical judgement here: intervals, thresholds and alerts 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 from django.template.defaultfilters import floatformat
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from smanav.patients import labels
+from smanav import vocabulary as labels
+from smanav.patients.models import Assessment
 from smanav_core.codes import CareDomain, DueStatus, Instrument
+from smanav_core.evaluation import CarePlanItem
 from smanav_core.facts import months_between
 
 
-@dataclass
+@dataclass(frozen=True)
 class PlanItem:
-    item: Mapping[str, Any]
-    last_done: dt.date | None = None
-    due_on: dt.date | None = None
-    # The core's `due_status`: overdue, due_soon, scheduled or done (None: the item has no date).
-    due_status: DueStatus | None = None
+    item: CarePlanItem
+
+    @property
+    def last_done(self) -> dt.date | None:
+        return self.item.last_done_on
+
+    @property
+    def due_on(self) -> dt.date | None:
+        return self.item.due_on
+
+    @property
+    def due_status(self) -> DueStatus | None:
+        """The core's `due_status`: overdue, due_soon, scheduled or done (None: the item has no date)."""
+        return self.item.due_status
 
     @property
     def overdue(self) -> bool:
@@ -43,25 +53,14 @@ class PlanDomain:
     items: list[PlanItem] = field(default_factory=list)
 
 
-def _date(value: Any) -> dt.date | None:
-    return None if not value else dt.date.fromisoformat(str(value))
-
-
-def care_plan_by_domain(care_plan: Sequence[Mapping[str, Any]]) -> list[PlanDomain]:
+def care_plan_by_domain(care_plan: Sequence[CarePlanItem]) -> list[PlanDomain]:
     """Group the plan by domain (in the contract's order). Dates and how they stand come from the core
     (`due_on`, `due_status`, `last_done_on`): the page works out none of its own."""
     order = {domain.value: index for index, domain in enumerate(CareDomain)}
     groups: dict[str, PlanDomain] = {}
     for item in care_plan:
-        status = str(item.get("due_status") or "")
-        entry = PlanItem(
-            item=item,
-            last_done=_date(item.get("last_done_on")),
-            due_on=_date(item.get("due_on")),
-            due_status=DueStatus(status) if status in set(DueStatus) else None,
-        )
-        domain = str(item.get("domain", ""))
-        groups.setdefault(domain, PlanDomain(domain=domain)).items.append(entry)
+        domain = item.domain.value
+        groups.setdefault(domain, PlanDomain(domain=domain)).items.append(PlanItem(item))
     return sorted(groups.values(), key=lambda group: order.get(group.domain, len(order)))
 
 
@@ -214,7 +213,7 @@ def _chart_for_age(series: Series, birth_date: dt.date | None) -> None:
         row.age_words = labels.age_label(birth_date, row.date)
 
 
-def monitoring_series(assessments: Sequence[Any], *, birth_date: dt.date | None) -> list[Series]:
+def monitoring_series(assessments: Sequence[Assessment], *, birth_date: dt.date | None) -> list[Series]:
     """One table per instrument (in the contract's order), oldest first, with the change since the
     previous value. Whether a change is clinically meaningful is the core's call (its alerts).
 
@@ -222,7 +221,7 @@ def monitoring_series(assessments: Sequence[Any], *, birth_date: dt.date | None)
     before two years of age, otherwise years), computed the way the core counts age. Without a date
     of birth they stay on the date axis and say why.
     """
-    by_instrument: dict[str, list[Any]] = {}
+    by_instrument: dict[str, list[Assessment]] = {}
     for assessment in sorted(assessments, key=lambda a: (a.date, a.pk)):
         by_instrument.setdefault(assessment.instrument, []).append(assessment)
     result = []

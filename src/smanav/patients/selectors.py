@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict, cast
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Q, QuerySet
 
-from smanav.accounts.models import Clinic
+from smanav.accounts.models import Clinic, User
 from smanav.patients.models import (
     Assessment,
     ClinicShare,
@@ -55,20 +55,23 @@ WORKLIST_COLUMNS = (
 )
 
 
-def patient_list_for_family(*, user: Any) -> QuerySet[Patient]:
-    """The records a family account manages, each with its summary and its active clinic shares."""
-    active_shares = ClinicShare.objects.filter(withdrawn_at__isnull=True).select_related("clinic")
-    return (
-        Patient.objects.filter(guardians__user_id=user.pk)
-        .select_related("summary")
-        .prefetch_related(Prefetch("shares", queryset=active_shares, to_attr="active_shares"))
-        .order_by("display_name", "id")
-    )
+if TYPE_CHECKING:
+    _PatientPaginator = Paginator[Patient]
+else:  # Django's Paginator is not subscriptable at run time
+    _PatientPaginator = Paginator
 
 
-def family_record_regions(*, user: Any) -> set[str]:
+class CountedPaginator(_PatientPaginator):
+    """A paginator told its count (from the worklist's one aggregate query) instead of counting again."""
+
+    def __init__(self, object_list: QuerySet[Patient], per_page: int, *, known_count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = known_count  # `count` is a cached_property: pre-fill its cache
+
+
+def family_record_regions(*, user: User) -> set[str]:
     """The regions named by the records a family account manages (empty ones left out), for the reader's
-    locale (`smanav.web.user_locale`): units, distances and paper size, never a clinical answer."""
+    locale (`smanav.user_locale`): units, distances and paper size, never a clinical answer."""
     return set(
         Patient.objects.filter(guardians__user_id=user.pk)
         .exclude(region="")
@@ -117,7 +120,20 @@ def _worklist_condition(filters: WorklistFilter) -> Q:
     return condition
 
 
-def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> dict[str, Any]:
+class WorklistCounts(TypedDict):
+    """The worklist's headline numbers (`clinic_counts`)."""
+
+    total: int
+    urgent: int
+    with_alerts: int
+    overdue: int
+    due_soon: int
+    matching: int
+    summaries_from: dt.date | None
+    without_summary: int
+
+
+def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> WorklistCounts:
     """Headline numbers for the top of the worklist, and how many match the filters, in one query
     (the worklist's paginator takes `matching` instead of counting again).
 
@@ -125,7 +141,7 @@ def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> d
     was worked out (None without any), `without_summary` how many records have none yet.
     """
     condition = _worklist_condition(filters or WorklistFilter())
-    return Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True).aggregate(
+    counts = Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True).aggregate(
         total=Count("id"),
         urgent=Count("id", filter=Q(summary__urgency=UrgencyLevel.URGENT.value)),
         with_alerts=Count("id", filter=Q(summary__alert_count__gt=0)),
@@ -135,9 +151,10 @@ def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> d
         summaries_from=Min("summary__evaluated_on"),
         without_summary=Count("id", filter=Q(summary__isnull=True)),
     )
+    return cast(WorklistCounts, counts)
 
 
-def summaries_behind(counts: Mapping[str, Any], *, as_of: dt.date) -> bool:
+def summaries_behind(counts: WorklistCounts, *, as_of: dt.date) -> bool:
     """Whether some of the worklist's summaries (from `clinic_counts`) predate `as_of` or are missing:
     overdue items depend on the date, so such a worklist can miss an item that has fallen due since."""
     oldest = counts["summaries_from"]

@@ -1,27 +1,51 @@
-"""Background jobs of patient records (django-tasks; run by `manage.py db_worker`).
+"""Background jobs of patient records (django-tasks; run by `manage.py db_worker`), and the one place that
+queues them.
 
-Jobs only unpack their arguments and call the summary services: the refresh itself, and what it may
-touch, is decided there. Arguments are stored as JSON, so dates travel as ISO strings. Every job can run
-twice, or late, without harm (see `summary_refresh.patient_summaries_refresh`).
+Jobs only unpack their arguments and call the summary services (`services/summaries.py`): the refresh
+itself, and what it may touch, is decided there. Arguments are stored as JSON, so dates travel as ISO
+strings. Every job can run twice, or late, without harm (see `patient_summaries_refresh`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db import IntegrityError, transaction
 from django_tasks import task
 
-from smanav.patients import summary_refresh
+from smanav.accounts.models import Clinic
+from smanav.patients.models import SummaryRefreshRequest
+from smanav.patients.services import summaries
 
 
 @task()
 def refresh_clinic_summaries(*, clinic_id: int, as_of: str) -> int:
     """Work out the out-of-date summaries of one clinic's records for the day `as_of` (ISO date);
     answers how many were written."""
-    return summary_refresh.clinic_summaries_refresh(clinic_id=clinic_id, as_of=dt.date.fromisoformat(as_of))
+    return summaries.clinic_summaries_refresh(clinic_id=clinic_id, as_of=dt.date.fromisoformat(as_of))
 
 
 @task()
 def refresh_all_summaries(*, as_of: str) -> int:
     """The nightly job: every record's summary for the day `as_of` (ISO date); answers how many."""
-    return summary_refresh.all_summaries_refresh(as_of=dt.date.fromisoformat(as_of))
+    return summaries.all_summaries_refresh(as_of=dt.date.fromisoformat(as_of))
+
+
+def clinic_summaries_refresh_request(*, clinic: Clinic, as_of: dt.date) -> SummaryRefreshRequest:
+    """Queue a refresh of the clinic's worklist for `as_of`, unless one was queued for that day already.
+
+    Answers the day's request (made now or earlier). The worklist calls this on every page load that
+    finds summaries behind; once a request exists that costs one indexed read.
+    """
+    existing = SummaryRefreshRequest.objects.filter(clinic=clinic, as_of=as_of).first()
+    if existing is not None:
+        return existing
+    try:
+        # The job row and the request row commit together (the database backend queues in the same
+        # database): a request never exists without its job, nor a job without its request.
+        with transaction.atomic():
+            job = refresh_clinic_summaries.enqueue(clinic_id=clinic.pk, as_of=as_of.isoformat())
+            return SummaryRefreshRequest.objects.create(clinic=clinic, as_of=as_of, job_id=str(job.id))
+    except IntegrityError:
+        # Another request (or server) queued it first; its job is the day's one, ours was rolled back.
+        return SummaryRefreshRequest.objects.get(clinic=clinic, as_of=as_of)

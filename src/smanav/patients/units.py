@@ -2,7 +2,7 @@
 
 Records stay metric (the contract's `weight_kg`, `height_cm`; clinics measure in kg and cm). Pages add
 the pound or inch equivalent in brackets for a reader in the United States (the reader's locale,
-`smanav.web.user_locale`: a signed-in family's records, else the browser's country; with neither, United
+`smanav.user_locale`: a signed-in family's records, else the browser's country; with neither, United
 States English, the site's default language), so a family reads the measurement in the units they use at
 home without the record ever changing.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.utils import formats
 from django.utils.translation import get_language, gettext
 
-from smanav.web.user_locale import current_user_locale
+from smanav.user_locale import current_user_locale
 from smanav_core.codes import Instrument
 
 # Exact by definition (international yard and pound agreement, 1959).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -16,15 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from smanav.accounts.decorators import signed_in
+from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.accounts.roles import clinic_of, is_staff_member, role_of
-from smanav.audit.models import AuditAction
+from smanav.audit.purposes import Purpose
 from smanav.audit.selectors import audit_events_for_patient
-from smanav.audit.services import audit_record
-from smanav.patients import selectors, services, summary_refresh
+from smanav.patients import entries, selectors, services, tasks
 from smanav.patients.access import (
     patient_get_for_editor,
     patient_get_for_manager,
     patient_get_for_user,
+    patient_list_for_family,
+    patient_worklist_page_for_user,
     user_manages_patient,
     user_may_edit_patient,
 )
@@ -43,27 +45,13 @@ from smanav.patients.models import GuardianRelation, Patient
 from smanav.patients.plan import care_plan_by_domain, monitoring_series
 from smanav.patients.seam import evaluate_patient, treatments_of
 from smanav_core import InvalidInput
-from smanav_core.codes import AlertCode, DueStatus, Region, UrgencyLevel
+from smanav_core.codes import AlertCode, DueStatus, Regimen, Region, UrgencyLevel
 
 WORKLIST_PAGE_SIZE = 50
 REGION_CODES = tuple(region.value for region in Region)
 URGENCY_CODES = tuple(level.value for level in UrgencyLevel)
 ALERT_CODES = tuple(code.value for code in AlertCode)
 DUE_FILTERS = (DueStatus.OVERDUE.value, DueStatus.DUE_SOON.value)
-
-
-if TYPE_CHECKING:
-    _PatientPaginator = Paginator[Patient]
-else:  # Django's Paginator is not subscriptable at run time
-    _PatientPaginator = Paginator
-
-
-class _CountedPaginator(_PatientPaginator):
-    """A paginator told its count (from the worklist's one aggregate query) instead of counting again."""
-
-    def __init__(self, *args: Any, known_count: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.__dict__["count"] = known_count  # `count` is a cached_property: pre-fill its cache
 
 
 def _today() -> dt.date:
@@ -93,9 +81,9 @@ def _record_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 
 
 @signed_in
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     role = role_of(request.user)
-    patients = selectors.patient_list_for_family(user=request.user)
+    patients = patient_list_for_family(user=request.user, purpose=Purpose.page("list of records"))
     return render(
         request,
         "patients/dashboard.html",
@@ -105,7 +93,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def patient_new(request: HttpRequest) -> HttpResponse:
+def patient_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     is_staff = clinic_of(request.user) is not None
     form = PatientForm(request.POST or None, initial={"form_key": new_form_key()})
     relation = request.POST.get("relation", GuardianRelation.PARENT)
@@ -140,10 +128,11 @@ def _region_choice(request: HttpRequest, patient: Patient) -> str | None:
 
 
 @signed_in
-def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The evaluation page: the core's answer for this record, in a family or a clinician view."""
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what="evaluation page")
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page("evaluation page")
+    )
     region = _region_choice(request, patient)
     today = _today()
     # Read once: the evaluation, the monitoring tables and the treatment list all show these rows.
@@ -162,9 +151,7 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     if view_mode not in ("family", "clinician"):
         view_mode = "family"
     result = evaluation.result
-    plan = []
-    if result is not None:
-        plan = care_plan_by_domain(result.get("care_plan", []))
+    plan = [] if result is None else care_plan_by_domain(result.care_plan)
     context = {
         **_record_context(request, patient),
         "evaluation": result,
@@ -184,8 +171,10 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+def patient_edit(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page("edit form")
+    )
     form = PatientForm(request.POST or None, initial=PatientForm.initial_from(patient))
     stale = False
     if request.method == "POST" and form.is_valid():
@@ -215,8 +204,6 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The record was saved."))
             return redirect("patients:detail", patient_id=patient.pk)
-    else:
-        audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what="edit form")
     return render(
         request,
         "patients/patient_form.html",
@@ -227,19 +214,27 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def assessment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+def assessment_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page("measurement form")
+    )
     form = AssessmentForm(
         request.POST or None, initial={"form_key": new_form_key(), "date": _today().isoformat()}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.assessment_record(
-                author=request.user,
-                patient_id=patient.pk,
+            entry = entries.parse_assessment(
+                patient,
                 date=form.cleaned_data["date"],
                 instrument=form.cleaned_data["instrument"],
                 value=form.cleaned_data["value"],
+            )
+            services.assessment_record(
+                author=request.user,
+                patient_id=patient.pk,
+                date=entry.date,
+                instrument=entry.instrument,
+                value=entry.value,
                 as_of=_today(),
                 idempotency_key=form.cleaned_data.get("form_key") or None,
             )
@@ -258,9 +253,14 @@ def assessment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def assessment_delete(request: HttpRequest, patient_id: int, assessment_id: int) -> HttpResponse:
+def assessment_delete(request: AuthenticatedHttpRequest, patient_id: int, assessment_id: int) -> HttpResponse:
     """Removing a measurement asks first: the GET shows what would go, only the POST removes it."""
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    asked = "removal" if request.method == "POST" else "removal confirmation"
+    patient = patient_get_for_editor(
+        user=request.user,
+        patient_id=patient_id,
+        purpose=Purpose.page(f"{asked} of measurement {assessment_id}"),
+    )
     if request.method == "POST":
         try:
             services.assessment_delete(
@@ -277,12 +277,6 @@ def assessment_delete(request: HttpRequest, patient_id: int, assessment_id: int)
     assessment = selectors.patient_assessment(patient=patient, assessment_id=assessment_id)
     if assessment is None:
         raise Http404("No such measurement in this record.")
-    audit_record(
-        actor=request.user,
-        patient_id=patient.pk,
-        action=AuditAction.VIEW,
-        what=f"removal confirmation of measurement {assessment.pk}",
-    )
     return render(
         request,
         "patients/assessment_delete.html",
@@ -292,18 +286,27 @@ def assessment_delete(request: HttpRequest, patient_id: int, assessment_id: int)
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def treatment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+def treatment_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page("treatment form")
+    )
     form = TreatmentForm(request.POST or None, initial={"form_key": new_form_key()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.treatment_record(
-                author=request.user,
-                patient_id=patient.pk,
+            course = entries.parse_treatment(
+                patient,
                 therapy=form.cleaned_data["therapy"],
                 start_date=form.cleaned_data["start_date"],
                 end_date=form.cleaned_data.get("end_date"),
                 regimen=form.cleaned_data.get("regimen") or None,
+            )
+            services.treatment_record(
+                author=request.user,
+                patient_id=patient.pk,
+                therapy=course.therapy,
+                start_date=course.start_date,
+                end_date=course.end_date,
+                regimen=course.regimen,
                 as_of=_today(),
                 idempotency_key=form.cleaned_data.get("form_key") or None,
             )
@@ -322,8 +325,10 @@ def treatment_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def treatment_end(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+def treatment_end(request: AuthenticatedHttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page("end of treatment form")
+    )
     treatment = selectors.patient_ongoing_treatment(patient=patient, treatment_id=treatment_id)
     if treatment is None:
         raise Http404("No such ongoing treatment in this record.")
@@ -336,7 +341,9 @@ def treatment_end(request: HttpRequest, patient_id: int, treatment_id: int) -> H
                 author=request.user,
                 patient_id=patient.pk,
                 treatment_id=treatment.pk,
-                end_date=form.cleaned_data["end_date"],
+                end_date=entries.parse_end_date(
+                    patient, treatment_id=treatment.pk, end_date=form.cleaned_data["end_date"]
+                ),
                 as_of=_today(),
                 idempotency_key=form.cleaned_data.get("form_key") or None,
             )
@@ -360,9 +367,11 @@ def treatment_end(request: HttpRequest, patient_id: int, treatment_id: int) -> H
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def treatment_regimen(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
+def treatment_regimen(request: AuthenticatedHttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
     """Record which regimen a course follows (the dose dates depend on it)."""
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page("regimen form")
+    )
     treatment = selectors.patient_treatment(patient=patient, treatment_id=treatment_id)
     if treatment is None:
         raise Http404("No such treatment in this record.")
@@ -375,7 +384,7 @@ def treatment_regimen(request: HttpRequest, patient_id: int, treatment_id: int) 
                 author=request.user,
                 patient_id=patient.pk,
                 treatment_id=treatment.pk,
-                regimen=form.cleaned_data["regimen"],
+                regimen=Regimen(form.cleaned_data["regimen"]),
                 as_of=_today(),
                 idempotency_key=form.cleaned_data.get("form_key") or None,
             )
@@ -395,20 +404,30 @@ def treatment_regimen(request: HttpRequest, patient_id: int, treatment_id: int) 
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def dose_new(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+def dose_new(request: AuthenticatedHttpRequest, patient_id: int, treatment_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page("dose form")
+    )
     treatment = selectors.patient_treatment(patient=patient, treatment_id=treatment_id)
     if treatment is None:
         raise Http404("No such treatment in this record.")
     form = DoseForm(request.POST or None, initial={"form_key": new_form_key(), "date": _today().isoformat()})
     if request.method == "POST" and form.is_valid():
         try:
+            dose = entries.parse_dose(
+                patient,
+                treatment_id=treatment.pk,
+                date=form.cleaned_data["date"],
+                amount_mg=form.cleaned_data.get("amount_mg"),
+            )
+            if dose is None:
+                raise Http404("No such treatment in this record.")
             services.dose_record(
                 author=request.user,
                 patient_id=patient.pk,
                 treatment_id=treatment.pk,
-                date=form.cleaned_data["date"],
-                amount_mg=form.cleaned_data.get("amount_mg"),
+                date=dose.date,
+                amount_mg=dose.amount_mg,
                 given_by=form.cleaned_data.get("given_by") or "",
                 as_of=_today(),
                 idempotency_key=form.cleaned_data.get("form_key") or None,
@@ -429,9 +448,12 @@ def dose_new(request: HttpRequest, patient_id: int, treatment_id: int) -> HttpRe
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def dose_delete(request: HttpRequest, patient_id: int, dose_id: int) -> HttpResponse:
+def dose_delete(request: AuthenticatedHttpRequest, patient_id: int, dose_id: int) -> HttpResponse:
     """Removing a dose asks first: the GET shows what would go, only the POST removes it."""
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    asked = "removal" if request.method == "POST" else "removal confirmation"
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page(f"{asked} of dose {dose_id}")
+    )
     if request.method == "POST":
         try:
             services.dose_delete(author=request.user, patient_id=patient.pk, dose_id=dose_id, as_of=_today())
@@ -445,30 +467,29 @@ def dose_delete(request: HttpRequest, patient_id: int, dose_id: int) -> HttpResp
     dose = selectors.patient_dose(patient=patient, dose_id=dose_id)
     if dose is None:
         raise Http404("No such dose in this record.")
-    audit_record(
-        actor=request.user,
-        patient_id=patient.pk,
-        action=AuditAction.VIEW,
-        what=f"removal confirmation of dose {dose.pk}",
-    )
     context = {**_record_context(request, patient), "dose": dose}
     return render(request, "patients/dose_delete.html", context)
 
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def lab_tests_new(request: HttpRequest, patient_id: int) -> HttpResponse:
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+def lab_tests_new(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page("safety tests form")
+    )
     form = LabTestsForm(
         request.POST or None, initial={"form_key": new_form_key(), "date": _today().isoformat()}
     )
     if request.method == "POST" and form.is_valid():
         try:
+            done = entries.parse_lab_tests(
+                patient, date=form.cleaned_data["date"], tests=form.cleaned_data["tests"]
+            )
             services.lab_tests_record(
                 author=request.user,
                 patient_id=patient.pk,
-                date=form.cleaned_data["date"],
-                tests=form.cleaned_data["tests"],
+                date=done.date,
+                tests=done.tests,
                 as_of=_today(),
                 idempotency_key=form.cleaned_data.get("form_key") or None,
             )
@@ -483,9 +504,14 @@ def lab_tests_new(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def lab_test_delete(request: HttpRequest, patient_id: int, lab_test_id: int) -> HttpResponse:
+def lab_test_delete(request: AuthenticatedHttpRequest, patient_id: int, lab_test_id: int) -> HttpResponse:
     """Removing a safety test asks first, like a measurement."""
-    patient = patient_get_for_editor(user=request.user, patient_id=patient_id)
+    asked = "removal" if request.method == "POST" else "removal confirmation"
+    patient = patient_get_for_editor(
+        user=request.user,
+        patient_id=patient_id,
+        purpose=Purpose.page(f"{asked} of safety test {lab_test_id}"),
+    )
     if request.method == "POST":
         try:
             services.lab_test_delete(
@@ -501,21 +527,14 @@ def lab_test_delete(request: HttpRequest, patient_id: int, lab_test_id: int) -> 
     test = selectors.patient_lab_test(patient=patient, lab_test_id=lab_test_id)
     if test is None:
         raise Http404("No such test in this record.")
-    audit_record(
-        actor=request.user,
-        patient_id=patient.pk,
-        action=AuditAction.VIEW,
-        what=f"removal confirmation of safety test {test.pk}",
-    )
     context = {**_record_context(request, patient), "lab_test": test}
     return render(request, "patients/lab_test_delete.html", context)
 
 
 @signed_in
-def patient_history(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_history(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Every version of the record (who, when, what) and who opened it."""
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
-    audit_record(actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what="history")
+    patient = patient_get_for_user(user=request.user, patient_id=patient_id, purpose=Purpose.page("history"))
     versions = selectors.patient_versions(patient=patient).only(
         "version", "summary", "change", "change_values", "author_label", "created_at", "patient_id"
     )
@@ -528,22 +547,23 @@ def patient_history(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 @signed_in
-def patient_version(request: HttpRequest, patient_id: int, version: int) -> HttpResponse:
-    patient = patient_get_for_user(user=request.user, patient_id=patient_id)
+def patient_version(request: AuthenticatedHttpRequest, patient_id: int, version: int) -> HttpResponse:
+    patient = patient_get_for_user(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page(f"version {version}")
+    )
     row = selectors.patient_versions(patient=patient).filter(version=version).first()
     if row is None:
         raise Http404("No such version.")
-    audit_record(
-        actor=request.user, patient_id=patient.pk, action=AuditAction.VIEW, what=f"version {version}"
-    )
     return render(request, "patients/version.html", {**_record_context(request, patient), "row": row})
 
 
 @signed_in
 @require_http_methods(["GET", "POST"])
-def patient_sharing(request: HttpRequest, patient_id: int) -> HttpResponse:
+def patient_sharing(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """The family decides which clinics see the record: invite one, or withdraw an invitation."""
-    patient = patient_get_for_manager(user=request.user, patient_id=patient_id)
+    patient = patient_get_for_manager(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page("sharing")
+    )
     form = ShareForm(request.POST or None, clinics=selectors.clinics_for_invitation(patient=patient))
     if request.method == "POST" and form.is_valid():
         clinic = form.cleaned_data["clinic"]
@@ -560,8 +580,10 @@ def patient_sharing(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def patient_share_withdraw(request: HttpRequest, patient_id: int, share_id: int) -> HttpResponse:
-    patient = patient_get_for_manager(user=request.user, patient_id=patient_id)
+def patient_share_withdraw(request: AuthenticatedHttpRequest, patient_id: int, share_id: int) -> HttpResponse:
+    patient = patient_get_for_manager(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page("withdrawal of a share")
+    )
     share = selectors.patient_shares(patient=patient).filter(pk=share_id).first()
     if share is None:
         raise Http404("No such share of this record.")
@@ -571,7 +593,7 @@ def patient_share_withdraw(request: HttpRequest, patient_id: int, share_id: int)
 
 
 @signed_in
-def worklist(request: HttpRequest) -> HttpResponse:
+def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The clinic's patients with their alerts and overdue items, sortable and filterable."""
     clinic = clinic_of(request.user)
     if clinic is None:
@@ -584,16 +606,21 @@ def worklist(request: HttpRequest) -> HttpResponse:
         due="overdue" if request.GET.get("overdue") == "1" else _known(request, "due", DUE_FILTERS),
         sort=_known(request, "sort", selectors.WORKLIST_SORTS, default="priority"),
     )
-    patients = selectors.patient_worklist_for_clinic(clinic=clinic, filters=filters)
     counts = selectors.clinic_counts(clinic=clinic, filters=filters)
     today = _today()
     # Summaries worked out before today can miss items that have fallen due since: say so, and have
     # them worked out again (one job per clinic and day, however often the page is loaded).
     refresh = None
     if selectors.summaries_behind(counts, as_of=today):
-        refresh = summary_refresh.clinic_summaries_refresh_request(clinic=clinic, as_of=today)
-    page = _CountedPaginator(patients, WORKLIST_PAGE_SIZE, known_count=counts["matching"]).get_page(
-        request.GET.get("page")
+        refresh = tasks.clinic_summaries_refresh_request(clinic=clinic, as_of=today)
+    page = patient_worklist_page_for_user(
+        user=request.user,
+        clinic=clinic,
+        filters=filters,
+        page_number=request.GET.get("page"),
+        per_page=WORKLIST_PAGE_SIZE,
+        matching=counts["matching"],
+        purpose=Purpose.page("clinic worklist"),
     )
     query = request.GET.copy()
     query.pop("page", None)

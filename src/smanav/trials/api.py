@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import Router
 
-from smanav.api.documents import as_of_date, json_document
-from smanav.api.errors import InvalidRequest, error_responses
+from smanav.jsonapi.documents import as_of_date, json_document
+from smanav.jsonapi.errors import InvalidRequest, error_responses
 from smanav.trials.services import trials_match_document
 
 router = Router(tags=["trials"])

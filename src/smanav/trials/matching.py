@@ -26,7 +26,7 @@ from smanav.trials.eligibility import read_criteria
 from smanav_core.ages import age_words
 from smanav_core.codes import DiagnosisStatus, Sex
 from smanav_core.dates import day_words
-from smanav_core.facts import PatientFacts
+from smanav_core.facts import Person
 from smanav_core.knowledge.schema.trials import (
     AgeMonths,
     CuratedTrial,
@@ -37,6 +37,12 @@ from smanav_core.knowledge.schema.trials import (
     Symptomatic,
     VentilationSupport,
     WeightKg,
+)
+from smanav_core.rules.therapy_conditions import (
+    Truth,
+    age_months_between,
+    smn2_copies_between,
+    weight_kg_between,
 )
 
 Outcome = Literal["met", "not_met", "to_check"]
@@ -111,7 +117,7 @@ def _words(code: Any) -> str:
     return _LABELS.get(value, value.replace("_", " "))
 
 
-def _age_now(facts: PatientFacts) -> str:
+def _age_now(facts: Person) -> str:
     return f"the person is {age_words(facts.record.birth_date, facts.as_of)} old on {day_words(facts.as_of)}"
 
 
@@ -123,11 +129,14 @@ def _range_words(low: float | None, high: float | None, unit: str) -> str:
     return f"at most {high:g} {unit}"
 
 
-def _in_range(value: float, low: float | None, high: float | None) -> bool:
-    return (low is None or value >= low) and (high is None or value <= high)
+def _outcome(truth: Truth) -> Outcome:
+    """A criterion's outcome from the core's three-valued answer: a missing fact is "to check"."""
+    if truth.value is None:
+        return "to_check"
+    return "met" if truth.value else "not_met"
 
 
-def _record_criteria(facts: PatientFacts, trial: TrialFacts) -> list[Finding]:
+def _record_criteria(facts: Person, trial: TrialFacts) -> list[Finding]:
     source = f"ClinicalTrials.gov record {trial.nct_id}"
     found: list[Finding] = []
     low, high = parse_age_limit(trial.minimum_age), parse_age_limit(trial.maximum_age)
@@ -165,25 +174,22 @@ def _record_criteria(facts: PatientFacts, trial: TrialFacts) -> list[Finding]:
     return found
 
 
-def _curated_finding(facts: PatientFacts, criterion: Any, source: str) -> Finding:
+def _curated_finding(facts: Person, criterion: Any, source: str) -> Finding:
     def say(outcome: Outcome, text: str) -> Finding:
         return Finding(outcome, text, source, criterion.quote, criterion.section)
 
+    # SMN2 copies, age and weight are judged by the core's own condition tests (those of the therapy
+    # rules): true, false, or unknown because the record does not hold the fact.
     if isinstance(criterion, Smn2Copies):
         wanted = _range_words(criterion.min, criterion.max, "SMN2 copies")
+        outcome = _outcome(smn2_copies_between(criterion.min, criterion.max)(facts))
         copies = facts.smn2_copies
         if copies is None:
-            return say("to_check", f"The trial asks for {wanted}; the record has no SMN2 copy number.")
+            return say(outcome, f"The trial asks for {wanted}; the record has no SMN2 copy number.")
         if facts.smn2_is_minimum:
-            if criterion.max is not None and copies > criterion.max:
-                return say("not_met", f"The trial asks for {wanted}; the record has {copies} or more.")
-            return say(
-                "to_check",
-                f"The trial asks for {wanted}; the record has {copies} or more, "
-                "so the exact number is needed.",
-            )
-        ok = _in_range(copies, criterion.min, criterion.max)
-        return say("met" if ok else "not_met", f"The trial asks for {wanted}; the record has {copies}.")
+            exact = "" if outcome != "to_check" else ", so the exact number is needed"
+            return say(outcome, f"The trial asks for {wanted}; the record has {copies} or more{exact}.")
+        return say(outcome, f"The trial asks for {wanted}; the record has {copies}.")
     if isinstance(criterion, AgeMonths):
         low, high = criterion.min, criterion.max
         if low is not None and high is not None:
@@ -192,19 +198,16 @@ def _curated_finding(facts: PatientFacts, criterion: Any, source: str) -> Findin
             wanted = f"an age of at least {months_words(low)}"
         else:
             wanted = f"an age of at most {months_words(high or 0)}"  # the schema asks for one bound
-        ok = _in_range(facts.age_months, criterion.min, criterion.max)
-        return say("met" if ok else "not_met", f"The trial asks for {wanted}; {_age_now(facts)}.")
+        outcome = _outcome(age_months_between(low, high)(facts))
+        return say(outcome, f"The trial asks for {wanted}; {_age_now(facts)}.")
     if isinstance(criterion, WeightKg):
         wanted = _range_words(criterion.min, criterion.max, "kg")
+        outcome = _outcome(weight_kg_between(criterion.min, criterion.max)(facts))
         weight = facts.current_weight()
         if weight is None:
-            return say("to_check", f"The trial asks for a weight {wanted}; the record has no weight.")
+            return say(outcome, f"The trial asks for a weight {wanted}; the record has no weight.")
         when = f" (measured {day_words(weight[1])})" if weight[1] else ""
-        ok = _in_range(weight[0], criterion.min, criterion.max)
-        return say(
-            "met" if ok else "not_met",
-            f"The trial asks for a weight {wanted}; the record says {weight[0]:g} kg{when}.",
-        )
+        return say(outcome, f"The trial asks for a weight {wanted}; the record says {weight[0]:g} kg{when}.")
     if isinstance(criterion, Diagnosis):
         wanted = _words(criterion.required)
         status = facts.diagnosis
@@ -300,7 +303,7 @@ def _folded(text: str) -> str:
 
 
 def assess_trial(
-    facts: PatientFacts,
+    facts: Person,
     trial: TrialFacts,
     curated: CuratedTrial | None,
     source_titles: Mapping[str, str] | None = None,

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from smanav.geo.distance import haversine_km
 from smanav.geo.selectors import Location
 from smanav.trials.curation import curated_trials
 from smanav.trials.matching import TrialAssessment, TrialFacts, assess_trial
 from smanav.trials.models import Trial, TrialSite
-from smanav_core.codes import Region
-from smanav_core.facts import PatientFacts, derive_facts
+from smanav_core import interpret_person
+from smanav_core.facts import Person
 from smanav_core.knowledge.loader import load_knowledge
-from smanav_core.rules.classification import classify_diagnosed
-from smanav_core.rules.genetics import interpret_record_genetics
-from smanav_core.validation import validate_record
 
 OPEN_STATUSES = ("RECRUITING", "NOT_YET_RECRUITING")
 NEAREST_SITES = 3
@@ -29,24 +24,10 @@ DISCLAIMER = (
 )
 
 
-def patient_facts(record: Mapping[str, Any], *, as_of: dt.date) -> PatientFacts:
-    """Validate the record and let the clinical core interpret it (diagnosis, type, motor function).
-
-    In the engine's order: genetics and classification from the record, then the facts built once.
-    """
-    patient = validate_record(record, as_of=as_of)
-    kb = load_knowledge()
-    diagnosis = interpret_record_genetics(patient, kb).status
-    classification = classify_diagnosed(diagnosis, patient.clinical, kb)
-    # The region only matters to therapy rules; genetics and classification do not read it.
-    return derive_facts(
-        patient,
-        region=patient.region or Region.US,
-        as_of=as_of,
-        diagnosis=diagnosis,
-        sma_type=classification.sma_type,
-        functional_group=classification.functional_group,
-    )
+def patient_facts(record: object, *, as_of: dt.date) -> Person:
+    """Validate the record and let the clinical core interpret it (diagnosis, type, motor function), as
+    the core does for an evaluation; no region is involved (trial criteria are the same everywhere)."""
+    return interpret_person(record, as_of=as_of)
 
 
 def _phase_words(code: str) -> str:
@@ -66,7 +47,7 @@ class TrialMatch:
     def nearest_km(self) -> float | None:
         return self.sites[0][0] if self.sites and self.sites[0][0] is not None else None
 
-    def sort_key(self) -> tuple[Any, ...]:
+    def sort_key(self) -> tuple[int, int, int, int, int, float, str]:
         a = self.assessment
         return (
             0 if a.possible else 1,
@@ -80,7 +61,7 @@ class TrialMatch:
             self.trial.nct_id,
         )
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> dict[str, object]:
         a = self.assessment
         trial = self.trial
         return {
@@ -123,7 +104,7 @@ class TrialMatch:
 
 
 def match_trials(
-    facts: PatientFacts, *, location: Location | None = None, include_samples: bool = True
+    facts: Person, *, location: Location | None = None, include_samples: bool = True
 ) -> list[TrialMatch]:
     """Every open SMA trial, assessed and ranked (two queries whatever the number of trials)."""
     curated = curated_trials()

@@ -3,30 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from smanav.geo.models import ATTRIBUTION
 from smanav.geo.selectors import Location, Unresolved, locate
 from smanav.trials.selectors import DISCLAIMER, match_trials, patient_facts
 from smanav_core.ages import age_words
+from smanav_core.evaluation import JsonDocument
 from smanav_core.knowledge.loader import load_knowledge
 
 
 def trials_match_document(
-    record: Any,
+    record: object,
     *,
     as_of: dt.date,
     near: str | None = None,
     country: str | None = None,
     prefer_country: str | None = None,
-) -> dict[str, Any]:
+) -> JsonDocument:
     """The match as a JSON-ready document. Raises the core's `InvalidInput` for a bad record.
 
-    `prefer_country` (the reader's, see `smanav.web.user_locale`) decides a place found in several
+    `prefer_country` (the reader's, see `smanav.user_locale`) decides a place found in several
     countries; without it such a place is not found and the answer lists the choices."""
     facts = patient_facts(record, as_of=as_of)
     location: Location | None = None
-    place: dict[str, Any] | None = None
+    place: dict[str, object] | None = None
     if near and near.strip():
         found = locate(near, country, prefer=prefer_country)
         if isinstance(found, Unresolved):

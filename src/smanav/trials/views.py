@@ -13,7 +13,7 @@ from django.utils import timezone
 from smanav.geo.models import ATTRIBUTION
 from smanav.trials.forms import TrialFinderForm
 from smanav.trials.services import trials_match_document
-from smanav.web.user_locale import user_locale
+from smanav.user_locale import user_locale
 from smanav_core import InvalidInput
 from smanav_core.dates import day_words
 

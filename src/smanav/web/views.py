@@ -13,10 +13,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from smanav.api.documents import json_document
+from smanav.jsonapi.documents import json_document
 from smanav.web.forms import EvaluateForm, TriageForm
 from smanav.web.result_display import evaluation_view, triage_view
-from smanav_core import InvalidInput, evaluate, load_knowledge, triage
+from smanav_core import InvalidInput, evaluation_of, load_knowledge, triage_of
 
 
 @require_http_methods(["GET", "POST"])
@@ -33,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(request, "web/home.html", context, status=422)
     try:
         record = json_document(form.cleaned_data["document"], "record")
-        result = evaluate(
+        result = evaluation_of(
             record, region=form.cleaned_data["region"] or None, as_of=form.cleaned_data["as_of"] or today
         )
     except InvalidInput as error:
@@ -52,7 +52,7 @@ def triage_page(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "web/triage.html", context, status=422)
     try:
-        result = triage(form.answers(), as_of=timezone.localdate())
+        result = triage_of(form.answers(), as_of=timezone.localdate())
     except InvalidInput as error:
         context["problems"] = error.problems
         return render(request, "web/triage.html", context, status=422)

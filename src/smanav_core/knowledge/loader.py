@@ -11,9 +11,11 @@ import functools
 import hashlib
 import re
 import tomllib
+import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
+from types import MappingProxyType
 from typing import TypeVar, cast
 
 from pydantic import ValidationError
@@ -49,20 +51,51 @@ class KnowledgeError(RuntimeError):
     """The knowledge base is inconsistent; the process must not answer clinical questions."""
 
 
-@dataclass(frozen=True)
+# What `Knowledge.prepared` worked out, by knowledge base (its `id`) and function: kept beside the
+# knowledge bases, not inside them, so that a `Knowledge` never changes once made. A knowledge base's
+# entries go when it is collected.
+_PREPARED: dict[tuple[int, Callable[[Knowledge], object]], object] = {}
+
+
+@dataclass(frozen=True, eq=False)
 class Knowledge:
+    """A validated knowledge base. Immutable: every field is set when it is made, the files' own
+    tables included (`genetics`, `therapies`...), and nothing is added to it afterwards."""
+
     version: str
     sources: Mapping[str, Source]
     files: Mapping[str, KnowledgeFile]
     entries: Mapping[str, Entry]
     # Curated eligibility criteria of trials (`data/trials/NCT*.toml`), by NCT id.
     trials: Mapping[str, CuratedTrial] = field(default_factory=dict)
+    # The statements among the entries, and each file as its own type: the rules read these on every
+    # evaluation as plain attributes.
+    statements: Mapping[str, Statement] = field(init=False)
+    genetics: GeneticsFile = field(init=False)
+    measures: MeasuresFile = field(init=False)
+    therapies: TherapiesFile = field(init=False)
+    care_plan: CareFile = field(init=False)
+    triage: TriageFile = field(init=False)
+
+    def __post_init__(self) -> None:
+        derived = {
+            "statements": MappingProxyType(
+                {key: entry for key, entry in self.entries.items() if isinstance(entry, Statement)}
+            ),
+            "genetics": self.file("genetics", GeneticsFile),
+            "measures": self.file("measures", MeasuresFile),
+            "therapies": self.file("therapies", TherapiesFile),
+            "care_plan": self.file("care_plan", CareFile),
+            "triage": self.file("triage", TriageFile),
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)  # the dataclass way to set a frozen field it derives
 
     def file(self, name: str, schema: type[F]) -> F:
         return cast(F, self.files[name])
 
     def statement(self, entry_id: str) -> Statement:
-        found = self._statements.get(entry_id)
+        found = self.statements.get(entry_id)
         if found is None:
             entry = self.entries[entry_id]  # KeyError for an unknown id
             raise KnowledgeError(f"{entry_id} is not a statement but a {type(entry).__name__}")
@@ -83,41 +116,14 @@ class Knowledge:
 
     def prepared(self, build: Callable[[Knowledge], P]) -> P:
         """What `build` works out from this knowledge base (a rule's index of it), worked out on first use
-        and kept with the knowledge base, which never changes once loaded."""
-        found = self._prepared.get(build)
+        and kept beside it for as long as it lives. `build` must be a pure function of the knowledge and
+        answer an immutable value: every evaluation shares it."""
+        key = (id(self), build)
+        found = _PREPARED.get(key)
         if found is None:
-            found = self._prepared[build] = build(self)
+            found = _PREPARED[key] = build(self)
+            weakref.finalize(self, _PREPARED.pop, key, None)
         return cast(P, found)
-
-    @functools.cached_property
-    def _prepared(self) -> dict[Callable[[Knowledge], object], object]:
-        return {}
-
-    # The rules read these on every evaluation: each is looked up once per knowledge base (the files never
-    # change once loaded), then read as a plain attribute.
-    @functools.cached_property
-    def _statements(self) -> Mapping[str, Statement]:
-        return {key: entry for key, entry in self.entries.items() if isinstance(entry, Statement)}
-
-    @functools.cached_property
-    def genetics(self) -> GeneticsFile:
-        return self.file("genetics", GeneticsFile)
-
-    @functools.cached_property
-    def measures(self) -> MeasuresFile:
-        return self.file("measures", MeasuresFile)
-
-    @functools.cached_property
-    def therapies(self) -> TherapiesFile:
-        return self.file("therapies", TherapiesFile)
-
-    @functools.cached_property
-    def care_plan(self) -> CareFile:
-        return self.file("care_plan", CareFile)
-
-    @functools.cached_property
-    def triage(self) -> TriageFile:
-        return self.file("triage", TriageFile)
 
 
 def _data_files() -> dict[str, bytes]:

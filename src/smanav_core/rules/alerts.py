@@ -12,17 +12,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
 
 from smanav_core.codes import AlertCode, DiagnosisStatus, DueStatus, FunctionalGroup, Instrument, Severity
 from smanav_core.dates import day_words
+from smanav_core.evaluation import Alert, MissingAssessmentAlert, OverdueAlert
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.care import CareItem
 from smanav_core.rules.decline import decline_alerts
 from smanav_core.rules.treatment_monitoring import Monitoring, treatment_monitoring_alerts
 
-SEVERITY_RANK: dict[str, int] = {Severity.HIGH.value: 0, Severity.MEDIUM.value: 1, Severity.LOW.value: 2}
+SEVERITY_RANK: dict[Severity, int] = {Severity.HIGH: 0, Severity.MEDIUM: 1, Severity.LOW: 2}
 
 # The care-plan items whose interval defines "overdue" for each functional group. Walkers have none:
 # the standards of care read give them no fixed review interval.
@@ -35,10 +35,6 @@ GROUP_WORDS: dict[FunctionalGroup, str] = {
     FunctionalGroup.NON_SITTER: "person who cannot sit without support",
     FunctionalGroup.SITTER: "person who sits but does not walk without support",
 }
-# Enum attribute access is slow on Python 3.11: the output values, read once.
-_MEDIUM = Severity.MEDIUM.value
-_OVERDUE = AlertCode.ASSESSMENT_OVERDUE.value
-_OVERDUE_STATUS = DueStatus.OVERDUE.value
 
 
 class _AlertIndex:
@@ -59,17 +55,22 @@ class _AlertIndex:
             group: _merged(item.sources, self.review_statement.sources)
             for group, (item, _) in self.review.items()
         }
+        self.missing_alert = MissingAssessmentAlert(
+            AlertCode.ASSESSMENT_MISSING,
+            Severity.MEDIUM,
+            self.missing.text,
+            self.missing.id,
+            self.missing.sources,
+        )
         self.spine = care[SPINE_XRAY_ITEM]
         self.spine_interval = self.spine.interval_months if self.spine.confirmed else None
         self.spine_statement = kb.statement("alert.spine_xray_overdue")
         self.spine_sources = _merged(self.spine.sources, self.spine_statement.sources)
 
 
-def detect_alerts(
-    facts: PatientFacts, kb: Knowledge, monitoring: Monitoring | None = None
-) -> list[dict[str, Any]]:
+def detect_alerts(facts: PatientFacts, kb: Knowledge, monitoring: Monitoring | None = None) -> list[Alert]:
     """Alerts for this person on `facts.as_of`, most severe first (stable within one severity)."""
-    alerts: list[dict[str, Any]] = []
+    alerts: list[Alert] = []
     if facts.diagnosis is DiagnosisStatus.CONFIRMED_5Q_SMA:
         index = kb.prepared(_AlertIndex)
         alerts.extend(decline_alerts(facts, kb))
@@ -80,25 +81,16 @@ def detect_alerts(
     return alerts
 
 
-def _by_severity(alert: dict[str, Any]) -> int:
-    return SEVERITY_RANK.get(alert["severity"], len(SEVERITY_RANK))
+def _by_severity(alert: Alert) -> int:
+    return SEVERITY_RANK[alert.severity]
 
 
-def _overdue_assessments(facts: PatientFacts, index: _AlertIndex) -> list[dict[str, Any]]:
+def _overdue_assessments(facts: PatientFacts, index: _AlertIndex) -> list[Alert]:
     """No assessment at all; the group's review interval passed; a spine X-ray due for a curve > 20°."""
     newest = facts.last_assessment
     if newest is None:
-        statement = index.missing
-        return [
-            {
-                "code": AlertCode.ASSESSMENT_MISSING.value,
-                "severity": _MEDIUM,
-                "text": statement.text,
-                "rule": statement.id,
-                "sources": list(statement.sources),
-            }
-        ]
-    found: list[dict[str, Any]] = []
+        return [index.missing_alert]
+    found: list[Alert] = []
     group = facts.functional_group
     if group is not None and group in index.review:
         item, interval = index.review[group]
@@ -110,14 +102,14 @@ def _overdue_assessments(facts: PatientFacts, index: _AlertIndex) -> list[dict[s
                 interval=interval,
                 due_date=day_words(due),
             )
-            found.append(_overdue(text, item.id, due, None, list(index.review_sources[group])))
+            found.append(_overdue(text, item.id, due, None, index.review_sources[group]))
     spine = _spine_xray_overdue(facts, index)
     if spine is not None:
         found.append(spine)
     return found
 
 
-def _spine_xray_overdue(facts: PatientFacts, index: _AlertIndex) -> dict[str, Any] | None:
+def _spine_xray_overdue(facts: PatientFacts, index: _AlertIndex) -> OverdueAlert | None:
     item, interval = index.spine, index.spine_interval
     cobb = facts.latest(Instrument.COBB_DEG)
     if cobb is None or interval is None or not item.applies_to(facts.diagnosis, facts.functional_group):
@@ -130,22 +122,20 @@ def _spine_xray_overdue(facts: PatientFacts, index: _AlertIndex) -> dict[str, An
     text = index.spine_statement.text.format(
         cobb=_number(cobb.value), last_date=day_words(cobb.date), due_date=day_words(due)
     )
-    return _overdue(text, item.id, due, Instrument.COBB_DEG, list(index.spine_sources))
+    return _overdue(text, item.id, due, Instrument.COBB_DEG, index.spine_sources)
 
 
 def _overdue(
-    text: str, rule: str, due: dt.date, instrument: Instrument | None, sources: list[str]
-) -> dict[str, Any]:
-    alert: dict[str, Any] = {"code": _OVERDUE, "severity": _MEDIUM}
-    if instrument is not None:
-        alert["instrument"] = instrument.value
-    alert.update(text=text, due_on=due.isoformat(), due_status=_OVERDUE_STATUS, rule=rule, sources=sources)
-    return alert
+    text: str, rule: str, due: dt.date, instrument: Instrument | None, sources: tuple[str, ...]
+) -> OverdueAlert:
+    return OverdueAlert(
+        AlertCode.ASSESSMENT_OVERDUE, Severity.MEDIUM, instrument, text, due, DueStatus.OVERDUE, rule, sources
+    )
 
 
-def _merged(*groups: Iterable[str]) -> list[str]:
+def _merged(*groups: Iterable[str]) -> tuple[str, ...]:
     """Sources in first-seen order without repeats."""
-    return list(dict.fromkeys(source for group in groups for source in group))
+    return tuple(dict.fromkeys(source for group in groups for source in group))
 
 
 def _number(value: float) -> str:

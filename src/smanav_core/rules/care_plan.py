@@ -14,15 +14,14 @@ import bisect
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from smanav_core.codes import DiagnosisStatus, DueStatus, FunctionalGroup, Instrument
+from smanav_core.evaluation import CarePlanItem
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
+from smanav_core.knowledge.schema.base import NOT_CONFIRMED
 from smanav_core.knowledge.schema.care import DOMAIN_ORDER, CareItem, IndexKey, PlanEntry
 from smanav_core.rules.treatment_monitoring import Monitoring, treatment_monitoring_items
-
-_DOMAIN_RANK: dict[str, int] = {domain.value: rank for domain, rank in DOMAIN_ORDER.items()}
 
 
 def latest_cobb(facts: PatientFacts) -> tuple[float, dt.date | None] | None:
@@ -106,10 +105,11 @@ def last_done(from_any: bool, instruments: tuple[Instrument, ...], facts: Patien
 
 @dataclass(frozen=True, slots=True)
 class _PlanItem:
-    """An item of the care file ready for the plan: its fixed output, its per-person test, and what its
-    due date is counted from (whether any assessment counts, which instruments, the interval)."""
+    """An item of the care file ready for the plan: the item as every plan shows it (without a due
+    date), its per-person test, and what its due date is counted from (whether any assessment counts,
+    which instruments, the interval)."""
 
-    output: dict[str, Any]
+    item: CarePlanItem
     holds: PersonTest | None
     due: tuple[bool, tuple[Instrument, ...], int] | None
 
@@ -134,7 +134,15 @@ def _prepare(entry: PlanEntry) -> _PlanItem:
     if entry.dated and item.interval_months is not None:
         due = (item.due_from_any_assessment, item.due_from_instruments, item.interval_months)
     holds = _person_test(item) if entry.per_person else None
-    return _PlanItem(output=dict(entry.output), holds=holds, due=due)
+    output = CarePlanItem(
+        id=item.id,
+        domain=item.domain,
+        title=item.title,
+        detail=item.detail if item.confirmed else f"{item.detail} ({NOT_CONFIRMED})",
+        interval_months=item.interval_months,
+        sources=item.sources,
+    )
+    return _PlanItem(item=output, holds=holds, due=due)
 
 
 def due_status(due: dt.date, as_of: dt.date, due_soon_days: float) -> DueStatus:
@@ -148,30 +156,36 @@ def due_status(due: dt.date, as_of: dt.date, due_soon_days: float) -> DueStatus:
 
 def build_care_plan(
     facts: PatientFacts, kb: Knowledge, monitoring: Monitoring | None = None
-) -> list[dict[str, Any]]:
+) -> list[CarePlanItem]:
     """The care-plan items that apply to this person on `facts.as_of`, ordered by domain.
 
     A dated item says when it is next due (`due_on`), from what (`last_done_on`) and how that stands on
     the evaluation date (`due_status`: overdue, due_soon or scheduled).
     """
-    plan: list[dict[str, Any]] = []
+    plan: list[CarePlanItem] = []
     cobb = latest_cobb(facts)
     due_soon_days = kb.number("monitoring.due_soon_days")
     for prepared in kb.prepared(_plan_items)[(facts.diagnosis, facts.functional_group)]:
         if prepared.holds is not None and not prepared.holds(facts, cobb):
             continue
-        # The prepared output and its `sources` list belong to the knowledge base: hand out copies.
-        entry = prepared.output.copy()
-        entry["sources"] = list(entry["sources"])
+        item = prepared.item
         if prepared.due is not None:
             from_any, instruments, interval = prepared.due
             last = last_done(from_any, instruments, facts)
             if last is not None:
                 due = add_months(last, interval)
-                entry["due_on"] = due.isoformat()
-                entry["due_status"] = due_status(due, facts.as_of, due_soon_days).value
-                entry["last_done_on"] = last.isoformat()
-        plan.append(entry)
+                item = CarePlanItem(
+                    item.id,
+                    item.domain,
+                    item.title,
+                    item.detail,
+                    item.interval_months,
+                    item.sources,
+                    due,
+                    due_status(due, facts.as_of, due_soon_days),
+                    last,
+                )
+        plan.append(item)
     added = treatment_monitoring_items(facts, kb, monitoring)
     if added:
         # The plan is already in domain order and every added item is of one domain: put them after
@@ -181,5 +195,5 @@ def build_care_plan(
     return plan
 
 
-def _domain_rank(entry: dict[str, Any]) -> int:
-    return _DOMAIN_RANK.get(entry["domain"], len(_DOMAIN_RANK))
+def _domain_rank(item: CarePlanItem) -> int:
+    return DOMAIN_ORDER[item.domain]

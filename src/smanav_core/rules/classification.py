@@ -7,10 +7,10 @@ over milestones. The functional group is what the person can do now; the standar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from smanav_core.codes import DiagnosisStatus, FunctionalGroup, MotorMilestone, SmaType
+from smanav_core.evaluation import Classification, Reason
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.record import Clinical
@@ -39,20 +39,6 @@ def onset_limits(kb: Knowledge) -> OnsetLimits:
     )
 
 
-@dataclass(slots=True)
-class Classification:
-    sma_type: SmaType | None
-    functional_group: FunctionalGroup | None
-    reasons: list[dict[str, Any]] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "sma_type": None if self.sma_type is None else self.sma_type.value,
-            "functional_group": None if self.functional_group is None else self.functional_group.value,
-            "reasons": self.reasons,
-        }
-
-
 def classify(facts: PatientFacts, kb: Knowledge) -> Classification:
     return classify_diagnosed(facts.diagnosis, facts.record.clinical, kb)
 
@@ -62,30 +48,30 @@ def classify_diagnosed(
 ) -> Classification:
     """`classify` from its two inputs, so the engine can classify before the facts carry the diagnosis."""
     group = None if clinical is None else clinical.current_motor_function
-    result = Classification(sma_type=None, functional_group=group)
+    reasons: list[Reason] = []
     if group is not None:
-        _explain(result, kb, "classification.functional_group", group=_GROUP_WORDS[group])
+        reasons.append(reason(kb, "classification.functional_group", group=_GROUP_WORDS[group]))
     if diagnosis is not DiagnosisStatus.CONFIRMED_5Q_SMA:
-        _explain(result, kb, "classification.needs_confirmed_diagnosis")
-        return result
+        reasons.append(reason(kb, "classification.needs_confirmed_diagnosis"))
+        return Classification(None, group, tuple(reasons))
     if clinical is None or clinical.symptomatic is None:
-        _explain(result, kb, "classification.symptom_status_unknown")
-        return result
+        reasons.append(reason(kb, "classification.symptom_status_unknown"))
+        return Classification(None, group, tuple(reasons))
     if clinical.symptomatic is False:
-        result.sma_type = SmaType.PRESYMPTOMATIC
-        _explain(result, kb, "classification.presymptomatic")
-        return result
+        reasons.append(reason(kb, "classification.presymptomatic"))
+        return Classification(SmaType.PRESYMPTOMATIC, group, tuple(reasons))
     onset = clinical.symptom_onset_age_months
     milestone = clinical.max_motor_milestone
+    sma_type: SmaType | None = None
     if onset is not None:
-        result.sma_type = _type_from_onset(onset, milestone, kb.prepared(onset_limits))
+        sma_type = _type_from_onset(onset, milestone, kb.prepared(onset_limits))
     elif milestone is not None:
-        result.sma_type = _type_from_milestone(milestone)
-    if result.sma_type is None:
-        _explain(result, kb, "classification.onset_unknown")
+        sma_type = _type_from_milestone(milestone)
+    if sma_type is None:
+        reasons.append(reason(kb, "classification.onset_unknown"))
     else:
-        _explain(result, kb, _TYPE_ENTRY[result.sma_type])
-    return result
+        reasons.append(reason(kb, _TYPE_ENTRY[sma_type]))
+    return Classification(sma_type, group, tuple(reasons))
 
 
 def _type_from_onset(onset_months: float, milestone: MotorMilestone | None, limits: OnsetLimits) -> SmaType:
@@ -106,7 +92,3 @@ def _type_from_milestone(milestone: MotorMilestone) -> SmaType:
     if milestone in (MotorMilestone.SITS_INDEPENDENTLY, MotorMilestone.STANDS_WITH_SUPPORT):
         return SmaType.TYPE_2
     return SmaType.TYPE_1
-
-
-def _explain(result: Classification, kb: Knowledge, entry_id: str, **values: Any) -> None:
-    result.reasons.append(reason(kb, entry_id, **values))

@@ -22,10 +22,10 @@ import datetime as dt
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from smanav_core.codes import AlertCode, DeclineReference, Instrument, Severity, SmaType, TreatmentTherapy
 from smanav_core.dates import day_words
+from smanav_core.evaluation import Compared, FallAlert, Measured, Threshold
 from smanav_core.facts import PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.genetics import DeclineRule, MeaningfulChange, Measure
@@ -33,11 +33,7 @@ from smanav_core.record import Assessment
 
 # Scores are recorded as decimals: a fall equal to the threshold must not be lost to rounding.
 EPSILON = 1e-9
-# Enum attribute access is slow on Python 3.11: the output values, read once.
-_HIGH = Severity.HIGH.value
-_LOW = Severity.LOW.value
-_MOTOR_DECLINE = AlertCode.MOTOR_DECLINE.value
-_MEASURE_TREND = AlertCode.MEASURE_TREND.value
+# Enum attribute access is slow on Python 3.11: the references' values, read once.
 _BEST_IN_WINDOW = DeclineReference.BEST_IN_WINDOW.value
 _BEFORE_WINDOW = DeclineReference.BEFORE_WINDOW.value
 _COURSE_START = DeclineReference.COURSE_START.value
@@ -52,6 +48,7 @@ class _Decline:
 
     rule: DeclineRule
     change: MeaningfulChange
+    threshold: Threshold
     window_months: int
     course_start_months: int | None
     text: str
@@ -71,7 +68,6 @@ class _Trend:
 @dataclass(frozen=True, slots=True)
 class _Watched:
     instrument: Instrument
-    code: str  # the instrument's value, read once (enum attribute access is slow on Python 3.11)
     check: _Decline | _Trend
 
 
@@ -96,7 +92,7 @@ class _DeclineIndex:
                 if found is None:
                     continue
                 check = self._check(measure, found, changes, sma_type)
-                watched.append(_Watched(measure.instrument, measure.instrument.value, check))
+                watched.append(_Watched(measure.instrument, check))
             self.by_type[sma_type] = tuple(watched)
         # Whether any rule for the type compares with the start of treatment (only then is it worked out).
         self.compares_course_start = {
@@ -136,6 +132,7 @@ class _DeclineIndex:
                 return _Decline(
                     rule,
                     change,
+                    Threshold(rule.window_months, change.points, change.kind, change.id),
                     rule.window_months,
                     rule.course_start_months,
                     _prefilled(self.decline.text, fixed),
@@ -175,10 +172,10 @@ def _scope_words(sma_type: SmaType | None) -> str:
     return f" in SMA type {sma_type.value}"
 
 
-def decline_alerts(facts: PatientFacts, kb: Knowledge) -> list[dict[str, Any]]:
+def decline_alerts(facts: PatientFacts, kb: Knowledge) -> list[FallAlert]:
     """`motor_decline` and `measure_trend` alerts of one person, in the knowledge base's measure order."""
     index = kb.prepared(_DeclineIndex)
-    found: list[dict[str, Any]] = []
+    found: list[FallAlert] = []
     assessments = facts.assessments
     watched_measures = index.by_type[facts.sma_type]
     course_start = _course_start(facts) if index.compares_course_start[facts.sma_type] else None
@@ -211,7 +208,7 @@ def _course_start(facts: PatientFacts) -> dt.date | None:
 
 def _decline(
     watched: _Watched, check: _Decline, history: tuple[Assessment, ...], course_start: dt.date | None
-) -> dict[str, Any] | None:
+) -> FallAlert | None:
     latest = history[-1]
     earlier = history[:-1]
     reference, kind = _window_reference(earlier, add_months(latest.date, -check.window_months))
@@ -242,24 +239,19 @@ def _decline(
             reference=_number(reference.value),
             reference_date=day_words(reference_on),
         )
-    alert: dict[str, Any] = {
-        "code": _MOTOR_DECLINE,
-        "severity": _HIGH,
-        "instrument": watched.code,
-        "text": text,
-        "latest": {"value": latest.value, "date": latest_on.isoformat()},
-        "compared_with": {"value": reference.value, "date": reference_on.isoformat(), "reference": kind},
-        "fall": fall,
-        "window_months": check.window_months,
-        "threshold": change.points,
-        "threshold_kind": change.kind,
-        "threshold_rule": change.id,
-        "rule": check.rule.id,
-        "sources": list(check.sources),
-    }
-    if kind == _COURSE_START and course_start is not None:
-        alert["course_start"] = course_start.isoformat()
-    return alert
+    return FallAlert(
+        code=AlertCode.MOTOR_DECLINE,
+        severity=Severity.HIGH,
+        instrument=watched.instrument,
+        text=text,
+        latest=Measured(latest.value, latest_on),
+        compared_with=Compared(reference.value, reference_on, kind),
+        fall=fall,
+        threshold=check.threshold,
+        rule=check.rule.id,
+        sources=check.sources,
+        course_start=course_start if kind == _COURSE_START else None,
+    )
 
 
 def _window_reference(earlier: tuple[Assessment, ...], window_from: dt.date) -> tuple[Assessment, str]:
@@ -294,7 +286,7 @@ def _baseline(
     return None
 
 
-def _trend(watched: _Watched, check: _Trend, history: tuple[Assessment, ...]) -> dict[str, Any] | None:
+def _trend(watched: _Watched, check: _Trend, history: tuple[Assessment, ...]) -> FallAlert | None:
     """Three values in a row that each fell, for a measure without a confirmed threshold."""
     if len(history) < 3:
         return None
@@ -309,17 +301,18 @@ def _trend(watched: _Watched, check: _Trend, history: tuple[Assessment, ...]) ->
         latest=_number(latest.value),
         latest_date=day_words(latest.date),
     )
-    return {
-        "code": _MEASURE_TREND,
-        "severity": _LOW,
-        "instrument": watched.code,
-        "text": text,
-        "latest": {"value": latest.value, "date": latest.date.isoformat()},
-        "compared_with": {"value": first.value, "date": first.date.isoformat(), "reference": _FIRST_OF_THREE},
-        "fall": round(first.value - latest.value, 6),
-        "rule": check.rule_id,
-        "sources": list(check.sources),
-    }
+    return FallAlert(
+        code=AlertCode.MEASURE_TREND,
+        severity=Severity.LOW,
+        instrument=watched.instrument,
+        text=text,
+        latest=Measured(latest.value, latest.date),
+        compared_with=Compared(first.value, first.date, _FIRST_OF_THREE),
+        fall=round(first.value - latest.value, 6),
+        threshold=None,
+        rule=check.rule_id,
+        sources=check.sources,
+    )
 
 
 def _merged(*groups: Iterable[str]) -> tuple[str, ...]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from smanav_core.codes import DiagnosisStatus, GeneticMethod, MotorMilestone
+from smanav_core.evaluation import Diagnosis
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.genetics import Discordance, Smn2TypeDistribution
@@ -15,14 +18,19 @@ from smanav_core.record import PatientRecord
 _MILESTONE_RANK = {milestone: rank for rank, milestone in enumerate(MotorMilestone)}
 
 
-@dataclass(slots=True)
-class Diagnosis:
-    status: DiagnosisStatus
-    summary: list[str] = field(default_factory=list)
-    next_steps: list[str] = field(default_factory=list)
-    sources: list[str] = field(default_factory=list)
-    distribution: dict[str, float] | None = None
-    rule_ids: list[str] = field(default_factory=list)
+class _Notes:
+    """The diagnosis while the rules write it: each statement said adds its sentence, next steps and
+    sources (without repeats); `finished` gives the frozen `Diagnosis`."""
+
+    __slots__ = ("distribution", "next_steps", "rule_ids", "sources", "status", "summary")
+
+    def __init__(self, status: DiagnosisStatus) -> None:
+        self.status = status
+        self.summary: list[str] = []
+        self.next_steps: list[str] = []
+        self.sources: list[str] = []
+        self.distribution: Mapping[str, float] | None = None
+        self.rule_ids: list[str] = []
 
     def say(self, kb: Knowledge, entry_id: str, **values: Any) -> None:
         statement = kb.statement(entry_id)
@@ -39,17 +47,15 @@ class Diagnosis:
                 sources.append(source)
         self.rule_ids.append(entry_id)
 
-    def as_dict(self) -> dict[str, Any]:
-        """The diagnosis part of the evaluation document. It hands out this object's own lists: a
-        diagnosis is built for one evaluation, so copying them would only cost time."""
-        return {
-            "status": self.status.value,
-            "summary": " ".join(self.summary),
-            "next_steps": self.next_steps,
-            "predicted_type_distribution": self.distribution or None,
-            "sources": self.sources,
-            "rules": self.rule_ids,
-        }
+    def finished(self) -> Diagnosis:
+        return Diagnosis(
+            status=self.status,
+            summary=" ".join(self.summary),
+            next_steps=tuple(self.next_steps),
+            predicted_type_distribution=self.distribution or None,
+            sources=tuple(self.sources),
+            rules=tuple(self.rule_ids),
+        )
 
 
 def interpret_genetics(facts: PatientFacts, kb: Knowledge) -> Diagnosis:
@@ -62,42 +68,42 @@ def interpret_record_genetics(record: PatientRecord, kb: Knowledge) -> Diagnosis
     genetics = record.genetics
     smn1 = None if genetics is None else genetics.smn1_copies
     if genetics is None or smn1 is None:
-        diagnosis = Diagnosis(DiagnosisStatus.NOT_TESTED)
+        diagnosis = _Notes(DiagnosisStatus.NOT_TESTED)
         diagnosis.say(kb, "genetics.not_tested")
-        return diagnosis
+        return diagnosis.finished()
 
     variant = genetics.smn1_intragenic_variant
     symptomatic = None if record.clinical is None else record.clinical.symptomatic
     if smn1 == 0:
         if genetics.method is GeneticMethod.NEWBORN_SCREENING:
-            diagnosis = Diagnosis(DiagnosisStatus.INCONCLUSIVE)
+            diagnosis = _Notes(DiagnosisStatus.INCONCLUSIVE)
             diagnosis.say(kb, "genetics.newborn_screen_positive")
         else:
-            diagnosis = Diagnosis(DiagnosisStatus.CONFIRMED_5Q_SMA)
+            diagnosis = _Notes(DiagnosisStatus.CONFIRMED_5Q_SMA)
             diagnosis.say(kb, "genetics.smn1_absent_confirms")
             if genetics.method is None:
                 diagnosis.say(kb, "genetics.method_unknown")
     elif smn1 == 1 and variant:
-        diagnosis = Diagnosis(DiagnosisStatus.CONFIRMED_5Q_SMA)
+        diagnosis = _Notes(DiagnosisStatus.CONFIRMED_5Q_SMA)
         diagnosis.say(kb, "genetics.compound_heterozygote_confirms", variant=variant)
     elif smn1 == 1:
         if symptomatic is True:
-            diagnosis = Diagnosis(DiagnosisStatus.INCONCLUSIVE)
+            diagnosis = _Notes(DiagnosisStatus.INCONCLUSIVE)
             diagnosis.say(kb, "genetics.one_copy_with_symptoms")
         elif symptomatic is False:
-            diagnosis = Diagnosis(DiagnosisStatus.CARRIER)
+            diagnosis = _Notes(DiagnosisStatus.CARRIER)
             diagnosis.say(kb, "genetics.one_copy_carrier")
         else:
-            diagnosis = Diagnosis(DiagnosisStatus.INCONCLUSIVE)
+            diagnosis = _Notes(DiagnosisStatus.INCONCLUSIVE)
             diagnosis.say(kb, "genetics.one_copy_symptoms_unknown")
     elif variant:
-        diagnosis = Diagnosis(DiagnosisStatus.INCONCLUSIVE)
+        diagnosis = _Notes(DiagnosisStatus.INCONCLUSIVE)
         diagnosis.say(kb, "genetics.two_copies_with_variant")
     elif symptomatic is True:
-        diagnosis = Diagnosis(DiagnosisStatus.SMA_UNLIKELY)
+        diagnosis = _Notes(DiagnosisStatus.SMA_UNLIKELY)
         diagnosis.say(kb, "genetics.two_or_more_copies_with_symptoms")
     else:
-        diagnosis = Diagnosis(DiagnosisStatus.SMA_UNLIKELY)
+        diagnosis = _Notes(DiagnosisStatus.SMA_UNLIKELY)
         diagnosis.say(kb, "genetics.two_or_more_copies")
 
     if diagnosis.status is DiagnosisStatus.CONFIRMED_5Q_SMA or (
@@ -105,10 +111,10 @@ def interpret_record_genetics(record: PatientRecord, kb: Knowledge) -> Diagnosis
     ):
         _smn2(record, kb, diagnosis, homozygous_absence=smn1 == 0)
         diagnosis.say(kb, "genetics.counselling_and_referral")
-    return diagnosis
+    return diagnosis.finished()
 
 
-def _smn2(record: PatientRecord, kb: Knowledge, diagnosis: Diagnosis, *, homozygous_absence: bool) -> None:
+def _smn2(record: PatientRecord, kb: Knowledge, diagnosis: _Notes, *, homozygous_absence: bool) -> None:
     genetics = record.genetics
     assert genetics is not None
     copies = genetics.smn2_copies
@@ -122,7 +128,7 @@ def _smn2(record: PatientRecord, kb: Knowledge, diagnosis: Diagnosis, *, homozyg
         if row is None:
             diagnosis.say(kb, "genetics.smn2_distribution_unknown", copies=copies)
         else:
-            diagnosis.distribution = dict(row.type_probabilities)
+            diagnosis.distribution = kb.prepared(_distributions)[row.id]
             diagnosis.say(kb, row.id, copies=copies)
     limits = kb.prepared(_genetics_limits)
     if copies >= limits.confirm_from:
@@ -132,6 +138,11 @@ def _smn2(record: PatientRecord, kb: Knowledge, diagnosis: Diagnosis, *, homozyg
         diagnosis.say(kb, "genetics.modifier_c859")
     if any(_matches(situation, record, copies) for situation in kb.genetics.discordance):
         diagnosis.say(kb, "genetics.discordant_copy_number", copies=copies)
+
+
+def _distributions(kb: Knowledge) -> Mapping[str, Mapping[str, float]]:
+    """Each distribution row's shares by type, read-only: every diagnosis of that copy number shares it."""
+    return {row.id: MappingProxyType(dict(row.type_probabilities)) for row in kb.genetics.smn2_distribution}
 
 
 def _distribution_rows(kb: Knowledge) -> dict[int, Smn2TypeDistribution]:

@@ -15,10 +15,11 @@ import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 from smanav_core.ages import age_words
 from smanav_core.codes import DiagnosisStatus, Region, SmaType, TherapyId, TherapyStatus
+from smanav_core.evaluation import Note, Reason, TherapyAssessment
 from smanav_core.facts import DAYS_PER_MONTH, PatientFacts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.base import Statement
@@ -35,8 +36,8 @@ from smanav_core.rules.therapy_conditions import Test, block_test, postmenstrual
 
 _CONTRACT = frozenset(item.value for item in TherapyId)
 SEVERITY = {status: rank for rank, status in enumerate(TherapyStatus)}
-# Enum attribute access is slow on Python 3.11; the hot path works with ranks and these plain values.
-_STATUS_TEXT = tuple(status.value for status in TherapyStatus)
+# The hot path works with ranks: the status of each rank.
+_STATUS = tuple(TherapyStatus)
 _APPROVAL_STATUS = {
     Approval.APPROVED: TherapyStatus.ELIGIBLE,
     Approval.UNCONFIRMED: TherapyStatus.NEEDS_INFORMATION,
@@ -143,24 +144,23 @@ class _Values(dict[str, str]):
 
 @dataclass(frozen=True, slots=True)
 class _Reason:
-    """A reason from a statement: `text` is final when the statement quotes no value of the person."""
+    """A reason from a statement, made once when the statement quotes no value of the person."""
 
     statement: Statement
     code: str
-    text: str | None
-    sources: tuple[str, ...]
+    fixed: Reason | None
 
     @classmethod
     def of(cls, statement: Statement, code: str) -> _Reason:
         quotes_values = "{" in statement.text or "}" in statement.text
-        text = None if quotes_values else flagged(statement, statement.text)
-        return cls(statement, code, text, statement.sources)
+        fixed = None if quotes_values else Reason(code, flagged(statement, statement.text), statement.sources)
+        return cls(statement, code, fixed)
 
-    def build(self, values: Mapping[str, str]) -> dict[str, Any]:
-        text = self.text
-        if text is None:
-            text = flagged(self.statement, self.statement.text.format_map(values))
-        return {"code": self.code, "text": text, "sources": list(self.sources)}
+    def build(self, values: Mapping[str, str]) -> Reason:
+        if self.fixed is not None:
+            return self.fixed
+        statement = self.statement
+        return Reason(self.code, flagged(statement, statement.text.format_map(values)), statement.sources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,15 +172,18 @@ class _Rule:
     rank: int
     asks: bool
     fired: _Reason
-    # Missing record field -> (code, text) of the reason that asks for it (only for rules that ask).
-    missing: Mapping[str, tuple[str, str]]
-    sources: tuple[str, ...]
+    # Missing record field -> the reason that asks for it (only for rules that ask).
+    missing: Mapping[str, Reason]
 
     @classmethod
     def of(cls, rule: EligibilityRule) -> _Rule:
         asks = rule.if_unknown is IfUnknown.NEEDS_INFORMATION
         missing = {
-            name: (f"missing_{code}", flagged(rule, f"{rule.unknown_text} Missing: {words} ({name})."))
+            name: Reason(
+                f"missing_{code}",
+                flagged(rule, f"{rule.unknown_text} Missing: {words} ({name})."),
+                rule.sources,
+            )
             for name, (code, words) in FIELD_NAMES.items()
             if asks
         }
@@ -191,7 +194,6 @@ class _Rule:
             asks=asks,
             fired=_Reason.of(rule, rule.code),
             missing=missing,
-            sources=rule.sources,
         )
 
 
@@ -203,16 +205,16 @@ class _Findings:
 
     __slots__ = ("codes", "reasons", "rule_ids", "worst")
 
-    def __init__(self, rank: int, approval: dict[str, Any], rule_id: str) -> None:
-        self.reasons: list[tuple[int, dict[str, Any]]] = [(rank, approval)]
+    def __init__(self, rank: int, approval: Reason, rule_id: str) -> None:
+        self.reasons: list[tuple[int, Reason]] = [(rank, approval)]
         self.rule_ids: list[str] = [rule_id]
-        self.codes: set[str] = {approval["code"]}
+        self.codes: set[str] = {approval.code}
         self.worst = rank
 
-    def add(self, rank: int, finding: dict[str, Any], rule_id: str) -> None:
-        if finding["code"] in self.codes:
+    def add(self, rank: int, finding: Reason, rule_id: str) -> None:
+        if finding.code in self.codes:
             return
-        self.codes.add(finding["code"])
+        self.codes.add(finding.code)
         self.reasons.append((rank, finding))
         if rank > self.worst:
             self.worst = rank
@@ -220,8 +222,8 @@ class _Findings:
             self.rule_ids.append(rule_id)
 
 
-# A note prepared for output: its code, text, sources and the test of its `when` conditions (or None).
-_Note = tuple[str, str, tuple[str, ...], Test | None]
+# A note prepared for output, with the test of its `when` conditions (or None).
+_Note = tuple[Note, Test | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,14 +237,20 @@ class _Plan:
     approved: bool
     indication_confirmed: bool
     rules: tuple[_Rule, ...]
-    # The output entry with every field in output order; the fields that depend on the person (status,
-    # reasons, rules, the window, the notes' copies) are filled in, or the window dropped, in a copy.
-    entry: dict[str, Any]
-    # Output field -> the notes' (code, text, sources, test) (their texts take no values); a note with a
-    # test is left out for a person its conditions are known not to fit.
-    notes: tuple[tuple[str, tuple[_Note, ...]], ...]
+    # What the therapy is (the same for every person): name, route, description, layer, indication,
+    # regimen.
+    about: tuple[str, str, str, str, str | None, str | None]
+    # The notes of each kind, in `NOTE_FIELDS` order (their texts take no values): the notes themselves
+    # when none of the kind has a test, else each with its test (a note is left out for a person its
+    # conditions are known not to fit).
+    notes: tuple[tuple[Note, ...] | tuple[_Note, ...], ...]
+    # Which kinds have a note with a test.
+    tested: tuple[bool, ...]
     # A `not_eligible` age rule closes this option at `age_months` (after `from_birth`); its sources.
     window: tuple[float, dt.timedelta, tuple[str, ...]] | None
+    # For a therapy not approved in the region, whose approval text quotes nothing of the person: the
+    # whole assessment, the same for everyone.
+    unapproved: TherapyAssessment | None
 
 
 def _age_limit(rules: tuple[EligibilityRule, ...]) -> tuple[float, tuple[str, ...]] | None:
@@ -270,52 +278,43 @@ def _plan(kb: Knowledge, therapy: Therapy, region: Region) -> _Plan:
     )
     rules = tuple(rule for rule in file.rule if rule.therapy == therapy.therapy and region in rule.regions)
     notes = tuple(
-        (
-            name,
-            tuple(
-                (
-                    note.id.rsplit(".", 1)[-1],
-                    flagged(note, note.text),
-                    note.sources,
-                    None if note.when is None else block_test(note.when),
-                )
-                for note in file.note
-                if note.therapy == therapy.therapy and region in note.regions and note.kind is kind
-            ),
+        tuple(
+            (
+                Note(note.id.rsplit(".", 1)[-1], flagged(note, note.text), note.sources),
+                None if note.when is None else block_test(note.when),
+            )
+            for note in file.note
+            if note.therapy == therapy.therapy and region in note.regions and note.kind is kind
         )
-        for name, kind in NOTE_FIELDS
+        for _, kind in NOTE_FIELDS
     )
+    tested = tuple(any(test is not None for _, test in kind) for kind in notes)
     limit = _age_limit(rules)
     approved = row.approval is not Approval.NOT_APPROVED
-    entry: dict[str, Any] = {
-        "therapy": therapy.therapy,
-        "status": None,
-        "reasons": None,
-        "name": therapy.name,
-        "route": therapy.route,
-        "description": therapy.text,
-        "layer": row.layer.value,
-        "indication": row.indication,
-        "regimen": row.regimen,
-        "rules": None,
-    }
-    if approved:
-        if limit is not None:
-            entry.update(window_closes_on=None, window_sources=None)
-        entry.update((name, None) for name, _ in notes)
+    about = (therapy.name, therapy.route, therapy.text, row.layer.value, row.indication, row.regimen)
+    approval = _Reason.of(row, row.code)
+    rank = SEVERITY[_APPROVAL_STATUS[row.approval]]
+    unapproved = None
+    if not approved and approval.fixed is not None:
+        unapproved = TherapyAssessment(therapy.therapy, _STATUS[rank], (approval.fixed,), *about, (row.id,))
     return _Plan(
         therapy=therapy.therapy,
         row_id=row.id,
-        approval=_Reason.of(row, row.code),
-        approval_rank=SEVERITY[_APPROVAL_STATUS[row.approval]],
+        approval=approval,
+        approval_rank=rank,
         approved=approved,
         indication_confirmed=row.indication_confirmed,
         rules=tuple(_Rule.of(rule) for rule in rules),
-        entry=entry,
-        notes=notes,
+        about=about,
+        notes=tuple(
+            kind if has_tests else tuple(note for note, _ in kind)
+            for kind, has_tests in zip(notes, tested, strict=True)
+        ),
+        tested=tested,
         window=None
         if limit is None
         else (limit[0], dt.timedelta(days=int(limit[0] * DAYS_PER_MONTH)), limit[1]),
+        unapproved=unapproved,
     )
 
 
@@ -359,24 +358,21 @@ def _apply_rules(
             found.add(rule.rank, rule.fired.build(values), rule.id)
         elif fired.value is None and rule.asks:
             for name in fired.missing:
-                code, text = rule.missing[name]
-                found.add(
-                    _NEEDS_INFORMATION, {"code": code, "text": text, "sources": list(rule.sources)}, rule.id
-                )
+                found.add(_NEEDS_INFORMATION, rule.missing[name], rule.id)
 
 
 def _assess_one(
     plan: _Plan, index: _TherapyIndex, facts: PatientFacts, values: Mapping[str, str]
-) -> dict[str, Any]:
-    approval = plan.approval.build(values)
-    entry = plan.entry.copy()
+) -> TherapyAssessment:
     if not plan.approved:
         # Not approved in the region: nothing about the person is assessed, no notes are shown.
-        entry["status"] = _STATUS_TEXT[plan.approval_rank]
-        entry["reasons"] = [approval]
-        entry["rules"] = [plan.row_id]
-        return entry
-    found = _Findings(plan.approval_rank, approval, plan.row_id)
+        if plan.unapproved is not None:
+            return plan.unapproved
+        approval = plan.approval.build(values)
+        return TherapyAssessment(
+            plan.therapy, _STATUS[plan.approval_rank], (approval,), *plan.about, (plan.row_id,)
+        )
+    found = _Findings(plan.approval_rank, plan.approval.build(values), plan.row_id)
     if not plan.indication_confirmed:
         reason = index.indication_unconfirmed
         found.add(_CAUTIONS, reason.build(values), reason.statement.id)
@@ -392,30 +388,40 @@ def _assess_one(
     if len(reasons) > 1:
         # Most restrictive first; a reversed sort is still stable, so equal ranks keep their order.
         reasons.sort(key=_RANK_OF, reverse=True)
-    entry["status"] = _STATUS_TEXT[found.worst]
-    entry["reasons"] = [reason for _, reason in reasons]
-    entry["rules"] = found.rule_ids
+    closes_on = None
+    window_sources: tuple[str, ...] = ()
     window = plan.window
-    if window is not None:
-        if found.worst < _CLOSED and facts.age_months < window[0]:
-            entry["window_closes_on"] = (facts.record.birth_date + window[1]).isoformat()
-            entry["window_sources"] = list(window[2])
-        else:
-            del entry["window_closes_on"], entry["window_sources"]
-    for name, notes in plan.notes:
-        copies: list[dict[str, Any]] = []
-        for code, text, sources, test in notes:
-            # Shown unless the note is known not to apply to this person (a missing fact keeps it).
-            if test is not None and test(facts).value is False:
-                continue
-            copies.append({"code": code, "text": text, "sources": list(sources)})
-        entry[name] = copies
-    return entry
+    if window is not None and found.worst < _CLOSED and facts.age_months < window[0]:
+        closes_on = facts.record.birth_date + window[1]
+        window_sources = window[2]
+    # Each note is shown unless it is known not to apply to this person (a missing fact keeps it).
+    tests, warnings, contraindications, regimens = (
+        _applying(cast("tuple[_Note, ...]", notes), facts) if has_tests else cast("tuple[Note, ...]", notes)
+        for notes, has_tests in zip(plan.notes, plan.tested, strict=True)
+    )
+    return TherapyAssessment(
+        plan.therapy,
+        _STATUS[found.worst],
+        tuple([reason for _, reason in reasons]),
+        *plan.about,
+        tuple(found.rule_ids),
+        closes_on,
+        window_sources,
+        tests,
+        warnings,
+        contraindications,
+        regimens,
+    )
+
+
+def _applying(notes: tuple[_Note, ...], facts: PatientFacts) -> tuple[Note, ...]:
+    """The notes that may apply to the person: those whose test is not known to fail."""
+    return tuple(note for note, test in notes if test is None or test(facts).value is not False)
 
 
 def assess_therapies(
     facts: PatientFacts, kb: Knowledge, *, include_unapproved_agents: bool = False
-) -> list[dict[str, Any]]:
+) -> list[TherapyAssessment]:
     """One entry per contract therapy id, always, in contract order; with `include_unapproved_agents`
     the catalogue's other agents follow (agents outside the contract's four, approved in few regions or
     none). Each entry has `therapy`, `status`, `reasons` (most restrictive first) and extra fields

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from smanav_core.codes import Sex
-from smanav_core.facts import PatientFacts
+from smanav_core.facts import Person
 from smanav_core.knowledge.schema.therapies import Conditions, EligibilityRule
 
 
@@ -25,23 +25,20 @@ class Truth:
     missing: tuple[str, ...] = ()
 
 
-# A test of one person's facts. Decided answers are these shared constants, and so is the unknown answer
-# of each field (a Truth is never changed once made).
-Test = Callable[[PatientFacts], Truth]
+# A test of one person's facts (no condition reads the region: a trial's criteria use the same tests).
+# Decided answers are these shared constants; each test makes its field's unknown answer once.
+Test = Callable[[Person], Truth]
 TRUE = Truth(True)
 FALSE = Truth(False)
-_UNKNOWN: dict[str, Truth] = {}
 
 
 def unknown(name: str) -> Truth:
-    found = _UNKNOWN.get(name)
-    if found is None:
-        found = _UNKNOWN[name] = Truth(None, (name,))
-    return found
+    """The answer of a test whose fact `name` (a record field) is missing."""
+    return Truth(None, (name,))
 
 
 def _age(compare: Callable[[float, float], bool], bound: float) -> Test:
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         return TRUE if compare(facts.age_months, bound) else FALSE
 
     return test
@@ -51,7 +48,7 @@ def _weight(low: float | None, high: float | None) -> Test:
     """The current weight lies in [low, high] (either bound may be absent: then a weight is on record)."""
     missing = unknown("weight_kg")
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         weight = facts.current_weight()
         if weight is None:
             return missing
@@ -65,7 +62,7 @@ def _smn2_range(low: int | None, high: int | None) -> Test:
     """Whether the SMN2 copy number lies in [low, high]; "n or more" results can be undecidable."""
     missing = unknown("genetics.smn2_copies")
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         copies = facts.smn2_copies
         if copies is None:
             return missing
@@ -84,7 +81,7 @@ def _sma_type_in(conditions: Conditions) -> Test:
     allowed = frozenset(conditions.sma_type_in or ())
     missing = unknown("sma_type")
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         if facts.sma_type is None:
             return missing
         return TRUE if facts.sma_type in allowed else FALSE
@@ -96,7 +93,7 @@ def _ventilation_in(conditions: Conditions) -> Test:
     allowed = frozenset(conditions.ventilation_in or ())
     missing = unknown("clinical.ventilation")
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         clinical = facts.record.clinical
         ventilation = None if clinical is None else clinical.ventilation
         if ventilation is None:
@@ -109,7 +106,7 @@ def _ventilation_in(conditions: Conditions) -> Test:
 def _had_therapy_in(conditions: Conditions) -> Test:
     therapies = frozenset(conditions.had_therapy_in or ())
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         return FALSE if therapies.isdisjoint(facts.treatments) else TRUE
 
     return test
@@ -118,7 +115,7 @@ def _had_therapy_in(conditions: Conditions) -> Test:
 def _ongoing_therapy_in(conditions: Conditions) -> Test:
     therapies = frozenset(conditions.ongoing_therapy_in or ())
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         return FALSE if therapies.isdisjoint(facts.ongoing) else TRUE
 
     return test
@@ -127,7 +124,7 @@ def _ongoing_therapy_in(conditions: Conditions) -> Test:
 def _ongoing_therapy_none_of(conditions: Conditions) -> Test:
     therapies = frozenset(conditions.ongoing_therapy_none_of or ())
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         return TRUE if therapies.isdisjoint(facts.ongoing) else FALSE
 
     return test
@@ -137,7 +134,7 @@ def _sex_in(conditions: Conditions) -> Test:
     allowed = frozenset(conditions.sex_in or ())
     missing = unknown("sex")
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         sex = facts.record.sex
         if sex is None or sex is Sex.UNKNOWN:
             return missing
@@ -149,7 +146,7 @@ def _sex_in(conditions: Conditions) -> Test:
 def _anti_aav9_above(limit: float) -> Test:
     missing = unknown("labs.anti_aav9_titer")
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         labs = facts.record.labs
         titre = None if labs is None else labs.anti_aav9_titer
         if titre is None:
@@ -162,7 +159,7 @@ def _anti_aav9_above(limit: float) -> Test:
 def _pregnant(expected: bool) -> Test:
     missing = unknown("pregnant")
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         pregnant = facts.record.pregnant
         if pregnant is None:
             return missing
@@ -174,7 +171,7 @@ def _pregnant(expected: bool) -> Test:
 def _active_infection(expected: bool) -> Test:
     missing = unknown("clinical.active_infection")
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         clinical = facts.record.clinical
         infection = None if clinical is None else clinical.active_infection
         if infection is None:
@@ -188,7 +185,7 @@ def _liver_above(limit: float) -> Test:
     """Any of ALT, AST or bilirubin above `limit` × ULN; not above only when all three are known."""
     missing = unknown("labs.liver")
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         labs = facts.record.labs
         if labs is None:
             return missing
@@ -203,7 +200,7 @@ def _liver_above(limit: float) -> Test:
     return test
 
 
-def postmenstrual_weeks(facts: PatientFacts) -> float | None:
+def postmenstrual_weeks(facts: Person) -> float | None:
     """Gestational age at birth plus the weeks since birth; None when the gestational age is not recorded."""
     born_at = facts.record.gestational_age_weeks
     return None if born_at is None else born_at + facts.age_days / 7
@@ -212,7 +209,7 @@ def postmenstrual_weeks(facts: PatientFacts) -> float | None:
 def _not_yet_term(term_weeks: float) -> Test:
     missing = unknown("gestational_age_weeks")
 
-    def test(facts: PatientFacts) -> Truth:
+    def test(facts: Person) -> Truth:
         born_at = facts.record.gestational_age_weeks
         if born_at is None:
             return missing
@@ -254,6 +251,35 @@ _SECOND_BOUNDS = {
 }
 
 
+# --- the tests other parts of an application share (trial criteria) ----------------------------------
+
+
+def smn2_copies_between(low: int | None, high: int | None) -> Test:
+    """SMN2 copies in [low, high] (either bound may be absent); a result of "n or more" is unknown
+    unless it decides the answer."""
+    return _smn2_range(low, high)
+
+
+def age_months_between(low: float | None, high: float | None) -> Test:
+    """Age in months in [low, high] (either bound may be absent, not both)."""
+    if high is None:
+        return _age(operator.ge, low or 0)
+    at_most = _age(operator.le, high)
+    if low is None:
+        return at_most
+    at_least = _age(operator.ge, low)
+
+    def both(facts: Person) -> Truth:
+        return FALSE if at_least(facts) is FALSE else at_most(facts)
+
+    return both
+
+
+def weight_kg_between(low: float | None, high: float | None) -> Test:
+    """The current weight (the record's, else the latest measured) in [low, high]; unknown without one."""
+    return _weight(low, high)
+
+
 def block_test(conditions: Conditions) -> Test:
     """A test that holds when every condition set in the block holds (AND), in declaration order."""
     names = [name for name in type(conditions).model_fields if getattr(conditions, name) is not None]
@@ -262,7 +288,7 @@ def block_test(conditions: Conditions) -> Test:
     if len(tests) == 1:
         return tests[0]
 
-    def every(facts: PatientFacts) -> Truth:
+    def every(facts: Person) -> Truth:
         # False at the first false test (whatever follows); else unknown, naming every missing field.
         missing: list[str] | None = None
         for test in tests:
@@ -295,7 +321,7 @@ def rule_test(rule: EligibilityRule) -> Test:
         only = alternatives[0]
         return lambda facts: _negated(only(facts))
 
-    def none_holds(facts: PatientFacts) -> Truth:
+    def none_holds(facts: Person) -> Truth:
         # False at the first alternative that holds; true when none does; else unknown (fields named).
         missing: list[str] | None = None
         for alternative in alternatives:

@@ -19,7 +19,6 @@ import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from smanav_core.codes import (
     AlertCode,
@@ -31,6 +30,7 @@ from smanav_core.codes import (
     TreatmentTherapy,
 )
 from smanav_core.dates import day_words
+from smanav_core.evaluation import CarePlanItem, TreatmentMonitoringAlert, TreatmentMonitoringItem
 from smanav_core.facts import GENE_THERAPIES, PatientFacts, add_months
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.knowledge.schema.base import Statement
@@ -38,8 +38,8 @@ from smanav_core.knowledge.schema.therapies import MonitoringKind, MonitoringSch
 from smanav_core.record import Treatment
 from smanav_core.rules.reasons import flagged
 
-ALERT_CODE = AlertCode.TREATMENT_MONITORING_DUE.value
-_DOMAIN = CareDomain.TREATMENT_MONITORING.value
+ALERT_CODE = AlertCode.TREATMENT_MONITORING_DUE
+_DOMAIN = CareDomain.TREATMENT_MONITORING
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,44 +305,48 @@ def _next_test(
 
 def treatment_monitoring_items(
     facts: PatientFacts, kb: Knowledge, monitoring: Monitoring | None = None
-) -> list[dict[str, Any]]:
+) -> list[CarePlanItem]:
     """Care-plan items (domain `treatment_monitoring`) for the treatments being followed now."""
     found = follow_treatments(facts, kb) if monitoring is None else monitoring
     limits = kb.prepared(_index).limits
-    items: list[dict[str, Any]] = []
+    items: list[CarePlanItem] = []
     for missing in found.regimen_missing:
         statement = limits.regimen_unknown
         values = {"therapy": missing.therapy.value.capitalize(), "regimens": _names(missing.regimens, limits)}
         items.append(
-            {
-                "id": statement.id,
-                "domain": _DOMAIN,
-                "title": (statement.title or statement.id).format_map(values),
-                "detail": statement.text.format_map(values),
-                "sources": list(statement.sources),
-            }
+            TreatmentMonitoringItem(
+                id=statement.id,
+                domain=_DOMAIN,
+                title=(statement.title or statement.id).format_map(values),
+                detail=statement.text.format_map(values),
+                interval_months=None,
+                sources=statement.sources,
+            )
         )
     for item in found.followed:
         schedule = item.schedule
-        entry: dict[str, Any] = {
-            "id": schedule.id,
-            "domain": _DOMAIN,
-            "title": schedule.title or schedule.id,
-            "detail": flagged(schedule, " ".join((schedule.text, *_context(item, limits)))),
-            "sources": list(schedule.sources),
-        }
+        sources = schedule.sources
         if item.assumed_regimen is not None:
-            entry["sources"] += [s for s in limits.regimen_assumed.sources if s not in entry["sources"]]
+            sources = (*sources, *(s for s in limits.regimen_assumed.sources if s not in sources))
+        interval: int | float | None = None
         if schedule.interval_months is not None:
             months = schedule.interval_months
             # Whole months are written as integers, like the care plan's (the contract's example is `3`).
-            entry["interval_months"] = int(months) if float(months).is_integer() else months
-        if item.due is not None:
-            entry["due_on"] = item.due.on.isoformat()
-            entry["due_status"] = item.due.status.value
-            if item.due.last_done is not None:
-                entry["last_done_on"] = item.due.last_done.isoformat()
-        items.append(entry)
+            interval = int(months) if float(months).is_integer() else months
+        due = item.due
+        items.append(
+            TreatmentMonitoringItem(
+                id=schedule.id,
+                domain=_DOMAIN,
+                title=schedule.title or schedule.id,
+                detail=flagged(schedule, " ".join((schedule.text, *_context(item, limits)))),
+                interval_months=interval,
+                sources=sources,
+                due_on=None if due is None else due.on,
+                due_status=None if due is None else due.status,
+                last_done_on=None if due is None else due.last_done,
+            )
+        )
     return items
 
 
@@ -382,11 +386,11 @@ def _context(item: Followed, limits: _Limits) -> list[str]:
 
 def treatment_monitoring_alerts(
     facts: PatientFacts, kb: Knowledge, monitoring: Monitoring | None = None
-) -> list[dict[str, Any]]:
+) -> list[TreatmentMonitoringAlert]:
     """`treatment_monitoring_due` alerts for doses and tests that are overdue or due soon."""
     found = follow_treatments(facts, kb) if monitoring is None else monitoring
     limits = kb.prepared(_index).limits
-    alerts: list[dict[str, Any]] = []
+    alerts: list[TreatmentMonitoringAlert] = []
     for item in found.followed:
         due, schedule = item.due, item.schedule
         if due is None or due.status not in (DueStatus.OVERDUE, DueStatus.DUE_SOON):
@@ -401,15 +405,15 @@ def treatment_monitoring_alerts(
             severity = Severity.MEDIUM if days_left <= limits.within_a_week_days else Severity.LOW
             text = f"{title}: due on {day_words(due.on)}."
         alerts.append(
-            {
-                "code": ALERT_CODE,
-                "severity": severity.value,
-                "therapy": schedule.therapy.value,
-                "text": f"{text} {schedule.text}",
-                "due_on": due.on.isoformat(),
-                "due_status": due.status.value,
-                "sources": list(schedule.sources),
-                "rule": schedule.id,
-            }
+            TreatmentMonitoringAlert(
+                code=ALERT_CODE,
+                severity=severity,
+                therapy=schedule.therapy,
+                text=f"{text} {schedule.text}",
+                due_on=due.on,
+                due_status=due.status,
+                sources=schedule.sources,
+                rule=schedule.id,
+            )
         )
     return alerts

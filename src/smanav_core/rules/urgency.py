@@ -7,10 +7,8 @@ symptomatic infants, a recorded motor decline, or a closing eligibility window r
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from smanav_core.codes import (
     AlertCode,
@@ -21,13 +19,14 @@ from smanav_core.codes import (
     UrgencyLevel,
 )
 from smanav_core.dates import day_words
+from smanav_core.evaluation import Alert, Reason, TherapyAssessment, Urgency
 from smanav_core.facts import PatientFacts
 from smanav_core.knowledge.loader import Knowledge
 from smanav_core.rules.reasons import reason
 
 _RANK = {UrgencyLevel.ROUTINE: 0, UrgencyLevel.PROMPT: 1, UrgencyLevel.URGENT: 2}
 _OTHER_ONLY = frozenset({TreatmentTherapy.OTHER})
-_MOTOR_DECLINE = AlertCode.MOTOR_DECLINE.value
+_MOTOR_DECLINE = AlertCode.MOTOR_DECLINE
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,10 +49,10 @@ def urgency_limits(kb: Knowledge) -> UrgencyLimits:
 def assess_urgency(
     facts: PatientFacts,
     kb: Knowledge,
-    therapies: list[dict[str, Any]],
-    alerts: Iterable[dict[str, Any]] = (),
-) -> dict[str, Any]:
-    findings: list[tuple[UrgencyLevel, dict[str, Any]]] = []
+    therapies: Iterable[TherapyAssessment],
+    alerts: Iterable[Alert] = (),
+) -> Urgency:
+    findings: list[tuple[UrgencyLevel, Reason]] = []
     limits = kb.prepared(urgency_limits)
     # A treatment recorded only as "other" is not one of the disease-modifying therapies.
     treated = not facts.treatments.keys() <= _OTHER_ONLY
@@ -74,26 +73,25 @@ def assess_urgency(
         findings.append(_symptomatic_unconfirmed(facts, kb, limits))
 
     for alert in alerts:
-        if alert.get("code") == _MOTOR_DECLINE:
+        if alert.code is _MOTOR_DECLINE:
             findings.append((UrgencyLevel.PROMPT, reason(kb, "urgency.motor_decline")))
             break
     for therapy in therapies:
-        window = therapy.get("window_closes_on")
+        window = therapy.window_closes_on
         if window is None:
             continue
-        days_left = (dt.date.fromisoformat(window) - facts.as_of).days
+        days_left = (window - facts.as_of).days
         if days_left <= limits.window_prompt_days:
             level = UrgencyLevel.URGENT if days_left <= limits.window_urgent_days else UrgencyLevel.PROMPT
-            entry = reason(
+            said = reason(
                 kb,
                 "urgency.eligibility_window",
-                therapy=therapy.get("name", therapy["therapy"]),
-                date=day_words(dt.date.fromisoformat(window)),
+                therapy=therapy.name,
+                date=day_words(window),
                 days=max(days_left, 0),
             )
-            extra = [src for src in therapy.get("window_sources", ()) if src not in entry["sources"]]
-            entry["sources"] = [*entry["sources"], *extra]
-            findings.append((level, entry))
+            extra = tuple(src for src in therapy.window_sources if src not in said.sources)
+            findings.append((level, Reason(said.code, said.text, (*said.sources, *extra))))
 
     if not findings:
         # Without a genetic result, "nothing calls for a decision" rests on what is missing: say so.
@@ -102,15 +100,15 @@ def assess_urgency(
             if facts.diagnosis in (DiagnosisStatus.NOT_TESTED, DiagnosisStatus.INCONCLUSIVE)
             else "urgency.routine"
         )
-        return {"level": UrgencyLevel.ROUTINE.value, "reasons": [reason(kb, routine)]}
+        return Urgency(UrgencyLevel.ROUTINE, (reason(kb, routine),))
     level = max((item[0] for item in findings), key=_RANK.__getitem__)
     ordered = sorted(findings, key=lambda item: -_RANK[item[0]])
-    return {"level": level.value, "reasons": [item[1] for item in ordered]}
+    return Urgency(level, tuple(item[1] for item in ordered))
 
 
 def _untreated_confirmed(
     facts: PatientFacts, kb: Knowledge, limits: UrgencyLimits
-) -> list[tuple[UrgencyLevel, dict[str, Any]]]:
+) -> list[tuple[UrgencyLevel, Reason]]:
     if facts.sma_type is SmaType.PRESYMPTOMATIC:
         copies = facts.smn2_copies
         if copies is None:
@@ -131,7 +129,7 @@ def _untreated_confirmed(
 
 def _symptomatic_unconfirmed(
     facts: PatientFacts, kb: Knowledge, limits: UrgencyLimits
-) -> tuple[UrgencyLevel, dict[str, Any]]:
+) -> tuple[UrgencyLevel, Reason]:
     if facts.age_months < limits.young_child_below_months:
         return UrgencyLevel.URGENT, reason(kb, "urgency.symptomatic_infant_not_confirmed")
     return UrgencyLevel.PROMPT, reason(kb, "urgency.symptomatic_not_confirmed")

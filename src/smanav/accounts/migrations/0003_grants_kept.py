@@ -14,7 +14,7 @@ def keep_existing_powers(apps: Any, schema_editor: Any) -> None:
     StaffMembership = apps.get_model("accounts", "StaffMembership")
     AdministratorGrant = apps.get_model("accounts", "AdministratorGrant")
     AccountEvent = apps.get_model("audit", "AccountEvent")
-    User = apps.get_model("auth", "User")
+    User = apps.get_model("accounts", "User")
     for membership in StaffMembership.objects.filter(confirmed_at__isnull=True).select_related("user"):
         membership.requested_at = membership.created_at
         membership.confirmed_at = membership.created_at

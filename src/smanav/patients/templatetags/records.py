@@ -9,9 +9,11 @@ from typing import Any
 from django import template
 from django.template.defaultfilters import floatformat
 
+from smanav import vocabulary as labels
 from smanav.accounts.roles import Role, role_of
-from smanav.careplans.falls import fall_marks
-from smanav.patients import changes, labels, units
+from smanav.patients import changes, units
+from smanav_core import Evaluation
+from smanav_core.evaluation import TherapyAssessment
 
 register = template.Library()
 
@@ -61,19 +63,18 @@ def age_on(birth: Any, on: Any) -> str:
 
 
 @register.filter
-def evaluation_age(result: Any) -> str:
+def evaluation_age(result: Evaluation) -> str:
     """`{{ evaluation|evaluation_age }}`: the person's age on the evaluation's date, in words."""
     return labels.evaluation_age_label(result)
 
 
 @register.filter
-def therapy_name(entry: Any) -> str:
+def therapy_name(entry: TherapyAssessment) -> str:
     """The plain name of a therapy in an evaluation: our translated label for the contract's therapies,
     the knowledge base's name for agents that are not approved anywhere yet."""
-    code = entry.get("therapy") if hasattr(entry, "get") else None
-    if code in labels.THERAPY_LABELS:
-        return labels.label(labels.THERAPY_LABELS, code)
-    return str(entry.get("name") or code) if hasattr(entry, "get") else str(entry)
+    if entry.therapy in labels.THERAPY_LABELS:
+        return labels.label(labels.THERAPY_LABELS, entry.therapy)
+    return entry.name or entry.therapy
 
 
 @register.filter
@@ -98,12 +99,3 @@ def iso_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
-
-
-@register.filter
-def fall_caption(instrument: str, evaluation: Any) -> str:
-    """`{{ s.instrument|fall_caption:evaluation }}`: what the chart of this measure marks, in words (the
-    comparison the core's fall alert made), or "" when no fall is reported or there is no evaluation."""
-    alerts = evaluation.get("alerts", ()) if isinstance(evaluation, Mapping) else ()
-    mark = fall_marks(alerts).get(instrument)
-    return mark.caption if mark is not None else ""

@@ -1,7 +1,7 @@
 """`{{ km|distance }}`: a distance in the reader's unit, "12.3 km" or "7.6 miles".
 
 Searches work in kilometres; pages write miles for readers in the United States and the United Kingdom
-(`smanav.web.user_locale`), or in the unit the page's form asked for (`{{ km|distance:unit }}`).
+(`smanav.user_locale`), or in the unit the page's form asked for (`{{ km|distance:unit }}`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from django import template
 from django.utils import formats
 from django.utils.translation import gettext
 
-from smanav.web.user_locale import KM_PER_MILE, DistanceUnit, current_user_locale
+from smanav.user_locale import KM_PER_MILE, DistanceUnit, current_user_locale
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Self
 
 from pydantic import Field, PrivateAttr, model_validator
 
@@ -23,7 +23,7 @@ from smanav_core.codes import (
     Region,
     Ventilation,
 )
-from smanav_core.knowledge.schema.base import NOT_CONFIRMED, Entry, KnowledgeFile
+from smanav_core.knowledge.schema.base import Entry, KnowledgeFile
 
 DOMAIN_ORDER: dict[CareDomain, int] = {domain: rank for rank, domain in enumerate(CareDomain)}
 
@@ -33,10 +33,9 @@ IndexKey = tuple[DiagnosisStatus, FunctionalGroup | None]
 
 @dataclass(frozen=True, slots=True)
 class PlanEntry:
-    """An item prepared at load time: its output fields, and whether anything is left to check per person."""
+    """An item prepared at load time, and whether anything is left to check per person."""
 
     item: CareItem
-    output: Mapping[str, Any]
     per_person: bool
     dated: bool
 
@@ -111,15 +110,6 @@ class CareItem(Entry):
             or self.requires_any_treatment
         )
 
-    def output(self) -> dict[str, Any]:
-        """The care-plan fields that do not depend on the person (the due date does)."""
-        entry: dict[str, Any] = {"id": self.id, "domain": self.domain.value, "title": self.title}
-        entry["detail"] = self.detail if self.confirmed else f"{self.detail} ({NOT_CONFIRMED})"
-        if self.interval_months is not None:
-            entry["interval_months"] = self.interval_months
-        entry["sources"] = list(self.sources)
-        return entry
-
     def applies_to(self, diagnosis: DiagnosisStatus, group: FunctionalGroup | None) -> bool:
         """The static part of the conditions: diagnosis and functional group."""
         if diagnosis not in self.diagnoses:
@@ -142,7 +132,6 @@ class CareFile(KnowledgeFile):
         ordered = [
             PlanEntry(
                 item=item,
-                output=item.output(),
                 per_person=item.per_person,
                 dated=bool(item.due_from_instruments or item.due_from_any_assessment),
             )

@@ -72,6 +72,19 @@ class Therapy(Statement):
     name: str
     route: str
 
+    @property
+    def product(self) -> str | None:
+        """The product (brand) name, which the catalogue's `name` gives first: "Spinraza" in "Spinraza
+        (nusinersen)". None for an agent without one yet ("Salanersen")."""
+        head, bracket, _ = self.name.partition(" (")
+        return head if bracket else None
+
+
+def product_names(therapies: tuple[Therapy, ...]) -> dict[str, str]:
+    """Therapy id -> product name, for the agents of the catalogue that have one: the one place every
+    page and report takes a product name from."""
+    return {item.therapy: item.product for item in therapies if item.product is not None}
+
 
 class RegionalStatus(Statement):
     """Approval (or, for the UK, NICE recommendation) of one therapy in one or more regions.

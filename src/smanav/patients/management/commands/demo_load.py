@@ -29,6 +29,7 @@ from smanav.patients.services import (
     patient_create,
     treatment_record,
 )
+from smanav_core.codes import Instrument, MonitoringTest, Regimen, TreatmentTherapy
 
 CLINIC_SLUG = "demo"
 PASSWORD = "sma-demo-2026!"
@@ -91,8 +92,8 @@ class Command(BaseCommand):
             assessment_record(
                 author=author,
                 patient_id=patient_id,
-                date=date.isoformat(),
-                instrument=instrument,
+                date=date,
+                instrument=Instrument(instrument),
                 value=value,
                 as_of=today,
             )
@@ -123,8 +124,8 @@ class Command(BaseCommand):
         treatment_record(
             author=clinician,
             patient_id=patient.pk,
-            therapy="risdiplam",
-            start_date=(born + dt.timedelta(days=12)).isoformat(),
+            therapy=TreatmentTherapy.RISDIPLAM,
+            start_date=(born + dt.timedelta(days=12)),
             end_date=None,
             as_of=today,
         )
@@ -170,10 +171,10 @@ class Command(BaseCommand):
         course = treatment_record(
             author=clinician,
             patient_id=patient.pk,
-            therapy="nusinersen",
-            start_date=(born + dt.timedelta(days=400)).isoformat(),
+            therapy=TreatmentTherapy.NUSINERSEN,
+            start_date=(born + dt.timedelta(days=400)),
             end_date=None,
-            regimen="nusinersen_12mg",
+            regimen=Regimen.NUSINERSEN_12MG,
             as_of=today,
         )
         assert course is not None
@@ -184,15 +185,19 @@ class Command(BaseCommand):
             lab_tests_record(
                 author=clinician,
                 patient_id=patient.pk,
-                date=(given - dt.timedelta(days=1)).isoformat(),
-                tests=["platelet_count", "coagulation", "urine_protein"],
+                date=given - dt.timedelta(days=1),
+                tests=[
+                    MonitoringTest.PLATELET_COUNT,
+                    MonitoringTest.COAGULATION,
+                    MonitoringTest.URINE_PROTEIN,
+                ],
                 as_of=today,
             )
             dose_record(
                 author=clinician,
                 patient_id=patient.pk,
                 treatment_id=course.pk,
-                date=given.isoformat(),
+                date=given,
                 amount_mg=12,
                 given_by="Demo Neuromuscular Centre",
                 as_of=today,
@@ -251,8 +256,8 @@ class Command(BaseCommand):
         treatment_record(
             author=clinician,
             patient_id=patient.pk,
-            therapy="risdiplam",
-            start_date=_years_ago(today, 5.1).isoformat(),
+            therapy=TreatmentTherapy.RISDIPLAM,
+            start_date=_years_ago(today, 5.1),
             end_date=None,
             as_of=today,
         )

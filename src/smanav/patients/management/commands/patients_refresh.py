@@ -13,7 +13,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from smanav.patients.summary_refresh import all_summaries_refresh
+from smanav.patients.services.summaries import all_summaries_refresh
 from smanav.patients.tasks import refresh_all_summaries
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from smanav.api.documents import as_of_date, json_document
+from smanav.jsonapi.documents import as_of_date, json_document
 from smanav.trials.services import trials_match_document
 from smanav_core import InvalidInput
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smanav.audit import views
+from smanav.web import clinic_log as views
 
 app_name = "audit"
 

@@ -8,8 +8,9 @@ from django.core.management.base import BaseCommand
 from smanav.directory.importing.curated_csv import import_curated_csv
 from smanav.trials.importing import import_trials
 
-SAMPLE_DIRECTORY = Path(__file__).resolve().parents[2] / "sample_data" / "sample_directory.csv"
-SAMPLE_TRIALS = Path(__file__).resolve().parents[3] / "trials" / "sample_data" / "sample_trials.ndjson"
+# Here, in the trials app, because it loads both: the trials app may use the directory, not the reverse.
+SAMPLE_DIRECTORY = Path(__file__).resolve().parents[3] / "directory" / "sample_data" / "sample_directory.csv"
+SAMPLE_TRIALS = Path(__file__).resolve().parents[2] / "sample_data" / "sample_trials.ndjson"
 
 
 class Command(BaseCommand):

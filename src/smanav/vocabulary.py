@@ -1,4 +1,6 @@
-"""Plain-language names for the contract's codes, translated. Pages show these, never the raw codes.
+"""The shell's shared vocabulary: plain-language names for the contract's codes, translated. Pages show
+these, never the raw codes. A leaf module (it imports only the core and Django's translation), so every
+app can use it.
 
 Also the web's one place for two things every page says alike: a therapy status (the core's wording in
 `smanav_core.status_words`, translated) and an age in years, months and days (the core's calendar
@@ -12,10 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from smanav_core import Evaluation
 from smanav_core.ages import CalendarAge, calendar_age
 from smanav_core.codes import (
     AlertCode,
@@ -36,7 +39,8 @@ from smanav_core.codes import (
     UrgencyLevel,
     Ventilation,
 )
-from smanav_core.facts import DAYS_PER_MONTH
+from smanav_core.knowledge.loader import load_knowledge
+from smanav_core.knowledge.schema.therapies import product_names
 from smanav_core.report import REGION_NAMES
 from smanav_core.status_words import THERAPY_STATUS_WORDS, UNNAMED_REGION
 
@@ -95,10 +99,15 @@ INSTRUMENT_LABELS = {
     Instrument.HEIGHT_CM: _("Height or length (cm)"),
     Instrument.COBB_DEG: _("Cobb angle (degrees)"),
 }
-THERAPY_LABELS = {
-    TreatmentTherapy.NUSINERSEN: _("Nusinersen (Spinraza)"),
-    TreatmentTherapy.RISDIPLAM: _("Risdiplam (Evrysdi)"),
-    TreatmentTherapy.ONASEMNOGENE_IV: _("Onasemnogene abeparvovec, into a vein (Zolgensma)"),
+# Product names come from the knowledge base's catalogue (`Therapy.product`), never from here.
+_PRODUCTS = product_names(load_knowledge().therapies.therapy)
+THERAPY_LABELS: dict[TreatmentTherapy, Promise | str] = {
+    TreatmentTherapy.NUSINERSEN: format_lazy(_("Nusinersen ({product})"), product=_PRODUCTS["nusinersen"]),
+    TreatmentTherapy.RISDIPLAM: format_lazy(_("Risdiplam ({product})"), product=_PRODUCTS["risdiplam"]),
+    TreatmentTherapy.ONASEMNOGENE_IV: format_lazy(
+        _("Onasemnogene abeparvovec, into a vein ({product})"),
+        product=_PRODUCTS["onasemnogene_abeparvovec_iv"],
+    ),
     TreatmentTherapy.ONASEMNOGENE_IT: _("Onasemnogene abeparvovec, into the spinal fluid"),
     TreatmentTherapy.OTHER: _("Other"),
 }
@@ -212,14 +221,6 @@ def age_words(age: CalendarAge) -> str:
     return gettext("%(years)s %(months)s") % {"years": years, "months": months}
 
 
-def evaluation_age_label(result: Mapping[str, Any]) -> str:
+def evaluation_age_label(result: Evaluation) -> str:
     """The age of the person on an evaluation's date, from the evaluation alone (its `age_days`)."""
-    as_of = result.get("as_of")
-    days = result.get("age_days")
-    if not isinstance(days, int):
-        months = result.get("age_months")
-        if months is None:
-            return str(_("Not known"))
-        days = round(float(months) * DAYS_PER_MONTH)
-    on = as_of if isinstance(as_of, dt.date) else dt.date.fromisoformat(str(as_of))
-    return age_label(on - dt.timedelta(days=days), on)
+    return age_label(result.as_of - dt.timedelta(days=result.age_days), result.as_of)

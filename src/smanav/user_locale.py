@@ -152,13 +152,22 @@ def combine(record_regions: set[str], country_from_browser: str | None) -> UserL
     return UNKNOWN
 
 
+# How the regions of a signed-in family's records are read. The records are the patients app's: it names
+# its selector here when Django starts (`PatientsConfig.ready`), so that this leaf module imports no app.
+_record_regions_of: Callable[[Any], set[str]] | None = None
+
+
+def read_record_regions_with(reader: Callable[[Any], set[str]]) -> None:
+    """Called once by the patients app: `reader(user)` answers the regions of the user's records."""
+    global _record_regions_of
+    _record_regions_of = reader
+
+
 def _record_regions(request: HttpRequest) -> set[str]:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or _record_regions_of is None:
         return set()
-    from smanav.patients.selectors import family_record_regions
-
-    return family_record_regions(user=user)
+    return _record_regions_of(user)
 
 
 def user_locale(request: HttpRequest) -> UserLocale:
