@@ -15,3 +15,7 @@ urlpatterns = [
     path("", include("smanav.trials.urls")),
     path("", include("smanav.library.urls")),
 ]
+
+# A request Django cannot read (a broken multipart body, too large a form) is answered with a page that
+# names the problem.
+handler400 = "smanav.web.views.bad_request"
