@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "smanav.web",
     "smanav.audit",
+    "smanav.jsonapi",
     "smanav.patients",
     "smanav.careplans",
     "smanav.geo",
@@ -175,13 +176,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Lockout per account and per address (smanav/accounts/lockout.py): failures are recorded under the
+# account and address together, and counted per account (any address) and per address (any account).
+AXES_HANDLER = "smanav.accounts.lockout.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = int(env_str("SMANAV_LOGIN_FAILURE_LIMIT", "5"))
+SMANAV_ADDRESS_FAILURE_LIMIT = int(env_str("SMANAV_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 # Staff and administrator accounts are granted by one administrator and confirmed by another. A
 # one-clinic install with a single administrator sets SMANAV_SINGLE_ADMIN=1 so that administrator may
 # confirm their own requests; every such confirmation is marked in the audit trail (docs/security.md).
 SMANAV_SINGLE_ADMIN = env_bool("SMANAV_SINGLE_ADMIN", False)
+# The anonymous API (evaluate, triage, services search, trial matching): requests of one kind per caller
+# address and window (smanav/jsonapi/throttling.py), counted in the database shared by every app server.
+SMANAV_API_RATE = env_str("SMANAV_API_RATE", "60/minute")
+# How many reverse proxies of our own stand in front of the app servers: the caller's address is then
+# read from the X-Forwarded-For they append to (0: REMOTE_ADDR, the direct peer). Lockout reads it too.
+SMANAV_PROXY_COUNT = int(env_str("SMANAV_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = SMANAV_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if SMANAV_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "patients:dashboard"
 LOGOUT_REDIRECT_URL = "home"

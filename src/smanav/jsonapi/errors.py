@@ -115,7 +115,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
             # Never a traceback to the client; the log has it.
             logger.exception("unexpected error in %s %s", request.method, request.path, exc_info=exc)
         body = {"errors": [{"field": field, "message": message} for field, message in problems]}
-        return api.create_response(request, body, status=status)
+        response = api.create_response(request, body, status=status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
 
     for exc_class in HANDLED:
         api.add_exception_handler(exc_class, answer)
