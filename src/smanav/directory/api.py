@@ -17,7 +17,7 @@ from smanav.directory.search import (
     services_search,
 )
 from smanav.jsonapi.errors import InvalidRequest, error_responses
-from smanav.jsonapi.throttling import throttled
+from smanav.jsonapi.throttling import throttle
 from smanav.user_locale import user_locale
 
 router = Router(tags=["services"])
@@ -104,8 +104,8 @@ def _checked(
         "gives `distance_km` and `distance_mi`; `distance_unit` says which one the reader uses."
     ),
 )
-@throttled("search")
 def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+    throttle(request, "search")
     checked = _checked(
         request, params, radius_km=params.radius_km, radius_mi=params.radius_mi, limit=params.limit
     )
@@ -117,6 +117,6 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     response={200: dict[str, Any], **error_responses(422)},
     summary="The nearest centre with all of these disciplines, and where to find what it lacks",
 )
-@throttled("search")
 def complete(request: HttpRequest, params: Query[CompleteCareParams]) -> dict[str, Any]:
+    throttle(request, "search")
     return complete_care_search(_checked(request, params))

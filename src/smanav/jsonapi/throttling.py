@@ -9,11 +9,8 @@ window's first request), which both SQLite and PostgreSQL apply without a lost i
 
 from __future__ import annotations
 
-import functools
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -77,24 +74,10 @@ def throttle_hit(*, key: str, rate: Rate, now: float | None = None) -> int | Non
     return None
 
 
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def throttled(scope: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """For an API view whose first argument is the request: count it under `scope` and the caller's
-    address, and answer 429 with Retry-After beyond the rate."""
-
-    def decorate(view: Callable[P, R]) -> Callable[P, R]:
-        @functools.wraps(view)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            request: Any = args[0]
-            rate = Rate.parse(settings.SMANAV_API_RATE)
-            retry_after = throttle_hit(key=f"{scope}:{client_address(request)}", rate=rate)
-            if retry_after is not None:
-                raise Throttled(retry_after)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorate
+def throttle(request: HttpRequest, scope: str) -> None:
+    """Count this request under `scope` and the caller's address; beyond the rate, 429 (`Throttled`)
+    with the seconds to wait. Called first in each throttled API view."""
+    rate = Rate.parse(settings.SMANAV_API_RATE)
+    retry_after = throttle_hit(key=f"{scope}:{client_address(request)}", rate=rate)
+    if retry_after is not None:
+        raise Throttled(retry_after)

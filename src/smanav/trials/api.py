@@ -10,7 +10,7 @@ from ninja import Router
 
 from smanav.jsonapi.documents import as_of_date, json_document
 from smanav.jsonapi.errors import InvalidRequest, error_responses
-from smanav.jsonapi.throttling import throttled
+from smanav.jsonapi.throttling import throttle
 from smanav.trials.services import trials_match_document
 
 router = Router(tags=["trials"])
@@ -27,8 +27,8 @@ router = Router(tags=["trials"])
     ),
     openapi_extra={"responses": {200: {"description": "Trials, most likely first."}}},
 )
-@throttled("trials")
 def match(request: HttpRequest) -> HttpResponse:
+    throttle(request, "trials")
     body = json_document(request.body, "body")
     if not isinstance(body, dict) or "record" not in body:
         raise InvalidRequest([("record", 'send a JSON object with the patient record under "record"')])
