@@ -120,6 +120,8 @@ MIDDLEWARE = [
     # After the language and the user are known: the reader's country (units, distances, paper size).
     "smanav.user_locale.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Once the user, their second factor and messages are known: ends sessions idle or open too long.
+    "smanav.accounts.session_limits.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -235,6 +237,14 @@ EMAIL_HOST_PASSWORD = env_str("SMANAV_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("SMANAV_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SMANAV_FROM_EMAIL", "smanav <no-reply@localhost>")
 
+# Session limits by role (smanav/accounts/session_limits.py): accounts with powers over other people's
+# records (staff, administrators) end after 30 minutes idle or 10 hours (a clinic day); families after
+# a day idle or 14 days.
+SMANAV_STAFF_SESSION_IDLE_SECONDS = int(env_str("SMANAV_STAFF_SESSION_IDLE_MINUTES", "30")) * 60
+SMANAV_STAFF_SESSION_MAX_SECONDS = int(env_str("SMANAV_STAFF_SESSION_MAX_HOURS", "10")) * 3600
+SMANAV_FAMILY_SESSION_IDLE_SECONDS = int(env_str("SMANAV_FAMILY_SESSION_IDLE_HOURS", "24")) * 3600
+SMANAV_FAMILY_SESSION_MAX_SECONDS = int(env_str("SMANAV_FAMILY_SESSION_MAX_DAYS", "14")) * 86400
+SESSION_COOKIE_AGE = SMANAV_FAMILY_SESSION_MAX_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SMANAV_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
