@@ -111,6 +111,8 @@ AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: no-store on every answer that may hold health data, Permissions-Policy.
+    "smanav.web.headers.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -246,8 +248,18 @@ SMANAV_FAMILY_SESSION_IDLE_SECONDS = int(env_str("SMANAV_FAMILY_SESSION_IDLE_HOU
 SMANAV_FAMILY_SESSION_MAX_SECONDS = int(env_str("SMANAV_FAMILY_SESSION_MAX_DAYS", "14")) * 86400
 SESSION_COOKIE_AGE = SMANAV_FAMILY_SESSION_MAX_SECONDS
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SMANAV_SECURE_COOKIES", False)
+# HTTPS: outside debug, cookies are sent over HTTPS only, plain HTTP is redirected to HTTPS and browsers
+# are told to use nothing else for a year (HSTS). Each can be turned off for a test installation on
+# loopback without TLS; behind our own reverse proxy (SMANAV_PROXY_COUNT), its X-Forwarded-Proto says
+# whether the client used HTTPS.
+SESSION_COOKIE_SECURE = env_bool("SMANAV_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SMANAV_HTTPS_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(env_str("SMANAV_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SMANAV_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = False
+if SMANAV_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
