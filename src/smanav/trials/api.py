@@ -25,7 +25,27 @@ router = Router(tags=["trials"])
         '"as_of": "YYYY-MM-DD"}`; only `record` is required. Each trial lists the criteria met, not met '
         "and to check by hand (free-text criteria quoted as written), and its nearest sites."
     ),
-    openapi_extra={"responses": {200: {"description": "Trials, most likely first."}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["record"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "record": {"$ref": "#/components/schemas/PatientRecord"},
+                            "near": {"type": "string", "description": "A place name or a postal code."},
+                            "country": {"type": "string", "description": "ISO 3166-1 alpha-2 code."},
+                            "as_of": {"type": "string", "format": "date"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {200: {"description": "Trials, most likely first."}},
+    },
 )
 def match(request: HttpRequest) -> HttpResponse:
     throttle(request, "trials")
