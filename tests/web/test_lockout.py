@@ -85,3 +85,15 @@ def test_signing_into_ones_own_account_does_not_clear_the_address_count(settings
     sign_in("guess7", "wrong password", ELSEWHERE)
     _, client = sign_in("mother", PASSWORD, ELSEWHERE)
     assert not signed_in(client)
+
+
+def test_the_password_reset_answers_alike_for_a_known_and_an_unknown_address() -> None:
+    user_create(username="mother", email="mother@example.org", password=PASSWORD)
+    answers = []
+    for address in ("mother@example.org", "nobody@example.org"):
+        client = Client()
+        sent = client.post(reverse("accounts:password_reset"), {"email": address})
+        page = client.get(sent["Location"])
+        answers.append((sent.status_code, sent["Location"], page.status_code, page.content))
+    assert answers[0] == answers[1]
+    assert b"If an account uses that address" in answers[0][3]
