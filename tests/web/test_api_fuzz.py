@@ -23,7 +23,7 @@ from tests.web.personas import Personas, people_fixture  # noqa: F401
 
 from smanav.accounts.services import api_token_create
 
-FUZZ_EXAMPLES = int(os.environ.get("SMANAV_FUZZ_EXAMPLES", "25"))
+FUZZ_EXAMPLES = int(os.environ.get("SMANAV_FUZZ_EXAMPLES", "15"))
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
 
