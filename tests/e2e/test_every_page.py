@@ -219,9 +219,13 @@ ANONYMOUS, PARENT, CLINICIAN = "anonymous", "parent", "clinician"
 RECORD = "/records/{shared}"
 
 PAGES = [
-    Page("home", ANONYMOUS, "/", "Paste a patient record"),
-    Page("home-evaluation", ANONYMOUS, "/", "Treatment options", evaluate_example),
-    Page("home-problems", ANONYMOUS, "/", "not valid JSON", evaluate_broken_json, 422),
+    Page("home", ANONYMOUS, "/", "Create an account"),
+    Page("home-signed-in", PARENT, "/", "My records"),
+    Page("privacy", ANONYMOUS, "/privacy/", "Who sees it"),
+    Page("terms", ANONYMOUS, "/terms/", "Information, not a prescription"),
+    Page("evaluate", ANONYMOUS, "/evaluate/", "Paste a patient record"),
+    Page("evaluate-result", ANONYMOUS, "/evaluate/", "Treatment options", evaluate_example),
+    Page("evaluate-problems", ANONYMOUS, "/evaluate/", "not valid JSON", evaluate_broken_json, 422),
     Page("triage", ANONYMOUS, "/triage/", "could it be SMA?"),
     Page("triage-result", ANONYMOUS, "/triage/", "What to do", triage_answers),
     Page("triage-emergency", ANONYMOUS, "/triage/", "Call 999", triage_red_flag("UK")),
