@@ -3,10 +3,9 @@ powers have their own: grants.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
-
-import datetime as dt
 from typing import Any
 
 from django.core.mail import send_mail

@@ -46,9 +46,9 @@ from smanav.accounts.models import AdministratorGrant, ApiToken, Clinic, StaffMe
 from smanav.accounts.roles import Role, is_staff_member, role_of
 from smanav.accounts.selectors import administrators_waiting, staff_waiting
 from smanav.accounts.services import (
+    LinkUsed,
     api_token_create,
     api_token_revoke,
-    LinkUsed,
     clinic_create,
     email_in_use,
     password_reset_record,
@@ -56,7 +56,6 @@ from smanav.accounts.services import (
     signup_request,
     totp_device_confirm,
     totp_device_create,
-    user_create,
 )
 from smanav.audit.selectors import account_events_recent
 
