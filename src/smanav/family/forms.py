@@ -36,6 +36,56 @@ SMN2_CHOICES = [
 ]
 
 
+class DateParts(forms.MultiWidget):
+    """Day, month and year as three short boxes (as GOV.UK's date input): a date typed from memory or a
+    document, without a picker, in any language's order of habit."""
+
+    template_name = "family/date_parts.html"
+
+    def __init__(self) -> None:
+        def box(size: str, autocomplete: str) -> forms.TextInput:
+            return forms.TextInput(
+                attrs={
+                    "inputmode": "numeric",
+                    "class": f"date-part date-part--{size}",
+                    "autocomplete": autocomplete,
+                }
+            )
+
+        super().__init__([box("2", "bday-day"), box("2", "bday-month"), box("4", "bday-year")])
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, dt.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+
+class DateOfBirthField(forms.MultiValueField):
+    widget = DateParts
+
+    def __init__(self, **kwargs: Any) -> None:
+        part = forms.CharField(required=False)
+        super().__init__(fields=(part, part, part), require_all_fields=False, **kwargs)
+
+    def compress(self, data_list: list[str]) -> dt.date | None:
+        parts = [(text or "").strip() for text in (data_list or ["", "", ""])]
+        if not any(parts):
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        missing = [
+            name for name, text in zip((_("day"), _("month"), _("year")), parts, strict=True) if not text
+        ]
+        if missing:
+            raise forms.ValidationError(
+                _("Date of birth must include a %(part)s.") % {"part": missing[0]}, code="incomplete"
+            )
+        if not all(text.isdigit() for text in parts) or len(parts[2]) != 4:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return dt.date(int(parts[2]), int(parts[1]), int(parts[0]))
+        except ValueError as error:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
+
+
 class GuidedRecordForm(forms.Form):
     form_key = forms.CharField(widget=forms.HiddenInput, required=False)
     relation = forms.ChoiceField(
@@ -54,12 +104,12 @@ class GuidedRecordForm(forms.Form):
         max_length=120,
         error_messages={"required": _("Enter a name or nickname.")},
     )
-    birth_date = forms.DateField(
+    birth_date = DateOfBirthField(
         label=_("Date of birth"),
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        help_text=_("Day, month and year, for example 27 3 2024."),
         error_messages={
             "required": _("Enter the date of birth."),
-            "invalid": _("Enter the date of birth as a real date, for example 12 03 2024."),
+            "invalid": _("Date of birth must be a real date, for example 27 3 2024."),
         },
     )
     region = forms.ChoiceField(
