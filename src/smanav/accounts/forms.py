@@ -122,6 +122,7 @@ class ReminderForm(forms.Form):
 class TokenForm(forms.Form):
     token = forms.CharField(
         label=_("6-digit code from your authenticator app"),
+        help_text=_("Phone lost? Enter one of your recovery codes instead."),
         min_length=6,
         max_length=8,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
+from collections.abc import Mapping
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -107,7 +107,7 @@ def password_reset_record(*, user: User) -> None:
     )
 
 
-def _send(*, template: str, to: str, context: dict[str, Any]) -> None:
+def _send(*, template: str, to: str, context: dict[str, object]) -> None:
     """One email from `accounts/<template>_subject.txt` and `_email.txt`."""
     send_mail(
         subject=render_to_string(f"accounts/{template}_subject.txt", context).strip(),
@@ -152,7 +152,7 @@ class LinkUsed(Exception):
 
 
 @transaction.atomic
-def signup_complete(*, payload: dict[str, Any], username: str, password: str) -> User:
+def signup_complete(*, payload: Mapping[str, object], username: str, password: str) -> User:
     """Create the family account a confirmed sign-up link asked for, with the versions of the privacy
     notice and terms accepted and when (audited). A second use of the link is refused (`LinkUsed`)."""
     email = str(payload["email"])
@@ -188,7 +188,7 @@ def email_change_request(*, user: User, new_email: str, confirm_url: str) -> Non
 
 
 @transaction.atomic
-def email_change_confirm(*, user: User, payload: dict[str, Any]) -> None:
+def email_change_confirm(*, user: User, payload: Mapping[str, object]) -> None:
     """Apply a confirmed change of address (audited; the old address is told). Refused with `LinkUsed`
     when the link is for another account, the address changed since, or another account took it."""
     if payload.get("user") != user.pk or payload.get("old") != user.email:

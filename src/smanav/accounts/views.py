@@ -43,6 +43,7 @@ from smanav.accounts.grants import (
 from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.accounts.links import LinkPurpose, link_payload
 from smanav.accounts.models import AdministratorGrant, ApiToken, Clinic, StaffMembership, StaffRole
+from smanav.accounts.recovery import recovery_code_use
 from smanav.accounts.roles import Role, is_staff_member, role_of
 from smanav.accounts.selectors import administrators_waiting, staff_waiting
 from smanav.accounts.services import (
@@ -128,6 +129,8 @@ def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
             user=user
         )
     form = TokenForm(request.POST or None)
+    if setting_up:
+        form.fields["token"].help_text = ""
     if request.method == "POST" and form.is_valid():
         allowed, _why = device.verify_is_allowed()
         if not allowed:
@@ -136,6 +139,16 @@ def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
             if setting_up:
                 totp_device_confirm(device=device)
             otp_login(request, device)
+            return redirect(next_url)
+        elif not setting_up and (recovery := recovery_code_use(user=user, code=form.cleaned_data["token"])):
+            otp_login(request, recovery)
+            messages.warning(
+                request,
+                _(
+                    "You logged in with a recovery code, which cannot be used again. If your phone is "
+                    "lost, make new recovery codes and ask an administrator to reset your authenticator."
+                ),
+            )
             return redirect(next_url)
         else:
             form.add_error("token", _("That code is not right, or it has expired. Enter the current code."))

@@ -197,3 +197,32 @@ class GuidedRecordForm(forms.Form):
         if clinical:
             document["clinical"] = clinical
         return document
+
+
+class CarerInviteForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Their email address"),
+        help_text=_(
+            "They get a link; they see the record once they accept it with an account at this address."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        help_text=_("To be sure it is you."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password to delete your account.")},
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Your password is not right. Nothing was deleted."))
+        return password
