@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 
 from smanav.accounts.models import User
 from smanav.audit.models import AccountAction, AuditAction
@@ -23,9 +23,16 @@ class LeavingPlan:
 
 def account_leaving_plan(*, user: User) -> LeavingPlan:
     """What deleting `user` would delete, and what it would leave to other carers."""
+    # Counted in a subquery: a Count over the join that picks this user's records would count only them.
+    carers = (
+        Guardian.objects.filter(patient=OuterRef("pk"))
+        .values("patient")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     rows = (
-        Patient.objects.filter(guardians__user=user)
-        .annotate(carers=Count("guardians", distinct=True))
+        Patient.objects.filter(pk__in=Guardian.objects.filter(user=user).values("patient"))
+        .annotate(carers=Subquery(carers))
         .order_by("display_name", "id")
     )
     deleted: list[Patient] = [row for row in rows if row.carers == 1]
