@@ -25,10 +25,7 @@ def account_leaving_plan(*, user: User) -> LeavingPlan:
     """What deleting `user` would delete, and what it would leave to other carers."""
     # Counted in a subquery: a Count over the join that picks this user's records would count only them.
     carers = (
-        Guardian.objects.filter(patient=OuterRef("pk"))
-        .values("patient")
-        .annotate(n=Count("pk"))
-        .values("n")
+        Guardian.objects.filter(patient=OuterRef("pk")).values("patient").annotate(n=Count("pk")).values("n")
     )
     rows = (
         Patient.objects.filter(pk__in=Guardian.objects.filter(user=user).values("patient"))
