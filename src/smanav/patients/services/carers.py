@@ -21,13 +21,22 @@ class InvitationRefused(Exception):
     """The invitation cannot be accepted (withdrawn, accepted already, or for another address)."""
 
 
+def _came_by_invitation(patient_id: int, user_id: int) -> bool:
+    # Asked of the accepted invitation, not of `Guardian.invited_by`, which empties if the inviter's
+    # account is deleted.
+    return CarerInvitation.objects.filter(patient_id=patient_id, accepted_by_id=user_id).exists()
+
+
 def _may_remove(*, actor: User, guardian: Guardian) -> bool:
     """A carer may leave; a guardian who did not come by invitation (who added the record, or was there
     before invitations) may remove a carer who did. Nobody removes the record's first guardians."""
     if guardian.user_id == actor.pk:
         return True
-    actor_row = Guardian.objects.filter(patient_id=guardian.patient_id, user=actor).first()
-    return actor_row is not None and actor_row.invited_by_id is None and guardian.invited_by_id is not None
+    if not Guardian.objects.filter(patient_id=guardian.patient_id, user=actor).exists():
+        return False
+    return not _came_by_invitation(guardian.patient_id, actor.pk) and _came_by_invitation(
+        guardian.patient_id, guardian.user_id
+    )
 
 
 @transaction.atomic
