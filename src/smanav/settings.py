@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "smanav.directory",
     "smanav.trials",
     "smanav.library",
+    "smanav.registry",
 ]
 
 # smanav's own user model (ADR 0011); every foreign key to an account names AUTH_USER_MODEL.
@@ -218,6 +219,11 @@ EMAIL_HOST_USER = env_str("SMANAV_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("SMANAV_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("SMANAV_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SMANAV_FROM_EMAIL", "smanav <no-reply@localhost>")
+
+# Registry consent (docs/registry.md, ADR 0017): from what age a person gives their own consent, per
+# region ("REGION:AGE,...", "*" for every other region), and how often participants review their data.
+SMANAV_CONSENT_AGE_BY_REGION = env_str("SMANAV_CONSENT_AGE_BY_REGION", "*:18,UK:16")
+SMANAV_CONSENT_REVIEW_MONTHS = int(env_str("SMANAV_CONSENT_REVIEW_MONTHS", "6"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SMANAV_SECURE_COOKIES", False)
