@@ -85,3 +85,18 @@ def audit_account(
         single_admin=single_admin,
         what=what[:200],
     )
+
+
+def audit_created_by_command(*, patient_ids: Iterable[int], what: str) -> None:
+    """Note that the server's command line created these records (now), one event per record in one
+    query: bulk loads such as the synthetic cohort (`smanav synth`)."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=None,
+            actor_label=COMMAND_LINE,
+            patient_id=patient_id,
+            action=AuditAction.CREATE,
+            what=what[:200],
+        )
+        for patient_id in patient_ids
+    )
