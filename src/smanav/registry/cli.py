@@ -9,3 +9,8 @@ from smanav.cli import django_command
 django_command(
     "synth", help="synth --patients N --seed S: store a synthetic registry cohort", command="synth"
 )
+django_command(
+    "registry-export",
+    help="registry-export --project NAME --out FOLDER: the pseudonymised research export of one project",
+    command="registry_export",
+)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from smanav.audit.services import audit_created_by_command
+from smanav.audit.models import AuditAction
+from smanav.audit.services import audit_by_command_line
 from smanav.patients.models import Assessment, Patient, Treatment
 from smanav.registry.consent import decides_for_themselves
 from smanav.registry.models import Consent, ConsentGivenAs, ConsentText
@@ -112,8 +113,10 @@ def _write_chunk(
     Treatment.objects.bulk_create(treatments)
     Assessment.objects.bulk_create(assessments, batch_size=5000)
     Consent.objects.bulk_create(consents, batch_size=5000)
-    audit_created_by_command(
-        patient_ids=[row.pk for row in patients], what="synthetic patient (smanav synth)"
+    audit_by_command_line(
+        patient_ids=[row.pk for row in patients],
+        action=AuditAction.CREATE,
+        what="synthetic patient (smanav synth)",
     )
     return len(treatments), len(assessments), len(consents)
 
