@@ -3,12 +3,15 @@ it again writes the whole export. A real process, a real database file, a real k
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from smanav.registry.synth import generate
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = """
@@ -64,4 +67,7 @@ def test_a_killed_export_leaves_no_complete_looking_folder_and_a_rerun_completes
         "patients.csv",
         "treatments.csv",
     ]
-    assert "Patients: 1" in (out / "README.txt").read_text(encoding="utf-8")
+    consented = sum(
+        not one.withdraws_research for one in generate(patients=600, seed=1, as_of=dt.date(2027, 1, 10))
+    )
+    assert f"Patients: {consented} " in (out / "README.txt").read_text(encoding="utf-8")
