@@ -300,3 +300,22 @@ def test_a_guardian_relation_of_self_is_what_makes_consent_the_persons_own(peopl
         author=people.outsider, patient_id=own.pk, purpose=RESEARCH, text_version=1, on=GIVEN_ON
     )
     assert consent.given_as == "self"
+
+
+def test_a_parent_of_someone_who_has_come_of_age_may_withdraw_but_not_give(
+    people: Personas, client: Client, today: Any
+) -> None:
+    _give(people, people.shared_child)  # Ada, 18 on 1 March 2038
+    today(dt.date(2038, 3, 1))
+    log_in(client, people.parent)
+    url = f"/records/{people.shared_child.pk}/consent/"
+    html = client.get(url).content.decode()
+    assert "Ada is old enough to decide." in html
+    assert "A parent gave this consent. It no longer counts: Ada needs to give it." in html
+    assert "I agree:" not in html
+    assert "Withdraw: Use in research" in html
+    refused = client.post(url + "give/", {"purpose": "research", "text_version": "1"})
+    assert refused.status_code == 422
+    assert "Ada is now old enough to decide." in refused.content.decode()
+    client.post(url + "withdraw/", {"purpose": "research"})
+    assert not Consent.objects.filter(patient=people.shared_child, withdrawn_at__isnull=True).exists()

@@ -150,7 +150,5 @@ def consent_decide(request: HttpRequest, patient_id: int) -> dict[str, Any]:
         else:
             services.consent_withdraw(author=user, patient_id=patient.pk, purpose=purpose)
     except services.ConsentRefused as refusal:
-        raise InvalidRequest(
-            [("text_version" if "version" in refusal.message else None, refusal.message)]
-        ) from None
+        raise InvalidRequest([(refusal.field, refusal.message)]) from None
     return _consents(patient)

@@ -18,11 +18,13 @@ from smanav.registry.models import Consent, ConsentGivenAs, ConsentPurpose, Cons
 
 
 class ConsentRefused(Exception):
-    """The change cannot be made; `message` says why in words the family uses."""
+    """The change cannot be made; `message` says why in words the family uses, `field` names the input
+    at fault (None: not one input)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.field = field
 
 
 def _locked(patient_id: int) -> Patient:
@@ -56,12 +58,13 @@ def consent_give(*, author: User, patient_id: int, purpose: str, text_version: i
     A consent already in force for the purpose is replaced (withdrawn and given again), so the history
     shows which text each consent was given to."""
     if purpose not in ConsentPurpose.values:
-        raise ConsentRefused("Choose what the consent is for.")
+        raise ConsentRefused("Choose what the consent is for.", field="purpose")
     patient = _locked(patient_id)
     text = ConsentText.objects.filter(purpose=purpose, version=text_version, published_on__lte=on).first()
     if text is None:
         raise ConsentRefused(
-            "That version of the consent text does not exist. Reload the page and read it again."
+            "That version of the consent text does not exist. Reload the page and read it again.",
+            field="text_version",
         )
     given_as = _given_as(author=author, patient=patient, on=on)
     Consent.objects.filter(patient=patient, purpose=purpose, withdrawn_at__isnull=True).update(
@@ -92,7 +95,7 @@ def consent_withdraw(*, author: User, patient_id: int, purpose: str) -> Consent 
     dashboard for that purpose. Anyone who keeps the record may withdraw (also a parent of an adult, who
     could no longer give it). Withdrawing what is not in force changes nothing and answers None."""
     if purpose not in ConsentPurpose.values:
-        raise ConsentRefused("Choose which consent to withdraw.")
+        raise ConsentRefused("Choose which consent to withdraw.", field="purpose")
     patient = _locked(patient_id)
     if not Guardian.objects.filter(patient=patient, user_id=author.pk).exists():
         raise ConsentRefused("Only the person, or a parent or carer who keeps the record, can decide this.")

@@ -16,7 +16,7 @@ from smanav.accounts.decorators import signed_in
 from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.audit.purposes import Purpose
 from smanav.patients.access import patient_get_for_manager, user_may_edit_patient
-from smanav.patients.models import Patient
+from smanav.patients.models import Guardian, GuardianRelation, Patient
 from smanav.registry import selectors, services
 from smanav.registry.consent import comes_of_age_on, decides_for_themselves
 from smanav.registry.forms import ConsentDecisionForm
@@ -40,6 +40,7 @@ def _render(
 ) -> HttpResponse:
     """The page, for a record the chokepoint has just handed out (and audited)."""
     today = _today()
+    adult = decides_for_themselves(birth_date=patient.birth_date, region=patient.region, on=today)
     texts = selectors.current_texts(on=today)
     labels = dict(ConsentPurpose.choices)
     rows = [
@@ -52,7 +53,12 @@ def _render(
         "form": form,
         "manages": True,
         "may_edit": user_may_edit_patient(user=request.user, patient=patient),
-        "adult": decides_for_themselves(birth_date=patient.birth_date, region=patient.region, on=today),
+        "adult": adult,
+        # A parent of someone who has come of age may withdraw a consent but no longer give one.
+        "may_give": not adult
+        or Guardian.objects.filter(
+            patient=patient, user_id=request.user.pk, relation=GuardianRelation.SELF
+        ).exists(),
         "comes_of_age_on": comes_of_age_on(birth_date=patient.birth_date, region=patient.region),
         "review_due_on": selectors.review_due_date(patient=patient),
         "today": today,
