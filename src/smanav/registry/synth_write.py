@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_by_command_line
@@ -80,6 +81,21 @@ def _texts(as_of: dt.date) -> dict[str, ConsentText]:
     return texts
 
 
+def _assessments_insert(rows: list[Assessment]) -> None:
+    """Most of a cohort's rows: PostgreSQL takes them with COPY (same rows, same transaction), other
+    databases with the ORM's bulk insert."""
+    if connection.vendor != "postgresql":
+        Assessment.objects.bulk_create(rows, batch_size=5000)
+        return
+    now = timezone.now()
+    table = connection.ops.quote_name(Assessment._meta.db_table)
+    with connection.cursor() as cursor:
+        copy_sql = f"COPY {table} (patient_id, date, instrument, value, recorded_at) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for row in rows:
+                copy.write_row((row.patient_id, row.date, row.instrument, row.value, now))
+
+
 @transaction.atomic
 def _write_chunk(
     people: list[SynthPerson], *, seed: int, as_of: dt.date, texts: dict[str, ConsentText]
@@ -111,7 +127,7 @@ def _write_chunk(
                 )
             )
     Treatment.objects.bulk_create(treatments)
-    Assessment.objects.bulk_create(assessments, batch_size=5000)
+    _assessments_insert(assessments)
     Consent.objects.bulk_create(consents, batch_size=5000)
     audit_by_command_line(
         patient_ids=[row.pk for row in patients],
