@@ -1,4 +1,5 @@
-"""Store a synthetic cohort (`registry.synth`) with bulk inserts, a chunk of people per transaction.
+"""Store a synthetic cohort (`registry.synth`) with bulk inserts (`COPY` for the measurements on
+PostgreSQL), a chunk of people per transaction.
 
 Each person becomes a `Patient` (named "Synthetic NNNNNN", with `creation_key` `synth:SEED:NUMBER`, so a
 second run of the same seed is refused instead of doubling the cohort), their treatment courses, their
