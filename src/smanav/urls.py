@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("smanav.directory.urls")),
     path("", include("smanav.trials.urls")),
     path("", include("smanav.library.urls")),
+    path("", include("smanav.registry.urls")),
 ]
