@@ -33,8 +33,8 @@ def test_json_nested_a_thousand_deep_is_refused_by_the_api(client: Client, path:
     assert problems(response)[what].startswith(f"nests too deeply: at most {MAX_JSON_DEPTH} levels")
 
 
-def test_json_nested_a_thousand_deep_is_refused_by_the_home_page(client: Client) -> None:
-    response = client.post("/", {"record": DEEP})
+def test_json_nested_a_thousand_deep_is_refused_by_the_evaluate_page(client: Client) -> None:
+    response = client.post("/evaluate/", {"record": DEEP})
     assert response.status_code == 422
     assert "nests too deeply" in response.content.decode()
 
@@ -132,6 +132,6 @@ def test_an_offset_above_2_to_the_63_is_refused(people: Personas, client: Client
 
 @pytest.mark.parametrize("content_type", ["multipart/form-data", "multipart/form-data; boundary="])
 def test_multipart_without_a_boundary_is_named_on_a_page(client: Client, content_type: str) -> None:
-    response = client.post("/", b"--x\r\n", content_type=content_type)
+    response = client.post("/evaluate/", b"--x\r\n", content_type=content_type)
     assert response.status_code == 400
     assert "without a valid boundary" in response.content.decode()

@@ -63,7 +63,7 @@ def test_api_record_answers_are_never_stored(people: Personas) -> None:
 def test_a_record_sent_to_be_evaluated_is_never_stored() -> None:
     client = Client()
     api = client.post("/api/v1/evaluate", RECORD, content_type="application/json")
-    page = client.post("/", {"record": RECORD})
+    page = client.post("/evaluate/", {"record": RECORD})
     triage = client.post("/api/v1/triage", json.dumps({"age_years": 3}), content_type="application/json")
     for response in (api, page, triage):
         assert response.status_code == 200
