@@ -22,6 +22,7 @@ class AuditAction(models.TextChoices):
     UNSHARE = "unshare", _("withdrew a clinic's access")
     API_READ = "api_read", _("read the record through the API")
     API_WRITE = "api_write", _("changed the record through the API")
+    ACKNOWLEDGE = "acknowledge", _("acknowledged an alert")
 
 
 class AuditEvent(models.Model):
@@ -60,6 +61,7 @@ class AccountAction(models.TextChoices):
     SECOND_FACTOR = "second_factor", _("set up two-factor authentication")
     REVIEWER_GRANTED = "reviewer_granted", _("made a medical reviewer of the library")
     REVIEWER_REVOKED = "reviewer_revoked", _("ended a medical reviewer's role")
+    AUDIT_LOG_EXPORTED = "audit_log_exported", _("downloaded the clinic's audit log")
 
 
 class AccountEvent(models.Model):

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from smanav.accounts.decorators import signed_in
 from smanav.accounts.http import AuthenticatedHttpRequest
-from smanav.accounts.roles import clinic_of, is_staff_member, role_of
+from smanav.accounts.roles import Role, clinic_of, is_staff_member, role_of
 from smanav.audit.purposes import Purpose
 from smanav.audit.selectors import audit_events_for_patient
-from smanav.patients import entries, selectors, services, tasks
+from smanav.patients import entries, problem_words, record_page, selectors, services, tasks
 from smanav.patients.access import (
     patient_get_for_editor,
     patient_get_for_manager,
@@ -30,7 +30,9 @@ from smanav.patients.access import (
     user_manages_patient,
     user_may_edit_patient,
 )
+from smanav.patients.alerts import latest_acknowledgements, shown_alerts
 from smanav.patients.forms import (
+    AcknowledgementForm,
     AssessmentForm,
     DoseForm,
     LabTestsForm,
@@ -83,6 +85,9 @@ def _record_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 @signed_in
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     role = role_of(request.user)
+    # Clinic staff land on their worklist; "My records" (`?mine=1`) still shows any record they manage.
+    if role in (Role.CLINICIAN, Role.COORDINATOR) and not request.GET.get("mine"):
+        return redirect("patients:worklist")
     patients = patient_list_for_family(user=request.user, purpose=Purpose.page("list of records"))
     return render(
         request,
@@ -152,10 +157,12 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         view_mode = "family"
     result = evaluation.result
     plan = [] if result is None else care_plan_by_domain(result.care_plan)
+    sections = record_page.sections(result)
+    record = _record_context(request, patient)
     context = {
-        **_record_context(request, patient),
+        **record,
         "evaluation": result,
-        "problems": evaluation.problems,
+        "problems": problem_words.record_problems(evaluation.problems, name=patient.display_name),
         "record": evaluation.record,
         "plan": plan,
         "series": monitoring_series(assessments, birth_date=patient.birth_date),
@@ -165,8 +172,55 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         "regions": REGION_CODES,
         "view_mode": view_mode,
         "as_of": today,
+        "sections": sections,
+        "open_section": _known(request, "open", [section.slug for section in sections]),
+        "may_acknowledge": record["may_edit"] and role_of(request.user) is Role.CLINICIAN,
     }
+    if result is not None:
+        acknowledged = latest_acknowledgements(patient_ids=[patient.pk])
+        context["alerts"] = shown_alerts(result.alerts, patient_id=patient.pk, acknowledged=acknowledged)
+        context["attention"] = record_page.attention(result.care_plan)
+        context["summary_sources"] = record_page.summary_sources(result)
     return render(request, "patients/patient_detail.html", context)
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def alert_acknowledge(request: AuthenticatedHttpRequest, patient_id: int, fingerprint: str) -> HttpResponse:
+    """A clinician acknowledges one alert of the record, with a note; the page asks first."""
+    patient = patient_get_for_editor(
+        user=request.user, patient_id=patient_id, purpose=Purpose.page("alert acknowledgement form")
+    )
+    if role_of(request.user) is not Role.CLINICIAN:
+        raise Http404("Only clinicians acknowledge alerts.")
+    region = _region_choice(request, patient)
+    today = _today()
+    result = evaluate_patient(patient, as_of=today, region=region).result
+    alerts = shown_alerts(
+        () if result is None else result.alerts,
+        patient_id=patient.pk,
+        acknowledged=latest_acknowledgements(patient_ids=[patient.pk]),
+    )
+    shown = next((alert for alert in alerts if alert.fingerprint == fingerprint), None)
+    form = AcknowledgementForm(request.POST or None)
+    if shown is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.alert_acknowledge(
+                author=request.user,
+                patient_id=patient.pk,
+                fingerprint=fingerprint,
+                note=form.cleaned_data["note"],
+                as_of=today,
+                region=region,
+            )
+        except services.AlertNotCurrent:
+            shown = None
+        else:
+            messages.success(request, _("The alert was acknowledged."))
+            return redirect("patients:detail", patient_id=patient.pk)
+    context = {**_record_context(request, patient), "form": form, "shown": shown, "region": region or ""}
+    status = 404 if shown is None else _form_status(request, form)
+    return render(request, "patients/alert_acknowledge.html", context, status=status)
 
 
 @signed_in
@@ -624,9 +678,17 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    # Each alert with its latest acknowledgement: one query for the whole page, whatever its size.
+    acknowledged = latest_acknowledgements(patient_ids=[patient.pk for patient in page])
+    rows = []
+    for patient in page:
+        summary = getattr(patient, "summary", None)
+        alerts = [] if summary is None else summary.alerts
+        rows.append((patient, shown_alerts(alerts, patient_id=patient.pk, acknowledged=acknowledged)))
     context = {
         "clinic": clinic,
         "page": page,
+        "rows": rows,
         "filters": filters,
         "counts": counts,
         "today": today,

@@ -3,6 +3,7 @@
 * `records`: a record's own fields and its measurements;
 * `treatments`: treatment courses, their doses and the safety tests a therapy asks for;
 * `sharing`: which clinics see a record;
+* `alerts`: clinicians acknowledge the alerts of a record;
 * `summaries`: the worklist's headline of each record, kept current.
 
 Every change is validated by the clinical core on the whole record it would produce, bumps the record's
@@ -11,6 +12,7 @@ Services take parsed, typed values (`datetime.date`, `Instrument`, `float`): the
 what people send (`smanav.patients.entries`) and report the core's problems in the core's words.
 """
 
+from smanav.patients.services.alerts import AlertNotCurrent, NotAClinician, alert_acknowledge
 from smanav.patients.services.records import (
     DOCUMENT_FIELDS,
     assessment_delete,
@@ -40,8 +42,11 @@ from smanav.patients.services.versioning import NotInRecord, StaleRecord
 
 __all__ = [
     "DOCUMENT_FIELDS",
+    "AlertNotCurrent",
+    "NotAClinician",
     "NotInRecord",
     "StaleRecord",
+    "alert_acknowledge",
     "all_summaries_refresh",
     "assessment_delete",
     "assessment_record",

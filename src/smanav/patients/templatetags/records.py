@@ -99,3 +99,9 @@ def iso_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+@register.filter
+def citation(key: Any) -> str:
+    """`{{ key|citation }}`: a source as people cite it ("Schroth et al., 2025"), never its key."""
+    return labels.source_citation(str(key))
