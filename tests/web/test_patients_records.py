@@ -435,15 +435,15 @@ def test_dates_follow_the_browsers_english_variant_and_other_languages_fall_back
     url = reverse("patients:history", args=[patient.pk])
     british = client.get(url, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8").content.decode()
     assert '<html lang="en-gb">' in british
-    assert "Measurement recorded: RULM (0–37) 20 on 2 Nov 2026" in british
+    assert "RULM 20 added for 2 Nov 2026" in british
     american = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8").content.decode()
     assert '<html lang="en">' in american
-    assert "Measurement recorded: RULM (0–37) 20 on Nov. 2, 2026" in american
+    assert "RULM 20 added for Nov. 2, 2026" in american
     # No German text ships yet: the page stays English and says so to screen readers, with the dates
     # of English outside the United States (day before month), as a reader in Germany writes them.
     german = client.get(url, HTTP_ACCEPT_LANGUAGE="de-DE,de").content.decode()
     assert '<html lang="en-gb">' in german
-    assert "Measurement recorded: RULM (0–37) 20 on 2 Nov 2026" in german
+    assert "RULM 20 added for 2 Nov 2026" in german
     # A language without a country says nothing about dates: United States English, the default.
     unplaced = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert '<html lang="en">' in unplaced

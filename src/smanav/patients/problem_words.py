@@ -56,6 +56,12 @@ _RECORD_NAMES = {
 }
 
 
+def unit_of(code: str) -> str:
+    """The unit a measure is entered in ("kg", "%"), or "" for a score."""
+    instrument = _instrument(code)
+    return "" if instrument is None or instrument not in _UNITS else _UNITS[instrument]()
+
+
 def subject_of_label(field_label: object) -> str:
     """A form label as the subject of a sentence: "Current weight (kg)" -> "Current weight"."""
     text = _PARENTHESIS.sub("", str(field_label)).strip()
@@ -90,7 +96,7 @@ def _range(subject: str, message: str) -> str | None:
         return None
     kind, low, high, code = found.groups()
     instrument = _instrument(code)
-    unit = "" if instrument is None or instrument not in _UNITS else _UNITS[instrument]()
+    unit = unit_of(code)
     if instrument is not None:
         subject = subject_of_label(label(INSTRUMENT_LABELS, instrument))
     spaced = "" if unit in ("", "%") else " "

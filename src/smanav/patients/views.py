@@ -589,10 +589,25 @@ def lab_test_delete(request: AuthenticatedHttpRequest, patient_id: int, lab_test
 def patient_history(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Every version of the record (who, when, what) and who opened it."""
     patient = patient_get_for_user(user=request.user, patient_id=patient_id, purpose=Purpose.page("history"))
-    versions = selectors.patient_versions(patient=patient).only(
-        "version", "summary", "change", "change_values", "author_label", "created_at", "patient_id"
+    versions = (
+        selectors.patient_versions(patient=patient)
+        .select_related("author")
+        .only(
+            "version",
+            "summary",
+            "change",
+            "change_values",
+            "author_label",
+            "created_at",
+            "patient_id",
+            "author__first_name",
+            "author__last_name",
+            "author__username",
+        )
     )
-    events = Paginator(audit_events_for_patient(patient_id=patient.pk), 100).get_page(request.GET.get("page"))
+    events = Paginator(audit_events_for_patient(patient_id=patient.pk).select_related("actor"), 100).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "patients/history.html",

@@ -69,6 +69,6 @@ def alert_acknowledge(
         clinic=clinic,
         patient_id=patient.pk,
         action=AuditAction.ACKNOWLEDGE,
-        what=f"alert {alert.code.value} acknowledged",
+        what=f"alert acknowledged: {alert.code.value.replace('_', ' ')}",
     )
     return acknowledgement

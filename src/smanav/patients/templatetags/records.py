@@ -8,10 +8,11 @@ from typing import Any
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext as _
 
 from smanav import vocabulary as labels
 from smanav.accounts.roles import Role, role_of
-from smanav.patients import changes, units
+from smanav.patients import changes, detail_changes, units
 from smanav_core import Evaluation
 from smanav_core.evaluation import TherapyAssessment
 
@@ -105,3 +106,37 @@ def iso_date(value: Any) -> dt.date | None:
 def citation(key: Any) -> str:
     """`{{ key|citation }}`: a source as people cite it ("Schroth et al., 2025"), never its key."""
     return labels.source_citation(str(key))
+
+
+@register.filter
+def author_name(row: Any) -> str:
+    """Who made a change, as people know them: their full name, else the name they sign in with."""
+    author = getattr(row, "author", None)
+    if author is not None:
+        return str(author.get_full_name().strip() or author.get_username())
+    return _("the system") if row.author_label == "system" else str(row.author_label)
+
+
+@register.filter
+def change_sentence(row: Any) -> str:
+    """A version row as one sentence: what changed, and who changed it."""
+    return _("%(change)s, by %(who)s.") % {"change": change_text(row), "who": author_name(row)}
+
+
+@register.filter
+def record_details(record: Any) -> list[tuple[str, str]]:
+    """A kept record's own details as (field, value) pairs in words, for the version page."""
+    if not isinstance(record, Mapping):
+        return []
+    pairs = [(_("Date of birth"), detail_changes.value_words("birth_date", record.get("birth_date")))]
+    for path, value in detail_changes.flat_details(record):
+        pairs.append((detail_changes.field_name(path), detail_changes.value_words(path, value)))
+    return pairs
+
+
+@register.filter
+def record_entries(record: Any) -> list[str]:
+    """A kept record's measurements, treatments and safety tests as sentences, for the version page."""
+    if not isinstance(record, Mapping):
+        return []
+    return detail_changes.entry_sentences(record)
