@@ -432,9 +432,10 @@ PAGES += [
 
 
 # The people whose pages must read without developer strings, and the pages made for developers (the
-# paste-a-record tool answers in the contract's terms on purpose).
+# paste-a-record tool answers in the contract's terms on purpose; the record's "Clinician detail" view
+# adds the rule ids a clinician asked for).
 FAMILY_PERSONAS = {ANONYMOUS, PARENT}
-DEVELOPER_PAGES = {"home", "home-evaluation", "home-problems"}
+DEVELOPER_PAGES = {"home", "home-evaluation", "home-problems", "record-clinician-view"}
 SOURCE_KEYS = sorted(load_knowledge().sources)
 
 

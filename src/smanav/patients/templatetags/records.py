@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from smanav import vocabulary as labels
 from smanav.accounts.roles import Role, role_of
-from smanav.patients import changes, detail_changes, units
+from smanav.patients import changes, detail_changes, problem_words, units
 from smanav_core import Evaluation
 from smanav_core.evaluation import TherapyAssessment
 
@@ -140,3 +141,24 @@ def record_entries(record: Any) -> list[str]:
     if not isinstance(record, Mapping):
         return []
     return detail_changes.entry_sentences(record)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@register.filter
+def first_sentence(text: Any) -> str:
+    """The first sentence of the core's text (the rest is one click away, never dropped)."""
+    return _SENTENCE_END.split(str(text), maxsplit=1)[0]
+
+
+@register.filter
+def after_first_sentence(text: Any) -> str:
+    parts = _SENTENCE_END.split(str(text), maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+@register.filter
+def short_label(text: Any) -> str:
+    """A label without its parenthesis: "HFMSE (0–66)" -> "HFMSE"."""
+    return problem_words.subject_of_label(text)
