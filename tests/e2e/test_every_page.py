@@ -302,7 +302,9 @@ PAGES = [
     Page("record-section-open", PARENT, RECORD + "/?open=care-plan", "Where this comes from: Care plan"),
     Page("record-clinician-view", PARENT, RECORD + "/?view=clinician", "What needs attention now"),
     Page("record-other-region", PARENT, RECORD + "/?region=EU", "Treatment options in European Union"),
-    Page("record-needs-information", PARENT, "/records/{private}/", "No genetic"),
+    Page(
+        "record-needs-information", PARENT, "/records/{private}/?open=diagnosis", "No genetic result recorded"
+    ),
     Page("record-edit", PARENT, RECORD + "/edit/", "Edit the record of Ada"),
     Page("record-edit-problems", PARENT, RECORD + "/edit/", "must be a whole number", impossible_record, 422),
     Page("measurement-new", PARENT, RECORD + "/assessments/new/", "Date of the measurement"),
