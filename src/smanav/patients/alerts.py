@@ -37,23 +37,27 @@ class ShownAlert:
     acknowledgement: AlertAcknowledgement | None
 
 
-def latest_acknowledgements(*, patient_ids: Iterable[int]) -> dict[tuple[int, str], AlertAcknowledgement]:
-    """The newest acknowledgement of each (patient, fingerprint) among these records, in one query."""
+def shown_alerts_of(
+    alerts_by_patient: Mapping[int, Iterable[Alert | Mapping[str, object]]],
+) -> dict[int, list[ShownAlert]]:
+    """Each record's alerts with their latest acknowledgements, read in one query for all the records
+    (only the acknowledgements of the alerts shown now: older ones are of alerts that have changed)."""
+    fingerprinted = {
+        patient_id: [(alert, alert_fingerprint(alert)) for alert in alerts]
+        for patient_id, alerts in alerts_by_patient.items()
+    }
+    wanted = {fingerprint for pairs in fingerprinted.values() for _, fingerprint in pairs}
     latest: dict[tuple[int, str], AlertAcknowledgement] = {}
-    rows = AlertAcknowledgement.objects.filter(patient_id__in=list(patient_ids)).order_by("at", "id")
-    for row in rows:
-        latest[(row.patient_id, row.fingerprint)] = row
-    return latest
-
-
-def shown_alerts(
-    alerts: Iterable[Alert | Mapping[str, object]],
-    *,
-    patient_id: int,
-    acknowledged: Mapping[tuple[int, str], AlertAcknowledgement],
-) -> list[ShownAlert]:
-    shown = []
-    for alert in alerts:
-        fingerprint = alert_fingerprint(alert)
-        shown.append(ShownAlert(alert, fingerprint, acknowledged.get((patient_id, fingerprint))))
-    return shown
+    if wanted:
+        rows = AlertAcknowledgement.objects.filter(
+            patient_id__in=list(fingerprinted), fingerprint__in=list(wanted)
+        ).order_by("at", "id")
+        for row in rows:
+            latest[(row.patient_id, row.fingerprint)] = row
+    return {
+        patient_id: [
+            ShownAlert(alert, fingerprint, latest.get((patient_id, fingerprint)))
+            for alert, fingerprint in pairs
+        ]
+        for patient_id, pairs in fingerprinted.items()
+    }

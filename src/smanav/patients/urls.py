@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smanav.patients import views
+from smanav.patients import acknowledgement_views, views
 
 app_name = "patients"
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("records/<int:patient_id>/", views.patient_detail, name="detail"),
     path(
         "records/<int:patient_id>/alerts/<str:fingerprint>/acknowledge/",
-        views.alert_acknowledge,
+        acknowledgement_views.alert_acknowledge,
         name="alert_acknowledge",
     ),
     path("records/<int:patient_id>/edit/", views.patient_edit, name="edit"),

@@ -30,9 +30,8 @@ from smanav.patients.access import (
     user_manages_patient,
     user_may_edit_patient,
 )
-from smanav.patients.alerts import latest_acknowledgements, shown_alerts
+from smanav.patients.alerts import shown_alerts_of
 from smanav.patients.forms import (
-    AcknowledgementForm,
     AssessmentForm,
     DoseForm,
     LabTestsForm,
@@ -177,50 +176,10 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         "may_acknowledge": record["may_edit"] and role_of(request.user) is Role.CLINICIAN,
     }
     if result is not None:
-        acknowledged = latest_acknowledgements(patient_ids=[patient.pk])
-        context["alerts"] = shown_alerts(result.alerts, patient_id=patient.pk, acknowledged=acknowledged)
+        context["alerts"] = shown_alerts_of({patient.pk: result.alerts})[patient.pk]
         context["attention"] = record_page.attention(result.care_plan)
         context["summary_sources"] = record_page.summary_sources(result)
     return render(request, "patients/patient_detail.html", context)
-
-
-@signed_in
-@require_http_methods(["GET", "POST"])
-def alert_acknowledge(request: AuthenticatedHttpRequest, patient_id: int, fingerprint: str) -> HttpResponse:
-    """A clinician acknowledges one alert of the record, with a note; the page asks first."""
-    patient = patient_get_for_editor(
-        user=request.user, patient_id=patient_id, purpose=Purpose.page("alert acknowledgement form")
-    )
-    if role_of(request.user) is not Role.CLINICIAN:
-        raise Http404("Only clinicians acknowledge alerts.")
-    region = _region_choice(request, patient)
-    today = _today()
-    result = evaluate_patient(patient, as_of=today, region=region).result
-    alerts = shown_alerts(
-        () if result is None else result.alerts,
-        patient_id=patient.pk,
-        acknowledged=latest_acknowledgements(patient_ids=[patient.pk]),
-    )
-    shown = next((alert for alert in alerts if alert.fingerprint == fingerprint), None)
-    form = AcknowledgementForm(request.POST or None)
-    if shown is not None and request.method == "POST" and form.is_valid():
-        try:
-            services.alert_acknowledge(
-                author=request.user,
-                patient_id=patient.pk,
-                fingerprint=fingerprint,
-                note=form.cleaned_data["note"],
-                as_of=today,
-                region=region,
-            )
-        except services.AlertNotCurrent:
-            shown = None
-        else:
-            messages.success(request, _("The alert was acknowledged."))
-            return redirect("patients:detail", patient_id=patient.pk)
-    context = {**_record_context(request, patient), "form": form, "shown": shown, "region": region or ""}
-    status = 404 if shown is None else _form_status(request, form)
-    return render(request, "patients/alert_acknowledge.html", context, status=status)
 
 
 @signed_in
@@ -694,12 +653,10 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     # Each alert with its latest acknowledgement: one query for the whole page, whatever its size.
-    acknowledged = latest_acknowledgements(patient_ids=[patient.pk for patient in page])
-    rows = []
-    for patient in page:
-        summary = getattr(patient, "summary", None)
-        alerts = [] if summary is None else summary.alerts
-        rows.append((patient, shown_alerts(alerts, patient_id=patient.pk, acknowledged=acknowledged)))
+    shown = shown_alerts_of(
+        {patient.pk: getattr(getattr(patient, "summary", None), "alerts", None) or [] for patient in page}
+    )
+    rows = [(patient, shown[patient.pk]) for patient in page]
     context = {
         "clinic": clinic,
         "page": page,
