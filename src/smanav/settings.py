@@ -92,12 +92,15 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Two-factor recovery codes for staff: ten single-use codes (accounts.recovery).
+    "django_otp.plugins.otp_static",
     "axes",
     "django_tasks",
     "django_tasks_db",
     "smanav.web",
     "smanav.audit",
     "smanav.patients",
+    "smanav.family",
     "smanav.careplans",
     "smanav.geo",
     "smanav.directory",
@@ -218,6 +221,9 @@ EMAIL_HOST_USER = env_str("SMANAV_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("SMANAV_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("SMANAV_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SMANAV_FROM_EMAIL", "smanav <no-reply@localhost>")
+# The site's address as people reach it, for links in emails sent by background jobs (reminders), which
+# have no request to take it from.
+SMANAV_SITE_URL = env_str("SMANAV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SMANAV_SECURE_COOKIES", False)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("smanav.web.urls")),
     path("accounts/", include("smanav.accounts.urls")),
+    path("", include("smanav.family.urls")),
     path("", include("smanav.patients.urls")),
     path("", include("smanav.careplans.urls")),
     path("", include("smanav.web.audit_urls")),

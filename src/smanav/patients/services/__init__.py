@@ -4,6 +4,8 @@
 * `treatments`: treatment courses, their doses and the safety tests a therapy asks for;
 * `sharing`: which clinics see a record;
 * `alerts`: clinicians acknowledge the alerts of a record;
+* `carers`: which family accounts keep a record (invitations to a second carer);
+* `leaving`: deleting a family account and the records only it keeps;
 * `summaries`: the worklist's headline of each record, kept current.
 
 Every change is validated by the clinical core on the whole record it would produce, bumps the record's
@@ -13,6 +15,15 @@ what people send (`smanav.patients.entries`) and report the core's problems in t
 """
 
 from smanav.patients.services.alerts import AlertNotCurrent, NotAClinician, alert_acknowledge
+from smanav.patients.services.carers import (
+    InvitationRefused,
+    carer_accept,
+    carer_invitation_withdraw,
+    carer_invite,
+    carer_may_remove,
+    carer_remove,
+)
+from smanav.patients.services.leaving import LeavingPlan, account_delete, account_leaving_plan
 from smanav.patients.services.records import (
     DOCUMENT_FIELDS,
     assessment_delete,
@@ -43,13 +54,22 @@ from smanav.patients.services.versioning import NotInRecord, StaleRecord
 __all__ = [
     "DOCUMENT_FIELDS",
     "AlertNotCurrent",
+    "InvitationRefused",
+    "LeavingPlan",
     "NotAClinician",
     "NotInRecord",
     "StaleRecord",
+    "account_delete",
+    "account_leaving_plan",
     "alert_acknowledge",
     "all_summaries_refresh",
     "assessment_delete",
     "assessment_record",
+    "carer_accept",
+    "carer_invitation_withdraw",
+    "carer_invite",
+    "carer_may_remove",
+    "carer_remove",
     "clinic_share_invite",
     "clinic_share_withdraw",
     "clinic_summaries_refresh",
