@@ -529,7 +529,7 @@ PAGES += [
 # paste-a-record tool answers in the contract's terms on purpose; the record's "Clinician detail" view
 # adds the rule ids a clinician asked for).
 FAMILY_PERSONAS = {ANONYMOUS, PARENT}
-DEVELOPER_PAGES = {"home", "home-evaluation", "home-problems", "record-clinician-view"}
+DEVELOPER_PAGES = {"evaluate", "evaluate-result", "evaluate-problems", "record-clinician-view"}
 SOURCE_KEYS = sorted(load_knowledge().sources)
 
 
