@@ -15,3 +15,6 @@ urlpatterns = [
     path("", include("smanav.trials.urls")),
     path("", include("smanav.library.urls")),
 ]
+
+# A busy database answers 503 with Retry-After wherever it was met; any other error, Django's 500.
+handler500 = "smanav.database.server_error"
