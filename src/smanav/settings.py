@@ -214,7 +214,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = REPO_DIR / "var" / "static"
+# Where `collectstatic` gathers the static files for the web server (nginx) to serve from disk.
+STATIC_ROOT = Path(env_str("SMANAV_STATIC_ROOT", str(REPO_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # The library's articles: Markdown files with front matter (docs/library.md). An article that no medical
