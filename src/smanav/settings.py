@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "smanav.directory",
     "smanav.trials",
     "smanav.library",
+    "smanav.backups",
 ]
 
 # smanav's own user model (ADR 0011); every foreign key to an account names AUTH_USER_MODEL.
