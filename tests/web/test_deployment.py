@@ -43,7 +43,11 @@ def _postgres_url(require_or_skip: Callable[[str], NoReturn]) -> str:
     """A fresh database on the PostgreSQL server the tests use (or the local one)."""
     import psycopg
 
-    server = os.environ.get("SMANAV_DEPLOY_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+    ci_url = os.environ.get("SMANAV_CI_DATABASE_URL")  # .ci/run's server, when it names one
+    default = "postgresql://postgres@127.0.0.1:5432/postgres"
+    if ci_url:
+        default = urllib.parse.urlunsplit(urllib.parse.urlsplit(ci_url)._replace(path="/postgres"))
+    server = os.environ.get("SMANAV_DEPLOY_TEST_POSTGRES", default)
     try:
         with psycopg.connect(server, autocommit=True, connect_timeout=5) as connection:
             connection.execute(f"DROP DATABASE IF EXISTS {DATABASE_NAME} WITH (FORCE)")
