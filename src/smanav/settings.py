@@ -94,17 +94,21 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # Two-factor recovery codes for staff: ten single-use codes (accounts.recovery).
+    "django_otp.plugins.otp_static",
     "axes",
     "django_tasks",
     "django_tasks_db",
     "smanav.web",
     "smanav.audit",
     "smanav.patients",
+    "smanav.family",
     "smanav.careplans",
     "smanav.geo",
     "smanav.directory",
     "smanav.trials",
     "smanav.library",
+    "smanav.registry",
     "smanav.backups",
 ]
 
@@ -231,6 +235,20 @@ EMAIL_HOST_USER = env_str("SMANAV_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("SMANAV_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("SMANAV_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SMANAV_FROM_EMAIL", "smanav <no-reply@localhost>")
+# The site's address as people reach it, for links in emails sent by background jobs (reminders), which
+# have no request to take it from.
+SMANAV_SITE_URL = env_str("SMANAV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Registry consent (docs/registry.md, ADR 0017): from what age a person gives their own consent, per
+# region ("REGION:AGE,...", "*" for every other region), and how often participants review their data.
+SMANAV_CONSENT_AGE_BY_REGION = env_str("SMANAV_CONSENT_AGE_BY_REGION", "*:18,UK:16")
+SMANAV_CONSENT_REVIEW_MONTHS = int(env_str("SMANAV_CONSENT_REVIEW_MONTHS", "6"))
+# Research exports: the key of the per-project pseudonyms (a secret: without it, and outside debug, no
+# export is written), and how dates leave: "shift" (every date of a person moved by the same number of
+# days, at most SMANAV_RESEARCH_SHIFT_DAYS either way), "month" (YYYY-MM) or "year" (YYYY).
+SMANAV_PSEUDONYM_KEY = env_str("SMANAV_PSEUDONYM_KEY", "")
+SMANAV_RESEARCH_DATES = env_str("SMANAV_RESEARCH_DATES", "shift")
+SMANAV_RESEARCH_SHIFT_DAYS = int(env_str("SMANAV_RESEARCH_SHIFT_DAYS", "182"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SMANAV_SECURE_COOKIES", False)

@@ -8,12 +8,14 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("smanav.web.urls")),
     path("accounts/", include("smanav.accounts.urls")),
+    path("", include("smanav.family.urls")),
     path("", include("smanav.patients.urls")),
     path("", include("smanav.careplans.urls")),
     path("", include("smanav.web.audit_urls")),
     path("", include("smanav.directory.urls")),
     path("", include("smanav.trials.urls")),
     path("", include("smanav.library.urls")),
+    path("", include("smanav.registry.urls")),
 ]
 
 # A busy database answers 503 with Retry-After wherever it was met; any other error, Django's 500.

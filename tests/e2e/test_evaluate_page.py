@@ -47,7 +47,7 @@ def tab_to(page: Any, wanted: Callable[[dict[str, str]], bool], what: str) -> No
 
 
 def test_the_skip_link_comes_first_and_is_visible_on_focus(page: Any, site: str) -> None:
-    page.goto(site + "/")
+    page.goto(site + "/evaluate/")
     page.keyboard.press("Tab")
     current = focused(page)
     assert current["tag"] == "a" and "Skip to main content" in current["text"]
@@ -67,7 +67,7 @@ def test_public_pages_fit_a_phone_without_sideways_scrolling(page: Any, site: st
 def test_evaluate_a_record_with_the_keyboard_only(
     page: Any, site: str, assert_accessible: Callable[[Any], None], screenshot: Callable[[Any, str], Path]
 ) -> None:
-    page.goto(site + "/")
+    page.goto(site + "/evaluate/")
     assert_accessible(page)
     screenshot(page, "home")
 
@@ -89,7 +89,7 @@ def test_evaluate_a_record_with_the_keyboard_only(
 def test_problems_are_announced_next_to_the_form(
     page: Any, site: str, assert_accessible: Callable[[Any], None], screenshot: Callable[[Any, str], Path]
 ) -> None:
-    page.goto(site + "/")
+    page.goto(site + "/evaluate/")
     tab_to(page, lambda el: el["id"] == "id_record", "the record text area")
     page.keyboard.insert_text(json.dumps({**RECORD, "genetics": {"smn2_copies": 12}, "colour": "blue"}))
     tab_to(page, lambda el: el["tag"] == "button" and el["type"] == "submit", "the Evaluate button")

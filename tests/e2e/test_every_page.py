@@ -32,6 +32,7 @@ from tests.e2e.page_checks import PHONE_WIDTH_PX, page_problems
 from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas, make_user
 
 from smanav.accounts.grants import staff_add
+from smanav.accounts.links import LinkPurpose, link_token
 from smanav.accounts.models import StaffRole
 from smanav.accounts.services import api_token_create, user_create
 from smanav.audit.models import AuditAction
@@ -41,7 +42,7 @@ from smanav.geo.names import name_key
 from smanav.library import catalogue
 from smanav.library.services import article_sign_off, reviewer_grant
 from smanav.patients.models import Treatment
-from smanav.patients.services import dose_record, lab_tests_record, treatment_record
+from smanav.patients.services import carer_invite, dose_record, lab_tests_record, treatment_record
 
 # The mark also makes pytest-django create the test database before `world` fills it.
 pytestmark = pytest.mark.django_db
@@ -60,10 +61,17 @@ NOT_PAGES = {
     "accounts/tokens/<int:token_id>/revoke/": "POST only: the Revoke button of the API tokens page",
     "records/<int:patient_id>/sharing/<int:share_id>/withdraw/": "POST only: the Withdraw button of the "
     "sharing page",
+    "records/<int:patient_id>/consent/give/": "POST only: the I agree buttons of the consent page",
+    "records/<int:patient_id>/consent/withdraw/": "POST only: the Withdraw buttons of the consent page",
+    "records/<int:patient_id>/consent/review/": "POST only: the review button of the consent page",
     "accounts/clinics/staff/<int:membership_id>/decide/": "POST only: the Confirm and Refuse buttons of "
     "the clinics page",
     "accounts/administrators/<int:grant_id>/decide/": "POST only: the Confirm and Refuse buttons of the "
     "clinics page",
+    "records/<int:patient_id>/carers/<int:guardian_id>/remove/": "POST only: the Remove and Leave buttons "
+    "of the carers page",
+    "records/<int:patient_id>/invitations/<int:invitation_id>/withdraw/": "POST only: the Withdraw button "
+    "of the carers page",
     "library/feed.atom": "the library's Atom feed (XML, tested in tests/web/test_library_pages.py)",
 }
 # The JSON API (django-ninja, with its HTML docs page turned off in smanav/api/router.py): no HTML.
@@ -160,6 +168,11 @@ def different_new_passwords(page: Any) -> None:
     _submit(page, "Save the new password")
 
 
+def no_days_before(page: Any) -> None:
+    _fill(page, {"How many days before": "0"})
+    _submit(page, "Save")
+
+
 def library_search(query: str) -> Callable[[Any], None]:
     def act(page: Any) -> None:
         _fill(page, {"Search the articles": query})
@@ -219,9 +232,13 @@ ANONYMOUS, PARENT, CLINICIAN = "anonymous", "parent", "clinician"
 RECORD = "/records/{shared}"
 
 PAGES = [
-    Page("home", ANONYMOUS, "/", "Paste a patient record"),
-    Page("home-evaluation", ANONYMOUS, "/", "Treatment options", evaluate_example),
-    Page("home-problems", ANONYMOUS, "/", "not valid JSON", evaluate_broken_json, 422),
+    Page("home", ANONYMOUS, "/", "Create an account"),
+    Page("home-signed-in", PARENT, "/", "My records"),
+    Page("privacy", ANONYMOUS, "/privacy/", "Who sees it"),
+    Page("terms", ANONYMOUS, "/terms/", "Information, not a prescription"),
+    Page("evaluate", ANONYMOUS, "/evaluate/", "Paste a patient record"),
+    Page("evaluate-result", ANONYMOUS, "/evaluate/", "Treatment options", evaluate_example),
+    Page("evaluate-problems", ANONYMOUS, "/evaluate/", "not valid JSON", evaluate_broken_json, 422),
     Page("triage", ANONYMOUS, "/triage/", "could it be SMA?"),
     Page("triage-result", ANONYMOUS, "/triage/", "What to do", triage_answers),
     Page("triage-emergency", ANONYMOUS, "/triage/", "Call 999", triage_red_flag("UK")),
@@ -260,10 +277,21 @@ PAGES = [
         "signup-problems",
         ANONYMOUS,
         "/accounts/signup/",
+        "Tick the box to accept",
+        submit_empty("Send me the link"),
+        422,
+    ),
+    Page("signup-sent", ANONYMOUS, "/accounts/signup/sent/", "Check your email"),
+    Page("signup-confirm", ANONYMOUS, "/accounts/signup/confirm/{signup}/", "Finish your account"),
+    Page(
+        "signup-confirm-problems",
+        ANONYMOUS,
+        "/accounts/signup/confirm/{signup}/",
         "This field is required",
         submit_empty("Create account"),
         422,
     ),
+    Page("signup-link-refused", ANONYMOUS, "/accounts/signup/confirm/made-up/", "has expired", status=400),
     Page("password-reset", ANONYMOUS, "/accounts/password-reset/", "Reset your password"),
     Page(
         "password-reset-problems",
@@ -293,6 +321,67 @@ PAGES = [
     Page("two-factor-problems", "unverified", "/accounts/two-factor/", "That code is not right", wrong_code),
     Page("two-factor-set-up", "new_staff", "/accounts/two-factor/", "Set-up link"),
     Page("records", PARENT, "/records/", "Shared with"),
+    Page("record-add", PARENT, "/records/add/", "The genetic test result"),
+    Page(
+        "record-add-problems",
+        PARENT,
+        "/records/add/",
+        "Enter the date of birth",
+        submit_empty("Save and see what it means"),
+        422,
+    ),
+    Page("carers", PARENT, RECORD + "/carers/", "Invite a carer"),
+    Page(
+        "carers-problems",
+        PARENT,
+        RECORD + "/carers/",
+        "Invite a carer",
+        submit_empty("Send the invitation"),
+        422,
+    ),
+    Page("carer-accept", PARENT, "/carers/accept/{carer}/", "Accept the invitation"),
+    Page("carer-wrong-account", "reviewer", "/carers/accept/{carer}/", "Log in with the invited", status=403),
+    Page("account", PARENT, "/accounts/", "Change my password"),
+    Page("account-staff", CLINICIAN, "/accounts/", "Two-factor recovery codes"),
+    Page("password-change", PARENT, "/accounts/password/", "Change my password"),
+    Page(
+        "password-change-problems",
+        PARENT,
+        "/accounts/password/",
+        "This field is required",
+        submit_empty("Change the password"),
+        422,
+    ),
+    Page("email-change", PARENT, "/accounts/email/", "We send a link to the new address"),
+    Page(
+        "email-change-problems",
+        PARENT,
+        "/accounts/email/",
+        "This field is required",
+        submit_empty("Send the link"),
+        422,
+    ),
+    Page("email-link-refused", PARENT, "/accounts/email/confirm/made-up/", "has expired", status=400),
+    Page("reminders", PARENT, "/accounts/reminders/", "How many days before"),
+    Page("reminders-problems", PARENT, "/accounts/reminders/", "must be at least 1", no_days_before, 422),
+    Page("account-delete", PARENT, "/accounts/delete/", "What will be deleted"),
+    Page(
+        "account-delete-problems",
+        PARENT,
+        "/accounts/delete/",
+        "Enter your password to delete your account",
+        submit_empty("Delete my account and these records"),
+        422,
+    ),
+    Page("account-delete-staff", CLINICIAN, "/accounts/delete/", "ended by an administrator", status=403),
+    Page("recovery-codes", CLINICIAN, "/accounts/recovery-codes/", "a recovery code lets you log in"),
+    Page(
+        "recovery-codes-made",
+        "coordinator",
+        "/accounts/recovery-codes/",
+        "Your new recovery codes",
+        submit_empty("Make my recovery codes"),
+    ),
     Page("record-new", PARENT, "/records/new/", "Whose record is this?"),
     Page("record-new-problems", PARENT, "/records/new/", "must be a whole number", impossible_record, 422),
     Page("record", PARENT, RECORD + "/", "Where this comes from:"),
@@ -343,6 +432,14 @@ PAGES = [
     Page("history", PARENT, RECORD + "/history/", "Who opened or changed the record"),
     Page("version", PARENT, RECORD + "/history/1/", "The whole record as it was"),
     Page("sharing", PARENT, RECORD + "/sharing/", "Invite a clinic"),
+    Page("consent", PARENT, RECORD + "/consent/", "Each use of this record needs its own consent"),
+    Page(
+        "consent-given",
+        PARENT,
+        RECORD + "/consent/",
+        "Consent given: Use in research.",
+        submit_empty("I agree: Use in research"),
+    ),
     Page("my-data", PARENT, "/my-data/", "What the download holds"),
     Page("clinician-home", CLINICIAN, "/records/", "Open the clinic worklist"),
     Page("worklist", CLINICIAN, "/clinic/", "Worklist of Northside"),
@@ -451,6 +548,18 @@ class World:
     sessions: dict[str, str] = field(default_factory=dict)  # persona: session cookie
 
 
+def _carer_link_token(people: Any) -> str:
+    """The token of an invitation to the parent's private child, sent to the parent's own address (the
+    accept page is shown before anything is accepted)."""
+    invitation = carer_invite(
+        author=people.parent,
+        patient_id=people.private_child.pk,
+        email=people.parent.email,
+        accept_url="http://testserver/carers/accept/",
+    )
+    return link_token(LinkPurpose.CARER_INVITATION, {"invitation": invitation.pk, "email": invitation.email})
+
+
 def _seed() -> tuple[dict[str, str], dict[str, str]]:
     people = make_personas()
     treatment = treatment_record(
@@ -523,6 +632,11 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         "assessment": str(people.shared_child.assessments.order_by("pk").values_list("pk", flat=True)[0]),
         "uid": urlsafe_base64_encode(force_bytes(people.outsider.pk)),
         "token": default_token_generator.make_token(people.outsider),
+        "signup": link_token(
+            LinkPurpose.SIGNUP,
+            {"email": "new@example.org", "privacy": "x", "terms": "x", "accepted_at": "2026-12-07T00:00:00"},
+        ),
+        "carer": _carer_link_token(people),
     }
     signed_in = {
         "parent": (people.parent, True),

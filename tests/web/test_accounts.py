@@ -30,27 +30,40 @@ def _current_code(device: TOTPDevice) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
+def _signup_link(client: Client, email: str) -> str:
+    """Ask for an account at `email` and answer the path of the link in the email sent."""
+    response = client.post(reverse("accounts:signup"), {"email": email, "accept": "on"})
+    assert response.status_code == 302
+    [message] = [m for m in mail.outbox if email in m.to]
+    [line] = [line for line in message.body.splitlines() if "/accounts/signup/confirm/" in line]
+    return line[line.index("/accounts/") :].strip()
+
+
 @pytest.mark.django_db
 def test_signup_creates_a_family_account_with_an_argon2_password() -> None:
     client = Client()
-    response = client.post(
-        reverse("accounts:signup"),
-        {"username": "newparent", "email": "new@example.org", "password": "a long enough passphrase"},
-    )
+    link = _signup_link(client, "new@example.org")
+    assert get_user_model().objects.filter(email="new@example.org").count() == 0  # nothing before the link
+    response = client.post(link, {"username": "newparent", "password": "a long enough passphrase"})
     assert response.status_code == 302
+    assert response["Location"] == reverse("family:start")
     user = get_user_model().objects.get(username="newparent")
+    assert user.email == "new@example.org"
     assert user.password.startswith("argon2$")
     assert client.get(reverse("patients:dashboard")).status_code == 200
+    assert AccountEvent.objects.filter(subject=user, action=AccountAction.ACCOUNT_CREATED).exists()
 
 
 @pytest.mark.django_db
 def test_signup_rejects_a_weak_password_and_a_taken_username(people: Personas) -> None:
-    response = Client().post(
-        reverse("accounts:signup"), {"username": "parent", "email": "x@example.org", "password": "12345678"}
-    )
+    client = Client()
+    link = _signup_link(client, "x@example.org")
+    response = client.post(link, {"username": "parent", "password": "12345678"})
+    assert response.status_code == 422
     errors = response.context["form"].errors
-    assert "username" in errors
+    assert errors["username"] == ["This user name is taken. Please choose another."]
     assert "password" in errors
+    assert not get_user_model().objects.filter(email="x@example.org").exists()
 
 
 @pytest.mark.django_db

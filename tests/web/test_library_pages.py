@@ -150,7 +150,9 @@ def test_the_atom_feed_lists_every_readable_article_with_its_review_standing(cli
 
 def test_results_pages_link_to_the_article_of_each_domain(client: Client) -> None:
     record = (EXAMPLES / "type2-child.json").read_text(encoding="utf-8")
-    html = client.post("/", {"record": record, "region": "UK", "as_of": "2026-11-21"}).content.decode()
+    html = client.post(
+        "/evaluate/", {"record": record, "region": "UK", "as_of": "2026-11-21"}
+    ).content.decode()
     assert 'href="/library/breathing-support/">Read more: Breathing support in SMA</a>' in html
     assert 'href="/library/spine-hips-and-orthotics/">Read more: Spine, hips and orthotics</a>' in html
     assert 'href="/library/sma-treatments-and-care/">Read more: SMA treatments and care options</a>' in html

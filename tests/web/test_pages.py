@@ -46,8 +46,18 @@ def test_pages_share_the_accessible_layout(client: Client, path: str) -> None:
     assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
-def test_home_explains_and_offers_the_form(client: Client) -> None:
+def test_home_is_a_front_door_for_people_not_a_json_box(client: Client) -> None:
     html = text_of(client.get("/"))
+    assert "spinal muscular atrophy" in html
+    for where in ("/accounts/signup/", "/accounts/login/", "/triage/", "/services/", "/trials/", "/library/"):
+        assert f'href="{where}"' in html
+    assert 'name="record"' not in html
+    # The paste-a-record tool has its own page, linked from every page's footer.
+    assert 'href="/evaluate/"' in html
+
+
+def test_evaluate_page_explains_and_offers_the_form(client: Client) -> None:
+    html = text_of(client.get("/evaluate/"))
     assert "spinal muscular atrophy" in html
     for control in ('name="record"', 'name="record_file"', 'name="region"', 'name="as_of"'):
         assert control in html
@@ -55,7 +65,9 @@ def test_home_explains_and_offers_the_form(client: Client) -> None:
 
 
 def test_a_pasted_record_is_evaluated_like_the_core_does(client: Client, as_of: dt.date) -> None:
-    response = client.post("/", {"record": json.dumps(RECORD), "region": "", "as_of": as_of.isoformat()})
+    response = client.post(
+        "/evaluate/", {"record": json.dumps(RECORD), "region": "", "as_of": as_of.isoformat()}
+    )
     assert response.status_code == 200
     html = text_of(response)
     expected = evaluate(RECORD, as_of=as_of)
@@ -69,7 +81,7 @@ def test_a_pasted_record_is_evaluated_like_the_core_does(client: Client, as_of: 
     assert expected["knowledge_version"] in html
     # The date of the evaluation is written the reader's way, not as the contract's ISO date.
     british = client.post(
-        "/",
+        "/evaluate/",
         {"record": json.dumps(RECORD), "region": "", "as_of": as_of.isoformat()},
         HTTP_ACCEPT_LANGUAGE="en-GB",
     )
@@ -89,13 +101,13 @@ def test_treatments_are_named_in_our_words_or_else_as_the_knowledge_base_names_t
 def test_an_uploaded_file_is_evaluated(client: Client, as_of: dt.date) -> None:
     example = EXAMPLES / "type2-child.json"
     upload = SimpleUploadedFile(example.name, example.read_bytes(), content_type="application/json")
-    response = client.post("/", {"record_file": upload, "region": "EU", "as_of": as_of.isoformat()})
+    response = client.post("/evaluate/", {"record_file": upload, "region": "EU", "as_of": as_of.isoformat()})
     assert response.status_code == 200
     assert "Treatment options" in text_of(response)
 
 
 def test_the_care_plan_is_grouped_by_domain(client: Client, as_of: dt.date) -> None:
-    response = client.post("/", {"record": json.dumps(RECORD), "as_of": as_of.isoformat()})
+    response = client.post("/evaluate/", {"record": json.dumps(RECORD), "as_of": as_of.isoformat()})
     result = evaluate(RECORD, as_of=as_of)
     html = text_of(response)
     assert "Care plan" in html
@@ -105,7 +117,7 @@ def test_the_care_plan_is_grouped_by_domain(client: Client, as_of: dt.date) -> N
 
 def test_problems_are_shown_next_to_the_form_with_their_field_path(client: Client, as_of: dt.date) -> None:
     record = {**RECORD, "genetics": {"smn2_copies": -1}, "typo": True}
-    response = client.post("/", {"record": json.dumps(record), "as_of": as_of.isoformat()})
+    response = client.post("/evaluate/", {"record": json.dumps(record), "as_of": as_of.isoformat()})
     assert response.status_code == 422
     html = text_of(response)
     assert "<code>genetics.smn2_copies</code>" in html
@@ -115,13 +127,13 @@ def test_problems_are_shown_next_to_the_form_with_their_field_path(client: Clien
 
 
 def test_not_json_is_explained(client: Client) -> None:
-    response = client.post("/", {"record": "{birth_date: 2020}", "region": "US"})
+    response = client.post("/evaluate/", {"record": "{birth_date: 2020}", "region": "US"})
     assert response.status_code == 422
     assert "not valid JSON" in text_of(response)
 
 
 def test_nothing_given_asks_for_a_record(client: Client) -> None:
-    response = client.post("/", {"record": "  ", "region": "US"})
+    response = client.post("/evaluate/", {"record": "  ", "region": "US"})
     assert response.status_code == 422
     assert "Paste a patient record" in text_of(response)
 

@@ -115,7 +115,9 @@ def test_evaluation_page(client: Client, monkeypatch: pytest.MonkeyPatch) -> Non
     from smanav.web import views
 
     monkeypatch.setattr(views.timezone, "localdate", lambda: AS_OF)
-    response = client.post("/", {"record": EXAMPLE.read_text(encoding="utf-8"), "as_of": AS_OF.isoformat()})
+    response = client.post(
+        "/evaluate/", {"record": EXAMPLE.read_text(encoding="utf-8"), "as_of": AS_OF.isoformat()}
+    )
     assert response.status_code == 200
     result = evaluate(_example_document(), as_of=AS_OF)
     assert_one_wording(visible_text(response.content.decode()), _statuses(result), "UK")

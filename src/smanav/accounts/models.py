@@ -106,3 +106,37 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class PolicyAcceptance(models.Model):
+    """Which versions of the privacy notice and the terms of use a person accepted, and when: at sign-up
+    (`accepted_at` is when they ticked the box, before confirming their address). Rows are only added."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="policy_acceptances"
+    )
+    privacy_version = models.CharField(max_length=20)
+    terms_version = models.CharField(max_length=20)
+    accepted_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-accepted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} accepted privacy {self.privacy_version}, terms {self.terms_version}"
+
+
+class ReminderPreference(models.Model):
+    """Whether an account gets emails about what is due on its records, and how many days ahead.
+
+    No row means off. `last_sent_on` keeps the job from sending twice on one day."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    enabled = models.BooleanField(_("send me reminders"), default=False)
+    days_before = models.PositiveSmallIntegerField(_("days before"), default=7)
+    last_sent_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"reminders for {self.user}: {'on' if self.enabled else 'off'}, {self.days_before} days"

@@ -3,8 +3,10 @@ powers have their own: grants.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Mapping
 
 from django.core.mail import send_mail
 from django.db import transaction
@@ -12,7 +14,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smanav.accounts.models import ApiToken, Clinic, User
+from smanav.accounts.links import LinkPurpose, link_token
+from smanav.accounts.models import ApiToken, Clinic, PolicyAcceptance, ReminderPreference, User
+from smanav.accounts.policies import PRIVACY_VERSION, TERMS_VERSION
 from smanav.audit.models import AccountAction
 from smanav.audit.services import audit_account
 
@@ -101,3 +105,113 @@ def password_reset_record(*, user: User) -> None:
         from_email=None,
         recipient_list=[user.email],
     )
+
+
+def _send(*, template: str, to: str, context: dict[str, object]) -> None:
+    """One email from `accounts/<template>_subject.txt` and `_email.txt`."""
+    send_mail(
+        subject=render_to_string(f"accounts/{template}_subject.txt", context).strip(),
+        message=render_to_string(f"accounts/{template}_email.txt", context),
+        from_email=None,
+        recipient_list=[to],
+    )
+
+
+def email_in_use(email: str, *, other_than: User | None = None) -> bool:
+    users = User.objects.filter(email__iexact=email.strip())
+    if other_than is not None:
+        users = users.exclude(pk=other_than.pk)
+    return users.exists()
+
+
+def signup_request(*, email: str, confirm_url: str) -> None:
+    """Someone asked for an account at `email` and accepted the privacy notice and terms (now).
+
+    The answer on the page is the same either way; what differs is the email: a new address gets a link
+    to finish (`confirm_url` with a signed token appended), a known one is told it has an account
+    already and how to log in or reset the password. So the page reveals nothing about who has an
+    account here."""
+    email = email.strip()
+    if email_in_use(email):
+        _send(template="signup_known", to=email, context={})
+        return
+    token = link_token(
+        LinkPurpose.SIGNUP,
+        {
+            "email": email,
+            "privacy": PRIVACY_VERSION,
+            "terms": TERMS_VERSION,
+            "accepted_at": timezone.now().isoformat(),
+        },
+    )
+    _send(template="signup_confirm", to=email, context={"url": confirm_url + token + "/"})
+
+
+class LinkUsed(Exception):
+    """The link did what it was made for already (or what it was for no longer holds)."""
+
+
+@transaction.atomic
+def signup_complete(*, payload: Mapping[str, object], username: str, password: str) -> User:
+    """Create the family account a confirmed sign-up link asked for, with the versions of the privacy
+    notice and terms accepted and when (audited). A second use of the link is refused (`LinkUsed`)."""
+    email = str(payload["email"])
+    if email_in_use(email):
+        raise LinkUsed(email)
+    user = user_create(username=username, email=email, password=password)
+    PolicyAcceptance.objects.create(
+        user=user,
+        privacy_version=str(payload["privacy"]),
+        terms_version=str(payload["terms"]),
+        accepted_at=dt.datetime.fromisoformat(str(payload["accepted_at"])),
+    )
+    audit_account(actor=user, subject=user, action=AccountAction.ACCOUNT_CREATED)
+    return user
+
+
+@transaction.atomic
+def password_change_record(*, user: User) -> None:
+    """The signed-in owner changed their password: audited, and told at the account's address."""
+    audit_account(actor=user, subject=user, action=AccountAction.PASSWORD_CHANGED)
+    _send(template="password_changed_here", to=user.email, context={"user": user})
+
+
+def email_change_request(*, user: User, new_email: str, confirm_url: str) -> None:
+    """Send a link to the new address; the address changes only when it is opened (signed in as `user`).
+    An address another account uses gets a note instead, so the page answers the same either way."""
+    new_email = new_email.strip()
+    if email_in_use(new_email, other_than=user):
+        _send(template="email_change_taken", to=new_email, context={})
+        return
+    token = link_token(LinkPurpose.EMAIL_CHANGE, {"user": user.pk, "old": user.email, "new": new_email})
+    _send(template="email_change_confirm", to=new_email, context={"url": confirm_url + token + "/"})
+
+
+@transaction.atomic
+def email_change_confirm(*, user: User, payload: Mapping[str, object]) -> None:
+    """Apply a confirmed change of address (audited; the old address is told). Refused with `LinkUsed`
+    when the link is for another account, the address changed since, or another account took it."""
+    if payload.get("user") != user.pk or payload.get("old") != user.email:
+        raise LinkUsed("not this account's link, or used already")
+    new_email = str(payload["new"])
+    if email_in_use(new_email, other_than=user):
+        raise LinkUsed(new_email)
+    old_email = user.email
+    user.email = new_email
+    user.save(update_fields=["email"])
+    audit_account(actor=user, subject=user, action=AccountAction.EMAIL_CHANGED)
+    if old_email:
+        _send(template="email_changed", to=old_email, context={"user": user})
+
+
+@transaction.atomic
+def reminder_preference_set(*, user: User, enabled: bool, days_before: int) -> ReminderPreference:
+    preference, _created = ReminderPreference.objects.update_or_create(
+        user=user, defaults={"enabled": enabled, "days_before": days_before}
+    )
+    return preference
+
+
+def reminder_preference_of(user: User) -> ReminderPreference:
+    """The account's reminder settings (off, 7 days, when it never chose)."""
+    return ReminderPreference.objects.filter(user=user).first() or ReminderPreference(user=user)

@@ -1,12 +1,20 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from smanav.accounts import views
+from smanav.accounts import account_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("", account_views.account, name="account"),
+    path("password/", account_views.password_change, name="password_change"),
+    path("email/", account_views.email_change, name="email_change"),
+    path("email/confirm/<str:token>/", account_views.email_confirm, name="email_confirm"),
+    path("reminders/", account_views.reminders, name="reminders"),
+    path("recovery-codes/", account_views.recovery_codes, name="recovery_codes"),
     path("signup/", views.signup, name="signup"),
+    path("signup/sent/", views.signup_sent, name="signup_sent"),
+    path("signup/confirm/<str:token>/", views.signup_confirm, name="signup_confirm"),
     path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("two-factor/", views.two_factor, name="two_factor"),

@@ -16,7 +16,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,7 +24,14 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smanav.accounts.decorators import signed_in
-from smanav.accounts.forms import ApiTokenForm, ClinicForm, SignUpForm, StaffForm, TokenForm
+from smanav.accounts.forms import (
+    AccountDetailsForm,
+    ApiTokenForm,
+    ClinicForm,
+    SignUpForm,
+    StaffForm,
+    TokenForm,
+)
 from smanav.accounts.grants import (
     GrantRefused,
     administrator_confirm,
@@ -34,17 +41,22 @@ from smanav.accounts.grants import (
     staff_refuse,
 )
 from smanav.accounts.http import AuthenticatedHttpRequest
+from smanav.accounts.links import LinkPurpose, link_payload
 from smanav.accounts.models import AdministratorGrant, ApiToken, Clinic, StaffMembership, StaffRole
+from smanav.accounts.recovery import recovery_code_use
 from smanav.accounts.roles import Role, is_staff_member, role_of
 from smanav.accounts.selectors import administrators_waiting, staff_waiting
 from smanav.accounts.services import (
+    LinkUsed,
     api_token_create,
     api_token_revoke,
     clinic_create,
+    email_in_use,
     password_reset_record,
+    signup_complete,
+    signup_request,
     totp_device_confirm,
     totp_device_create,
-    user_create,
 )
 from smanav.audit.selectors import account_events_recent
 
@@ -58,18 +70,49 @@ def _next_url(request: HttpRequest, default: str) -> str:
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
+    """Step 1: an email address and the privacy notice and terms accepted. The answer is the same for an
+    address that has an account already (it gets an email saying so instead of a link)."""
+    if request.user.is_authenticated:
+        return redirect("patients:dashboard")
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = user_create(
-            username=form.cleaned_data["username"],
+        signup_request(
             email=form.cleaned_data["email"],
-            password=form.cleaned_data["password"],
+            confirm_url=request.build_absolute_uri(reverse("accounts:signup_confirm", args=["-"]))[:-2],
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("Welcome. Your account is ready: add your child's record, or your own."))
-        return redirect("patients:dashboard")
+        request.session["signup_email"] = form.cleaned_data["email"]
+        return redirect("accounts:signup_sent")
     status = 422 if request.method == "POST" else 200
     return render(request, "accounts/signup.html", {"form": form}, status=status)
+
+
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "accounts/signup_sent.html", {"email": request.session.get("signup_email", "")})
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """Step 2, from the emailed link: choose a user name and a password; then the account exists, is
+    signed in, and goes on to add a first record."""
+    payload = link_payload(LinkPurpose.SIGNUP, token)
+    if payload is None or email_in_use(str(payload.get("email", ""))):
+        return render(request, "accounts/link_refused.html", {"again": "accounts:signup"}, status=400)
+    form = AccountDetailsForm(request.POST or None, email=str(payload["email"]))
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = signup_complete(
+                payload=payload,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+            )
+        except LinkUsed:
+            return render(request, "accounts/link_refused.html", {"again": "accounts:signup"}, status=400)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome. Your account is ready: add your child's record, or your own."))
+        return redirect("family:start")
+    status = 422 if request.method == "POST" else 200
+    context = {"form": form, "email": payload["email"]}
+    return render(request, "accounts/signup_confirm.html", context, status=status)
 
 
 @login_required
@@ -86,6 +129,8 @@ def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
             user=user
         )
     form = TokenForm(request.POST or None)
+    if setting_up:
+        form.fields["token"].help_text = ""
     if request.method == "POST" and form.is_valid():
         allowed, _why = device.verify_is_allowed()
         if not allowed:
@@ -94,6 +139,16 @@ def two_factor(request: AuthenticatedHttpRequest) -> HttpResponse:
             if setting_up:
                 totp_device_confirm(device=device)
             otp_login(request, device)
+            return redirect(next_url)
+        elif not setting_up and (recovery := recovery_code_use(user=user, code=form.cleaned_data["token"])):
+            otp_login(request, recovery)
+            messages.warning(
+                request,
+                _(
+                    "You logged in with a recovery code, which cannot be used again. If your phone is "
+                    "lost, make new recovery codes and ask an administrator to reset your authenticator."
+                ),
+            )
             return redirect(next_url)
         else:
             form.add_error("token", _("That code is not right, or it has expired. Enter the current code."))

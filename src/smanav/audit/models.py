@@ -22,6 +22,10 @@ class AuditAction(models.TextChoices):
     UNSHARE = "unshare", _("withdrew a clinic's access")
     API_READ = "api_read", _("read the record through the API")
     API_WRITE = "api_write", _("changed the record through the API")
+    CARER_INVITED = "carer_invited", _("invited a carer to the record")
+    CARER_ADDED = "carer_added", _("became a carer of the record")
+    CARER_REMOVED = "carer_removed", _("removed a carer of the record")
+    DELETE = "delete", _("deleted the record")
 
 
 class AuditEvent(models.Model):
@@ -60,6 +64,12 @@ class AccountAction(models.TextChoices):
     SECOND_FACTOR = "second_factor", _("set up two-factor authentication")
     REVIEWER_GRANTED = "reviewer_granted", _("made a medical reviewer of the library")
     REVIEWER_REVOKED = "reviewer_revoked", _("ended a medical reviewer's role")
+    ACCOUNT_CREATED = "account_created", _("created an account with a confirmed email address")
+    PASSWORD_CHANGED = "password_changed", _("changed the password")
+    EMAIL_CHANGED = "email_changed", _("changed the email address with a confirmed link")
+    ACCOUNT_DELETED = "account_deleted", _("deleted the account")
+    RECOVERY_CODES = "recovery_codes", _("made new two-factor recovery codes")
+    RECOVERY_CODE_USED = "recovery_code_used", _("signed in with a two-factor recovery code")
 
 
 class AccountEvent(models.Model):

@@ -32,6 +32,11 @@ class Purpose:
         return cls(AuditAction.EXPORT, what)
 
     @classmethod
+    def job(cls, what: str) -> Purpose:
+        """Read by a background job for the account it acts for (a reminder of what is due)."""
+        return cls(AuditAction.VIEW, what)
+
+    @classmethod
     def api(cls, what: str) -> Purpose:
         """Read through the JSON API."""
         return cls(AuditAction.API_READ, what)

@@ -26,7 +26,7 @@ TOOL_URL_NAMES = {
     "services": "services",
     "trials": "trials",
     "care-plan": "patients:dashboard",
-    "evaluate": "home",
+    "evaluate": "evaluate",
     "sources": "sources",
     "library": "library:index",
 }

@@ -62,6 +62,11 @@ class Guardian(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="guardians")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="guardianships")
     relation = models.CharField(max_length=10, choices=GuardianRelation.choices)
+    # Empty for the family member who added the record; a carer who accepted an invitation names the
+    # guardian who invited them (and may be removed by the record's first guardians, `carers.py`).
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -265,3 +270,26 @@ class SummaryRefreshRequest(models.Model):
 
     def __str__(self) -> str:
         return f"refresh of clinic {self.clinic_id}'s summaries for {self.as_of}"
+
+
+class CarerInvitation(models.Model):
+    """A guardian's invitation to a second carer, sent to an email address as a signed link. The carer
+    who accepts it (signed in with that address) becomes a guardian of the record. Rows are kept."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="carer_invitations")
+    email = models.EmailField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"invitation of {self.email} to patient {self.patient_id}"

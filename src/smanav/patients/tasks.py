@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django_tasks import task
 
 from smanav.accounts.models import Clinic
 from smanav.patients.models import SummaryRefreshRequest
-from smanav.patients.services import summaries
+from smanav.patients.services import reminders, summaries
 
 
 @task()
@@ -29,6 +30,13 @@ def refresh_clinic_summaries(*, clinic_id: int, as_of: str) -> int:
 def refresh_all_summaries(*, as_of: str) -> int:
     """The nightly job: every record's summary for the day `as_of` (ISO date); answers how many."""
     return summaries.all_summaries_refresh(as_of=dt.date.fromisoformat(as_of))
+
+
+@task()
+def send_due_reminders(*, as_of: str) -> int:
+    """The daily job: email every account that asked for reminders what is due (`services/reminders.py`);
+    answers how many emails went."""
+    return reminders.reminders_send(as_of=dt.date.fromisoformat(as_of), site_url=settings.SMANAV_SITE_URL)
 
 
 def clinic_summaries_refresh_request(*, clinic: Clinic, as_of: dt.date) -> SummaryRefreshRequest:

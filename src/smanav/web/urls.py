@@ -4,6 +4,9 @@ from smanav.web import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("evaluate/", views.evaluate_page, name="evaluate"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("terms/", views.terms, name="terms"),
     path("triage/", views.triage_page, name="triage"),
     path("sources/", views.sources, name="sources"),
 ]

@@ -1,4 +1,5 @@
-"""The public pages: evaluate a record, the triage questionnaire, the bibliography.
+"""The public pages: the front door, the privacy notice and terms, evaluate a record (for clinicians and
+developers), the triage questionnaire, the bibliography.
 
 Nothing is stored: a record pasted here is evaluated and shown, then forgotten. The core is called the
 same way the API calls it, so a page, the API and the CLI give the same answer for the same input.
@@ -13,24 +14,40 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from smanav.accounts.policies import PRIVACY_VERSION, TERMS_VERSION
 from smanav.jsonapi.documents import json_document
 from smanav.web.forms import EvaluateForm, TriageForm
 from smanav.web.result_display import evaluation_view, triage_view
 from smanav_core import InvalidInput, evaluation_of, load_knowledge, triage_of
 
 
-@require_http_methods(["GET", "POST"])
 def home(request: HttpRequest) -> HttpResponse:
+    """The front door: what smanav does and where to start, for a family first."""
+    return render(request, "web/home.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/privacy.html", {"version": PRIVACY_VERSION})
+
+
+def terms(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/terms.html", {"version": TERMS_VERSION})
+
+
+@require_http_methods(["GET", "POST"])
+def evaluate_page(request: HttpRequest) -> HttpResponse:
+    """Paste a record (the contract's JSON document) and read its evaluation: for clinicians and
+    developers. Families add a record with the guided form instead."""
     today = timezone.localdate()
     context: dict[str, Any] = {"today": today}
     if request.method != "POST":
         context["form"] = EvaluateForm(initial={"as_of": today})
-        return render(request, "web/home.html", context)
+        return render(request, "web/evaluate.html", context)
 
     form = EvaluateForm(request.POST, request.FILES)
     context["form"] = form
     if not form.is_valid():
-        return render(request, "web/home.html", context, status=422)
+        return render(request, "web/evaluate.html", context, status=422)
     try:
         record = json_document(form.cleaned_data["document"], "record")
         result = evaluation_of(
@@ -38,9 +55,9 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     except InvalidInput as error:
         context["problems"] = error.problems
-        return render(request, "web/home.html", context, status=422)
+        return render(request, "web/evaluate.html", context, status=422)
     context.update(evaluation_view(result))
-    return render(request, "web/home.html", context)
+    return render(request, "web/evaluate.html", context)
 
 
 @require_http_methods(["GET", "POST"])

@@ -3,6 +3,8 @@
 * `records`: a record's own fields and its measurements;
 * `treatments`: treatment courses, their doses and the safety tests a therapy asks for;
 * `sharing`: which clinics see a record;
+* `carers`: which family accounts keep a record (invitations to a second carer);
+* `leaving`: deleting a family account and the records only it keeps;
 * `summaries`: the worklist's headline of each record, kept current.
 
 Every change is validated by the clinical core on the whole record it would produce, bumps the record's
@@ -11,6 +13,15 @@ Services take parsed, typed values (`datetime.date`, `Instrument`, `float`): the
 what people send (`smanav.patients.entries`) and report the core's problems in the core's words.
 """
 
+from smanav.patients.services.carers import (
+    InvitationRefused,
+    carer_accept,
+    carer_invitation_withdraw,
+    carer_invite,
+    carer_may_remove,
+    carer_remove,
+)
+from smanav.patients.services.leaving import LeavingPlan, account_delete, account_leaving_plan
 from smanav.patients.services.records import (
     DOCUMENT_FIELDS,
     assessment_delete,
@@ -40,11 +51,20 @@ from smanav.patients.services.versioning import NotInRecord, StaleRecord
 
 __all__ = [
     "DOCUMENT_FIELDS",
+    "InvitationRefused",
+    "LeavingPlan",
     "NotInRecord",
     "StaleRecord",
+    "account_delete",
+    "account_leaving_plan",
     "all_summaries_refresh",
     "assessment_delete",
     "assessment_record",
+    "carer_accept",
+    "carer_invitation_withdraw",
+    "carer_invite",
+    "carer_may_remove",
+    "carer_remove",
     "clinic_share_invite",
     "clinic_share_withdraw",
     "clinic_summaries_refresh",
