@@ -5,7 +5,7 @@ two workers, PostgreSQL), with mixed anonymous, family and clinician traffic ove
     .venv/bin/python benchmarks/load.py --patients 1000 --seconds 60  # a quick look
     .venv/bin/python benchmarks/load.py --faults                      # and kill things mid-run
 
-It creates its own database `smanav_bench_load` (dropped first) on `--postgres-url`, starts the
+It creates its own database `smanav_deploy_load` (dropped first) on `--postgres-url`, starts the
 deployment on port 8110 (run directory var/deploy-load), seeds the registry cohort of benchmarks/web.py
 (one clinic, N patients with 20 measurements each, summaries worked out) and `--families` family
 accounts with a record each, then runs `--users` virtual users for `--seconds`:
@@ -52,7 +52,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
 
-DATABASE = "smanav_bench_load"
+DATABASE = "smanav_deploy_load"
 PORT = 8110
 BASE = f"http://127.0.0.1:{PORT}"
 RUN_DIR = REPO / "var" / "deploy-load"
