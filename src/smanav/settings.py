@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from smanav.database import sqlite_options
+
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
 
@@ -106,6 +108,8 @@ INSTALLED_APPS = [
     "smanav.directory",
     "smanav.trials",
     "smanav.library",
+    "smanav.registry",
+    "smanav.backups",
 ]
 
 # smanav's own user model (ADR 0011); every foreign key to an account names AUTH_USER_MODEL.
@@ -113,6 +117,8 @@ AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database that stays locked answers 503 with Retry-After (a read is tried once more), never 500.
+    "smanav.database.BusyDatabaseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -152,6 +158,13 @@ DATABASES = {
         conn_max_age=int(env_str("SMANAV_DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite that holds with several writers (ADR 0016): readers never wait for a writer (WAL), a write
+    # transaction takes the lock when it begins (so two of them queue instead of one failing half-way),
+    # and a writer waits its turn for up to this many seconds before the page says the database is busy.
+    DATABASES["default"]["OPTIONS"] = sqlite_options(
+        busy_timeout_seconds=float(env_str("SMANAV_SQLITE_BUSY_TIMEOUT", "15"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background jobs (django-tasks): queued as rows in the database and run by `manage.py db_worker`
@@ -206,7 +219,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = REPO_DIR / "var" / "static"
+# Where `collectstatic` gathers the static files for the web server (nginx) to serve from disk.
+STATIC_ROOT = Path(env_str("SMANAV_STATIC_ROOT", str(REPO_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # The library's articles: Markdown files with front matter (docs/library.md). An article that no medical
@@ -224,6 +238,17 @@ DEFAULT_FROM_EMAIL = env_str("SMANAV_FROM_EMAIL", "smanav <no-reply@localhost>")
 # The site's address as people reach it, for links in emails sent by background jobs (reminders), which
 # have no request to take it from.
 SMANAV_SITE_URL = env_str("SMANAV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Registry consent (docs/registry.md, ADR 0017): from what age a person gives their own consent, per
+# region ("REGION:AGE,...", "*" for every other region), and how often participants review their data.
+SMANAV_CONSENT_AGE_BY_REGION = env_str("SMANAV_CONSENT_AGE_BY_REGION", "*:18,UK:16")
+SMANAV_CONSENT_REVIEW_MONTHS = int(env_str("SMANAV_CONSENT_REVIEW_MONTHS", "6"))
+# Research exports: the key of the per-project pseudonyms (a secret: without it, and outside debug, no
+# export is written), and how dates leave: "shift" (every date of a person moved by the same number of
+# days, at most SMANAV_RESEARCH_SHIFT_DAYS either way), "month" (YYYY-MM) or "year" (YYYY).
+SMANAV_PSEUDONYM_KEY = env_str("SMANAV_PSEUDONYM_KEY", "")
+SMANAV_RESEARCH_DATES = env_str("SMANAV_RESEARCH_DATES", "shift")
+SMANAV_RESEARCH_SHIFT_DAYS = int(env_str("SMANAV_RESEARCH_SHIFT_DAYS", "182"))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SMANAV_SECURE_COOKIES", False)

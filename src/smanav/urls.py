@@ -15,4 +15,8 @@ urlpatterns = [
     path("", include("smanav.directory.urls")),
     path("", include("smanav.trials.urls")),
     path("", include("smanav.library.urls")),
+    path("", include("smanav.registry.urls")),
 ]
+
+# A busy database answers 503 with Retry-After wherever it was met; any other error, Django's 500.
+handler500 = "smanav.database.server_error"

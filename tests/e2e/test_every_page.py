@@ -70,6 +70,9 @@ NOT_PAGES = {
     "accounts/tokens/<int:token_id>/revoke/": "POST only: the Revoke button of the API tokens page",
     "records/<int:patient_id>/sharing/<int:share_id>/withdraw/": "POST only: the Withdraw button of the "
     "sharing page",
+    "records/<int:patient_id>/consent/give/": "POST only: the I agree buttons of the consent page",
+    "records/<int:patient_id>/consent/withdraw/": "POST only: the Withdraw buttons of the consent page",
+    "records/<int:patient_id>/consent/review/": "POST only: the review button of the consent page",
     "accounts/clinics/staff/<int:membership_id>/decide/": "POST only: the Confirm and Refuse buttons of "
     "the clinics page",
     "accounts/administrators/<int:grant_id>/decide/": "POST only: the Confirm and Refuse buttons of the "
@@ -441,6 +444,14 @@ PAGES = [
     Page("history", PARENT, RECORD + "/history/", "Who opened or changed the record"),
     Page("version", PARENT, RECORD + "/history/1/", "The whole record as it was"),
     Page("sharing", PARENT, RECORD + "/sharing/", "Invite a clinic"),
+    Page("consent", PARENT, RECORD + "/consent/", "Each use of this record needs its own consent"),
+    Page(
+        "consent-given",
+        PARENT,
+        RECORD + "/consent/",
+        "Consent given: Use in research.",
+        submit_empty("I agree: Use in research"),
+    ),
     Page("my-data", PARENT, "/my-data/", "What the download holds"),
     Page("clinician-home", CLINICIAN, "/records/", "Worklist of Northside"),
     Page("worklist", CLINICIAN, "/clinic/", "Worklist of Northside"),

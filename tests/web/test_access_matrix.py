@@ -55,6 +55,7 @@ RECORD_PAGES = [
     "dose_delete",
     "lab_tests_new",
     "lab_test_delete",
+    "consent",
 ]
 EDIT_PAGES = {
     "edit",
@@ -67,7 +68,7 @@ EDIT_PAGES = {
     "lab_tests_new",
     "lab_test_delete",
 }
-MANAGER_PAGES = {"sharing"}
+MANAGER_PAGES = {"sharing", "consent"}
 
 
 def _client(people: Personas, role: str) -> Client:
@@ -119,6 +120,8 @@ def _record_url(page: str, patient_id: int) -> str:
         return reverse("patients:assessment_delete", args=[patient_id, weight.pk])
     if page in ("pdf", "fhir", "record_data_download"):
         return reverse(f"careplans:{page}", args=[patient_id])
+    if page == "consent":
+        return reverse("registry:consent", args=[patient_id])
     return reverse(f"patients:{page}", args=[patient_id])
 
 

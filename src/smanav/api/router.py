@@ -27,3 +27,7 @@ from smanav.patients.api import router as patients_router  # noqa: E402
 
 api.add_router("/patients", patients_router)
 api.add_router("/patients", careplans_router)
+
+from smanav.registry.api import router as registry_router  # noqa: E402
+
+api.add_router("/patients", registry_router)

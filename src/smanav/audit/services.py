@@ -85,3 +85,14 @@ def audit_account(
         single_admin=single_admin,
         what=what[:200],
     )
+
+
+def audit_by_command_line(*, patient_ids: Iterable[int], action: AuditAction, what: str) -> None:
+    """Note that the server's command line did `action` to these records (now), one event per record in
+    one query: bulk loads (the synthetic cohort, `smanav synth`) and exports (`smanav registry-export`)."""
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            actor=None, actor_label=COMMAND_LINE, patient_id=patient_id, action=action, what=what[:200]
+        )
+        for patient_id in patient_ids
+    )

@@ -119,11 +119,13 @@ class Knowledge:
         and kept beside it for as long as it lives. `build` must be a pure function of the knowledge and
         answer an immutable value: every evaluation shares it."""
         key = (id(self), build)
-        found = _PREPARED.get(key)
-        if found is None:
+        try:
+            # Called many times an evaluation: a plain subscript, no `cast` call (a function in Python).
+            return _PREPARED[key]  # type: ignore[return-value]
+        except KeyError:
             found = _PREPARED[key] = build(self)
             weakref.finalize(self, _PREPARED.pop, key, None)
-        return cast(P, found)
+            return found
 
 
 def _data_files() -> dict[str, bytes]:

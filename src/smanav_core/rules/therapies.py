@@ -15,7 +15,6 @@ import datetime as dt
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import cast
 
 from smanav_core.ages import age_words
 from smanav_core.codes import DiagnosisStatus, Region, SmaType, TherapyId, TherapyStatus
@@ -240,12 +239,12 @@ class _Plan:
     # What the therapy is (the same for every person): name, route, description, layer, indication,
     # regimen.
     about: tuple[str, str, str, str, str | None, str | None]
-    # The notes of each kind, in `NOTE_FIELDS` order (their texts take no values): the notes themselves
-    # when none of the kind has a test, else each with its test (a note is left out for a person its
-    # conditions are known not to fit).
-    notes: tuple[tuple[Note, ...] | tuple[_Note, ...], ...]
-    # Which kinds have a note with a test.
-    tested: tuple[bool, ...]
+    # The notes of each kind, in `NOTE_FIELDS` order (their texts take no values), as shown when no
+    # test leaves one out.
+    notes: tuple[tuple[Note, ...], ...]
+    # The kinds (their place in `notes`) with a note that has a test, each with its notes and tests (a
+    # note is left out for a person its conditions are known not to fit). Most plans have none.
+    tested: tuple[tuple[int, tuple[_Note, ...]], ...]
     # A `not_eligible` age rule closes this option at `age_months` (after `from_birth`); its sources.
     window: tuple[float, dt.timedelta, tuple[str, ...]] | None
     # For a therapy not approved in the region, whose approval text quotes nothing of the person: the
@@ -288,7 +287,9 @@ def _plan(kb: Knowledge, therapy: Therapy, region: Region) -> _Plan:
         )
         for _, kind in NOTE_FIELDS
     )
-    tested = tuple(any(test is not None for _, test in kind) for kind in notes)
+    tested = tuple(
+        (place, kind) for place, kind in enumerate(notes) if any(test is not None for _, test in kind)
+    )
     limit = _age_limit(rules)
     approved = row.approval is not Approval.NOT_APPROVED
     about = (therapy.name, therapy.route, therapy.text, row.layer.value, row.indication, row.regimen)
@@ -306,10 +307,7 @@ def _plan(kb: Knowledge, therapy: Therapy, region: Region) -> _Plan:
         indication_confirmed=row.indication_confirmed,
         rules=tuple(_Rule.of(rule) for rule in rules),
         about=about,
-        notes=tuple(
-            kind if has_tests else tuple(note for note, _ in kind)
-            for kind, has_tests in zip(notes, tested, strict=True)
-        ),
+        notes=tuple(tuple(note for note, _ in kind) for kind in notes),
         tested=tested,
         window=None
         if limit is None
@@ -395,10 +393,13 @@ def _assess_one(
         closes_on = facts.record.birth_date + window[1]
         window_sources = window[2]
     # Each note is shown unless it is known not to apply to this person (a missing fact keeps it).
-    tests, warnings, contraindications, regimens = (
-        _applying(cast("tuple[_Note, ...]", notes), facts) if has_tests else cast("tuple[Note, ...]", notes)
-        for notes, has_tests in zip(plan.notes, plan.tested, strict=True)
-    )
+    notes = plan.notes
+    if plan.tested:
+        shown = list(notes)
+        for place, candidates in plan.tested:
+            shown[place] = _applying(candidates, facts)
+        notes = tuple(shown)
+    tests, warnings, contraindications, regimens = notes
     return TherapyAssessment(
         plan.therapy,
         _STATUS[found.worst],
