@@ -121,7 +121,7 @@ def _seed(patients: int, rng: random.Random) -> None:
 
 def _refresh_summaries() -> None:
     """The nightly refresh (`manage.py patients_refresh` and its background job) for AS_OF."""
-    from smanav.patients.summary_refresh import all_summaries_refresh
+    from smanav.patients.services import all_summaries_refresh
 
     all_summaries_refresh(as_of=AS_OF)
 

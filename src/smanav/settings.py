@@ -10,6 +10,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from smanav.database import sqlite_options
+
 BASE_DIR = Path(__file__).resolve().parent
 REPO_DIR = BASE_DIR.parent.parent
 
@@ -108,6 +110,7 @@ INSTALLED_APPS = [
     "smanav.trials",
     "smanav.library",
     "smanav.registry",
+    "smanav.backups",
 ]
 
 # smanav's own user model (ADR 0011); every foreign key to an account names AUTH_USER_MODEL.
@@ -115,6 +118,8 @@ AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database that stays locked answers 503 with Retry-After (a read is tried once more), never 500.
+    "smanav.database.BusyDatabaseMiddleware",
     # Outermost after security: no-store on every answer that may hold health data, Permissions-Policy.
     "smanav.web.headers.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +163,13 @@ DATABASES = {
         conn_max_age=int(env_str("SMANAV_DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite that holds with several writers (ADR 0016): readers never wait for a writer (WAL), a write
+    # transaction takes the lock when it begins (so two of them queue instead of one failing half-way),
+    # and a writer waits its turn for up to this many seconds before the page says the database is busy.
+    DATABASES["default"]["OPTIONS"] = sqlite_options(
+        busy_timeout_seconds=float(env_str("SMANAV_SQLITE_BUSY_TIMEOUT", "15"))
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Background jobs (django-tasks): queued as rows in the database and run by `manage.py db_worker`
@@ -227,7 +239,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = REPO_DIR / "var" / "static"
+# Where `collectstatic` gathers the static files for the web server (nginx) to serve from disk.
+STATIC_ROOT = Path(env_str("SMANAV_STATIC_ROOT", str(REPO_DIR / "var" / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # The library's articles: Markdown files with front matter (docs/library.md). An article that no medical

@@ -10,6 +10,7 @@ arithmetic in `smanav_core.ages`, put into translated words).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -224,3 +225,29 @@ def age_words(age: CalendarAge) -> str:
 def evaluation_age_label(result: Evaluation) -> str:
     """The age of the person on an evaluation's date, from the evaluation alone (its `age_days`)."""
     return age_label(result.as_of - dt.timedelta(days=result.age_days), result.as_of)
+
+
+# "Schroth MK et al. Title…" and "Prior TW, Leach ME, Finanger E. Title…": a surname, initials, and then
+# either more authors or the end of the author list.
+_AUTHOR_LEAD = re.compile(
+    r"^(?P<surname>[^\W\d_][\w'\-]*(?: [a-z]+ [A-Z][\w'\-]*)?) [A-Z]{1,3}(?P<more>,| et al\.|\.)"
+)
+
+
+def source_citation(key: str) -> str:
+    """A source as people cite it, never its key: "Schroth et al., 2025" for a paper, the organisation
+    and year for a label or a guideline without named authors ("Cure SMA, 2020"), and otherwise the
+    start of its title. An unknown key reads "a source" rather than the key itself."""
+    source = load_knowledge().sources.get(key)
+    if source is None:
+        return gettext("a source")
+    year = f", {source.year}" if source.year else ""
+    lead = _AUTHOR_LEAD.match(source.authors or source.title)
+    if lead is not None:
+        more = " et al." if lead.group("more") != "." else ""
+        return f"{lead.group('surname')}{more}{year}"
+    if source.publisher and len(source.publisher) <= 40 and not any(ch.isdigit() for ch in source.publisher):
+        return f"{source.publisher}{year}"
+    words = source.title.split()
+    title = " ".join(words[:6]) + ("…" if len(words) > 6 else "")
+    return f"{title}{year}"

@@ -7,6 +7,8 @@ every problem of a page at once:
 * `name_problems`: every visible control has an accessible name (axe-core's accname algorithm).
 * `target_size_problems`: buttons, fields, selects, summaries and links that stand on their own are at
   least 44 x 44 CSS px; a checkbox or radio button may count its label instead.
+* `developer_string_problems`: the text of a family page shows no field path, code, flag, source key or
+  Python repr (the page checks of family pages in test_every_page.py).
 * `keyboard_problems`: Tab reaches every tab stop once, in document order, shows a focus indicator on
   each, and then leaves the page (no trap); the first stop is a skip link that moves focus to <main>.
 
@@ -16,6 +18,8 @@ Content-Security-Policy does not govern); axe-core is loaded by URL from the sit
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -169,3 +173,29 @@ def page_problems(page: Any, site: str) -> list[str]:
         *_at_most(target_size_problems(page)),
         *_at_most(keyboard_problems(page)),
     ]
+
+
+# What a page for families must never show: the words of developers. Each pattern names what it finds.
+_DEVELOPER_PATTERNS = [
+    ("a field path", re.compile(r"\b[a-z_]+\[\d+\](\.[a-z_]+)?|\b[a-z]+(_[a-z0-9]+)*\.[a-z]+_[a-z0-9_]+\b")),
+    ("an upper-case code", re.compile(r"\b[0-9A-Z]+_[0-9A-Z_]*[A-Z]\b")),
+    ("a snake_case code", re.compile(r"\b[a-z]+_[a-z0-9_]+\b")),
+    ("a command-line flag", re.compile(r"(?<![\w-])--[a-z][a-z-]+")),
+    ("a query parameter", re.compile(r"\?[a-z_]+=")),
+    (
+        "a Python repr",
+        re.compile(r"\{'|'\}|\[\{|<[A-Z]\w+: |object at 0x|datetime\.|: None\b|=None\b|\(got "),
+    ),
+]
+
+
+def developer_string_problems(text: str, source_keys: Iterable[str] = ()) -> list[str]:
+    """Developer strings in the text a person reads (field paths such as `assessments[3].value`, codes such
+    as WEIGHT_KG, `--flags`, knowledge source keys, Python reprs); empty when there are none."""
+    problems = []
+    for what, pattern in _DEVELOPER_PATTERNS:
+        for found in dict.fromkeys(match.group(0) for match in pattern.finditer(text)):
+            problems.append(f"developer string ({what}): {found!r}")
+    words = set(re.findall(r"[\w-]+", text))
+    problems += [f"developer string (a source key): {key!r}" for key in source_keys if key in words]
+    return problems

@@ -46,6 +46,12 @@ def _record_hfmse(page: Any, on: dt.date, value: str) -> None:
     _type_into(page, "Value", value)
 
 
+def _open_section(page: Any, name: str) -> None:
+    page.locator(".record-toc").get_by_role("link", name=name, exact=True).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+
 def _code(user: Any) -> str:
     device = TOTPDevice.objects.get(user=user, confirmed=True)
     return f"{TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token():06d}"
@@ -105,6 +111,8 @@ def test_clinician_records_an_hfmse_decline_and_finds_it_on_the_worklist(
     alerts = page.locator("#alerts").inner_text()
     assert "Motor decline" in alerts
     assert f"HFMSE 25 on {day_words(today)} is 5 points below 30 on {day_words(earlier)}." in alerts
+    # The charts and measurements open from the record's table of contents.
+    _open_section(page, "Charts and measurements")
     assert "Marked on the chart: 25 on" in page.locator("#monitoring").inner_text()
     assert_accessible(page)
     screenshot(page, "clinician-04a-retest-keeps-the-alert")
@@ -122,6 +130,7 @@ def test_clinician_records_an_hfmse_decline_and_finds_it_on_the_worklist(
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert page.locator("#alerts").get_by_text("Motor decline").count() >= 1
+    _open_section(page, "Charts and measurements")
     assert remove.count() == 1
 
     page.locator(".site-nav").get_by_role("link", name="Clinic worklist").focus()

@@ -28,7 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from pytest_django.live_server_helper import LiveServer
-from tests.e2e.page_checks import PHONE_WIDTH_PX, page_problems
+from tests.e2e.page_checks import PHONE_WIDTH_PX, developer_string_problems, page_problems
 from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas, make_user
 
 from smanav.accounts.grants import staff_add
@@ -41,8 +41,17 @@ from smanav.geo.models import Place
 from smanav.geo.names import name_key
 from smanav.library import catalogue
 from smanav.library.services import article_sign_off, reviewer_grant
+from smanav.patients.alerts import alert_fingerprint
 from smanav.patients.models import Treatment
-from smanav.patients.services import carer_invite, dose_record, lab_tests_record, treatment_record
+from smanav.patients.seam import evaluate_patient
+from smanav.patients.services import (
+    assessment_record,
+    carer_invite,
+    dose_record,
+    lab_tests_record,
+    treatment_record,
+)
+from smanav_core import load_knowledge
 
 # The mark also makes pytest-django create the test database before `world` fills it.
 pytestmark = pytest.mark.django_db
@@ -384,10 +393,13 @@ PAGES = [
     ),
     Page("record-new", PARENT, "/records/new/", "Whose record is this?"),
     Page("record-new-problems", PARENT, "/records/new/", "must be a whole number", impossible_record, 422),
-    Page("record", PARENT, RECORD + "/", "Where this comes from:"),
-    Page("record-clinician-view", PARENT, RECORD + "/?view=clinician", "Sources:"),
+    Page("record", PARENT, RECORD + "/", "What needs attention now"),
+    Page("record-section-open", PARENT, RECORD + "/?open=care-plan", "Where this comes from: Care plan"),
+    Page("record-clinician-view", PARENT, RECORD + "/?view=clinician", "What needs attention now"),
     Page("record-other-region", PARENT, RECORD + "/?region=EU", "Treatment options in European Union"),
-    Page("record-needs-information", PARENT, "/records/{private}/", "No genetic result recorded"),
+    Page(
+        "record-needs-information", PARENT, "/records/{private}/?open=diagnosis", "No genetic result recorded"
+    ),
     Page("record-edit", PARENT, RECORD + "/edit/", "Edit the record of Ada"),
     Page("record-edit-problems", PARENT, RECORD + "/edit/", "must be a whole number", impossible_record, 422),
     Page("measurement-new", PARENT, RECORD + "/assessments/new/", "Date of the measurement"),
@@ -414,7 +426,7 @@ PAGES = [
         "dose-new-problems",
         PARENT,
         RECORD + "/treatments/{treatment}/doses/new/",
-        "must not be before the treatment",
+        "must be on or after the day the treatment started",
         dose_before_start,
         422,
     ),
@@ -441,7 +453,7 @@ PAGES = [
         submit_empty("I agree: Use in research"),
     ),
     Page("my-data", PARENT, "/my-data/", "What the download holds"),
-    Page("clinician-home", CLINICIAN, "/records/", "Open the clinic worklist"),
+    Page("clinician-home", CLINICIAN, "/records/", "Worklist of Northside"),
     Page("worklist", CLINICIAN, "/clinic/", "Worklist of Northside"),
     Page(
         "worklist-filtered",
@@ -449,13 +461,22 @@ PAGES = [
         "/clinic/?q=Ad&urgency=routine&overdue=1&sort=name",
         "No patients match",
     ),
-    Page("record-as-clinician", CLINICIAN, RECORD + "/", "Sources:"),
+    Page("record-as-clinician", CLINICIAN, RECORD + "/", "Acknowledge"),
+    Page(
+        "alert-acknowledge",
+        CLINICIAN,
+        RECORD + "/alerts/{alert}/acknowledge/",
+        "Acknowledging says that you have seen this alert",
+    ),
     Page("api-tokens", CLINICIAN, "/accounts/tokens/", "Revoke Clinic records system"),
     Page(
         "api-tokens-problems", CLINICIAN, "/accounts/tokens/", "Your tokens", submit_empty("Create a token")
     ),
     Page("worklist-coordinator", "coordinator", "/clinic/", "Worklist of Northside"),
     Page("audit-log", "coordinator", "/clinic/audit/", "evaluation page"),
+    Page(
+        "audit-log-filtered", "coordinator", "/clinic/audit/?record=Ada&since=2020-01-01", "evaluation page"
+    ),
     Page(
         "two-factor-administrator",
         "unverified_administrator",
@@ -513,6 +534,14 @@ PAGES += [
         422,
     ),
 ]
+
+
+# The people whose pages must read without developer strings, and the pages made for developers (the
+# paste-a-record tool answers in the contract's terms on purpose; the record's "Clinician detail" view
+# adds the rule ids a clinician asked for).
+FAMILY_PERSONAS = {ANONYMOUS, PARENT}
+DEVELOPER_PAGES = {"evaluate", "evaluate-result", "evaluate-problems", "record-clinician-view"}
+SOURCE_KEYS = sorted(load_knowledge().sources)
 
 
 class _AnyId(dict[str, str]):
@@ -622,6 +651,22 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         note="A test sign-off.",
         today=AS_OF,
     )
+    # An HFMSE fall of 6 points within the rule's window gives the shared child an alert, as the live
+    # server evaluates it today (the summary shows it; the acknowledgement page acknowledges it).
+    today = dt.date.today()
+    for days_ago, value in ((200, 34), (20, 28)):
+        assessment_record(
+            author=people.parent,
+            patient_id=people.shared_child.pk,
+            date=today - dt.timedelta(days=days_ago),
+            instrument="HFMSE",
+            value=value,
+            as_of=today,
+        )
+    result = evaluate_patient(people.shared_child, as_of=dt.date.today()).result
+    assert result is not None and result.alerts, (
+        "the shared child needs an alert for the acknowledgement page"
+    )
     # The outsider is never signed in here, so nothing changes their last log-in and the link stays valid.
     ids = {
         "shared": str(people.shared_child.pk),
@@ -632,6 +677,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         "assessment": str(people.shared_child.assessments.order_by("pk").values_list("pk", flat=True)[0]),
         "uid": urlsafe_base64_encode(force_bytes(people.outsider.pk)),
         "token": default_token_generator.make_token(people.outsider),
+        "alert": alert_fingerprint(result.alerts[0]),
         "signup": link_token(
             LinkPurpose.SIGNUP,
             {"email": "new@example.org", "privacy": "x", "terms": "x", "accepted_at": "2026-12-07T00:00:00"},
@@ -745,6 +791,9 @@ def test_page_passes_the_accessibility_checks(
                 PHONE_WIDTH_PX,
             )
             problems.append(f"the page is {width} px wide at a {PHONE_WIDTH_PX} px viewport: {culprits}")
+        if case.persona in FAMILY_PERSONAS and case.id not in DEVELOPER_PAGES:
+            # Families read every page: no field paths, codes, flags, source keys or Python reprs.
+            problems += developer_string_problems(main, SOURCE_KEYS)
         assert not problems, f"{case.id} ({page.url}):\n" + "\n".join(problems)
     finally:
         page.close()

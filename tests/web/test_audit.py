@@ -118,6 +118,7 @@ def test_documents_and_forms_are_audited_with_their_purpose(
 
 VIEW_MODULES = [
     "smanav/patients/views.py",
+    "smanav/patients/acknowledgement_views.py",
     "smanav/patients/api.py",
     "smanav/careplans/views.py",
     "smanav/careplans/documents.py",

@@ -4,6 +4,7 @@ double submissions create one record, and a stale save never overwrites someone 
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -67,45 +68,45 @@ def test_double_submitted_new_record_form_creates_one_record(people: Personas) -
 
 
 @pytest.mark.django_db
-def test_form_shows_the_cores_messages_next_to_the_fields(people: Personas) -> None:
+def test_form_shows_the_cores_problems_in_the_forms_words_next_to_the_fields(people: Personas) -> None:
     client = log_in(Client(), people.parent)
     data = {**NEW_CHILD, "birth_date": "2026-02-30", "genetics__smn2_copies": "-1", "weight_kg": "heavy"}
     response = client.post(reverse("patients:new"), data)
     assert response.status_code == 422
     form = response.context["form"]
-    # The core checks types first: a bad date and a bad weight are reported, each on its own field.
-    assert form.errors["birth_date"] == [
-        'birth_date: must be a real calendar date (YYYY-MM-DD) (got "2026-02-30")'
-    ]
-    assert form.errors["weight_kg"][0].startswith("weight_kg: must be a number")
-    assert form.errors["genetics__smn2_copies"] == [
-        "genetics.smn2_copies: must be a whole number from 0 to 8, or null (got -1)"
-    ]
+    # The core checks types first: a bad date and a bad weight are reported, each on its own field, named
+    # as the form labels it, saying what to do, without the contract's path or notation.
+    assert form.errors["birth_date"] == ["Date of birth must be a real date, for example 27 3 2024"]
+    assert form.errors["weight_kg"] == ["Current weight must be a number, like 12.5"]
+    assert form.errors["genetics__smn2_copies"] == ["SMN2 copies must be a whole number from 0 to 8"]
+    # What the page says (its text, not its markup, where field ids keep their names).
+    text = re.sub(r"<[^>]+>", " ", response.content.decode())
+    for developer_words in ("birth_date", "genetics.smn2_copies", "null", "(got", "YYYY"):
+        assert developer_words not in text
     assert not Patient.objects.filter(display_name="Dora").exists()
 
 
 @pytest.mark.django_db
-def test_missing_birth_date_is_the_cores_required_message(people: Personas) -> None:
+def test_missing_birth_date_asks_for_it_by_its_label(people: Personas) -> None:
     client = log_in(Client(), people.parent)
     response = client.post(reverse("patients:new"), {**NEW_CHILD, "birth_date": ""})
-    assert response.context["form"].errors["birth_date"] == ["birth_date: is required"]
+    assert response.context["form"].errors["birth_date"] == ["Enter date of birth"]
 
 
 @pytest.mark.django_db
-def test_assessment_form_names_the_field_with_the_cores_words(people: Personas) -> None:
+def test_assessment_form_names_the_measure_and_its_limits(people: Personas) -> None:
     client = log_in(Client(), people.parent)
     url = reverse("patients:assessment_new", args=[people.shared_child.pk])
     response = client.post(
         url, {"form_key": "a1", "date": "2026-11-01", "instrument": "HFMSE", "value": "70"}
     )
     errors = response.context["form"].errors["value"]
-    assert len(errors) == 1
-    assert "assessments[2].value" in errors[0]
-    assert "70" in errors[0]
+    assert errors == ["HFMSE must be from 0 to 66"]
+    assert "assessments[" not in response.content.decode()
     response = client.post(
         url, {"form_key": "a2", "date": "2030-01-01", "instrument": "HFMSE", "value": "20"}
     )
-    assert "must not be after the evaluation date" in response.context["form"].errors["date"][0]
+    assert response.context["form"].errors["date"] == ["Date of the measurement must be today or in the past"]
 
 
 @pytest.mark.django_db
@@ -242,7 +243,9 @@ def test_treatment_end_before_start_is_refused_with_the_cores_message(people: Pe
         reverse("patients:treatment_end", args=[patient.pk, treatment.pk]),
         {"form_key": "t2", "end_date": "2020-01-01"},
     )
-    assert "must not be before the treatment's start_date" in response.context["form"].errors["end_date"][0]
+    assert response.context["form"].errors["end_date"] == [
+        "End date must be on or after the day the treatment started"
+    ]
 
 
 @pytest.mark.django_db
@@ -343,7 +346,8 @@ def test_evaluation_page_without_region_asks_for_one(people: Personas) -> None:
     Patient.objects.filter(pk=patient.pk).update(region="")
     page = client.get(reverse("patients:detail", args=[patient.pk])).content.decode()
     assert "needs more information" in page
-    assert "no region given" in page
+    assert "Choose the region whose treatment approvals apply to Ben" in page
+    assert "--region" not in page and "?region=" not in page
 
 
 @pytest.mark.django_db
@@ -431,15 +435,15 @@ def test_dates_follow_the_browsers_english_variant_and_other_languages_fall_back
     url = reverse("patients:history", args=[patient.pk])
     british = client.get(url, HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.8").content.decode()
     assert '<html lang="en-gb">' in british
-    assert "Measurement recorded: RULM (0–37) 20 on 2 Nov 2026" in british
+    assert "RULM 20 added for 2 Nov 2026" in british
     american = client.get(url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.8").content.decode()
     assert '<html lang="en">' in american
-    assert "Measurement recorded: RULM (0–37) 20 on Nov. 2, 2026" in american
+    assert "RULM 20 added for Nov. 2, 2026" in american
     # No German text ships yet: the page stays English and says so to screen readers, with the dates
     # of English outside the United States (day before month), as a reader in Germany writes them.
     german = client.get(url, HTTP_ACCEPT_LANGUAGE="de-DE,de").content.decode()
     assert '<html lang="en-gb">' in german
-    assert "Measurement recorded: RULM (0–37) 20 on 2 Nov 2026" in german
+    assert "RULM 20 added for 2 Nov 2026" in german
     # A language without a country says nothing about dates: United States English, the default.
     unplaced = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert '<html lang="en">' in unplaced

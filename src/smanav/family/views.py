@@ -23,6 +23,7 @@ from smanav.audit.purposes import Purpose
 from smanav.family.forms import AccountDeleteForm, CarerInviteForm, GuidedRecordForm
 from smanav.patients import services
 from smanav.patients.access import patient_get_for_manager
+from smanav.patients.problem_words import plain_problem, record_subject, subject_of_label
 from smanav.user_locale import user_locale
 from smanav_core import InvalidInput
 
@@ -58,12 +59,14 @@ def record_add(request: AuthenticatedHttpRequest) -> HttpResponse:
                 creation_key=form.cleaned_data.get("form_key") or None,
             )
         except InvalidInput as error:
+            # Said in the form's words (the question as it is labelled, what to do), never the path.
             for path, message in error.problems:
                 field = FIELD_OF_PATH.get(path)
                 if field is None:
-                    form.add_error(None, _("This could not be saved: %(problem)s") % {"problem": message})
+                    form.add_error(None, plain_problem(message, subject=record_subject(path)))
                 else:
-                    form.add_error(field, message)
+                    subject = subject_of_label(form.fields[field].label)
+                    form.add_error(field, plain_problem(message, subject=subject))
         else:
             messages.success(request, _("The record was saved. Here is what it means."))
             return redirect("patients:detail", patient_id=patient.pk)

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from smanav.database import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_busy
 from smanav_core import InvalidInput
 from smanav_core.errors import field_path
 
@@ -93,6 +94,8 @@ def status_and_problems(exc: Exception) -> tuple[int, list[tuple[str | None, str
         return 403, [(None, "you may not do this")]
     if isinstance(exc, RequestDataTooBig):
         return 413, [(None, "the request body is too large")]
+    if is_busy(exc):
+        return 503, [(None, BUSY_MESSAGE)]
     return 500, [(None, "internal error: the team has been told")]
 
 
@@ -111,7 +114,7 @@ HANDLED = (
 def install_error_handlers(api: NinjaAPI) -> None:
     def answer(request: HttpRequest, exc: Any) -> HttpResponse:
         status, problems = status_and_problems(exc)
-        if status >= 500:
+        if status >= 500 and status != 503:
             # Never a traceback to the client; the log has it.
             logger.exception("unexpected error in %s %s", request.method, request.path, exc_info=exc)
         body = {"errors": [{"field": field, "message": message} for field, message in problems]}
@@ -119,6 +122,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
         retry_after = getattr(exc, "retry_after", None)
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)
+        elif status == 503:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
     for exc_class in HANDLED:

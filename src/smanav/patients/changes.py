@@ -17,6 +17,7 @@ from django.utils import formats
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from smanav.patients.detail_changes import details_sentences, measurement_words
 from smanav.vocabulary import INSTRUMENT_LABELS, LAB_TEST_LABELS, REGIMEN_LABELS, THERAPY_LABELS, label
 
 
@@ -60,11 +61,11 @@ _SENTENCES: dict[ChangeKind, tuple[str, Promise | None]] = {
     ChangeKind.DETAILS_CHANGED: ("record details changed", None),
     ChangeKind.ASSESSMENT_RECORDED: (
         "{instrument} {value} on {date} recorded",
-        _("Measurement recorded: %(instrument)s %(value)s on %(date)s"),
+        _("%(measurement)s added for %(date)s"),
     ),
     ChangeKind.ASSESSMENT_REMOVED: (
         "{instrument} {value} on {date} removed",
-        _("Measurement removed: %(instrument)s %(value)s on %(date)s"),
+        _("%(measurement)s of %(date)s removed"),
     ),
     ChangeKind.TREATMENT_RECORDED: (
         "treatment {therapy} from {start_date} recorded",
@@ -115,11 +116,18 @@ def change_text(kind: str, values: Mapping[str, str], fallback: str) -> str:
         known = ChangeKind(kind)
     except ValueError:
         return fallback
+    if known is ChangeKind.DETAILS_CHANGED and values.get("changed"):
+        said = details_sentences(values["changed"])
+        if said:
+            return "; ".join(said)
     sentence = _SENTENCES[known][1]
     if sentence is None:
         return str(known.label).capitalize()
     try:
-        return str(sentence) % {name: _WORDS[name](value) for name, value in values.items()}
+        words = {name: _WORDS[name](value) for name, value in values.items() if name in _WORDS}
+        if "instrument" in values and "value" in values:
+            words["measurement"] = measurement_words(values["instrument"], values["value"])
+        return str(sentence) % words
     except (KeyError, ValueError):
         # A row whose values do not fit its kind is shown as it was stored, never hidden.
         return fallback

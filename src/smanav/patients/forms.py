@@ -1,8 +1,9 @@
 """HTML forms for patient records.
 
 The forms only collect what was typed and shape it into the contract's record document; judging it is
-the clinical core's job, so a form shows exactly the core's problems (same field paths, same words) next
-to the fields they name. Numbers and dates that do not parse are passed on as typed for that reason.
+the clinical core's job, so a form shows the core's problems next to the fields they name, said in
+the form's own words (`problem_words`). Numbers and dates that do not parse are passed on as typed for
+that reason.
 Field names are the contract's paths with dots replaced by "__" (`genetics.smn2_copies` ->
 `genetics__smn2_copies`).
 """
@@ -18,6 +19,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from smanav.accounts.models import Clinic
+from smanav.patients import problem_words
 from smanav.vocabulary import (
     FEEDING_LABELS,
     FUNCTIONAL_GROUP_LABELS,
@@ -93,17 +95,19 @@ class TriStateField(forms.TypedChoiceField):
 
 
 class ContractForm(forms.Form):
-    """Shared: show the core's problems next to the fields they name."""
+    """Shared: show the core's problems next to the fields they name, in the form's own words (the field
+    as it is labelled, what to do; never the contract's path: `patients.problem_words`)."""
 
     def add_core_problems(self, problems: list[tuple[str, str]], *, index_prefix: str | None = None) -> None:
         for path, message in problems:
             name = _INDEXED.sub("", path) if index_prefix and path.startswith(index_prefix) else path
             name = name.replace(".", "__")
-            text = f"{path}: {message}"
             if name in self.fields:
-                self.add_error(name, text)
+                subject = problem_words.subject_of_label(self.fields[name].label)
+                self.add_error(name, problem_words.plain_problem(message, subject=subject))
             else:
-                self.add_error(None, text)
+                subject = problem_words.record_subject(path)
+                self.add_error(None, problem_words.plain_problem(message, subject=subject))
 
 
 class PatientForm(ContractForm):
@@ -303,3 +307,15 @@ class ShareForm(forms.Form):
         field = self.fields["clinic"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = clinics
+
+
+class AcknowledgementForm(forms.Form):
+    """A clinician's note on an alert they have seen (optional: the acknowledgement itself is the point)."""
+
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        help_text=_("For example what was decided, or who will follow it up. The family can read it."),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -272,6 +272,36 @@ class SummaryRefreshRequest(models.Model):
         return f"refresh of clinic {self.clinic_id}'s summaries for {self.as_of}"
 
 
+class AlertAcknowledgement(models.Model):
+    """A clinician's note that they have seen one alert of a record, as the core said it then.
+
+    The alert is matched by its fingerprint (`patients.alerts.alert_fingerprint`): the whole alert as the
+    contract writes it. An alert that comes back with new data (another fall, a new due date, a due item
+    now overdue) says something else, has another fingerprint and shows as new again.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="acknowledgements")
+    fingerprint = models.CharField(max_length=64)
+    # The alert's code and sentence as they were acknowledged, for the history and the audit log.
+    code = models.CharField(max_length=40)
+    text = models.CharField(max_length=500)
+    note = models.TextField(blank=True, max_length=1000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    # Kept even if the account is later deleted: the person's name as shown when they acknowledged.
+    by_label = models.CharField(max_length=200)
+    clinic = models.ForeignKey(
+        "accounts.Clinic", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "fingerprint"], name="acknowledgement_alert")]
+
+    def __str__(self) -> str:
+        return f"acknowledgement of {self.code} on patient {self.patient_id}"
+
+
 class CarerInvitation(models.Model):
     """A guardian's invitation to a second carer, sent to an email address as a signed link. The carer
     who accepts it (signed in with that address) becomes a guardian of the record. Rows are kept."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict, cast
 
@@ -214,3 +215,20 @@ def clinics_for_invitation(*, patient: Patient) -> QuerySet[Clinic]:
     """Clinics the family may invite: every clinic the record is not shared with at the moment."""
     shared = ClinicShare.objects.filter(patient=patient, withdrawn_at__isnull=True).values("clinic_id")
     return Clinic.objects.exclude(pk__in=shared).order_by("name")
+
+
+def patient_names_for_clinic(*, clinic: Clinic, patient_ids: Iterable[int]) -> dict[int, str]:
+    """The names of the records among `patient_ids` that are shared with `clinic` now (for the
+    coordinator's audit log, which names records; a record no longer shared stays unnamed there)."""
+    shared = ClinicShare.objects.filter(
+        clinic=clinic, withdrawn_at__isnull=True, patient_id__in=list(patient_ids)
+    )
+    return dict(shared.values_list("patient_id", "patient__display_name"))
+
+
+def patient_ids_for_clinic_named(*, clinic: Clinic, query: str) -> list[int]:
+    """The records shared with `clinic` now whose name contains `query` (the audit log's filter)."""
+    shared = ClinicShare.objects.filter(
+        clinic=clinic, withdrawn_at__isnull=True, patient__display_name__icontains=query
+    )
+    return list(shared.values_list("patient_id", flat=True))

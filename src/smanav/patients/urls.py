@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smanav.patients import views
+from smanav.patients import acknowledgement_views, views
 
 app_name = "patients"
 
@@ -8,6 +8,11 @@ urlpatterns = [
     path("records/", views.dashboard, name="dashboard"),
     path("records/new/", views.patient_new, name="new"),
     path("records/<int:patient_id>/", views.patient_detail, name="detail"),
+    path(
+        "records/<int:patient_id>/alerts/<str:fingerprint>/acknowledge/",
+        acknowledgement_views.alert_acknowledge,
+        name="alert_acknowledge",
+    ),
     path("records/<int:patient_id>/edit/", views.patient_edit, name="edit"),
     path("records/<int:patient_id>/assessments/new/", views.assessment_new, name="assessment_new"),
     path(

@@ -17,10 +17,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from smanav.accounts.decorators import signed_in
 from smanav.accounts.http import AuthenticatedHttpRequest
-from smanav.accounts.roles import clinic_of, is_staff_member, role_of
+from smanav.accounts.roles import Role, clinic_of, is_staff_member, role_of
 from smanav.audit.purposes import Purpose
 from smanav.audit.selectors import audit_events_for_patient
-from smanav.patients import entries, selectors, services, tasks
+from smanav.patients import entries, problem_words, record_page, selectors, services, tasks
 from smanav.patients.access import (
     patient_get_for_editor,
     patient_get_for_manager,
@@ -30,6 +30,7 @@ from smanav.patients.access import (
     user_manages_patient,
     user_may_edit_patient,
 )
+from smanav.patients.alerts import shown_alerts_of
 from smanav.patients.forms import (
     AssessmentForm,
     DoseForm,
@@ -83,6 +84,9 @@ def _record_context(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 @signed_in
 def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     role = role_of(request.user)
+    # Clinic staff land on their worklist; "My records" (`?mine=1`) still shows any record they manage.
+    if role in (Role.CLINICIAN, Role.COORDINATOR) and not request.GET.get("mine"):
+        return redirect("patients:worklist")
     patients = patient_list_for_family(user=request.user, purpose=Purpose.page("list of records"))
     return render(
         request,
@@ -152,10 +156,12 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         view_mode = "family"
     result = evaluation.result
     plan = [] if result is None else care_plan_by_domain(result.care_plan)
+    sections = record_page.sections(result)
+    record = _record_context(request, patient)
     context = {
-        **_record_context(request, patient),
+        **record,
         "evaluation": result,
-        "problems": evaluation.problems,
+        "problems": problem_words.record_problems(evaluation.problems, name=patient.display_name),
         "record": evaluation.record,
         "plan": plan,
         "series": monitoring_series(assessments, birth_date=patient.birth_date),
@@ -165,7 +171,14 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         "regions": REGION_CODES,
         "view_mode": view_mode,
         "as_of": today,
+        "sections": sections,
+        "open_section": _known(request, "open", [section.slug for section in sections]),
+        "may_acknowledge": record["may_edit"] and role_of(request.user) is Role.CLINICIAN,
     }
+    if result is not None:
+        context["alerts"] = shown_alerts_of({patient.pk: result.alerts})[patient.pk]
+        context["attention"] = record_page.attention(result.care_plan)
+        context["summary_sources"] = record_page.summary_sources(result)
     return render(request, "patients/patient_detail.html", context)
 
 
@@ -535,10 +548,25 @@ def lab_test_delete(request: AuthenticatedHttpRequest, patient_id: int, lab_test
 def patient_history(request: AuthenticatedHttpRequest, patient_id: int) -> HttpResponse:
     """Every version of the record (who, when, what) and who opened it."""
     patient = patient_get_for_user(user=request.user, patient_id=patient_id, purpose=Purpose.page("history"))
-    versions = selectors.patient_versions(patient=patient).only(
-        "version", "summary", "change", "change_values", "author_label", "created_at", "patient_id"
+    versions = (
+        selectors.patient_versions(patient=patient)
+        .select_related("author")
+        .only(
+            "version",
+            "summary",
+            "change",
+            "change_values",
+            "author_label",
+            "created_at",
+            "patient_id",
+            "author__first_name",
+            "author__last_name",
+            "author__username",
+        )
     )
-    events = Paginator(audit_events_for_patient(patient_id=patient.pk), 100).get_page(request.GET.get("page"))
+    events = Paginator(audit_events_for_patient(patient_id=patient.pk).select_related("actor"), 100).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "patients/history.html",
@@ -624,9 +652,15 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    # Each alert with its latest acknowledgement: one query for the whole page, whatever its size.
+    shown = shown_alerts_of(
+        {patient.pk: getattr(getattr(patient, "summary", None), "alerts", None) or [] for patient in page}
+    )
+    rows = [(patient, shown[patient.pk]) for patient in page]
     context = {
         "clinic": clinic,
         "page": page,
+        "rows": rows,
         "filters": filters,
         "counts": counts,
         "today": today,

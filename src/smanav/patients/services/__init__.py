@@ -3,6 +3,7 @@
 * `records`: a record's own fields and its measurements;
 * `treatments`: treatment courses, their doses and the safety tests a therapy asks for;
 * `sharing`: which clinics see a record;
+* `alerts`: clinicians acknowledge the alerts of a record;
 * `carers`: which family accounts keep a record (invitations to a second carer);
 * `leaving`: deleting a family account and the records only it keeps;
 * `summaries`: the worklist's headline of each record, kept current.
@@ -13,6 +14,7 @@ Services take parsed, typed values (`datetime.date`, `Instrument`, `float`): the
 what people send (`smanav.patients.entries`) and report the core's problems in the core's words.
 """
 
+from smanav.patients.services.alerts import AlertNotCurrent, NotAClinician, alert_acknowledge
 from smanav.patients.services.carers import (
     InvitationRefused,
     carer_accept,
@@ -51,12 +53,15 @@ from smanav.patients.services.versioning import NotInRecord, StaleRecord
 
 __all__ = [
     "DOCUMENT_FIELDS",
+    "AlertNotCurrent",
     "InvitationRefused",
     "LeavingPlan",
+    "NotAClinician",
     "NotInRecord",
     "StaleRecord",
     "account_delete",
     "account_leaving_plan",
+    "alert_acknowledge",
     "all_summaries_refresh",
     "assessment_delete",
     "assessment_record",

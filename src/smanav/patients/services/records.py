@@ -12,6 +12,7 @@ from smanav.accounts.roles import clinic_of
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
 from smanav.patients.changes import ChangeKind, RecordChange
+from smanav.patients.detail_changes import details_diff
 from smanav.patients.models import Assessment, ClinicShare, Guardian, GuardianRelation, Patient
 from smanav.patients.seam import assessment_entry, record_draft, record_for_patient
 from smanav.patients.services.summaries import patient_summary_refresh
@@ -119,12 +120,13 @@ def patient_update(
     # The record's own fields from the form; its lists as they are.
     lists = {key: current[key] for key in ("treatments", "assessments", "lab_tests") if key in current}
     validate_record({**document, **lists}, as_of=as_of)
+    changed = details_diff(current, document, name_before=patient.display_name, name_after=display_name)
     patient.display_name = display_name
     _apply_document(patient, document)
     bump(
         patient,
         author=author,
-        change=RecordChange(ChangeKind.DETAILS_CHANGED),
+        change=RecordChange(ChangeKind.DETAILS_CHANGED, {"changed": changed}),
         idempotency_key=idempotency_key,
         as_of=as_of,
     )

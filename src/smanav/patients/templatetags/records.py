@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.utils.translation import gettext as _
 
 from smanav import vocabulary as labels
 from smanav.accounts.roles import Role, role_of
-from smanav.patients import changes, units
+from smanav.patients import changes, detail_changes, problem_words, units
 from smanav_core import Evaluation
 from smanav_core.evaluation import TherapyAssessment
 
@@ -99,3 +101,64 @@ def iso_date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         return None
+
+
+@register.filter
+def citation(key: Any) -> str:
+    """`{{ key|citation }}`: a source as people cite it ("Schroth et al., 2025"), never its key."""
+    return labels.source_citation(str(key))
+
+
+@register.filter
+def author_name(row: Any) -> str:
+    """Who made a change, as people know them: their full name, else the name they sign in with."""
+    author = getattr(row, "author", None)
+    if author is not None:
+        return str(author.get_full_name().strip() or author.get_username())
+    return _("the system") if row.author_label == "system" else str(row.author_label)
+
+
+@register.filter
+def change_sentence(row: Any) -> str:
+    """A version row as one sentence: what changed, and who changed it."""
+    return _("%(change)s, by %(who)s.") % {"change": change_text(row), "who": author_name(row)}
+
+
+@register.filter
+def record_details(record: Any) -> list[tuple[str, str]]:
+    """A kept record's own details as (field, value) pairs in words, for the version page."""
+    if not isinstance(record, Mapping):
+        return []
+    pairs = [(_("Date of birth"), detail_changes.value_words("birth_date", record.get("birth_date")))]
+    for path, value in detail_changes.flat_details(record):
+        pairs.append((detail_changes.field_name(path), detail_changes.value_words(path, value)))
+    return pairs
+
+
+@register.filter
+def record_entries(record: Any) -> list[str]:
+    """A kept record's measurements, treatments and safety tests as sentences, for the version page."""
+    if not isinstance(record, Mapping):
+        return []
+    return detail_changes.entry_sentences(record)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@register.filter
+def first_sentence(text: Any) -> str:
+    """The first sentence of the core's text (the rest is one click away, never dropped)."""
+    return _SENTENCE_END.split(str(text), maxsplit=1)[0]
+
+
+@register.filter
+def after_first_sentence(text: Any) -> str:
+    parts = _SENTENCE_END.split(str(text), maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+@register.filter
+def short_label(text: Any) -> str:
+    """A label without its parenthesis: "HFMSE (0–66)" -> "HFMSE"."""
+    return problem_words.subject_of_label(text)
