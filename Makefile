@@ -87,6 +87,8 @@ test: $(STAMP) $(FHIR_SCHEMA_STAMP)
 
 # mypy's Django plugin and makemigrations load the settings; they sign nothing, so debug is enough.
 check: export SMANAV_DEBUG := 1
+# The checkout's own code, also where the installed package (an editable install) points elsewhere.
+check: export PYTHONPATH := $(CURDIR)/src
 check: $(STAMP)
 	@mkdir -p var
 	$(VENV)/bin/ruff format --check .

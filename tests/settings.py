@@ -10,5 +10,11 @@ import os
 import secrets
 
 os.environ.setdefault("SMANAV_SECRET_KEY", secrets.token_urlsafe(50))
+# The test client and the browser tests' live server speak plain HTTP on loopback: HTTPS redirect, HSTS
+# and secure-only cookies (on by default outside debug) are off here; tests/web/test_headers.py checks
+# the defaults in a process of their own.
+os.environ.setdefault("SMANAV_HTTPS_REDIRECT", "0")
+os.environ.setdefault("SMANAV_SECURE_COOKIES", "0")
+os.environ.setdefault("SMANAV_HSTS_SECONDS", "0")
 
 from smanav.settings import *  # noqa: F403

@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "smanav.web",
     "smanav.audit",
+    "smanav.jsonapi",
     "smanav.patients",
     "smanav.family",
     "smanav.careplans",
@@ -119,6 +120,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A database that stays locked answers 503 with Retry-After (a read is tried once more), never 500.
     "smanav.database.BusyDatabaseMiddleware",
+    # Outermost after security: no-store on every answer that may hold health data, Permissions-Policy.
+    "smanav.web.headers.PrivacyHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -128,6 +131,8 @@ MIDDLEWARE = [
     # After the language and the user are known: the reader's country (units, distances, paper size).
     "smanav.user_locale.UserLocaleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Once the user, their second factor and messages are known: ends sessions idle or open too long.
+    "smanav.accounts.session_limits.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -191,13 +196,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Lockout per account and per address (smanav/accounts/lockout.py): failures are recorded under the
+# account and address together, and counted per account (any address) and per address (any account).
+AXES_HANDLER = "smanav.accounts.lockout.AccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = int(env_str("SMANAV_LOGIN_FAILURE_LIMIT", "5"))
+SMANAV_ADDRESS_FAILURE_LIMIT = int(env_str("SMANAV_ADDRESS_FAILURE_LIMIT", "50"))
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
 # Staff and administrator accounts are granted by one administrator and confirmed by another. A
 # one-clinic install with a single administrator sets SMANAV_SINGLE_ADMIN=1 so that administrator may
 # confirm their own requests; every such confirmation is marked in the audit trail (docs/security.md).
 SMANAV_SINGLE_ADMIN = env_bool("SMANAV_SINGLE_ADMIN", False)
+# The anonymous API (evaluate, triage, services search, trial matching): requests of one kind per caller
+# address and window (smanav/jsonapi/throttling.py), counted in the database shared by every app server.
+SMANAV_API_RATE = env_str("SMANAV_API_RATE", "60/minute")
+# How many reverse proxies of our own stand in front of the app servers: the caller's address is then
+# read from the X-Forwarded-For they append to (0: REMOTE_ADDR, the direct peer). Lockout reads it too.
+SMANAV_PROXY_COUNT = int(env_str("SMANAV_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = SMANAV_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if SMANAV_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "patients:dashboard"
 LOGOUT_REDIRECT_URL = "home"
@@ -250,9 +270,27 @@ SMANAV_PSEUDONYM_KEY = env_str("SMANAV_PSEUDONYM_KEY", "")
 SMANAV_RESEARCH_DATES = env_str("SMANAV_RESEARCH_DATES", "shift")
 SMANAV_RESEARCH_SHIFT_DAYS = int(env_str("SMANAV_RESEARCH_SHIFT_DAYS", "182"))
 
+# Session limits by role (smanav/accounts/session_limits.py): accounts with powers over other people's
+# records (staff, administrators) end after 30 minutes idle or 10 hours (a clinic day); families after
+# a day idle or 14 days.
+SMANAV_STAFF_SESSION_IDLE_SECONDS = int(env_str("SMANAV_STAFF_SESSION_IDLE_MINUTES", "30")) * 60
+SMANAV_STAFF_SESSION_MAX_SECONDS = int(env_str("SMANAV_STAFF_SESSION_MAX_HOURS", "10")) * 3600
+SMANAV_FAMILY_SESSION_IDLE_SECONDS = int(env_str("SMANAV_FAMILY_SESSION_IDLE_HOURS", "24")) * 3600
+SMANAV_FAMILY_SESSION_MAX_SECONDS = int(env_str("SMANAV_FAMILY_SESSION_MAX_DAYS", "14")) * 86400
+SESSION_COOKIE_AGE = SMANAV_FAMILY_SESSION_MAX_SECONDS
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SMANAV_SECURE_COOKIES", False)
+# HTTPS: outside debug, cookies are sent over HTTPS only, plain HTTP is redirected to HTTPS and browsers
+# are told to use nothing else for a year (HSTS). Each can be turned off for a test installation on
+# loopback without TLS; behind our own reverse proxy (SMANAV_PROXY_COUNT), its X-Forwarded-Proto says
+# whether the client used HTTPS.
+SESSION_COOKIE_SECURE = env_bool("SMANAV_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SMANAV_HTTPS_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(env_str("SMANAV_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SMANAV_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = False
+if SMANAV_PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

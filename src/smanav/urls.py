@@ -18,5 +18,8 @@ urlpatterns = [
     path("", include("smanav.registry.urls")),
 ]
 
+# A request Django cannot read (a broken multipart body, too large a form) is answered with a page that
+# names the problem.
+handler400 = "smanav.web.views.bad_request"
 # A busy database answers 503 with Retry-After wherever it was met; any other error, Django's 500.
 handler500 = "smanav.database.server_error"

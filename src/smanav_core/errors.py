@@ -115,6 +115,8 @@ def _message(item: Any, loc: tuple[str | int, ...]) -> str:
         return "is required"
     if kind == "extra_forbidden":
         return "is not a known field" + got(value)
+    if kind == "finite_number":
+        return "must be a finite number (not NaN or infinity)" + got(value)
     if kind == "enum":
         expected = item.get("ctx", {}).get("expected", "")
         return f"must be one of {expected}" + got(value)

@@ -62,7 +62,9 @@ Lax = Annotated[_E, Field(strict=False)]
 
 
 class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # NaN and infinity are not measurements: refused like any other impossible number (a NaN would also
+    # pass every range check, since it compares false with everything).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
 
 class Genetics(_Record):

@@ -17,11 +17,37 @@ from smanav_core.errors import InvalidInput, got, problems_from_validation_error
 from smanav_core.knowledge.loader import Knowledge, load_knowledge
 from smanav_core.record import PatientRecord, Treatment, TriageAnswers
 
+# Plausible dates (ADR 0015, a decision of the project, not a clinical fact): typing errors such as
+# 0001-01-01 or 9999-12-31 are refused before any date arithmetic. An evaluation date lies within these
+# years, and nobody in a record is older than MAX_AGE_YEARS on it: far above any recorded human age, so
+# only a mistyped year is refused.
+EARLIEST_AS_OF = dt.date(1900, 1, 1)
+LATEST_AS_OF = dt.date(2199, 12, 31)
+MAX_AGE_YEARS = 150
+
 
 def validate_as_of(as_of: Any) -> None:
-    """Raise `InvalidInput` unless `as_of` is a date (a datetime is refused too)."""
+    """Raise `InvalidInput` unless `as_of` is a date (a datetime is refused too) in the plausible years."""
     if isinstance(as_of, dt.datetime) or not isinstance(as_of, dt.date):
         raise InvalidInput([("as_of", "must be a date (YYYY-MM-DD)" + got(as_of))])
+    if not EARLIEST_AS_OF <= as_of <= LATEST_AS_OF:
+        raise InvalidInput(
+            [
+                (
+                    "as_of",
+                    f"must be a date from {EARLIEST_AS_OF.isoformat()} to {LATEST_AS_OF.isoformat()}"
+                    + got(as_of.isoformat()),
+                )
+            ]
+        )
+
+
+def _earliest_birth(as_of: dt.date) -> dt.date:
+    # 29 February has no counterpart in most years: the day after the 28th is as plausible.
+    try:
+        return as_of.replace(year=as_of.year - MAX_AGE_YEARS)
+    except ValueError:
+        return as_of.replace(year=as_of.year - MAX_AGE_YEARS, day=28)
 
 
 def validate_region(region: Any) -> Region:
@@ -86,6 +112,14 @@ def _record_date_and_range_problems(
     birth = record.birth_date
     if birth > as_of:
         problems.append(_after("birth_date", birth, as_of))
+    elif birth < _earliest_birth(as_of):
+        problems.append(
+            (
+                "birth_date",
+                f"must be less than {MAX_AGE_YEARS} years before the evaluation date {as_of.isoformat()} "
+                "(is the year mistyped?)" + got(birth.isoformat()),
+            )
+        )
     if record.labs is not None and record.labs.date is not None:
         if record.labs.date > as_of:
             problems.append(_after("labs.date", record.labs.date, as_of))

@@ -278,3 +278,62 @@ def test_the_valid_ranges_come_from_the_measures_and_match_the_contract() -> Non
 
     ranges = {instrument.value: bounds for instrument, bounds in instrument_ranges(load_knowledge()).items()}
     assert ranges == CONTRACT_RANGES
+
+
+# Issue 14: impossible numbers and mistyped years are refused, naming the field (ADR 0015). NaN passed
+# validation (it compares false with every range limit) and then failed in the database.
+@pytest.mark.parametrize("number", [float("nan"), float("inf"), float("-inf")])
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        (
+            {"assessments": [{"date": "2026-11-01", "instrument": "WEIGHT_KG", "value": "X"}]},
+            "assessments[0].value",
+        ),
+        ({"weight_kg": "X"}, "weight_kg"),
+        ({"labs": {"alt_uln_ratio": "X"}}, "labs.alt_uln_ratio"),
+        ({"clinical.symptom_onset_age_months": "X"}, "clinical.symptom_onset_age_months"),
+    ],
+)
+def test_non_finite_numbers_are_refused(number: float, change: dict[str, Any], field: str) -> None:
+    document = record(**{key: _put(value, number) for key, value in change.items()})
+    with pytest.raises(InvalidInput) as caught:
+        evaluate(document, as_of=AS_OF)
+    assert dict(caught.value.problems)[field].startswith("must be a finite number")
+
+
+def test_non_finite_triage_age_is_refused() -> None:
+    with pytest.raises(InvalidInput) as caught:
+        triage({"age_years": float("nan")}, as_of=AS_OF)
+    assert dict(caught.value.problems)["age_years"].startswith("must be a finite number")
+
+
+def _put(value: Any, number: float) -> Any:
+    if value == "X":
+        return number
+    if isinstance(value, list):
+        return [_put(item, number) for item in value]
+    if isinstance(value, dict):
+        return {key: _put(item, number) for key, item in value.items()}
+    return value
+
+
+@pytest.mark.parametrize("birth_date", ["0001-01-01", "1776-07-04", "1876-11-20"])
+def test_a_birth_date_150_years_or_more_before_the_evaluation_is_refused(birth_date: str) -> None:
+    with pytest.raises(InvalidInput) as caught:
+        evaluate(record(birth_date=birth_date), as_of=AS_OF)
+    assert "150 years" in dict(caught.value.problems)["birth_date"]
+
+
+def test_the_oldest_plausible_birth_date_is_accepted() -> None:
+    assert evaluate(record(birth_date="1876-11-22"), as_of=AS_OF)["age_days"] > 54_000
+    # A 29 February evaluation date: the limit falls on the 28th of a year without one.
+    evaluate(record(birth_date="1874-03-01"), as_of=dt.date(2024, 2, 29))
+
+
+@pytest.mark.parametrize("as_of", [dt.date(1, 1, 1), dt.date(1899, 12, 31), dt.date(2200, 1, 1), dt.date.max])
+def test_an_evaluation_date_outside_the_plausible_years_is_refused(as_of: dt.date) -> None:
+    for call in (lambda: evaluate(record(), as_of=as_of), lambda: triage({"age_years": 3}, as_of=as_of)):
+        with pytest.raises(InvalidInput) as caught:
+            call()
+        assert dict(caught.value.problems)["as_of"].startswith("must be a date from 1900-01-01 to 2199-12-31")

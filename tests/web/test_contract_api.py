@@ -19,6 +19,9 @@ from smanav.jsonapi.errors import Forbidden, NotFound, install_error_handlers
 from smanav_core import InvalidInput, evaluate, triage
 from smanav_core.schemas import json_schemas
 
+# The API counts each anonymous request in the database (its throttles, issue 14).
+pytestmark = pytest.mark.django_db
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 RECORD: dict[str, Any] = {

@@ -17,6 +17,7 @@ from pydantic import Field
 from smanav.api.published_schemas import SCHEMA_NAMES, component_ref, contract_schema
 from smanav.jsonapi.documents import as_of_date, json_document
 from smanav.jsonapi.errors import NotFound, error_responses
+from smanav.jsonapi.throttling import throttle
 from smanav_core import evaluate, triage
 from smanav_core.codes import Region
 
@@ -64,6 +65,7 @@ def _document(result: dict[str, Any]) -> JsonResponse:
     },
 )
 def evaluate_record(request: HttpRequest, params: Query[EvaluateParams]) -> HttpResponse:
+    throttle(request, "evaluate")
     as_of = as_of_date(params.as_of, today=timezone.localdate())
     record = json_document(request.body, "record")
     return _document(evaluate(record, region=params.region, as_of=as_of))
@@ -79,6 +81,7 @@ def evaluate_record(request: HttpRequest, params: Query[EvaluateParams]) -> Http
     },
 )
 def triage_answers(request: HttpRequest, params: Query[TriageParams]) -> HttpResponse:
+    throttle(request, "triage")
     as_of = as_of_date(params.as_of, today=timezone.localdate())
     answers = json_document(request.body, "answers")
     return _document(triage(answers, as_of=as_of))

@@ -17,6 +17,7 @@ from smanav.directory.search import (
     services_search,
 )
 from smanav.jsonapi.errors import InvalidRequest, error_responses
+from smanav.jsonapi.throttling import throttle
 from smanav.user_locale import user_locale
 
 router = Router(tags=["services"])
@@ -104,6 +105,7 @@ def _checked(
     ),
 )
 def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
+    throttle(request, "search")
     checked = _checked(
         request, params, radius_km=params.radius_km, radius_mi=params.radius_mi, limit=params.limit
     )
@@ -116,4 +118,5 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> dict[str, Any]:
     summary="The nearest centre with all of these disciplines, and where to find what it lacks",
 )
 def complete(request: HttpRequest, params: Query[CompleteCareParams]) -> dict[str, Any]:
+    throttle(request, "search")
     return complete_care_search(_checked(request, params))

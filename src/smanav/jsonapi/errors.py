@@ -119,7 +119,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
             logger.exception("unexpected error in %s %s", request.method, request.path, exc_info=exc)
         body = {"errors": [{"field": field, "message": message} for field, message in problems]}
         response = api.create_response(request, body, status=status)
-        if status == 503:
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        elif status == 503:
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 

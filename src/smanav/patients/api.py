@@ -74,9 +74,14 @@ class ChangeOut(Schema):
     version: int
 
 
+# Far beyond any installation's records, and within every database's integers (an offset above 2^63
+# was a server error).
+MAX_OFFSET = 1_000_000_000
+
+
 class ListParams(Schema):
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class EvaluationParams(Schema):

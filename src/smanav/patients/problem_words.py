@@ -194,6 +194,9 @@ def plain_problem(message: str, *, subject: str, record_name: str = "") -> str:
         text = "must be a whole number"
     elif typed_text and "number" in text:
         text = "must be a number"
+    elif text.startswith("must be a finite number"):
+        # NaN or infinity typed into a number field: to the person, simply not a number.
+        text = "must be a number"
     fixed: Mapping[str, str] = {
         "is required": _("Enter %(subject)s") % {"subject": _lower_first(subject)},
         "must be a real calendar date (YYYY-MM-DD)": _(

@@ -10,6 +10,7 @@ from ninja import Router
 
 from smanav.jsonapi.documents import as_of_date, json_document
 from smanav.jsonapi.errors import InvalidRequest, error_responses
+from smanav.jsonapi.throttling import throttle
 from smanav.trials.services import trials_match_document
 
 router = Router(tags=["trials"])
@@ -24,9 +25,30 @@ router = Router(tags=["trials"])
         '"as_of": "YYYY-MM-DD"}`; only `record` is required. Each trial lists the criteria met, not met '
         "and to check by hand (free-text criteria quoted as written), and its nearest sites."
     ),
-    openapi_extra={"responses": {200: {"description": "Trials, most likely first."}}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["record"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "record": {"$ref": "#/components/schemas/PatientRecord"},
+                            "near": {"type": "string", "description": "A place name or a postal code."},
+                            "country": {"type": "string", "description": "ISO 3166-1 alpha-2 code."},
+                            "as_of": {"type": "string", "format": "date"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {200: {"description": "Trials, most likely first."}},
+    },
 )
 def match(request: HttpRequest) -> HttpResponse:
+    throttle(request, "trials")
     body = json_document(request.body, "body")
     if not isinstance(body, dict) or "record" not in body:
         raise InvalidRequest([("record", 'send a JSON object with the patient record under "record"')])

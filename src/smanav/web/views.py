@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from smanav.accounts.policies import PRIVACY_VERSION, TERMS_VERSION
@@ -81,3 +84,20 @@ def sources(request: HttpRequest) -> HttpResponse:
     knowledge = load_knowledge()
     entries = sorted(knowledge.sources.items(), key=lambda item: (item[1].title.lower(), item[0]))
     return render(request, "web/sources.html", {"sources": entries, "knowledge_version": knowledge.version})
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's answer to a request it cannot read (a broken form upload, a body above the size limit):
+    a page that says which problem it was, in words, and that nothing was saved."""
+    if isinstance(exception, MultiPartParserError):
+        problem = _(
+            "The form was sent in a broken format (multipart without a valid boundary), so none of it "
+            "could be read."
+        )
+    elif isinstance(exception, RequestDataTooBig):
+        problem = _("What was sent is too large: a form or upload may be at most 2.5 MB.")
+    elif isinstance(exception, TooManyFieldsSent | TooManyFilesSent):
+        problem = _("The form has too many fields or files.")
+    else:
+        problem = _("The request was not in a form this site can read.")
+    return render(request, "400.html", {"problem": problem}, status=400)
