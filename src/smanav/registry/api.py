@@ -21,6 +21,7 @@ from smanav.patients.access import patient_get_for_manager
 from smanav.patients.models import Patient
 from smanav.registry import selectors, services
 from smanav.registry.models import ConsentPurpose
+from smanav.registry.texts import publish_missing
 
 router = Router(tags=["registry"], auth=[ApiTokenAuth(), django_auth])
 
@@ -76,6 +77,7 @@ def _iso(value: Any) -> str | None:
 
 def _consents(patient: Patient) -> dict[str, Any]:
     today = timezone.localdate()
+    publish_missing()
     texts = selectors.current_texts(on=today)
     return {
         "patient_id": patient.pk,

@@ -15,6 +15,7 @@ from smanav.audit.services import audit_record
 from smanav.patients.models import Guardian, GuardianRelation, Patient
 from smanav.registry.consent import decides_for_themselves
 from smanav.registry.models import Consent, ConsentGivenAs, ConsentPurpose, ConsentText
+from smanav.registry.texts import publish_missing
 
 
 class ConsentRefused(Exception):
@@ -60,6 +61,7 @@ def consent_give(*, author: User, patient_id: int, purpose: str, text_version: i
     if purpose not in ConsentPurpose.values:
         raise ConsentRefused("Choose what the consent is for.", field="purpose")
     patient = _locked(patient_id)
+    publish_missing()
     text = ConsentText.objects.filter(purpose=purpose, version=text_version, published_on__lte=on).first()
     if text is None:
         raise ConsentRefused(

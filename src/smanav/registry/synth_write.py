@@ -25,6 +25,7 @@ from smanav.registry.consent import decides_for_themselves
 from smanav.registry.models import Consent, ConsentGivenAs, ConsentText
 from smanav.registry.selectors import current_texts
 from smanav.registry.synth import CONSENTED, Digest, SynthPerson, generate
+from smanav.registry.texts import publish_missing
 
 
 class SynthRefused(Exception):
@@ -72,6 +73,7 @@ def _patient(one: SynthPerson, seed: int) -> Patient:
 
 
 def _texts(as_of: dt.date) -> dict[str, ConsentText]:
+    publish_missing()
     texts = current_texts(on=as_of)
     missing = [purpose for purpose in CONSENTED if purpose not in texts]
     if missing:

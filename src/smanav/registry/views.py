@@ -21,6 +21,7 @@ from smanav.registry import selectors, services
 from smanav.registry.consent import comes_of_age_on, decides_for_themselves
 from smanav.registry.forms import ConsentDecisionForm
 from smanav.registry.models import ConsentPurpose
+from smanav.registry.texts import publish_missing
 
 
 def _today() -> dt.date:
@@ -41,6 +42,7 @@ def _render(
     """The page, for a record the chokepoint has just handed out (and audited)."""
     today = _today()
     adult = decides_for_themselves(birth_date=patient.birth_date, region=patient.region, on=today)
+    publish_missing()
     texts = selectors.current_texts(on=today)
     labels = dict(ConsentPurpose.choices)
     rows = [
