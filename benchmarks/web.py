@@ -195,6 +195,10 @@ def run_phase(patients: int, requests: int) -> dict[str, Any]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smanav.settings")
     # A throwaway process: nothing it signs outlives it (settings refuse to start without a key).
     os.environ.setdefault("SMANAV_SECRET_KEY", secrets.token_urlsafe(50))
+    # Requests come from Django's test client in plain HTTP, as they reach an app server behind the proxy
+    # that ends TLS; the redirect to HTTPS and secure-only cookies would stop them at the door.
+    for name in ("SMANAV_HTTPS_REDIRECT", "SMANAV_SECURE_COOKIES", "SMANAV_HSTS_SECONDS"):
+        os.environ.setdefault(name, "0")
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
