@@ -139,3 +139,18 @@ def test_the_service_names_a_measurement_that_is_not_in_the_record(people: Perso
             )
     assert patient.versions.count() == versions
     assert Assessment.objects.filter(pk=ben_weight.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_familys_history_names_the_removal_without_the_databases_number(people: Personas) -> None:
+    patient = people.shared_child
+    hfmse = patient.assessments.get(instrument="HFMSE")
+    client = log_in(Client(), people.parent)
+    client.get(_confirmation_url(hfmse))
+    client.post(_confirmation_url(hfmse))
+    page = client.get(reverse("patients:history", args=[patient.pk])).content.decode()
+    assert "removal confirmation of a measurement" in page
+    assert "removal of a measurement" in page
+    assert f"measurement {hfmse.pk}" not in page
+    # The coordinator's log keeps which row it was.
+    assert AuditEvent.objects.filter(what=f"removal of measurement {hfmse.pk}").exists()

@@ -162,3 +162,14 @@ def after_first_sentence(text: Any) -> str:
 def short_label(text: Any) -> str:
     """A label without its parenthesis: "HFMSE (0–66)" -> "HFMSE"."""
     return problem_words.subject_of_label(text)
+
+
+_ROW_NUMBER = re.compile(r" of (measurement|dose|safety test) \d+$")
+
+
+@register.filter
+def plain_what(what: str) -> str:
+    """What an audit event says was looked at, for the family's history page: the database's numbers of
+    single measurements, doses and tests stay in the coordinator's log ("removal of measurement 12"
+    reads "removal of a measurement")."""
+    return _ROW_NUMBER.sub(r" of a \1", what)
