@@ -154,3 +154,13 @@ def test_the_familys_history_names_the_removal_without_the_databases_number(peop
     assert f"measurement {hfmse.pk}" not in page
     # The coordinator's log keeps which row it was.
     assert AuditEvent.objects.filter(what=f"removal of measurement {hfmse.pk}").exists()
+
+
+@pytest.mark.django_db
+def test_the_familys_history_names_a_chart_by_its_measure(people: Personas) -> None:
+    patient = people.shared_child
+    client = log_in(Client(), people.parent)
+    assert client.get(reverse("careplans:chart", args=[patient.pk, "WEIGHT_KG"])).status_code == 200
+    page = client.get(reverse("patients:history", args=[patient.pk])).content.decode()
+    assert "chart of Weight (kg)" in page
+    assert "WEIGHT_KG" not in page

@@ -165,11 +165,16 @@ def short_label(text: Any) -> str:
 
 
 _ROW_NUMBER = re.compile(r" of (measurement|dose|safety test) \d+$")
+_CHART = re.compile(r"^chart ([A-Z0-9_]+)$")
 
 
 @register.filter
 def plain_what(what: str) -> str:
     """What an audit event says was looked at, for the family's history page: the database's numbers of
     single measurements, doses and tests stay in the coordinator's log ("removal of measurement 12"
-    reads "removal of a measurement")."""
+    reads "removal of a measurement"), and a chart is named by its measure ("chart WEIGHT_KG" reads
+    "chart of Weight (kg)")."""
+    chart = _CHART.match(what)
+    if chart:
+        return str(_("chart of %(measure)s")) % {"measure": labels.label(labels.INSTRUMENT_LABELS, chart[1])}
     return _ROW_NUMBER.sub(r" of a \1", what)
