@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "smanav.trials",
     "smanav.library",
     "smanav.registry",
+    "smanav.community",
     "smanav.backups",
 ]
 

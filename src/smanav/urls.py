@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("smanav.trials.urls")),
     path("", include("smanav.library.urls")),
     path("", include("smanav.registry.urls")),
+    path("community/", include("smanav.community.urls")),
 ]
 
 # A request Django cannot read (a broken multipart body, too large a form) is answered with a page that

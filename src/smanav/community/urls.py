@@ -1,0 +1,6 @@
+"""The community's pages, all under /community/. Each part of the community keeps its own list of
+routes (members, conversation, moderation, notifications) so that they grow apart."""
+
+app_name = "community"
+
+urlpatterns: list[object] = []
