@@ -3,6 +3,7 @@ page needs a member (`access.member_required`) and works without JavaScript."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.contrib import messages
@@ -22,6 +23,8 @@ from smanav.community.services.drafts import PLACE_NEW_POST, draft_for, draft_sa
 from smanav.community.services.posts import SubmissionRefused, post_create
 from smanav.community.services.reactions import reaction_toggle
 
+REPLY_PLACE = re.compile(r"reply:[0-9]{1,12}(:[0-9]{1,12})?")
+
 
 def _key() -> str:
     return uuid.uuid4().hex
@@ -30,10 +33,11 @@ def _key() -> str:
 @require_GET
 @member_required
 def picture_show(request: MemberHttpRequest, picture_id: int) -> HttpResponse:
-    """A stored picture's bytes, for members only (the community is not public)."""
-    picture = Picture.objects.filter(pk=picture_id).only("content_type", "data").first()
-    if picture is None:
+    """A stored picture's bytes, for members only (the community is not public), and only a picture
+    they may see: their own, one of a post they may read, or a member's photo."""
+    if not feeds.picture_visible_to(member=request.member, picture_id=picture_id):
         raise Http404
+    picture = Picture.objects.only("content_type", "data").get(pk=picture_id)
     response = HttpResponse(bytes(picture.data), content_type=picture.content_type)
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Disposition"] = "inline"
@@ -52,6 +56,7 @@ def feed_page(request: MemberHttpRequest) -> HttpResponse:
         "topics": Topic.objects.all(),
         "search_form": SearchForm(),
         "has_draft": draft_for(member=request.member, place=PLACE_NEW_POST) is not None,
+        "pending": feeds.pending_of(request.member),
     }
     return render(request, "community/posts/feed.html", context)
 
@@ -159,7 +164,7 @@ def draft_autosave(request: MemberHttpRequest) -> HttpResponse:
         return HttpResponse(status=400)
     data = form.cleaned_data
     place = data["place"]
-    if place != PLACE_NEW_POST and not place.startswith("reply:"):
+    if place != PLACE_NEW_POST and not REPLY_PLACE.fullmatch(place):
         return HttpResponse(status=400)
     draft = draft_save(
         member=request.member,
