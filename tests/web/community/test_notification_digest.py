@@ -8,13 +8,14 @@ import email
 import email.policy
 import socketserver
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
+from tests.web.background import run_worker_fixture  # noqa: F401
 from tests.web.community.notice_people import Folk, comment_make, folk_make, post_make
 
 from smanav.community import notifications
@@ -119,13 +120,14 @@ def smtp_server_fixture() -> Iterator[int]:
     server.server_close()
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_notification_goes_through_a_real_smtp_server_with_its_headers(
-    folk: Folk, settings: Any, smtp_server: int
+    folk: Folk, settings: Any, smtp_server: int, run_worker: Callable[[], None]
 ) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server
     notifications.notify_reply(comment=comment_make(folk.post, folk.ben))
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    run_worker()
     (raw,) = SmtpSink.received
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert message["Subject"] == "Someone replied to you in the smanav community"

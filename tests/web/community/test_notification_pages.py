@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from django.core import mail, signing
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from tests.web.community.jobs import deliver
 from tests.web.community.notice_people import Folk, comment_make, folk_make
 
 from smanav.community import notifications
@@ -30,10 +30,6 @@ def signed_in(member: Any) -> Client:
     client = Client()
     client.force_login(member.user, backend="django.contrib.auth.backends.ModelBackend")
     return client
-
-
-def deliver() -> None:
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
 
 
 def test_inbox_shows_the_unread_count_in_the_navigation_and_marks_read(folk: Folk) -> None:

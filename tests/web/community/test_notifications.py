@@ -3,12 +3,14 @@ a real worker ran the queued jobs), and what is never told."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
+from tests.web.background import run_worker_fixture  # noqa: F401
+from tests.web.community.jobs import deliver
 from tests.web.community.notice_people import Folk, comment_make, folk_make, member_make, post_make
 
 from smanav.community import notifications
@@ -31,12 +33,10 @@ def folk_fixture(settings: Any) -> Folk:
     return folk_make(settings)
 
 
-def deliver() -> None:
-    """Run the queued jobs with a real worker, as `manage.py db_worker` would."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
-
-
-def test_a_reply_tells_the_author_on_the_site_and_by_email_after_the_worker_ran(folk: Folk) -> None:
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_tells_the_author_on_the_site_and_by_email_after_the_worker_ran(
+    folk: Folk, run_worker: Callable[[], None]
+) -> None:
     comment = comment_make(folk.post, folk.ben)
     notifications.notify_reply(comment=comment)
 
@@ -45,7 +45,7 @@ def test_a_reply_tells_the_author_on_the_site_and_by_email_after_the_worker_ran(
     # The request only queued the e-mail: nothing went yet.
     assert mail.outbox == []
     assert DBTaskResult.objects.count() == 1
-    deliver()
+    run_worker()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ana_lopez@example.org"]
