@@ -6,8 +6,8 @@ The conversation's services call these after they save (inside the same transact
 anything by a member they block or who blocks them, of a member they muted, or of what is not published
 (a post or comment waiting for a moderator is announced when a moderator approves it: call these then).
 An e-mail is queued as a job in the same transaction (`tasks.send_notification_email`): no request
-waits for the mail server. How and what: `services/notifications.py`; the weekly digest:
-`services/digests.py`.
+waits for the mail server. How and what: `notices/delivery.py`; the weekly digest:
+`notices/digests.py`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from smanav.community.models import Comment, Member, NotificationKind, Post, Reaction, Status
-from smanav.community.services import notifications as services
+from smanav.community.notices import delivery as services
 from smanav.community.tasks import send_notification_email
 
 # "@" then a name: up to four words of letters, digits, "_", "." or "-" (display names may have spaces;

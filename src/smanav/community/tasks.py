@@ -8,7 +8,8 @@ import datetime as dt
 
 from django_tasks import task
 
-from smanav.community.services import digests, notifications
+from smanav.community.notices import delivery as notifications
+from smanav.community.notices import digests
 
 
 @task()

@@ -20,7 +20,7 @@ from tests.web.community.notice_people import Folk, comment_make, folk_make, pos
 
 from smanav.community import notifications
 from smanav.community.models import FollowKind, MemberLink, Notification, NotificationKind, TopicFollow
-from smanav.community.services.notifications import Choice, preferences_save
+from smanav.community.notices.delivery import Choice, preferences_save
 
 pytestmark = pytest.mark.django_db
 MONDAY = dt.date(2026, 12, 7)

@@ -15,7 +15,7 @@ from tests.web.community.notice_people import Folk, comment_make, folk_make
 
 from smanav.community import notifications
 from smanav.community.models import Notification, NotificationKind
-from smanav.community.services.notifications import choice_for
+from smanav.community.notices.delivery import choice_for
 from smanav.community.unsubscribe import unsubscribe_token
 
 pytestmark = pytest.mark.django_db

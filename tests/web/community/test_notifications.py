@@ -23,7 +23,7 @@ from smanav.community.models import (
     ReactionKind,
     Status,
 )
-from smanav.community.services.notifications import Choice, preferences_save
+from smanav.community.notices.delivery import Choice, preferences_save
 
 pytestmark = pytest.mark.django_db
 

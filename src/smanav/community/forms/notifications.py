@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from smanav.community.models import NotificationKind
-from smanav.community.services.notifications import ALWAYS_ON_SITE, Choice
+from smanav.community.notices.delivery import ALWAYS_ON_SITE, Choice
 
 KINDS = [kind for kind in NotificationKind if kind != NotificationKind.DIGEST]
 WAYS = {

@@ -13,12 +13,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from smanav.community.access import MemberHttpRequest, member_required
 from smanav.community.forms.notifications import PreferencesForm
 from smanav.community.models import Member, NotificationKind
+from smanav.community.notices import delivery as services
 from smanav.community.selectors.notifications import (
     notification_of,
     notifications_page,
     notifications_unread_count,
 )
-from smanav.community.services import notifications as services
 from smanav.community.unsubscribe import unsubscribe_payload
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from smanav.community.services.digests import digests_send
+from smanav.community.notices.digests import digests_send
 from smanav.community.tasks import send_weekly_digests
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0001_members_posts_moderation"),
+        ("community", "0003_search_index"),
     ]
 
     operations = [

@@ -31,7 +31,7 @@ from smanav.community.models import (
     Reaction,
     Status,
 )
-from smanav.community.services.notifications import (
+from smanav.community.notices.delivery import (
     DEFAULTS,
     SUBJECTS,
     choice_for,
