@@ -61,9 +61,6 @@ from smanav.patients.services import (
 )
 from smanav_core import load_knowledge
 
-# The mark also makes pytest-django create the test database before `world` fills it.
-pytestmark = pytest.mark.django_db
-
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 # Routes that are not HTML pages, or that answer only POST, and why. Everything else must be visited.
@@ -81,6 +78,11 @@ NOT_PAGES = {
     "records/<int:patient_id>/consent/give/": "POST only: the I agree buttons of the consent page",
     "records/<int:patient_id>/consent/withdraw/": "POST only: the Withdraw buttons of the consent page",
     "records/<int:patient_id>/consent/review/": "POST only: the review button of the consent page",
+    "records/<int:patient_id>/registry/add/": "POST only: the Send buttons of the registry page",
+    "records/<int:patient_id>/registry/<int:value_id>/remove/": "POST only: the Take back buttons of the "
+    "registry page",
+    "records/<int:patient_id>/registry/resolve/": "POST only: the Keep this decision buttons of the "
+    "registry page (tests/web/test_registry_reported.py)",
     "accounts/clinics/staff/<int:membership_id>/decide/": "POST only: the Confirm and Refuse buttons of "
     "the clinics page",
     "accounts/administrators/<int:grant_id>/decide/": "POST only: the Confirm and Refuse buttons of the "
@@ -159,6 +161,12 @@ def triage_red_flag(region: str | None) -> Callable[[Any], None]:
 
 def submit_empty(button: str) -> Callable[[Any], None]:
     return lambda page: _submit(page, button)
+
+
+def registry_empty_first_signs(page: Any) -> None:
+    """The registry page's first part (first signs of SMA) sent empty: each part has its own Send."""
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="Send", exact=True).first.click()
 
 
 def trials_answers(page: Any) -> None:
@@ -465,6 +473,15 @@ PAGES = [
         "Consent given: Use in research.",
         submit_empty("I agree: Use in research"),
     ),
+    Page("registry", PARENT, RECORD + "/registry/", "Tell us what you know"),
+    Page(
+        "registry-problems",
+        PARENT,
+        RECORD + "/registry/",
+        "Age at the first signs, in months: enter a number.",
+        registry_empty_first_signs,
+        422,
+    ),
     Page("my-data", PARENT, "/my-data/", "What the download holds"),
     Page("clinician-home", CLINICIAN, "/records/", "Worklist of Northside"),
     Page("worklist", CLINICIAN, "/clinic/", "Worklist of Northside"),
@@ -769,23 +786,25 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    # Made once and committed (the live server's thread must see them), instead of once for each of
-    # the module's sixty pages; the database is emptied at the end, as a transactional test leaves it.
-    # On SQLite the server shares the test's connection, so what a page writes (an audit event, a
-    # failed log-in) is rolled back with the test's transaction (the module's `django_db` mark); on
-    # PostgreSQL it stays until the end, and no page depends on what another wrote.
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    # Made once and committed (the live server's threads, each with its own connection, must see them),
+    # instead of once for each of the module's sixty pages; the database is emptied at the end, as a
+    # transactional test leaves it. The tests hold no transaction of their own (no `django_db` mark: on
+    # SQLite its BEGIN IMMEDIATE would keep the write lock from the server for the whole test), so what a
+    # page writes (an audit event, a failed log-in) stays until the end; no page depends on what another
+    # wrote. The database stays open to the server's threads until then.
+    with (
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        django_db_blocker.unblock(),
+    ):
         try:
-            with django_db_blocker.unblock():
-                ids, sessions = _seed()
+            ids, sessions = _seed()
             server = LiveServer("localhost")
             try:
                 yield World(site=server.url, ids=ids, sessions=sessions)
             finally:
                 server.stop()
         finally:
-            with django_db_blocker.unblock():
-                call_command("flush", interactive=False, verbosity=0)
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture(scope="module")
