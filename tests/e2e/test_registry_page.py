@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from tests.e2e.page_checks import PHONE_WIDTH_PX
 from tests.web.personas import PASSWORD, Personas, make_personas
 
 from smanav.registry.models import ConflictResolution, ReportedValue
@@ -99,6 +100,9 @@ def test_a_family_and_a_clinic_disagree_and_the_clinician_decides(
     assert ConflictResolution.objects.get().decision == "noted"
     assert_accessible(clinician)
     screenshot(clinician, "registry-04-clinic-decided")
+    # Reflow: at a phone's width only the tables' own boxes scroll sideways.
+    clinician.set_viewport_size({"width": PHONE_WIDTH_PX, "height": 640})
+    assert clinician.evaluate("() => document.documentElement.scrollWidth") <= PHONE_WIDTH_PX
 
 
 def test_a_coordinator_reads_the_registry_dashboard(
@@ -120,3 +124,5 @@ def test_a_coordinator_reads_the_registry_dashboard(
     assert "Motor scores over time" in main
     assert_accessible(page)
     screenshot(page, "registry-05-dashboard")
+    page.set_viewport_size({"width": PHONE_WIDTH_PX, "height": 640})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE_WIDTH_PX
