@@ -234,6 +234,9 @@ class PatientSummary(models.Model):
     high_alert_count = models.PositiveIntegerField(default=0)
     alert_codes = models.CharField(max_length=300, blank=True)
     alerts = models.JSONField(default=list)
+    # Each alert's fingerprint (`patients.alerts.alert_fingerprint`), in the order of `alerts`, worked out
+    # with them so the worklist finds their acknowledgements without digesting every alert it shows.
+    alert_fingerprints = models.JSONField(default=list)
     # Dated care-plan items whose date has passed, and those due within the knowledge base's window.
     overdue_count = models.PositiveIntegerField(default=0)
     due_soon_count = models.PositiveIntegerField(default=0)

@@ -46,6 +46,7 @@ from smanav.patients.models import GuardianRelation, Patient
 from smanav.patients.plan import care_plan_by_domain, monitoring_series
 from smanav.patients.seam import evaluate_patient, treatments_of
 from smanav.patients.services import news
+from smanav.patients.worklist import worklist_rows
 from smanav_core import InvalidInput
 from smanav_core.codes import AlertCode, DueStatus, Regimen, Region, UrgencyLevel
 
@@ -656,10 +657,7 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     # Each alert with its latest acknowledgement: one query for the whole page, whatever its size.
-    shown = shown_alerts_of(
-        {patient.pk: getattr(getattr(patient, "summary", None), "alerts", None) or [] for patient in page}
-    )
-    rows = [(patient, shown[patient.pk]) for patient in page]
+    rows = worklist_rows(list(page))
     context = {
         "clinic": clinic,
         "page": page,

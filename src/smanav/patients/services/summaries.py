@@ -16,6 +16,7 @@ from typing import TypedDict
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from smanav.patients.alerts import alert_fingerprint
 from smanav.patients.models import Patient, PatientSummary, SummaryRefreshRequest
 from smanav.patients.seam import PatientEvaluation, RecordDocument, evaluate_record, record_for_patient
 from smanav.patients.selectors import patient_ids_for_summary_refresh
@@ -95,6 +96,7 @@ class SummaryFields(TypedDict):
     urgency_rank: int
     # The alerts as the contract's document writes them (the worklist shows them as kept).
     alerts: list[JsonDocument]
+    alert_fingerprints: list[str]
     alert_count: int
     high_alert_count: int
     alert_codes: str
@@ -122,6 +124,7 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> SummaryF
             urgency="",
             urgency_rank=0,
             alerts=[],
+            alert_fingerprints=[],
             alert_count=0,
             high_alert_count=0,
             alert_codes="",
@@ -131,6 +134,7 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> SummaryF
             problem="; ".join(f"{field}: {message}" for field, message in evaluation.problems)[:300],
         )
     alerts = result.alerts
+    documents = [alert.to_json() for alert in alerts]
     classification = result.classification
     dated = sorted(
         (item for item in result.care_plan if item.due_status in (DueStatus.OVERDUE, DueStatus.DUE_SOON)),
@@ -145,7 +149,8 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> SummaryF
         functional_group=_code(classification.functional_group),
         urgency=result.urgency.level.value,
         urgency_rank=URGENCY_RANK[result.urgency.level],
-        alerts=[alert.to_json() for alert in alerts],
+        alerts=documents,
+        alert_fingerprints=[alert_fingerprint(document) for document in documents],
         alert_count=len(alerts),
         high_alert_count=sum(1 for alert in alerts if alert.severity is Severity.HIGH),
         alert_codes=" ".join(sorted({alert.code.value for alert in alerts}))[:300],

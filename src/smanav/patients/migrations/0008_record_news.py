@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("patients", "0006_alert_acknowledgements"),
+        ("patients", "0007_summary_alert_fingerprints"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
