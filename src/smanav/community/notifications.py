@@ -24,3 +24,8 @@ def notify_reaction(*, reaction: Reaction) -> None:
 
 def notify_accepted(*, post: Post, comment: Comment) -> None:
     """Tell the author of the accepted answer."""
+
+
+def notify_moderation(*, member: Member, text: str) -> None:
+    """Tell a member what a moderator decided about them or what they wrote (`text`, plain words, with
+    the moderator's reason)."""
