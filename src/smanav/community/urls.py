@@ -1,6 +1,8 @@
 """The community's pages, all under /community/. Each part of the community keeps its own list of
 routes (members, conversation, moderation, notifications) so that they grow apart."""
 
+from smanav.community import urls_posts
+
 app_name = "community"
 
-urlpatterns: list[object] = []
+urlpatterns: list[object] = [*urls_posts.urlpatterns]
