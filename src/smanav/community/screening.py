@@ -110,9 +110,12 @@ def link_count(text: str) -> int:
 
 def is_moderator(member: Member) -> bool:
     """Whether the member moderates now (granted on the command line and not revoked)."""
-    return member.pk is not None and type(member).objects.filter(
-        pk=member.pk, moderator__isnull=False, moderator__revoked_at__isnull=True
-    ).exists()
+    return (
+        member.pk is not None
+        and type(member)
+        .objects.filter(pk=member.pk, moderator__isnull=False, moderator__revoked_at__isnull=True)
+        .exists()
+    )
 
 
 def published_count(member: Member) -> int:
@@ -124,7 +127,9 @@ def published_count(member: Member) -> int:
 
 def qualifies_for_trust(member: Member, *, now: dt.datetime) -> bool:
     """Enough published posts and replies, and long enough a member, to be trusted."""
-    joined_long_enough = member.joined_at <= now - dt.timedelta(days=settings.SMANAV_COMMUNITY_TRUST_AFTER_DAYS)
+    joined_long_enough = member.joined_at <= now - dt.timedelta(
+        days=settings.SMANAV_COMMUNITY_TRUST_AFTER_DAYS
+    )
     return joined_long_enough and published_count(member) >= settings.SMANAV_COMMUNITY_TRUST_AFTER_POSTS
 
 

@@ -4,25 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('community', '0001_members_posts_moderation'),
+        ("community", "0001_members_posts_moderation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='comment',
-            name='sources_path',
-            field=models.CharField(blank=True, max_length=300, verbose_name='what the sources say'),
+            model_name="comment",
+            name="sources_path",
+            field=models.CharField(blank=True, max_length=300, verbose_name="what the sources say"),
         ),
         migrations.AddField(
-            model_name='post',
-            name='sources_path',
-            field=models.CharField(blank=True, max_length=300, verbose_name='what the sources say'),
+            model_name="post",
+            name="sources_path",
+            field=models.CharField(blank=True, max_length=300, verbose_name="what the sources say"),
         ),
         migrations.AlterField(
-            model_name='moderationaction',
-            name='kind',
-            field=models.CharField(choices=[('approve', 'approved'), ('hide', 'hid'), ('restore', 'restored'), ('warn', 'warned'), ('silence', 'silenced'), ('suspend', 'suspended'), ('lift', 'lifted a silence or suspension of'), ('trust', 'changed the trust level of'), ('moderator_granted', 'made a moderator'), ('moderator_revoked', 'ended the moderator role of'), ('watched_word', 'changed the watched words'), ('sources', 'linked what the sources say under')], max_length=20),
+            model_name="moderationaction",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("approve", "approved"),
+                    ("hide", "hid"),
+                    ("restore", "restored"),
+                    ("warn", "warned"),
+                    ("silence", "silenced"),
+                    ("suspend", "suspended"),
+                    ("lift", "lifted a silence or suspension of"),
+                    ("trust", "changed the trust level of"),
+                    ("moderator_granted", "made a moderator"),
+                    ("moderator_revoked", "ended the moderator role of"),
+                    ("watched_word", "changed the watched words"),
+                    ("sources", "linked what the sources say under"),
+                ],
+                max_length=20,
+            ),
         ),
     ]
