@@ -330,6 +330,6 @@ def test_the_audit_filters_by_moderator_member_and_days() -> None:
     assert [a.reason for a in moderation_audit(moderator=first)] == ["one"]
     assert [a.reason for a in moderation_audit(member=other)] == ["two"]
     today = timezone.localdate()
-    assert [a.reason for a in moderation_audit(date_from=today)][0] == "two"
+    assert next(a.reason for a in moderation_audit(date_from=today)) == "two"
     assert "one" not in [a.reason for a in moderation_audit(date_from=today)]
     assert [a.reason for a in moderation_audit(date_to=today - dt.timedelta(days=5))][-1] == "one"
