@@ -169,16 +169,14 @@ def _watched(folded: str) -> tuple[WatchedWord | None, WatchedWord | None]:
 def _is_duplicate(member: Member, folded: str, *, since: dt.datetime) -> bool:
     if len(folded) < DUPLICATE_MIN_LENGTH:
         return False
-    earlier = list(
-        Post.objects.filter(author=member, created_at__gte=since)
-        .exclude(status=Status.REMOVED)
-        .values_list("body", flat=True)
-    ) + list(
-        Comment.objects.filter(author=member, created_at__gte=since)
-        .exclude(status=Status.REMOVED)
-        .values_list("body", flat=True)
-    )
-    return any(normalised(body) == folded for body in earlier)
+    # A post is screened as its title and text (`services.posts`), a reply as its text: compare both.
+    earlier: list[str] = []
+    posts = Post.objects.filter(author=member, created_at__gte=since).exclude(status=Status.REMOVED)
+    for title, body in posts.values_list("title", "body"):
+        earlier += [f"{title}\n\n{body}", body]
+    comments = Comment.objects.filter(author=member, created_at__gte=since).exclude(status=Status.REMOVED)
+    earlier += list(comments.values_list("body", flat=True))
+    return any(normalised(text) == folded for text in earlier)
 
 
 def _refused(message: str) -> Screening:

@@ -111,6 +111,14 @@ def test_the_same_text_twice_in_a_day_is_refused_whatever_the_spacing_and_capita
     )
 
 
+def test_a_post_sent_again_with_its_title_is_a_duplicate() -> None:
+    member = make_member("Pat")
+    make_post(member, title="Power chair advice", body="Which power chair tilts the furthest back?")
+    assert_refused_and_nothing_saved(
+        member, "Power chair advice\n\nWhich power chair tilts the furthest back?", needle="already posted"
+    )
+
+
 def test_short_thanks_may_be_said_twice_and_old_texts_do_not_count() -> None:
     member = make_member("Tia")
     make_comment(make_post(make_member("Other")), member, body="Thank you!")
