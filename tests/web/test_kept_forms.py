@@ -9,11 +9,19 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from tests.web.personas import PASSWORD, Personas, log_in, people_fixture  # noqa: F401
-from tests.web.test_session_limits import Clock, clock  # noqa: F401
+from tests.web.test_session_limits import Clock
 
 from smanav.patients.models import Assessment
 
 DAY = 24 * 3600
+
+
+@pytest.fixture(name="clock")
+def clock_fixture(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr("smanav.accounts.session_limits.time.time", clock)
+    monkeypatch.setattr("smanav.accounts.kept_forms.time.time", clock)
+    return clock
 
 
 def _kept_fields(page: str) -> list[list[str]]:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from smanav.community.models import (
     WatchedWordAction,
 )
 from smanav.community.screening import is_moderator, published_count, qualifies_for_trust
+from smanav.community.services.posts import post_touch
 
 # The command line acts as no member; its actions are kept under this name.
 COMMAND_LINE = "the server's command line"
@@ -119,14 +121,24 @@ def flag_create(
         raise ModerationError(_("You have already reported this. A moderator will look at it.")) from None
     open_flags = Flag.objects.filter(post=post, comment=comment, resolved_at__isnull=True).count()
     if open_flags >= settings.SMANAV_COMMUNITY_FLAGS_TO_HIDE:
-        type(target).objects.filter(pk=target.pk, status=Status.PUBLISHED).update(
-            status=Status.HIDDEN, status_reason=HIDDEN_BY_FLAGS
+        hidden = (
+            type(target)
+            .objects.filter(pk=target.pk, status=Status.PUBLISHED)
+            .update(status=Status.HIDDEN, status_reason=HIDDEN_BY_FLAGS)
         )
+        if hidden and isinstance(target, Comment):
+            _count_replies(post_id=target.post_id, change=-1)
         target.refresh_from_db(fields=["status", "status_reason"])
     return flag
 
 
 # Decisions on posts and replies -------------------------------------------------------------------
+
+
+def _count_replies(*, post_id: int, change: int) -> None:
+    """A post counts its published replies: one hidden or restored changes the count, not the feed."""
+    Post.objects.filter(pk=post_id).update(comment_count=F("comment_count") + change)
+
 
 _ALLOWED_FROM = {
     Decision.APPROVE: {Status.PENDING},
@@ -142,6 +154,7 @@ def _decide(*, moderator: Member, target: Post | Comment, decision: Decision, re
         raise ModerationError(_("Enter the reason: the member is told it."))
     if target.status not in _ALLOWED_FROM[decision]:
         raise ModerationError(_("Someone already decided on this; the page shows where it is now."))
+    was_published = target.status == Status.PUBLISHED
     target.status = Status.HIDDEN if decision == Decision.HIDE else Status.PUBLISHED
     target.status_reason = reason if decision == Decision.HIDE else ""
     target.save(update_fields=["status", "status_reason"])
@@ -156,6 +169,7 @@ def _decide(*, moderator: Member, target: Post | Comment, decision: Decision, re
         post=target if isinstance(target, Post) else target.post,
         comment=None if isinstance(target, Post) else target,
     )
+    _announce(target=target, decision=decision, was_published=was_published)
     author = target.author
     if author is None:
         return
@@ -178,6 +192,27 @@ def _decide(*, moderator: Member, target: Post | Comment, decision: Decision, re
             text=_("A moderator restored %(what)s. The reason: %(reason)s")
             % {"what": what, "reason": reason},
         )
+
+
+def _announce(*, target: Post | Comment, decision: Decision, was_published: bool) -> None:
+    """What publishing does when a moderator publishes: an approved reply moves its post up the feed
+    and tells those it answers and names, like a reply never held; a hidden or restored reply changes
+    its post's count of replies."""
+    if isinstance(target, Post):
+        if decision == Decision.APPROVE and target.author is not None:
+            notifications.notify_mentions(author=target.author, text=target.body, post=target, comment=None)
+        return
+    if decision == Decision.APPROVE:
+        post_touch(post_id=target.post_id)
+        notifications.notify_reply(comment=target)
+        if target.author is not None:
+            notifications.notify_mentions(
+                author=target.author, text=target.body, post=target.post, comment=target
+            )
+    elif decision == Decision.HIDE and was_published:
+        _count_replies(post_id=target.post_id, change=-1)
+    elif decision == Decision.RESTORE:
+        _count_replies(post_id=target.post_id, change=1)
 
 
 @transaction.atomic

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0003_search_index"),
+        ("community", "0004_notification_digest"),
     ]
 
     operations = [
