@@ -7,18 +7,8 @@ from smanav.community.views import moderation as views
 
 urlpatterns = [
     path("moderation/", views.queue, name="moderation_queue"),
-    path(
-        "moderation/post/<int:target_id>/decide/",
-        views.decide,
-        {"kind": "post"},
-        name="moderation_decide_post",
-    ),
-    path(
-        "moderation/comment/<int:target_id>/decide/",
-        views.decide,
-        {"kind": "comment"},
-        name="moderation_decide_comment",
-    ),
+    path("moderation/post/<int:post_id>/decide/", views.decide, name="moderation_decide_post"),
+    path("moderation/comment/<int:comment_id>/decide/", views.decide, name="moderation_decide_comment"),
     path("moderation/members/<int:member_id>/", views.member_page, name="moderation_member"),
     path("moderation/audit/", views.audit, name="moderation_audit"),
     path("moderation/watched-words/", views.watched_words, name="moderation_watched_words"),
@@ -27,12 +17,10 @@ urlpatterns = [
         views.watched_word_remove,
         name="moderation_watched_word_remove",
     ),
-    path("posts/<int:target_id>/report/", views.report, {"kind": "post"}, name="report_post"),
-    path("comments/<int:target_id>/report/", views.report, {"kind": "comment"}, name="report_comment"),
+    path("posts/<int:post_id>/report/", views.report, name="report_post"),
+    path("comments/<int:comment_id>/report/", views.report, name="report_comment"),
     path("reported/", views.report_done, name="report_done"),
-    path("posts/<int:target_id>/sources/", views.sources_link, {"kind": "post"}, name="sources_post"),
-    path(
-        "comments/<int:target_id>/sources/", views.sources_link, {"kind": "comment"}, name="sources_comment"
-    ),
+    path("posts/<int:post_id>/sources/", views.sources_link, name="sources_post"),
+    path("comments/<int:comment_id>/sources/", views.sources_link, name="sources_comment"),
     path("support/", views.support, name="support_lines"),
 ]

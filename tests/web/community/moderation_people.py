@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -80,6 +81,8 @@ def make_comment(
     status: Status = Status.PUBLISHED,
     created_at: dt.datetime | None = None,
 ) -> Comment:
+    if status == Status.PUBLISHED:
+        Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
     return Comment.objects.create(
         post=post,
         author=author,

@@ -18,6 +18,8 @@ from smanav.community.models import (
     ModerationAction,
     ModerationKind,
     Moderator,
+    Notification,
+    NotificationKind,
     Status,
     TrustLevel,
     WatchedWord,
@@ -333,3 +335,20 @@ def test_the_audit_filters_by_moderator_member_and_days() -> None:
     assert next(a.reason for a in moderation_audit(date_from=today)) == "two"
     assert "one" not in [a.reason for a in moderation_audit(date_from=today)]
     assert [a.reason for a in moderation_audit(date_to=today - dt.timedelta(days=5))][-1] == "one"
+
+
+def test_an_approved_reply_counts_and_tells_the_post_author_and_hiding_it_uncounts() -> None:
+    moderator = make_moderator()
+    asker = make_member("Asker")
+    post = make_post(asker)
+    held = make_comment(post, make_member("Newbie", trust=TrustLevel.NEW), status=Status.PENDING)
+    services.comment_decide(moderator=moderator, comment=held, decision=Decision.APPROVE, reason="")
+    post.refresh_from_db()
+    assert post.comment_count == 1
+    assert Notification.objects.filter(recipient=asker, kind=NotificationKind.REPLY, comment=held).exists()
+    services.comment_decide(moderator=moderator, comment=held, decision=Decision.HIDE, reason="Off topic.")
+    post.refresh_from_db()
+    assert post.comment_count == 0
+    services.comment_decide(moderator=moderator, comment=held, decision=Decision.RESTORE, reason="On topic.")
+    post.refresh_from_db()
+    assert post.comment_count == 1

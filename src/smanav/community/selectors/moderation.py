@@ -23,6 +23,7 @@ from smanav.community.models import (
     WatchedWord,
 )
 from smanav.community.screening import is_moderator, mentions_self_harm
+from smanav.community.selectors import feed
 
 # The queue shows at most this many of each kind at once: a moderator works from the top.
 QUEUE_LIMIT = 100
@@ -168,17 +169,19 @@ def comment_get_for_moderator(*, comment_id: int) -> Comment | None:
 
 
 def post_get_to_report(*, member: Member, post_id: int) -> Post | None:
-    """A published post a member can report. The conversation's own chokepoint adds blocks when the
-    members' part lands; until then a published post is readable by every member."""
-    return Post.objects.filter(pk=post_id, status=Status.PUBLISHED).first()
+    """A published post the member can read (the conversation's chokepoint: blocks both ways)."""
+    post = feed.post_for_member(member=member, post_id=post_id)
+    return post if post is not None and post.status == Status.PUBLISHED else None
 
 
 def comment_get_to_report(*, member: Member, comment_id: int) -> Comment | None:
-    return (
-        Comment.objects.select_related("post")
-        .filter(pk=comment_id, status=Status.PUBLISHED, post__status=Status.PUBLISHED)
-        .first()
-    )
+    """A published reply of a post the member can read, not by a member hidden from them."""
+    comment = Comment.objects.filter(pk=comment_id, status=Status.PUBLISHED).first()
+    if comment is None or post_get_to_report(member=member, post_id=comment.post_id) is None:
+        return None
+    if comment.author_id is not None and comment.author_id in feed.hidden_ids(member):
+        return None
+    return comment
 
 
 def post_get_for_sources(*, member: Member, post_id: int) -> Post | None:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Greatest
 from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,7 +138,7 @@ def flag_create(
 
 def _count_replies(*, post_id: int, change: int) -> None:
     """A post counts its published replies: one hidden or restored changes the count, not the feed."""
-    Post.objects.filter(pk=post_id).update(comment_count=F("comment_count") + change)
+    Post.objects.filter(pk=post_id).update(comment_count=Greatest(F("comment_count") + change, 0))
 
 
 _ALLOWED_FROM = {

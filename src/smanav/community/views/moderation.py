@@ -54,12 +54,12 @@ def moderator_required(
     return member_required(guarded)
 
 
-def _target(kind: str, target_id: int) -> Post | Comment:
+def _target(post_id: int | None, comment_id: int | None) -> Post | Comment:
     found: Post | Comment | None
-    if kind == "post":
-        found = selectors.post_get_for_moderator(post_id=target_id)
+    if post_id is not None:
+        found = selectors.post_get_for_moderator(post_id=post_id)
     else:
-        found = selectors.comment_get_for_moderator(comment_id=target_id)
+        found = selectors.comment_get_for_moderator(comment_id=comment_id or 0)
     if found is None:
         raise Http404
     return found
@@ -81,8 +81,10 @@ def queue(request: MemberHttpRequest) -> HttpResponse:
 
 @require_POST
 @moderator_required
-def decide(request: MemberHttpRequest, kind: str, target_id: int) -> HttpResponse:
-    target = _target(kind, target_id)
+def decide(
+    request: MemberHttpRequest, post_id: int | None = None, comment_id: int | None = None
+) -> HttpResponse:
+    target = _target(post_id, comment_id)
     form = DecisionForm(request.POST)
     if form.is_valid():
         decision = services.Decision(form.cleaned_data["decision"])
@@ -205,12 +207,14 @@ def watched_word_remove(request: MemberHttpRequest, word_id: int) -> HttpRespons
 
 @require_http_methods(["GET", "POST"])
 @member_required
-def report(request: MemberHttpRequest, kind: str, target_id: int) -> HttpResponse:
+def report(
+    request: MemberHttpRequest, post_id: int | None = None, comment_id: int | None = None
+) -> HttpResponse:
     target: Post | Comment | None
-    if kind == "post":
-        target = selectors.post_get_to_report(member=request.member, post_id=target_id)
+    if post_id is not None:
+        target = selectors.post_get_to_report(member=request.member, post_id=post_id)
     else:
-        target = selectors.comment_get_to_report(member=request.member, comment_id=target_id)
+        target = selectors.comment_get_to_report(member=request.member, comment_id=comment_id or 0)
     if target is None:
         raise Http404
     form = ReportForm(request.POST or None)
@@ -243,12 +247,14 @@ def report_done(request: MemberHttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @member_required
-def sources_link(request: MemberHttpRequest, kind: str, target_id: int) -> HttpResponse:
+def sources_link(
+    request: MemberHttpRequest, post_id: int | None = None, comment_id: int | None = None
+) -> HttpResponse:
     target: Post | Comment | None
-    if kind == "post":
-        target = selectors.post_get_for_sources(member=request.member, post_id=target_id)
+    if post_id is not None:
+        target = selectors.post_get_for_sources(member=request.member, post_id=post_id)
     else:
-        target = selectors.comment_get_for_sources(member=request.member, comment_id=target_id)
+        target = selectors.comment_get_for_sources(member=request.member, comment_id=comment_id or 0)
     if target is None:
         raise Http404
     form = SourcesLinkForm(request.POST or None, initial={"path": target.sources_path})
