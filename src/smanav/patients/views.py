@@ -45,6 +45,7 @@ from smanav.patients.forms import (
 from smanav.patients.models import GuardianRelation, Patient
 from smanav.patients.plan import care_plan_by_domain, monitoring_series
 from smanav.patients.seam import evaluate_patient, treatments_of
+from smanav.patients.services import news
 from smanav.patients.worklist import worklist_rows
 from smanav_core import InvalidInput
 from smanav_core.codes import AlertCode, DueStatus, Regimen, Region, UrgencyLevel
@@ -176,6 +177,8 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         "open_section": _known(request, "open", [section.slug for section in sections]),
         "may_acknowledge": record["may_edit"] and role_of(request.user) is Role.CLINICIAN,
     }
+    # What changed for the person since this account last opened the record (and the visit is noted).
+    context["news"] = news.news_since_last_visit(user=request.user, patient=patient, now=timezone.now())
     if result is not None:
         context["alerts"] = shown_alerts_of({patient.pk: result.alerts})[patient.pk]
         context["attention"] = record_page.attention(result.care_plan)

@@ -20,6 +20,7 @@ from smanav.patients.alerts import alert_fingerprint
 from smanav.patients.models import Patient, PatientSummary, SummaryRefreshRequest
 from smanav.patients.seam import PatientEvaluation, RecordDocument, evaluate_record, record_for_patient
 from smanav.patients.selectors import patient_ids_for_summary_refresh
+from smanav.patients.services.news import news_compare, news_compare_many
 from smanav_core.codes import DueStatus, Severity, UrgencyLevel
 from smanav_core.evaluation import JsonDocument
 
@@ -193,6 +194,8 @@ def patient_summary_refresh(
     summary, _ = PatientSummary.objects.update_or_create(
         patient=patient, defaults=summary_values(evaluation, as_of=as_of)
     )
+    # A person's own change: the baseline follows it silently (news only of a knowledge update).
+    news_compare(patient=patient, evaluation=evaluation.result, edited=True)
     return summary
 
 
@@ -202,6 +205,7 @@ def patient_summaries_rebuild(*, patients: Iterable[Patient], as_of: dt.date) ->
     their assessments, treatments (with their doses) and lab tests prefetched; summaries are replaced in
     bulk."""
     rows = []
+    evaluated = []
     for patient in patients:
         record = record_for_patient(
             patient,
@@ -209,11 +213,11 @@ def patient_summaries_rebuild(*, patients: Iterable[Patient], as_of: dt.date) ->
             treatments=patient.treatments.all(),
             lab_tests=patient.lab_tests.all(),
         )
-        rows.append(
-            PatientSummary(
-                patient=patient, **summary_values(evaluate_record(record, as_of=as_of), as_of=as_of)
-            )
-        )
+        evaluation = evaluate_record(record, as_of=as_of)
+        evaluated.append((patient, evaluation.result))
+        rows.append(PatientSummary(patient=patient, **summary_values(evaluation, as_of=as_of)))
     PatientSummary.objects.filter(patient__in=[row.patient for row in rows]).delete()
     PatientSummary.objects.bulk_create(rows, batch_size=1000)
+    # Nobody edited these records: what their new evaluation changed for the person is news.
+    news_compare_many(evaluated)
     return len(rows)
