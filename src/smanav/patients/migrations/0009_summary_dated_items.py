@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('patients', '0008_record_news'),
+        ("patients", "0008_record_news"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='patientsummary',
-            name='dated_items',
+            model_name="patientsummary",
+            name="dated_items",
             field=models.JSONField(default=None, null=True),
         ),
     ]
