@@ -195,6 +195,10 @@ class Post(models.Model):
             models.Index(fields=["status", "-last_activity_at", "-id"], name="community_post_feed"),
             models.Index(fields=["topic", "status", "-last_activity_at", "-id"], name="community_post_topic"),
             models.Index(fields=["author", "-created_at"], name="community_post_author"),
+            # The feed and topic pages show published posts and the reader's own pending ones (an OR
+            # on status): these let PostgreSQL walk in page order instead of sorting every post.
+            models.Index(fields=["-last_activity_at", "-id"], name="community_post_activity"),
+            models.Index(fields=["topic", "-last_activity_at", "-id"], name="community_post_topic_activity"),
         ]
 
     def __str__(self) -> str:
