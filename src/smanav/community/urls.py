@@ -1,10 +1,8 @@
 """The community's pages, all under /community/. Each part of the community keeps its own list of
 routes (members, conversation, moderation, notifications) so that they grow apart."""
 
-from django.urls import include, path
+from smanav.community import urls_members, urls_posts
 
 app_name = "community"
 
-urlpatterns: list[object] = [
-    path("", include("smanav.community.urls_members")),
-]
+urlpatterns: list[object] = [*urls_members.urlpatterns, *urls_posts.urlpatterns]

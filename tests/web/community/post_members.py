@@ -1,0 +1,34 @@
+"""Members for the conversation's tests, made the way the join page will make them (a member row for
+an account that accepted the guidelines), so that these tests do not wait for the members' services."""
+
+from __future__ import annotations
+
+from django.test import Client
+from django.utils import timezone
+
+from smanav.accounts.services import user_create
+from smanav.community.models import Member, Topic, TrustLevel
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_member(name: str, *, trust: TrustLevel = TrustLevel.MEMBER) -> Member:
+    user = user_create(username=name.lower(), email=f"{name.lower()}@example.org", password=PASSWORD)
+    return Member.objects.create(
+        user=user,
+        display_name=name,
+        name_key=name.lower(),
+        guidelines_version="1",
+        guidelines_accepted_at=timezone.now(),
+        trust_level=trust,
+    )
+
+
+def signed_in_client(member: Member) -> Client:
+    client = Client()
+    client.force_login(member.user)
+    return client
+
+
+def a_topic(slug: str = "equipment") -> Topic:
+    return Topic.objects.get(slug=slug)
