@@ -122,6 +122,23 @@ class ProfileForm(forms.Form):
         return name
 
 
+class PhotoForm(forms.Form):
+    photo = forms.FileField(
+        label=_("Photo"),
+        help_text=_("A JPEG, PNG or WebP picture. We remove the camera details and location from it."),
+        error_messages={"required": _("Choose a photo."), "empty": _("The photo file is empty.")},
+    )
+    description = forms.CharField(
+        label=_("What the photo shows"),
+        max_length=500,
+        help_text=_("For members who cannot see it, for example “me at the seaside in my power chair”."),
+        error_messages={
+            "required": _("Describe the photo for members who cannot see it."),
+            "max_length": _("Use at most 500 characters."),
+        },
+    )
+
+
 class SettingsForm(forms.Form):
     matching_opt_in = forms.BooleanField(
         label=_("Suggest members like me, and suggest me to them"),

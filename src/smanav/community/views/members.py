@@ -21,12 +21,14 @@ from smanav.community.forms.members import (
     GuidelinesForm,
     JoinForm,
     LeaveForm,
+    PhotoForm,
     ProfileForm,
     SettingsForm,
     WelcomeForm,
 )
 from smanav.community.members_choices import GUIDELINES_VERSION
 from smanav.community.models import FollowKind, Member
+from smanav.community.pictures import PictureRefused, picture_create
 from smanav.community.selectors import members as selectors
 from smanav.community.selectors.members_export import member_export
 from smanav.community.services import members as services
@@ -114,16 +116,6 @@ def member_detail(request: MemberHttpRequest, member_id: int) -> HttpResponse:
 
 
 @member_required
-def member_photo(request: MemberHttpRequest, member_id: int) -> HttpResponse:
-    member = selectors.member_get_visible(viewer=request.member, member_id=member_id)
-    if member.photo is None:
-        raise Http404
-    response = HttpResponse(bytes(member.photo.data), content_type=member.photo.content_type)
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
-@member_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: MemberHttpRequest) -> HttpResponse:
     form = ProfileForm(_posted(request), member=request.member)
@@ -153,6 +145,33 @@ def settings(request: MemberHttpRequest) -> HttpResponse:
             return redirect("community:settings")
     status = 422 if request.method == "POST" else 200
     return render(request, "community/members/settings.html", {"form": form}, status=status)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def photo_edit(request: MemberHttpRequest) -> HttpResponse:
+    """Add, replace or remove the profile photo (checked and stripped of its metadata by pictures.py)."""
+    form = PhotoForm(_posted(request), request.FILES or None)
+    if request.method == "POST" and request.POST.get("remove") == "1":
+        services.member_photo_set(member=request.member, picture=None)
+        messages.success(request, _("Your photo was removed."))
+        return redirect("community:member", member_id=request.member.pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            picture = picture_create(
+                owner=request.member,
+                upload=form.cleaned_data["photo"],
+                alt_text=form.cleaned_data["description"],
+            )
+        except PictureRefused as refusal:
+            form.add_error("photo", refusal.message)
+        else:
+            services.member_photo_set(member=request.member, picture=picture)
+            messages.success(request, _("Your photo was saved."))
+            return redirect("community:member", member_id=request.member.pk)
+    status = 422 if request.method == "POST" else 200
+    context = {"form": form, "member": request.member}
+    return render(request, "community/members/photo_edit.html", context, status=status)
 
 
 _LINK_DONE = {
@@ -251,7 +270,8 @@ def export(request: MemberHttpRequest) -> HttpResponse:
     """Everything I wrote and set in the community, as a JSON download."""
     data = member_export(member=request.member)
     response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8"
+        json.dumps(data, ensure_ascii=False, indent=2, default=str),
+        content_type="application/json; charset=utf-8",
     )
     stamp = timezone.now().strftime("%Y-%m-%d")
     response["Content-Disposition"] = f'attachment; filename="my-community-data-{stamp}.json"'
