@@ -6,8 +6,11 @@ production does. The key exists only in this process and the processes it starts
 outlives the run.
 """
 
+import atexit
 import os
 import secrets
+import shutil
+import tempfile
 
 os.environ.setdefault("SMANAV_SECRET_KEY", secrets.token_urlsafe(50))
 # The test client and the browser tests' live server speak plain HTTP on loopback: HTTPS redirect, HSTS
@@ -18,3 +21,18 @@ os.environ.setdefault("SMANAV_SECURE_COOKIES", "0")
 os.environ.setdefault("SMANAV_HSTS_SECONDS", "0")
 
 from smanav.settings import *  # noqa: F403
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # The test database is a file, never SQLite's in-memory database. Django hands the browser tests'
+    # live server the test's own in-memory connection, and the server answers each request in a thread
+    # of its own: a page and its chart images, fetched in parallel, then began transactions on one
+    # connection ("cannot start a transaction within a transaction", a 500 now and then). With a file
+    # every thread opens its own connection and the database holds several of them as in production
+    # (WAL, BEGIN IMMEDIATE, the busy timeout: ADR 0016). One directory per test process, so that two
+    # runs never share a database; Django deletes the file at the end, the directory goes at exit.
+    _TEST_DATABASE_DIR = tempfile.mkdtemp(prefix="smanav-test-db-")
+    atexit.register(shutil.rmtree, _TEST_DATABASE_DIR, ignore_errors=True)
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        **DATABASES["default"].get("TEST", {}),  # noqa: F405
+        "NAME": os.path.join(_TEST_DATABASE_DIR, "test.sqlite3"),
+    }

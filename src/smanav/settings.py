@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from smanav.database import sqlite_options
 
@@ -97,6 +98,8 @@ INSTALLED_APPS = [
     # Two-factor recovery codes for staff: ten single-use codes (accounts.recovery).
     "django_otp.plugins.otp_static",
     "axes",
+    # Before django_tasks_db, so that its `db_worker` (with a lease on the jobs it runs) replaces theirs.
+    "smanav.jobs",
     "django_tasks",
     "django_tasks_db",
     "smanav.web",
@@ -176,6 +179,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background jobs (django-tasks): queued as rows in the database and run by `manage.py db_worker`
 # (docs/deployment.md). The default must queue for real: the Immediate backend would run a refresh of a
 # whole clinic inside the web request that asked for it.
+# A worker notes that it is alive every SMANAV_WORKER_HEARTBEAT_SECONDS; one not heard from for
+# SMANAV_WORKER_LEASE_SECONDS is taken for dead and its job queued again, up to SMANAV_JOB_MAX_ATTEMPTS
+# runs in all (smanav.jobs, ADR 0023). The lease must be several heartbeats long.
+SMANAV_WORKER_HEARTBEAT_SECONDS = float(env_str("SMANAV_WORKER_HEARTBEAT_SECONDS", "10"))
+SMANAV_WORKER_LEASE_SECONDS = float(env_str("SMANAV_WORKER_LEASE_SECONDS", "60"))
+SMANAV_JOB_MAX_ATTEMPTS = int(env_str("SMANAV_JOB_MAX_ATTEMPTS", "3"))
+if SMANAV_WORKER_LEASE_SECONDS < 3 * SMANAV_WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured("SMANAV_WORKER_LEASE_SECONDS must be at least three heartbeats long")
+
 TASKS = {
     "default": {
         "BACKEND": env_str("SMANAV_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

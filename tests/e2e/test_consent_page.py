@@ -38,8 +38,7 @@ def test_a_parent_gives_and_withdraws_research_consent_with_the_keyboard(
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     _press(page, "Log in")
 
-    # From the record's navigation (on the sharing page, which draws no charts: the record page's chart
-    # images are fetched in parallel, which the test server's in-memory SQLite does not always bear).
+    # From the record's navigation (on the sharing page).
     page.goto(f"{site}/records/{child.pk}/sharing/")
     page.get_by_role("link", name="Consent", exact=True).focus()
     with page.expect_navigation():

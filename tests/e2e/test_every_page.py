@@ -53,9 +53,6 @@ from smanav.patients.services import (
 )
 from smanav_core import load_knowledge
 
-# The mark also makes pytest-django create the test database before `world` fills it.
-pytestmark = pytest.mark.django_db
-
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 # Routes that are not HTML pages, or that answer only POST, and why. Everything else must be visited.
@@ -704,23 +701,25 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    # Made once and committed (the live server's thread must see them), instead of once for each of
-    # the module's sixty pages; the database is emptied at the end, as a transactional test leaves it.
-    # On SQLite the server shares the test's connection, so what a page writes (an audit event, a
-    # failed log-in) is rolled back with the test's transaction (the module's `django_db` mark); on
-    # PostgreSQL it stays until the end, and no page depends on what another wrote.
-    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+    # Made once and committed (the live server's threads, each with its own connection, must see them),
+    # instead of once for each of the module's sixty pages; the database is emptied at the end, as a
+    # transactional test leaves it. The tests hold no transaction of their own (no `django_db` mark: on
+    # SQLite its BEGIN IMMEDIATE would keep the write lock from the server for the whole test), so what a
+    # page writes (an audit event, a failed log-in) stays until the end; no page depends on what another
+    # wrote. The database stays open to the server's threads until then.
+    with (
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        django_db_blocker.unblock(),
+    ):
         try:
-            with django_db_blocker.unblock():
-                ids, sessions = _seed()
+            ids, sessions = _seed()
             server = LiveServer("localhost")
             try:
                 yield World(site=server.url, ids=ids, sessions=sessions)
             finally:
                 server.stop()
         finally:
-            with django_db_blocker.unblock():
-                call_command("flush", interactive=False, verbosity=0)
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.fixture(scope="module")
