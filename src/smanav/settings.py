@@ -156,6 +156,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                # What a person typed before their session ended, back on the form (accounts.kept_forms).
+                "smanav.accounts.kept_forms.kept_form",
             ],
         },
     }

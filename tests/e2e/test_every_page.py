@@ -71,6 +71,11 @@ NOT_PAGES = {
     "records/<int:patient_id>/consent/give/": "POST only: the I agree buttons of the consent page",
     "records/<int:patient_id>/consent/withdraw/": "POST only: the Withdraw buttons of the consent page",
     "records/<int:patient_id>/consent/review/": "POST only: the review button of the consent page",
+    "records/<int:patient_id>/registry/add/": "POST only: the Send buttons of the registry page",
+    "records/<int:patient_id>/registry/<int:value_id>/remove/": "POST only: the Take back buttons of the "
+    "registry page",
+    "records/<int:patient_id>/registry/resolve/": "POST only: the Keep this decision buttons of the "
+    "registry page (tests/web/test_registry_reported.py)",
     "accounts/clinics/staff/<int:membership_id>/decide/": "POST only: the Confirm and Refuse buttons of "
     "the clinics page",
     "accounts/administrators/<int:grant_id>/decide/": "POST only: the Confirm and Refuse buttons of the "
@@ -144,6 +149,12 @@ def triage_red_flag(region: str | None) -> Callable[[Any], None]:
 
 def submit_empty(button: str) -> Callable[[Any], None]:
     return lambda page: _submit(page, button)
+
+
+def registry_empty_first_signs(page: Any) -> None:
+    """The registry page's first part (first signs of SMA) sent empty: each part has its own Send."""
+    with page.expect_navigation():
+        page.locator("main").get_by_role("button", name="Send", exact=True).first.click()
 
 
 def trials_answers(page: Any) -> None:
@@ -449,6 +460,15 @@ PAGES = [
         RECORD + "/consent/",
         "Consent given: Use in research.",
         submit_empty("I agree: Use in research"),
+    ),
+    Page("registry", PARENT, RECORD + "/registry/", "Tell us what you know"),
+    Page(
+        "registry-problems",
+        PARENT,
+        RECORD + "/registry/",
+        "Age at the first signs, in months: enter a number.",
+        registry_empty_first_signs,
+        422,
     ),
     Page("my-data", PARENT, "/my-data/", "What the download holds"),
     Page("clinician-home", CLINICIAN, "/records/", "Worklist of Northside"),

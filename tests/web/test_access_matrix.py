@@ -56,6 +56,7 @@ RECORD_PAGES = [
     "lab_tests_new",
     "lab_test_delete",
     "consent",
+    "reported",
 ]
 EDIT_PAGES = {
     "edit",
@@ -120,8 +121,8 @@ def _record_url(page: str, patient_id: int) -> str:
         return reverse("patients:assessment_delete", args=[patient_id, weight.pk])
     if page in ("pdf", "fhir", "record_data_download"):
         return reverse(f"careplans:{page}", args=[patient_id])
-    if page == "consent":
-        return reverse("registry:consent", args=[patient_id])
+    if page in ("consent", "reported"):
+        return reverse(f"registry:{page}", args=[patient_id])
     return reverse(f"patients:{page}", args=[patient_id])
 
 

@@ -17,14 +17,21 @@ from tests.web.personas import Personas, people_fixture  # noqa: F401 (a fixture
 from smanav.audit.models import AuditAction, AuditEvent
 from smanav.patients.models import GuardianRelation, Patient
 from smanav.patients.services import dose_record, patient_create, treatment_record
-from smanav.registry import exports, services
+from smanav.registry import exports, reporting, services
 from smanav.registry.exports import ExportRefused, research_export_write
 from smanav_core.codes import Regimen, TreatmentTherapy
 
 ON = dt.date(2027, 1, 10)
 GOLDEN = Path(__file__).parent / "golden" / "registry_export"
 KEY = "a test key of the research pseudonyms, not a real one"
-FILES = ("patients.csv", "treatments.csv", "assessments.csv", "data_dictionary.csv", "README.txt")
+FILES = (
+    "patients.csv",
+    "treatments.csv",
+    "assessments.csv",
+    "reported.csv",
+    "data_dictionary.csv",
+    "README.txt",
+)
 
 
 @pytest.fixture(name="cohort")
@@ -65,12 +72,56 @@ def cohort_fixture(people: Personas, settings: Any) -> dict[str, Patient]:
     ):
         services.consent_give(author=author, patient_id=patient.pk, purpose="research", text_version=1, on=ON)
     services.consent_withdraw(author=people.adult, patient_id=withdrawn.pk, purpose="research")
+    _reports(people, withdrawn)
     return {
         "ada": people.shared_child,
         "cleo": people.adult_record,
         "ben": people.private_child,
         "dan": withdrawn,
     }
+
+
+def _reports(people: Personas, withdrawn: Patient) -> None:
+    """Ada: the family and the clinic disagree on the first signs (open) and on feeding (the clinic
+    chose the family's value); a hospital stay reported by the clinic, an unwanted effect with free
+    text, and a report taken back. Dan (withdrawn) reported too."""
+    clinician = people.clinician
+    clinician.is_verified = lambda: True  # as django-otp's middleware marks a checked session
+    ada = people.shared_child.pk
+    family, clinic = people.parent, clinician
+    for author, item, extra in (
+        (family, "symptom_onset", {"number": 8}),
+        (clinic, "symptom_onset", {"number": 11.5}),
+        (family, "feeding", {"code": "gastrostomy", "date": dt.date(2024, 6, 1)}),
+        (clinic, "feeding", {"code": "oral"}),
+        (
+            clinic,
+            "hospital_stay",
+            {"code": "breathing", "date": dt.date(2024, 1, 2), "end_date": dt.date(2024, 1, 9)},
+        ),
+        (
+            family,
+            "adverse_event",
+            {"code": "nusinersen", "date": dt.date(2025, 2, 4), "note": "Secret headache"},
+        ),
+        (family, "milestone_achieved", {"code": "sits_independently", "date": dt.date(2021, 1, 5)}),
+    ):
+        reporting.reported_value_add(author=author, patient_id=ada, item=item, on=ON, **extra)
+    taken_back = reporting.reported_value_add(
+        author=family, patient_id=ada, item="ventilation_hours", number=3, on=ON
+    )
+    reporting.reported_value_remove(author=family, patient_id=ada, value_id=taken_back.pk)
+    reporting.conflict_resolve(
+        author=clinic,
+        patient_id=ada,
+        key="feeding",
+        family_value="gastrostomy",
+        clinic_value="oral",
+        decision="family",
+    )
+    reporting.reported_value_add(
+        author=people.adult, patient_id=withdrawn.pk, item="symptom_onset", number=300, on=ON
+    )
 
 
 def _read(folder: Path, name: str) -> list[dict[str, str]]:
@@ -123,7 +174,7 @@ def test_only_patients_whose_research_consent_counts_are_exported(
 def test_no_free_text_leaves(cohort: dict[str, Patient], tmp_path: Path) -> None:
     research_export_write(project="p1", out=tmp_path / "export", on=ON)
     every_file = "".join((tmp_path / "export" / name).read_text(encoding="utf-8") for name in FILES)
-    for text in ("Ada", "Cleo", "Dr Secret", "Free Text Hospital", "display_name", "given_by"):
+    for text in ("Ada", "Cleo", "Dr Secret", "Free Text Hospital", "display_name", "given_by", "headache"):
         assert text not in every_file
     assert "id" not in _read(tmp_path / "export", "patients.csv")[0]
 
@@ -200,3 +251,34 @@ def test_the_command_names_what_is_wrong(cohort: dict[str, Patient], tmp_path: P
     )
     assert "2 patients, 1 treatment courses" in capsys.readouterr().out
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fine", "taken"]
+
+
+def test_the_export_says_who_reported_each_value(cohort: dict[str, Patient], tmp_path: Path) -> None:
+    research_export_write(project="p1", out=tmp_path / "export", on=ON)
+    rows = [
+        (row["item"], row["reported_by"], row["code"], row["number"], row["conflict"])
+        for row in _read(tmp_path / "export", "reported.csv")
+    ]
+    assert rows == [
+        ("symptom_onset", "family", "", "8", "open"),
+        ("symptom_onset", "clinic", "", "11.5", "open"),
+        ("feeding", "family", "gastrostomy", "", "family"),
+        ("feeding", "clinic", "oral", "", "family"),
+        ("hospital_stay", "clinic", "breathing", "", ""),
+        ("adverse_event", "family", "nusinersen", "", ""),
+        ("milestone_achieved", "family", "sits_independently", "", ""),
+    ]
+    patients = {row["clinical_reported_by"] for row in _read(tmp_path / "export", "patients.csv")}
+    # Ada's and Cleo's clinical status were written by their families (the personas' records).
+    assert patients == {"family"}
+    dictionary = _read(tmp_path / "export", "data_dictionary.csv")
+    assert [r["column"] for r in dictionary if r["file"] == "reported.csv"] == [
+        "pseudonym",
+        "item",
+        "reported_by",
+        "code",
+        "number",
+        "date",
+        "end_date",
+        "conflict",
+    ]

@@ -65,6 +65,7 @@ def test_a_killed_export_leaves_no_complete_looking_folder_and_a_rerun_completes
         "assessments.csv",
         "data_dictionary.csv",
         "patients.csv",
+        "reported.csv",
         "treatments.csv",
     ]
     consented = sum(

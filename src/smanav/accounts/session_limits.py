@@ -20,6 +20,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from smanav.accounts.kept_forms import submission_keep
 from smanav.accounts.roles import needs_second_factor
 
 STARTED = "smanav_session_started"
@@ -53,8 +54,18 @@ class SessionLimitsMiddleware:
         if user is not None and user.is_authenticated:
             ended = self._ended(request, user)
             if ended is not None:
+                user_pk = user.pk
                 logout(request)
                 if not request.path.startswith("/api/"):
+                    if submission_keep(request, user_pk=user_pk):
+                        ended = (
+                            ended
+                            + " "
+                            + _(
+                                "What you typed has been kept: once you sign in, it is put back in the form "
+                                "for you to check and send again."
+                            )
+                        )
                     messages.info(request, ended)
                     return redirect_to_login(request.get_full_path())
         return self.get_response(request)

@@ -5,6 +5,8 @@
 * `patients.csv`: one row per patient whose consent to research use counts on `on` (also a patient with
   nothing but demographics), with a pseudonym, the demographics, genetics and clinical status;
 * `treatments.csv` and `assessments.csv`: every treatment course and every measurement with its date;
+* `reported.csv`: every registry report still standing, with who reported it (the family or the clinic)
+  and where the two disagree, whether a clinician has decided (`registry.reported`);
 * `data_dictionary.csv`: every column of every file, what it means, its type and its values;
 * `README.txt`: the project, the date handling and the counts.
 
@@ -41,8 +43,10 @@ from django.db.models import Prefetch
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_by_command_line
 from smanav.patients.models import Assessment, Patient, Treatment
-from smanav.registry.models import ConsentPurpose
+from smanav.registry.models import ConsentPurpose, ReportedBy, ReportedValue
+from smanav.registry.reported import compare
 from smanav.registry.selectors import consented_patients
+from smanav.registry.selectors_reported import with_clinical_reporter
 
 PROJECT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 DATE_MODES = ("shift", "month", "year")
@@ -82,6 +86,12 @@ PATIENT_COLUMNS = [
         "number (degrees)",
         "Latest Cobb angle as recorded on the record; empty if not known.",
     ),
+    (
+        "clinical_reported_by",
+        "code",
+        "Who last wrote the clinical status columns (symptomatic to scoliosis_cobb_deg): clinic "
+        "(clinician-reported), family (patient-reported); empty if not known.",
+    ),
 ]
 TREATMENT_COLUMNS = [
     ("pseudonym", "text", "The person's code (patients.csv)."),
@@ -106,10 +116,47 @@ ASSESSMENT_COLUMNS = [
     ),
     ("value", "number", "The value in the instrument's unit."),
 ]
+REPORTED_COLUMNS = [
+    ("pseudonym", "text", "The person's code (patients.csv)."),
+    (
+        "item",
+        "code",
+        "symptom_onset, milestone_achieved, milestone_lost, ventilation_hours, feeding, hospital_stay, "
+        "adverse_event.",
+    ),
+    ("reported_by", "code", "family (patient-reported) or clinic (clinician-reported)."),
+    (
+        "code",
+        "code",
+        "milestone_*: head_control, sits_independently, stands_with_support, walks_independently; "
+        "feeding: oral, oral_with_supplement, nasogastric_tube, gastrostomy; hospital_stay: breathing, "
+        "surgery, treatment, other; adverse_event: the therapy (treatments.csv codes) or empty.",
+    ),
+    (
+        "number",
+        "number",
+        "symptom_onset: age at the first signs in months; ventilation_hours: hours a day; else empty.",
+    ),
+    (
+        "date",
+        "date",
+        "When the milestone was reached or lost, the value holds from, the hospital stay began or the "
+        "event happened; empty if not given.",
+    ),
+    ("end_date", "date", "hospital_stay: the day of discharge; empty while in hospital or for other items."),
+    (
+        "conflict",
+        "code",
+        "For the latest report of each side where the family and the clinic disagree: open (not decided "
+        "yet), family or clinic (the value a clinician found right), noted (both stand, with a note); "
+        "empty where they agree or the item is not compared.",
+    ),
+]
 FILES = {
     "patients.csv": PATIENT_COLUMNS,
     "treatments.csv": TREATMENT_COLUMNS,
     "assessments.csv": ASSESSMENT_COLUMNS,
+    "reported.csv": REPORTED_COLUMNS,
 }
 
 
@@ -123,6 +170,7 @@ class ExportReport:
     patients: int
     treatments: int
     assessments: int
+    reported: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,12 +261,49 @@ def _patient_row(patient: Patient, names: Pseudonymiser) -> list[str]:
         _text(clinical.get("ventilation")),
         _text(clinical.get("feeding")),
         _text(clinical.get("scoliosis_cobb_deg")),
+        _clinical_reporter(patient),
+    ]
+
+
+def _clinical_reporter(patient: Patient) -> str:
+    if getattr(patient, "clinical_by_clinic", False):
+        return ReportedBy.CLINIC
+    if getattr(patient, "clinical_by_family", False):
+        return ReportedBy.FAMILY
+    return ""
+
+
+def _reported_rows(patient: Patient, names: Pseudonymiser) -> list[list[str]]:
+    """The person's standing reports, oldest first, each with the state of its disagreement (if any).
+    Free text (what happened, notes) is never written."""
+    rows: list[ReportedValue] = list(patient.reported_values.all())
+    record = patient.clinical if _clinical_reporter(patient) == ReportedBy.CLINIC else None
+    status: dict[int, str] = {}
+    for comparison in compare(
+        rows=rows, record_clinical=record, resolutions=list(patient.conflict_resolutions.all())
+    ):
+        for side in (comparison.family, comparison.clinic):
+            if side is not None and side.row is not None and comparison.status:
+                status[side.row.pk] = comparison.status
+    code = names.pseudonym(patient.pk)
+    return [
+        [
+            code,
+            row.item,
+            row.reported_by,
+            row.code,
+            _text(row.number),
+            names.date(patient.pk, row.date),
+            names.date(patient.pk, row.end_date),
+            status.get(row.pk, ""),
+        ]
+        for row in rows
     ]
 
 
 def _chunks(on: dt.date) -> Iterator[list[Patient]]:
     """The consented patients in id order, a chunk at a time, each with its rows (constant memory)."""
-    cohort = consented_patients(purpose=ConsentPurpose.RESEARCH, on=on).order_by("pk")
+    cohort = with_clinical_reporter(consented_patients(purpose=ConsentPurpose.RESEARCH, on=on)).order_by("pk")
     last = 0
     while True:
         chunk = list(
@@ -228,6 +313,13 @@ def _chunks(on: dt.date) -> Iterator[list[Patient]]:
                     "treatments",
                     queryset=Treatment.objects.order_by("start_date", "id").prefetch_related("doses"),
                 ),
+                Prefetch(
+                    "reported_values",
+                    queryset=ReportedValue.objects.filter(removed_at__isnull=True).order_by(
+                        "created_at", "id"
+                    ),
+                ),
+                "conflict_resolutions",
             )[:CHUNK]
         )
         if not chunk:
@@ -264,6 +356,7 @@ def _write_readme(
         "",
         f"Patients: {counts.patients} (only those whose consent to research use counted that day).",
         f"Treatment courses: {counts.treatments}. Measurements: {counts.assessments}.",
+        f"Registry reports: {counts.reported} (each says whether the family or the clinic reported it).",
         f"Dates: {handling}.",
         "Pseudonyms are stable within this project and unrelated to those of any other project.",
         "No free text is included. Columns are described in data_dictionary.csv.",
@@ -294,7 +387,9 @@ def research_export_write(*, project: str, out: Path, on: dt.date) -> ExportRepo
     temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
     try:
         counts = _write_files(temporary, names=names, on=on, project=project)
-        report = ExportReport(folder=out, patients=counts[0], treatments=counts[1], assessments=counts[2])
+        report = ExportReport(
+            folder=out, patients=counts[0], treatments=counts[1], assessments=counts[2], reported=counts[3]
+        )
         _write_dictionary(temporary)
         _write_readme(temporary, project=project, on=on, names=names, counts=report)
         os.rename(temporary, out)  # one step: the folder is complete or absent
@@ -304,20 +399,24 @@ def research_export_write(*, project: str, out: Path, on: dt.date) -> ExportRepo
     return report
 
 
-def _write_files(folder: Path, *, names: Pseudonymiser, on: dt.date, project: str) -> tuple[int, int, int]:
-    counts = [0, 0, 0]
+def _write_files(
+    folder: Path, *, names: Pseudonymiser, on: dt.date, project: str
+) -> tuple[int, int, int, int]:
+    counts = [0, 0, 0, 0]
     with (
         open(folder / "patients.csv", "w", encoding="utf-8", newline="") as patients_file,
         open(folder / "treatments.csv", "w", encoding="utf-8", newline="") as treatments_file,
         open(folder / "assessments.csv", "w", encoding="utf-8", newline="") as assessments_file,
+        open(folder / "reported.csv", "w", encoding="utf-8", newline="") as reported_file,
     ):
-        patients_out, treatments_out, assessments_out = (
+        patients_out, treatments_out, assessments_out, reported_out = (
             _writer(patients_file),
             _writer(treatments_file),
             _writer(assessments_file),
+            _writer(reported_file),
         )
         for writer, columns in zip(
-            (patients_out, treatments_out, assessments_out), FILES.values(), strict=True
+            (patients_out, treatments_out, assessments_out, reported_out), FILES.values(), strict=True
         ):
             writer.writerow([column for column, _, _ in columns])
         for chunk in _chunks(on):
@@ -341,13 +440,16 @@ def _write_files(folder: Path, *, names: Pseudonymiser, on: dt.date, project: st
                         [code, names.date(patient.pk, row.date), row.instrument, _text(row.value)]
                     )
                     counts[2] += 1
+                reported = _reported_rows(patient, names)
+                reported_out.writerows(reported)
+                counts[3] += len(reported)
             counts[0] += len(chunk)
             audit_by_command_line(
                 patient_ids=[patient.pk for patient in chunk],
                 action=AuditAction.EXPORT,
                 what=f"research export of project {project}",
             )
-        for handle in (patients_file, treatments_file, assessments_file):
+        for handle in (patients_file, treatments_file, assessments_file, reported_file):
             handle.flush()
             os.fsync(handle.fileno())
-    return counts[0], counts[1], counts[2]
+    return counts[0], counts[1], counts[2], counts[3]

@@ -78,3 +78,90 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} consent of patient {self.patient_id} ({self.given_as}, {self.given_on})"
+
+
+class ReportedItem(models.TextChoices):
+    """The registry items a family can report (and a clinic can report too)."""
+
+    SYMPTOM_ONSET = "symptom_onset", _("First signs of SMA")
+    MILESTONE_ACHIEVED = "milestone_achieved", _("Movement milestone reached")
+    MILESTONE_LOST = "milestone_lost", _("Movement milestone lost")
+    VENTILATION_HOURS = "ventilation_hours", _("Breathing machine: hours a day")
+    FEEDING = "feeding", _("How they eat")
+    HOSPITAL_STAY = "hospital_stay", _("Hospital stay")
+    ADVERSE_EVENT = "adverse_event", _("Unwanted effect of a treatment")
+
+
+class ReportedBy(models.TextChoices):
+    FAMILY = "family", _("reported by the family")
+    CLINIC = "clinic", _("reported by the clinic")
+
+
+class ReportedValue(models.Model):
+    """One value of one registry item as the family or the clinic reported it, on a date.
+
+    Rows are only added: a newer report of the same item is a new row (the latest counts), and a value
+    taken back keeps its row with `removed_at`. Which columns an item uses: `symptom_onset` the age in
+    months (`number`); `milestone_achieved`/`milestone_lost` the milestone (`code`, the core's
+    `MotorMilestone`) and when (`date`); `ventilation_hours` hours a day (`number`) from `date`;
+    `feeding` the core's `Feeding` code from `date`; `hospital_stay` the admission (`date`), discharge
+    (`end_date`) and the reason (`code`); `adverse_event` when (`date`), the treatment (`code`, a therapy
+    code or empty) and what happened (`note`, free text: never exported).
+    """
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="reported_values")
+    item = models.CharField(max_length=30, choices=ReportedItem.choices)
+    reported_by = models.CharField(max_length=10, choices=ReportedBy.choices)
+    code = models.CharField(max_length=40, blank=True, default="")
+    number = models.FloatField(null=True, blank=True)
+    date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    note = models.TextField(blank=True, default="", max_length=1000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["item", "created_at", "id"]
+        indexes = [models.Index(fields=["patient", "item"], name="reported_value_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.reported_by} of patient {self.patient_id}"
+
+
+class ConflictDecision(models.TextChoices):
+    FAMILY = "family", _("The family's value is right")
+    CLINIC = "clinic", _("The clinic's value is right")
+    NOTED = "noted", _("Both kept, with a note")
+
+
+class ConflictResolution(models.Model):
+    """A clinician's decision on one disagreement between the family's and the clinic's value of an item.
+
+    The disagreement is matched by its key (item and, for milestones, which one) and both values as
+    they were shown (`family_value`, `clinic_value`, canonical text): if either value changes, it is a
+    new disagreement and shows again. Rows are only added."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="conflict_resolutions"
+    )
+    key = models.CharField(max_length=80)
+    family_value = models.CharField(max_length=200)
+    clinic_value = models.CharField(max_length=200)
+    decision = models.CharField(max_length=10, choices=ConflictDecision.choices)
+    note = models.TextField(blank=True, default="", max_length=1000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    by_label = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["patient", "key"], name="conflict_resolution_key")]
+
+    def __str__(self) -> str:
+        return f"{self.key} of patient {self.patient_id}: {self.decision}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smanav.registry import views
+from smanav.registry import report_views, views
 
 app_name = "registry"
 
@@ -9,4 +9,14 @@ urlpatterns = [
     path("records/<int:patient_id>/consent/give/", views.consent_give, name="consent_give"),
     path("records/<int:patient_id>/consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("records/<int:patient_id>/consent/review/", views.consent_review, name="consent_review"),
+    path("records/<int:patient_id>/registry/", report_views.registry_page, name="reported"),
+    path("records/<int:patient_id>/registry/add/", report_views.report_add, name="report_add"),
+    path(
+        "records/<int:patient_id>/registry/<int:value_id>/remove/",
+        report_views.report_remove,
+        name="report_remove",
+    ),
+    path(
+        "records/<int:patient_id>/registry/resolve/", report_views.conflict_resolve, name="conflict_resolve"
+    ),
 ]

@@ -4,6 +4,8 @@ without EXIF or location, refused with a clear message and nothing stored."""
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -31,6 +33,23 @@ def photo_bytes(fmt: str = "JPEG", size: tuple[int, int] = (640, 480), *, gps: b
     else:
         image.save(out, format=fmt)
     return out.getvalue()
+
+
+def png_bomb(width: int, height: int) -> bytes:
+    """A real PNG of `width` x `height` grey pixels, written row by row so that the test never holds
+    the unpacked picture in memory itself."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    packer = zlib.compressobj(9)
+    rows = 500
+    block = b"\x00" * ((width + 1) * rows)  # per row: a filter byte, then one byte per pixel
+    parts = [packer.compress(block) for _ in range(height // rows)]
+    parts.append(packer.compress(b"\x00" * ((width + 1) * (height % rows))))
+    idat = b"".join(parts) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
 
 
 def upload(name: str, data: bytes, content_type: str = "image/jpeg") -> SimpleUploadedFile:
@@ -112,13 +131,17 @@ def test_a_gif_is_refused() -> None:
 
 def test_a_decompression_bomb_is_refused_without_unpacking_it() -> None:
     member = make_member("Ana")
-    out = io.BytesIO()
-    # 20,000 by 20,000 pixels of one colour: a small file that would unpack into 1.2 GB.
-    Image.new("L", (20_000, 20_000)).save(out, format="PNG")
-    assert len(out.getvalue()) < pictures.MAX_UPLOAD_BYTES
+    bomb = png_bomb(20_000, 20_000)
+    assert len(bomb) < 1_000_000  # a small file that unpacks into 400 MB of pixels
     with pytest.raises(PictureRefused, match="too many pixels"):
-        picture_create(owner=member, upload=upload("bomb.png", out.getvalue(), "image/png"), alt_text="x")
+        picture_create(owner=member, upload=upload("bomb.png", bomb, "image/png"), alt_text="x")
     assert not Picture.objects.exists()
+
+
+def test_the_bomb_maker_makes_real_pictures() -> None:
+    # So that the test above is refused for its pixels, not for a broken file.
+    picture = picture_create(owner=make_member("Ana"), upload=png_bomb(300, 200), alt_text="Grey")
+    assert (picture.width, picture.height) == (300, 200)
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,5 +39,6 @@ class Command(BaseCommand):
             raise CommandError(str(refusal), returncode=2) from None
         self.stdout.write(
             f"Wrote {report.folder}: {report.patients} patients, {report.treatments} treatment courses, "
-            f"{report.assessments} measurements, with data_dictionary.csv and README.txt."
+            f"{report.assessments} measurements, {report.reported} registry reports, "
+            "with data_dictionary.csv and README.txt."
         )
