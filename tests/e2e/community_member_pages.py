@@ -51,7 +51,7 @@ def pages(page_type: Any) -> list[Any]:
     member = "/community/members/{member}/"
     return [
         page_type("community-home", "anonymous", "/community/", "Only members read what members write"),
-        page_type("community-home-member", "parent", "/community/", "Welcome back, Parent P"),
+        page_type("community-home-member", "parent", "/community/", "Latest in the community"),
         page_type("community-guidelines", "anonymous", "/community/guidelines/", "not medical advice"),
         page_type("community-join", "reviewer", "/community/join/", "Choose the name other members will see"),
         page_type(

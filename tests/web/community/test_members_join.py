@@ -114,11 +114,11 @@ def test_a_member_is_asked_to_accept_changed_guidelines(members: Members, monkey
 
 
 @pytest.mark.django_db
-def test_a_member_home_links_to_profile_and_settings(members: Members) -> None:
+def test_a_member_home_is_the_feed_with_the_members_links(members: Members) -> None:
     text = members.client(members.ana).get(reverse("community:home")).content.decode()
-    for name in ("community:me", "community:settings", "community:like_me", "community:export"):
-        assert reverse(name) in text
-    assert "Welcome back, Ana M." in text
+    assert "Latest in the community" in text
+    assert reverse("community:me") in text
+    assert "Only members read what members write" not in text
 
 
 @pytest.mark.django_db

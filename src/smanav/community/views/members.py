@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smanav.accounts.decorators import signed_in
 from smanav.accounts.http import AuthenticatedHttpRequest
@@ -32,6 +32,7 @@ from smanav.community.pictures import PictureRefused, picture_create
 from smanav.community.selectors import members as selectors
 from smanav.community.selectors.members_export import member_export
 from smanav.community.services import members as services
+from smanav.community.views import posts as posts_views
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -39,18 +40,14 @@ def _posted(request: HttpRequest) -> QueryDict | None:
     return request.POST if request.method == "POST" else None
 
 
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The community's front page: what it is and how to join for visitors and accounts that have not
-    joined; the way in (feed, topics, my profile) for members."""
-    member = member_for(request.user)
-    context = {
-        "member": member,
-        "needs_guidelines": member is not None and selectors.needs_guidelines(member),
-        "welcomer_queue": (
-            len(selectors.welcome_queue(welcomer=member)) if member is not None and member.is_welcomer else 0
-        ),
-    }
-    return render(request, "community/members/home.html", context)
+    """The community's front page. A member sees the feed (the conversation's page, with the member's
+    links and notices in its layout); a visitor, or an account that has not joined, reads what the
+    community is and how to join. Nothing members wrote is shown to anyone but members."""
+    if member_for(request.user) is not None:
+        return posts_views.feed_page(request)
+    return render(request, "community/members/landing.html")
 
 
 @signed_in
