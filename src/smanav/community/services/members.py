@@ -22,8 +22,6 @@ from smanav.community.models import (
     FollowKind,
     Member,
     MemberLink,
-    Notification,
-    NotificationKind,
     Picture,
     Post,
     Reaction,
@@ -32,6 +30,7 @@ from smanav.community.models import (
     Status,
     TrustLevel,
 )
+from smanav.community.notifications import notify_welcome
 
 # What stays of a removed post or reply: the row keeps its place in the conversation, nothing the
 # member wrote stays.
@@ -184,7 +183,7 @@ def member_link_set(*, member: Member, other: Member, kind: FollowKind, on: bool
 
 
 @transaction.atomic
-def member_welcome(*, welcomer: Member, member: Member, message: str) -> Notification:
+def member_welcome(*, welcomer: Member, member: Member, message: str) -> Member:
     """A volunteer of the welcoming committee greets a new member: the member is told, and leaves the
     queue of members to welcome."""
     if not welcomer.is_welcomer:
@@ -200,9 +199,8 @@ def member_welcome(*, welcomer: Member, member: Member, message: str) -> Notific
     locked.welcomed_at = timezone.now()
     locked.welcomed_by = welcomer
     locked.save(update_fields=["welcomed_at", "welcomed_by"])
-    return Notification.objects.create(
-        recipient=locked, kind=NotificationKind.WELCOME, actor=welcomer, text=text[:300]
-    )
+    notify_welcome(member=locked, welcomer=welcomer, text=text[:300])
+    return locked
 
 
 @transaction.atomic
