@@ -13,6 +13,7 @@ module stays fast; every page is still its own test, named after the page.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import StringIO
@@ -25,8 +26,10 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from PIL import Image
 from pytest_django.live_server_helper import LiveServer
 from tests.e2e import community_member_pages
 from tests.e2e.page_checks import PHONE_WIDTH_PX, developer_string_problems, page_problems
@@ -38,6 +41,11 @@ from smanav.accounts.models import StaffRole
 from smanav.accounts.services import api_token_create, user_create
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
+from smanav.community.models import Comment, Member, Post, PostKind, Topic
+from smanav.community.pictures import picture_create
+from smanav.community.services.comments import comment_create
+from smanav.community.services.posts import post_create
+from smanav.community.topics import topics_ensure
 from smanav.geo.models import Place
 from smanav.geo.names import name_key
 from smanav.library import catalogue
@@ -72,6 +80,8 @@ NOT_PAGES = {
     "records/<int:patient_id>/consent/withdraw/": "POST only: the Withdraw buttons of the consent page",
     "records/<int:patient_id>/consent/review/": "POST only: the review button of the consent page",
     "records/<int:patient_id>/registry/add/": "POST only: the Send buttons of the registry page",
+    "registry/dashboard/<str:instrument>-<str:by>.svg": "an SVG image on the registry dashboard (its alt "
+    "text and the table beside it are checked there)",
     "records/<int:patient_id>/registry/<int:value_id>/remove/": "POST only: the Take back buttons of the "
     "registry page",
     "records/<int:patient_id>/registry/resolve/": "POST only: the Keep this decision buttons of the "
@@ -85,6 +95,11 @@ NOT_PAGES = {
     "records/<int:patient_id>/invitations/<int:invitation_id>/withdraw/": "POST only: the Withdraw button "
     "of the carers page",
     "library/feed.atom": "the library's Atom feed (XML, tested in tests/web/test_library_pages.py)",
+    "community/drafts/save/": "POST only: the composer's script saving a draft as the member types",
+    "community/topics/<slug:slug>/follow/": "POST only: the Follow button of a topic's page",
+    "community/posts/<int:post_id>/react/": "POST only: the reaction buttons of a post's page",
+    "community/posts/<int:post_id>/answer/": "POST only: the Mark as the answer button of a question",
+    "community/pictures/<int:picture_id>/": "a member's picture (its alt text is checked on the post page)",
 }
 # The JSON API (django-ninja, with its HTML docs page turned off in smanav/api/router.py): no HTML.
 # Django's admin is not installed; if it ever is, its third-party pages are to be listed here.
@@ -492,6 +507,7 @@ PAGES = [
     ),
     Page("worklist-coordinator", "coordinator", "/clinic/", "Worklist of Northside"),
     Page("audit-log", "coordinator", "/clinic/audit/", "evaluation page"),
+    Page("registry-dashboard", "coordinator", "/registry/dashboard/", "Data completeness per clinic"),
     Page(
         "audit-log-filtered", "coordinator", "/clinic/audit/?record=Ada&since=2020-01-01", "evaluation page"
     ),
@@ -511,6 +527,23 @@ PAGES = [
         submit_empty("Add the clinic"),
         422,
     ),
+    # The community, as the parent reads it (a member since `_seed`).
+    Page("community-feed", PARENT, "/community/", "Latest in the community"),
+    Page("community-following", PARENT, "/community/?show=following", "Members and topics I follow"),
+    Page("community-topic", PARENT, "/community/topics/equipment/", "Follow this topic"),
+    Page("community-write", PARENT, "/community/write/", "Take all the time you need"),
+    Page(
+        "community-write-problems",
+        PARENT,
+        "/community/write/",
+        "Choose the topic",
+        submit_empty("Publish"),
+        422,
+    ),
+    Page("community-post", PARENT, "/community/posts/{post}/", "Mark as the answer"),
+    Page("community-reply", PARENT, "/community/posts/{post}/reply/", "Reply to"),
+    Page("community-reply-to", PARENT, "/community/posts/{post}/reply/{comment}/", "Reply to"),
+    Page("community-search", PARENT, "/community/search/?q=wheelchair", "1 result"),
 ]
 
 
@@ -611,6 +644,38 @@ def _carer_link_token(people: Any) -> str:
     return link_token(LinkPurpose.CARER_INVITATION, {"invitation": invitation.pk, "email": invitation.email})
 
 
+def _community_seed(people: Any) -> tuple[Post, Comment]:
+    """The parent and the adult as members of the community; the parent asked a question (with a
+    picture) and the adult answered it."""
+    members = [
+        Member.objects.create(
+            user=user,
+            display_name=name,
+            name_key=name.lower(),
+            guidelines_version="1",
+            guidelines_accepted_at=timezone.now(),
+        )
+        for user, name in ((people.parent, "Maria"), (people.adult, "Sam"))
+    ]
+    topics_ensure()
+    photo = io.BytesIO()
+    Image.new("RGB", (800, 600), (40, 120, 160)).save(photo, format="JPEG")
+    picture = picture_create(owner=members[0], upload=photo.getvalue(), alt_text="A power wheelchair")
+    post = post_create(
+        author=members[0],
+        topic=Topic.objects.get(slug="equipment"),
+        title="Which power wheelchair tilts best?",
+        body="We are choosing a **power wheelchair** for our daughter.",
+        kind=PostKind.QUESTION,
+        picture=picture,
+        submission_key="every-page",
+    ).post
+    comment = comment_create(
+        author=members[1], post=post, body="Ask for a trial week first.", submission_key="every-page"
+    ).comment
+    return post, comment
+
+
 def _seed() -> tuple[dict[str, str], dict[str, str]]:
     people = make_personas()
     treatment = treatment_record(
@@ -689,6 +754,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
     assert result is not None and result.alerts, (
         "the shared child needs an alert for the acknowledgement page"
     )
+    post, comment = _community_seed(people)
     # The outsider is never signed in here, so nothing changes their last log-in and the link stays valid.
     ids = {
         **community_member_pages.seed_members(people),
@@ -706,6 +772,8 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
             {"email": "new@example.org", "privacy": "x", "terms": "x", "accepted_at": "2026-12-07T00:00:00"},
         ),
         "carer": _carer_link_token(people),
+        "post": str(post.pk),
+        "comment": str(comment.pk),
     }
     signed_in = {
         "parent": (people.parent, True),

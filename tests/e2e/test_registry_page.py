@@ -8,11 +8,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from tests.e2e.page_checks import PHONE_WIDTH_PX
 from tests.web.personas import PASSWORD, Personas, make_personas
 
 from smanav.registry.models import ConflictResolution, ReportedValue
+from smanav.registry.synth_write import synth_write
 
 
 @pytest.fixture
@@ -97,3 +100,29 @@ def test_a_family_and_a_clinic_disagree_and_the_clinician_decides(
     assert ConflictResolution.objects.get().decision == "noted"
     assert_accessible(clinician)
     screenshot(clinician, "registry-04-clinic-decided")
+    # Reflow: at a phone's width only the tables' own boxes scroll sideways.
+    clinician.set_viewport_size({"width": PHONE_WIDTH_PX, "height": 640})
+    assert clinician.evaluate("() => document.documentElement.scrollWidth") <= PHONE_WIDTH_PX
+
+
+def test_a_coordinator_reads_the_registry_dashboard(
+    page: Any,
+    site: str,
+    live_people: Personas,
+    assert_accessible: Callable[[Any], None],
+    screenshot: Callable[[Any, str], Path],
+) -> None:
+    synth_write(patients=40, seed=4, as_of=timezone.localdate())
+    _log_in(page, site, "coordinator")
+    _type_into(page, "6-digit code from your authenticator app", _code(live_people.coordinator))
+    _press(page, "Confirm")
+    page.get_by_role("link", name="Registry dashboard", exact=True).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    main = page.locator("main").inner_text()
+    assert "People taking part: 40" in main
+    assert "Motor scores over time" in main
+    assert_accessible(page)
+    screenshot(page, "registry-05-dashboard")
+    page.set_viewport_size({"width": PHONE_WIDTH_PX, "height": 640})
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE_WIDTH_PX

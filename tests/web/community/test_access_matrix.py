@@ -129,7 +129,8 @@ MATRIX: dict[str, Callable[[str], int]] = {
     "reply_to": owners_content,
     "react": post_only,
     "answer": post_only,
-    "picture": members_only,
+    # The picture of `owner`'s post: seen where the post may be read.
+    "picture": owners_content,
     # Notifications (C4).
     "notifications": members_only,
     "notification_open": own_notification,
@@ -241,7 +242,12 @@ def scene_fixture(people: Personas) -> Scene:
         owner=owner, content_type="image/png", data=b"\x89PNG", width=1, height=1, alt_text="A ramp"
     )
     post = Post.objects.create(
-        author=owner, topic=topic, title="A ramp for the van", body="It fits.", submission_key="matrix-post"
+        author=owner,
+        topic=topic,
+        title="A ramp for the van",
+        body="It fits.",
+        picture=picture,
+        submission_key="matrix-post",
     )
     comment = Comment.objects.create(
         post=post, author=members["family"], body="Lovely", submission_key="matrix-c"

@@ -191,3 +191,25 @@ def test_a_member_without_an_email_address_is_told_on_the_site_only(folk: Folk, 
     assert Notification.objects.filter(recipient=quiet, kind="welcome").count() == 1
     assert DBTaskResult.objects.count() == 0
     assert mail.outbox == []
+
+
+def test_a_reply_hidden_after_it_was_queued_is_neither_emailed_nor_shown(folk: Folk) -> None:
+    from smanav.community.selectors.notifications import notifications_page, notifications_unread_count
+
+    comment = comment_make(folk.post, folk.ben, "Buy cheap pills")
+    notifications.notify_reply(comment=comment)
+    assert notifications_unread_count(member=folk.ana) == 1
+    comment.status = Status.HIDDEN
+    comment.save()
+    deliver()
+    assert mail.outbox == []
+    assert notifications_unread_count(member=folk.ana) == 0
+    assert notifications_page(member=folk.ana)[0] == []
+
+
+def test_a_member_blocked_after_notifying_disappears_from_the_inbox(folk: Folk) -> None:
+    from smanav.community.selectors.notifications import notifications_unread_count
+
+    notifications.notify_reply(comment=comment_make(folk.post, folk.ben))
+    MemberLink.objects.create(member=folk.ben, other=folk.ana, kind=FollowKind.BLOCK)
+    assert notifications_unread_count(member=folk.ana) == 0

@@ -186,7 +186,7 @@ def test_the_composer_names_the_field_of_a_refused_picture_and_stores_nothing() 
     response = client.post(
         "/community/write/", {**form, "picture": SimpleUploadedFile("a.png", b"not a picture")}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "not a picture we can read" in response.context["form"].errors["picture"][0]
     assert not Post.objects.exists() and not Picture.objects.exists()
 

@@ -29,6 +29,7 @@ from smanav.community.models import (
     NotificationKind,
     NotificationPreference,
     Post,
+    Status,
 )
 from smanav.community.unsubscribe import unsubscribe_token
 
@@ -186,6 +187,11 @@ def notification_email_send(*, notification_id: int) -> bool:
         .first()
     )
     if notification is None or notification.emailed_at is not None:
+        return False
+    # Hidden, removed or held since it was queued: the e-mail would show what members may not see.
+    if notification.post is not None and notification.post.status != Status.PUBLISHED:
+        return False
+    if notification.comment is not None and notification.comment.status != Status.PUBLISHED:
         return False
     member = notification.recipient
     if not member.user.is_active or not member.user.email:

@@ -4,20 +4,33 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from smanav.community.models import Member, Notification, NotificationKind
+from smanav.community.models import FollowKind, Member, MemberLink, Notification, NotificationKind, Status
 
 INBOX_PAGE = 30
 
 
+NOT_SHOWN = [Status.PENDING, Status.HIDDEN, Status.REMOVED]
+
+
 def notifications_unread_count(*, member: Member) -> int:
-    return Notification.objects.filter(recipient=member, read_at__isnull=True).count()
+    return _shown(member).filter(read_at__isnull=True).count()
 
 
 def _shown(member: Member) -> QuerySet[Notification]:
-    # Notifications made only for an e-mail or the digest are created read and never shown here:
-    # the inbox is what the member chose to see on the site (their `read_at` is set at creation, and
-    # they carry no kind of their own, so the inbox shows every notification except the digest's).
-    return Notification.objects.filter(recipient=member).exclude(kind=NotificationKind.DIGEST)
+    """The member's notifications that may still be shown: not about a post or comment that was hidden
+    or removed since, nor by a member blocked since (either way) or muted."""
+    blocked = MemberLink.objects.filter(member=member, kind__in=[FollowKind.BLOCK, FollowKind.MUTE]).values(
+        "other"
+    )
+    blockers = MemberLink.objects.filter(other=member, kind=FollowKind.BLOCK).values("member")
+    return (
+        Notification.objects.filter(recipient=member)
+        .exclude(kind=NotificationKind.DIGEST)
+        .exclude(post__status__in=NOT_SHOWN)
+        .exclude(comment__status__in=NOT_SHOWN)
+        .exclude(actor__in=blocked)
+        .exclude(actor__in=blockers)
+    )
 
 
 def notifications_page(
