@@ -1,7 +1,7 @@
 """The community members' pages for the every-page checks (tests/e2e/test_every_page.py): the cases, the
-routes that are no pages, and the members the seed makes. The parent is a member (trusted, on the
-welcoming committee, with members like me on); the adult is another member whose profile the parent
-opens; the library reviewer is an account that has not joined (the join page)."""
+routes that are no pages, and what the seed adds. The parent is a member (made by the conversation's
+seed, or here), trusted, on the welcoming committee, with members like me on; the adult is another
+member whose profile the parent opens; the library reviewer is an account that has not joined."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from smanav.community.services.members import member_join, member_settings_updat
 
 
 def seed_members(people: Any) -> dict[str, str]:
-    parent = member_join(user=people.parent, display_name="Parent P", accepted_guidelines=True)
+    # Joining answers the member an account already is.
+    parent = member_join(user=people.parent, display_name="Maria", accepted_guidelines=True)
     parent.trust_level = TrustLevel.TRUSTED
     parent.save(update_fields=["trust_level"])
     member_settings_update(
         member=parent, matching_opt_in=True, is_welcomer=True, remove_posts_on_leaving=False
     )
-    other = member_join(user=people.adult, display_name="Adult A", accepted_guidelines=True)
+    other = member_join(user=people.adult, display_name="Sam", accepted_guidelines=True)
     return {"member": str(other.pk)}
 
 
@@ -84,7 +85,7 @@ def pages(page_type: Any) -> list[Any]:
         page_type("community-settings", "parent", "/community/me/settings/", "I volunteer for the welcoming"),
         page_type("community-links", "parent", "/community/me/members/", "You have not blocked anyone"),
         page_type("community-like-me", "parent", "/community/members-like-me/", "Members like me"),
-        page_type("community-welcome", "parent", "/community/welcome/", "Your welcome to Adult A"),
+        page_type("community-welcome", "parent", "/community/welcome/", "Your welcome to Sam"),
         page_type("community-leave", "parent", "/community/me/leave/", "Download my community data"),
         page_type(
             "community-leave-problems",
