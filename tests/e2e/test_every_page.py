@@ -42,7 +42,7 @@ from smanav.accounts.models import StaffRole
 from smanav.accounts.services import api_token_create, user_create
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
-from smanav.community.models import Comment, Member, Post, PostKind, Topic
+from smanav.community.models import Comment, Member, Post, PostKind, Topic, TrustLevel
 from smanav.community.pictures import picture_create
 from smanav.community.services.comments import comment_create
 from smanav.community.services.posts import post_create
@@ -655,6 +655,8 @@ def _community_seed(people: Any) -> tuple[Post, Comment]:
             name_key=name.lower(),
             guidelines_version="1",
             guidelines_accepted_at=timezone.now(),
+            # Members past their first posts: nothing waits for a moderator.
+            trust_level=TrustLevel.MEMBER,
         )
         for user, name in ((people.parent, "Maria"), (people.adult, "Sam"))
     ]
