@@ -23,11 +23,22 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import setup_databases, teardown_databases
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from pytest_django.live_server_helper import LiveServer
+from tests.e2e.every_page_community import (
+    COMMUNITY_FAMILY_PERSONAS,
+    COMMUNITY_NOT_PAGES,
+    COMMUNITY_PAGES,
+    community_seed,
+)
+from tests.e2e.page_cases import Page, submit_empty
+from tests.e2e.page_cases import fill as _fill
+from tests.e2e.page_cases import submit as _submit
 from tests.e2e.page_checks import PHONE_WIDTH_PX, developer_string_problems, page_problems
 from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas, make_user
 
@@ -84,6 +95,7 @@ NOT_PAGES = {
     "records/<int:patient_id>/invitations/<int:invitation_id>/withdraw/": "POST only: the Withdraw button "
     "of the carers page",
     "library/feed.atom": "the library's Atom feed (XML, tested in tests/web/test_library_pages.py)",
+    **COMMUNITY_NOT_PAGES,
 }
 # The JSON API (django-ninja, with its HTML docs page turned off in smanav/api/router.py): no HTML.
 # Django's admin is not installed; if it ever is, its third-party pages are to be listed here.
@@ -105,16 +117,6 @@ def url_routes() -> set[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # Actions that bring a page into a state worth checking: a result, or a form showing its problems.
-
-
-def _submit(page: Any, button: str) -> None:
-    with page.expect_navigation():
-        page.locator("main").get_by_role("button", name=button, exact=True).click()
-
-
-def _fill(page: Any, values: dict[str, str]) -> None:
-    for label, value in values.items():
-        page.get_by_label(label, exact=True).fill(value)
 
 
 def evaluate_example(page: Any) -> None:
@@ -144,10 +146,6 @@ def triage_red_flag(region: str | None) -> Callable[[Any], None]:
         _submit(page, "See what the answers suggest")
 
     return act
-
-
-def submit_empty(button: str) -> Callable[[Any], None]:
-    return lambda page: _submit(page, button)
 
 
 def registry_empty_first_signs(page: Any) -> None:
@@ -232,17 +230,6 @@ def dose_before_start(page: Any) -> None:
 # newborn with nothing known yet), {treatment} (the shared child's ongoing treatment), {dose} (a dose of
 # it), {lab_test} (a safety test), {assessment} (one of its measurements), {uid}/{token} (a password-reset
 # link).
-
-
-@dataclass(frozen=True)
-class Page:
-    id: str  # a case whose id ends in "-problems" must show a form's problems
-    persona: str  # anonymous, parent, clinician, coordinator, (second_|unverified_)administrator,
-    # unverified, new_staff
-    path: str
-    shows: str  # text of <main> that proves this is the intended page and state, not a redirect
-    act: Callable[[Any], None] | None = None
-    status: int = 200
 
 
 ANONYMOUS, PARENT, CLINICIAN = "anonymous", "parent", "clinician"
@@ -556,7 +543,8 @@ PAGES += [
 # The people whose pages must read without developer strings, and the pages made for developers (the
 # paste-a-record tool answers in the contract's terms on purpose; the record's "Clinician detail" view
 # adds the rule ids a clinician asked for).
-FAMILY_PERSONAS = {ANONYMOUS, PARENT}
+PAGES += COMMUNITY_PAGES
+FAMILY_PERSONAS = {ANONYMOUS, PARENT, *COMMUNITY_FAMILY_PERSONAS}
 DEVELOPER_PAGES = {"evaluate", "evaluate-result", "evaluate-problems", "record-clinician-view"}
 SOURCE_KEYS = sorted(load_knowledge().sources)
 
@@ -684,6 +672,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
     assert result is not None and result.alerts, (
         "the shared child needs an alert for the acknowledgement page"
     )
+    community_ids, community_users = community_seed()
     # The outsider is never signed in here, so nothing changes their last log-in and the link stays valid.
     ids = {
         "shared": str(people.shared_child.pk),
@@ -700,6 +689,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
             {"email": "new@example.org", "privacy": "x", "terms": "x", "accepted_at": "2026-12-07T00:00:00"},
         ),
         "carer": _carer_link_token(people),
+        **community_ids,
     }
     signed_in = {
         "parent": (people.parent, True),
@@ -711,6 +701,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         "unverified": (people.other_clinician, False),
         "new_staff": (new_staff, True),
         "reviewer": (reviewer, True),
+        **{persona: (user, True) for persona, user in community_users.items()},
     }
     sessions = {
         persona: log_in(Client(), user, verified=verified).cookies["sessionid"].value
@@ -720,7 +711,23 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+def test_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """The test database. pytest-django makes it only when a collected test is marked for the database,
+    and this module's tests are not (see `world`): when the module runs alone, it is made here."""
+    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+        yield
+        return
+    with django_db_blocker.unblock():
+        made = setup_databases(verbosity=0, interactive=False, aliases={"default"})
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            teardown_databases(made, verbosity=0)
+
+
+@pytest.fixture(scope="module")
+def world(test_database: None, django_db_blocker: Any) -> Iterator[World]:
     # Made once and committed (the live server's threads, each with its own connection, must see them),
     # instead of once for each of the module's sixty pages; the database is emptied at the end, as a
     # transactional test leaves it. The tests hold no transaction of their own (no `django_db` mark: on

@@ -1,0 +1,165 @@
+"""The community's pages for test_every_page.py: its people and conversation (made through the
+community's own services), the pages each of them sees, and the community's routes that are not pages.
+
+Personas: `member` (a member of some standing, who asked a question, follows a topic and has a draft),
+`new_member` (just joined: their first post waits for a moderator) and `moderator`. Ids for the paths:
+{c_post} (a post with a picture and threaded replies), {c_reply} (a reply to it), {c_question} (a
+question with an accepted answer).
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+from typing import Any
+
+from django.utils import timezone
+from PIL import Image
+from tests.e2e.page_cases import Page, fill, submit, submit_empty
+
+from smanav.accounts.services import user_create
+from smanav.community.models import Member, Moderator, PostKind, ReactionKind, Topic, TopicFollow, TrustLevel
+from smanav.community.pictures import picture_create
+from smanav.community.services.comments import answer_accept, comment_create
+from smanav.community.services.drafts import PLACE_NEW_POST, draft_save
+from smanav.community.services.posts import post_create
+from smanav.community.services.reactions import reaction_toggle
+from smanav.community.topics import topics_ensure
+
+MEMBER, NEW_MEMBER, MODERATOR = "member", "new_member", "moderator"
+# Members read the community as families do: no codes or field paths on their pages.
+COMMUNITY_FAMILY_PERSONAS = {MEMBER, NEW_MEMBER}
+
+POST_TITLE = "Our new power chair"
+QUESTION_TITLE = "How did the first loading doses go?"
+
+COMMUNITY_NOT_PAGES = {
+    "community/pictures/<int:picture_id>/": "a picture's bytes (its alt text is checked on the post page)",
+    "community/drafts/save/": "POST only: the composer's script saves the draft as the member types",
+    "community/topics/<slug:slug>/follow/": "POST only: the Follow button of the topic page",
+    "community/posts/<int:post_id>/react/": "POST only: the reaction buttons of the post page",
+    "community/posts/<int:post_id>/answer/": "POST only: the Mark as the answer button of the post page",
+}
+
+
+def _key() -> str:
+    return uuid.uuid4().hex
+
+
+def _member(name: str, trust: TrustLevel) -> Member:
+    """A member as the join page makes one: an account that accepted the guidelines."""
+    user = user_create(username=name.lower(), email=f"{name.lower()}@example.org", password=_key())
+    return Member.objects.create(
+        user=user,
+        display_name=name,
+        name_key=name.lower(),
+        guidelines_version="1",
+        guidelines_accepted_at=timezone.now(),
+        trust_level=trust,
+    )
+
+
+def _photo() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (640, 480), (40, 120, 200)).save(out, format="JPEG")
+    return out.getvalue()
+
+
+def community_seed() -> tuple[dict[str, str], dict[str, Any]]:
+    """The community's members and conversation: ids for the paths, and the account of each persona."""
+    topics_ensure()  # the module's database was flushed by an earlier module
+    member = _member("Ana", TrustLevel.MEMBER)
+    new_member = _member("Ben", TrustLevel.NEW)
+    moderator = _member("Mo", TrustLevel.TRUSTED)
+    Moderator.objects.create(member=moderator)
+
+    equipment = Topic.objects.get(slug="equipment")
+    picture = picture_create(
+        owner=moderator, upload=_photo(), alt_text="A blue power chair in a park, its seat raised"
+    )
+    post = post_create(
+        author=moderator,
+        topic=equipment,
+        title=POST_TITLE,
+        body="It arrived on **Monday**. The seat rises, so she can reach the kitchen counter.",
+        picture=picture,
+        submission_key=_key(),
+    ).post
+    reply = comment_create(
+        author=member, post=post, body="How long did the funding take?", submission_key=_key()
+    ).comment
+    comment_create(
+        author=moderator,
+        post=post,
+        parent=reply,
+        body="Nine months, with two appeals.",
+        submission_key=_key(),
+    )
+    reaction_toggle(member=member, kind=ReactionKind.HUG, post=post)
+    TopicFollow.objects.create(member=member, topic=equipment)
+
+    question = post_create(
+        author=member,
+        topic=Topic.objects.get(slug="treatments"),
+        title=QUESTION_TITLE,
+        body="Our son starts nusinersen next week. What helped on the day?",
+        kind=PostKind.QUESTION,
+        submission_key=_key(),
+    ).post
+    answer = comment_create(
+        author=moderator,
+        post=question,
+        body="A favourite film on a tablet, and the numbing cream an hour before.",
+        submission_key=_key(),
+    ).comment
+    answer_accept(member=member, post=question, comment=answer)
+    draft_save(member=member, place=PLACE_NEW_POST, title="School trip", body="Half-written, for later.")
+
+    ids = {"c_post": str(post.pk), "c_reply": str(reply.pk), "c_question": str(question.pk)}
+    return ids, {MEMBER: member.user, NEW_MEMBER: new_member.user, MODERATOR: moderator.user}
+
+
+def _search(query: str) -> Any:
+    def act(page: Any) -> None:
+        fill(page, {"Search posts, questions and replies": query})
+        submit(page, "Search")
+
+    return act
+
+
+def _blank_reply(page: Any) -> None:
+    fill(page, {"Your reply": "   "})
+    submit(page, "Publish reply")
+
+
+POST = "/community/posts/{c_post}/"
+
+COMMUNITY_PAGES = [
+    Page("community-feed", MEMBER, "/community/", POST_TITLE),
+    Page("community-feed-following", MEMBER, "/community/?show=following", POST_TITLE),
+    Page("community-feed-new-member", NEW_MEMBER, "/community/", QUESTION_TITLE),
+    Page("community-topic", MEMBER, "/community/topics/equipment/", POST_TITLE),
+    Page("community-post", MEMBER, POST, "Nine months, with two appeals."),
+    Page("community-post-moderator", MODERATOR, POST, "How long did the funding take?"),
+    Page(
+        "community-question",
+        MEMBER,
+        "/community/posts/{c_question}/",
+        "Accepted answer: the asker found this helped.",
+    ),
+    Page("community-write", MEMBER, "/community/write/", "Draft saved at"),
+    Page("community-write-new-member", NEW_MEMBER, "/community/write/", "Take all the time you need"),
+    Page(
+        "community-write-problems",
+        NEW_MEMBER,
+        "/community/write/",
+        "Choose the topic your post belongs to.",
+        submit_empty("Publish"),
+        400,
+    ),
+    Page("community-reply", MEMBER, POST + "reply/", "Reply to"),
+    Page("community-reply-to-reply", MODERATOR, POST + "reply/{c_reply}/", "How long did the funding take?"),
+    Page("community-reply-problems", MEMBER, POST + "reply/", "Reply to", _blank_reply, 400),
+    Page("community-search", MEMBER, "/community/search/", POST_TITLE, _search("chairs")),
+    Page("community-search-nothing", MEMBER, "/community/search/?q=zebra", "Search the community"),
+]
