@@ -284,6 +284,8 @@ SMANAV_CONSENT_REVIEW_MONTHS = int(env_str("SMANAV_CONSENT_REVIEW_MONTHS", "6"))
 SMANAV_PSEUDONYM_KEY = env_str("SMANAV_PSEUDONYM_KEY", "")
 SMANAV_RESEARCH_DATES = env_str("SMANAV_RESEARCH_DATES", "shift")
 SMANAV_RESEARCH_SHIFT_DAYS = int(env_str("SMANAV_RESEARCH_SHIFT_DAYS", "182"))
+# The registry's dashboards show no count below this (registry/small_cells.py).
+SMANAV_SMALL_CELL_THRESHOLD = int(env_str("SMANAV_SMALL_CELL_THRESHOLD", "5"))
 
 # Session limits by role (smanav/accounts/session_limits.py): accounts with powers over other people's
 # records (staff, administrators) end after 30 minutes idle or 10 hours (a clinic day); families after

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import get_resolver
 from tests.e2e.page_checks import axe_problems
 
 # Sync Playwright runs an event loop in the test's thread; Django's ORM would refuse to run there.
@@ -63,7 +64,13 @@ def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]
 
 @pytest.fixture
 def site(live_server: Any) -> str:
-    """The live server's base URL, without a trailing slash."""
+    """The live server's base URL, without a trailing slash.
+
+    The URLconf (and with it every app's views, the charts' and the PDF's libraries) is imported here,
+    outside the browser's timeout: on a busy machine the first request, importing it, could take longer
+    than the 30 seconds a page is given to load.
+    """
+    get_resolver().url_patterns  # noqa: B018 (imported for its side effect)
     return str(live_server.url).rstrip("/")
 
 

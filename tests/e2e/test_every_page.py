@@ -82,6 +82,8 @@ NOT_PAGES = {
     "records/<int:patient_id>/consent/withdraw/": "POST only: the Withdraw buttons of the consent page",
     "records/<int:patient_id>/consent/review/": "POST only: the review button of the consent page",
     "records/<int:patient_id>/registry/add/": "POST only: the Send buttons of the registry page",
+    "registry/dashboard/<str:instrument>-<str:by>.svg": "an SVG image on the registry dashboard (its alt "
+    "text and the table beside it are checked there)",
     "records/<int:patient_id>/registry/<int:value_id>/remove/": "POST only: the Take back buttons of the "
     "registry page",
     "records/<int:patient_id>/registry/resolve/": "POST only: the Keep this decision buttons of the "
@@ -478,6 +480,7 @@ PAGES = [
     ),
     Page("worklist-coordinator", "coordinator", "/clinic/", "Worklist of Northside"),
     Page("audit-log", "coordinator", "/clinic/audit/", "evaluation page"),
+    Page("registry-dashboard", "coordinator", "/registry/dashboard/", "Data completeness per clinic"),
     Page(
         "audit-log-filtered", "coordinator", "/clinic/audit/?record=Ada&since=2020-01-01", "evaluation page"
     ),

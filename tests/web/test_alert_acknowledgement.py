@@ -15,7 +15,7 @@ from tests.web.personas import Personas, log_in, people_fixture  # noqa: F401
 from smanav.audit.models import AuditAction, AuditEvent
 from smanav.patients import services
 from smanav.patients.alerts import alert_fingerprint
-from smanav.patients.models import AlertAcknowledgement, Patient
+from smanav.patients.models import AlertAcknowledgement, Patient, PatientSummary
 from smanav.patients.seam import evaluate_patient
 
 
@@ -150,10 +150,29 @@ def test_the_worklist_marks_the_acknowledged_alert_of_the_right_patient(people: 
         as_of=timezone.localdate(),
     )
     page = log_in(Client(), people.clinician).get(reverse("patients:worklist"))
-    marked = {
-        (row_patient.pk, shown.alert["code"])
-        for row_patient, alerts in page.context["rows"]
-        for shown in alerts
-        if shown.acknowledgement is not None
-    }
-    assert marked == {(patient.pk, "motor_decline")}
+    marked = {(row.patient.pk, tag.text) for row in page.context["rows"] for tag in row.alerts if tag.seen}
+    assert marked == {(patient.pk, "Motor decline (HFMSE (0–66))")}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kept", [True, False], ids=["fingerprints-kept", "summary-from-before"])
+def test_the_summary_keeps_each_alerts_fingerprint_and_the_worklist_marks_it_either_way(
+    people: Personas, kept: bool
+) -> None:
+    patient = _decline(people)
+    fingerprint = _decline_fingerprint(patient)
+    summary = PatientSummary.objects.get(patient=patient)
+    codes = [alert["code"] for alert in summary.alerts]
+    assert summary.alert_fingerprints[codes.index("motor_decline")] == fingerprint
+    if not kept:  # a summary worked out before the fingerprints were kept
+        PatientSummary.objects.filter(patient=patient).update(alert_fingerprints=[])
+    services.alert_acknowledge(
+        author=people.clinician,
+        patient_id=patient.pk,
+        fingerprint=fingerprint,
+        note="",
+        as_of=timezone.localdate(),
+    )
+    page = log_in(Client(), people.clinician).get(reverse("patients:worklist"))
+    marked = {(row.patient.pk, tag.text) for row in page.context["rows"] for tag in row.alerts if tag.seen}
+    assert marked == {(patient.pk, "Motor decline (HFMSE (0–66))")}

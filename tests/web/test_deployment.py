@@ -142,3 +142,15 @@ def test_the_local_deployment_serves_a_signed_in_family_through_nginx_and_surviv
         with _open(browser, f"{BASE}/records/") as answer:
             assert answer.status == 200
             assert "Robin" in html.unescape(answer.read().decode())
+    # The API's pure computations have a location of their own (sent again if a server dies mid-way).
+    record = (REPO / "examples" / "type1-infant.json").read_bytes()
+    for _ in range(4):
+        request = urllib.request.Request(
+            f"{BASE}/api/v1/evaluate?as_of=2026-12-07",
+            data=record,
+            headers={"Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 200
+            assert answer.headers["Server"] == "nginx"

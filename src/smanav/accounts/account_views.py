@@ -110,13 +110,19 @@ def email_confirm(request: AuthenticatedHttpRequest, token: str) -> HttpResponse
 def reminders(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = reminder_preference_of(request.user)
     form = ReminderForm(
-        request.POST or None, initial={"enabled": current.enabled, "days_before": current.days_before}
+        request.POST or None,
+        initial={
+            "enabled": current.enabled,
+            "days_before": current.days_before,
+            "news_by_email": current.news_by_email,
+        },
     )
     if request.method == "POST" and form.is_valid():
         reminder_preference_set(
             user=request.user,
             enabled=form.cleaned_data["enabled"],
             days_before=form.cleaned_data["days_before"],
+            news_by_email=form.cleaned_data["news_by_email"],
         )
         messages.success(request, _("Your reminder settings were saved."))
         return redirect("accounts:account")

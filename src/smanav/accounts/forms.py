@@ -104,6 +104,14 @@ class EmailChangeForm(forms.Form):
 
 class ReminderForm(forms.Form):
     enabled = forms.BooleanField(label=_("Email me when something is due"), required=False)
+    news_by_email = forms.BooleanField(
+        label=_("Email me when smanav's answer for a record changes"),
+        help_text=_(
+            "For example when a treatment is approved where you live, or a check's interval changes. "
+            "The email only says that something changed and asks you to log in."
+        ),
+        required=False,
+    )
     days_before = forms.IntegerField(
         label=_("How many days before"),
         help_text=_("Between 1 and 60. Overdue items are in every reminder until they are recorded."),

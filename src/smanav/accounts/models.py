@@ -137,6 +137,9 @@ class ReminderPreference(models.Model):
     enabled = models.BooleanField(_("send me reminders"), default=False)
     days_before = models.PositiveSmallIntegerField(_("days before"), default=7)
     last_sent_on = models.DateField(null=True, blank=True)
+    # An email when smanav's answer for a record changes without anyone editing it (a knowledge update,
+    # the passing of time): `patients.services.news_mail`.
+    news_by_email = models.BooleanField(_("email me when something changes"), default=False)
 
     def __str__(self) -> str:
         return f"reminders for {self.user}: {'on' if self.enabled else 'off'}, {self.days_before} days"

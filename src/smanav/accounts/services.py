@@ -205,9 +205,11 @@ def email_change_confirm(*, user: User, payload: Mapping[str, object]) -> None:
 
 
 @transaction.atomic
-def reminder_preference_set(*, user: User, enabled: bool, days_before: int) -> ReminderPreference:
+def reminder_preference_set(
+    *, user: User, enabled: bool, days_before: int, news_by_email: bool = False
+) -> ReminderPreference:
     preference, _created = ReminderPreference.objects.update_or_create(
-        user=user, defaults={"enabled": enabled, "days_before": days_before}
+        user=user, defaults={"enabled": enabled, "days_before": days_before, "news_by_email": news_by_email}
     )
     return preference
 

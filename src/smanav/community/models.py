@@ -432,6 +432,9 @@ class NotificationKind(models.TextChoices):
     ACCEPTED = "accepted", _("My answer was accepted")
     WELCOME = "welcome", _("Welcome messages")
     MODERATION = "moderation", _("Messages from the moderators")
+    # Not a notification of its own: the preference for the weekly e-mail of followed topics and of
+    # what happened to one's posts (`notifications.DEFAULTS`).
+    DIGEST = "digest", _("The weekly digest")
 
 
 class Notification(models.Model):
@@ -470,3 +473,18 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member_id} {self.kind}"
+
+
+class Digest(models.Model):
+    """A weekly digest sent to a member: one per member and week, so the job can run twice or late."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="digests")
+    # The Monday of the week the digest covers (the seven days before it).
+    week_of = models.DateField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "week_of"], name="community_digest_once")]
+
+    def __str__(self) -> str:
+        return f"digest of {self.week_of} for {self.member_id}"

@@ -27,7 +27,7 @@ from smanav.accounts.roles import Role, clinic_of, has_verified_second_factor, r
 from smanav.audit.purposes import Purpose
 from smanav.audit.services import audit_reads
 from smanav.patients.models import ClinicShare, Guardian, Patient
-from smanav.patients.selectors import CountedPaginator, WorklistFilter, patient_worklist_for_clinic
+from smanav.patients.selectors import WorklistFilter, patient_worklist_page
 
 NOT_FOUND = "No such patient record."
 
@@ -154,8 +154,9 @@ def patient_worklist_page_for_user(
     records audited with `purpose`. Only staff of `clinic` past a second factor see it."""
     if clinic_of(user) != clinic or not has_verified_second_factor(user):
         raise Http404("Not a clinic account.")
-    patients = patient_worklist_for_clinic(clinic=clinic, filters=filters)
-    page = CountedPaginator(patients, per_page, known_count=matching).get_page(page_number)
+    page = patient_worklist_page(
+        clinic=clinic, filters=filters, page_number=page_number, per_page=per_page, matching=matching
+    )
     audit_reads(
         actor=user, clinic=clinic_of(user), patient_ids=[row.pk for row in page.object_list], purpose=purpose
     )

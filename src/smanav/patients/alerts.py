@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -28,6 +28,10 @@ def alert_fingerprint(alert: Alert | Mapping[str, object]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
 
+# An alert (typed, or its document) with its fingerprint.
+FingerprintedAlert = tuple["Alert | Mapping[str, object]", str]
+
+
 @dataclass(frozen=True)
 class ShownAlert:
     """An alert as a page shows it: the alert, its fingerprint and its latest acknowledgement, if any."""
@@ -42,10 +46,28 @@ def shown_alerts_of(
 ) -> dict[int, list[ShownAlert]]:
     """Each record's alerts with their latest acknowledgements, read in one query for all the records
     (only the acknowledgements of the alerts shown now: older ones are of alerts that have changed)."""
-    fingerprinted = {
-        patient_id: [(alert, alert_fingerprint(alert)) for alert in alerts]
-        for patient_id, alerts in alerts_by_patient.items()
-    }
+    return shown_fingerprinted_alerts_of(
+        {
+            patient_id: [(alert, alert_fingerprint(alert)) for alert in alerts]
+            for patient_id, alerts in alerts_by_patient.items()
+        }
+    )
+
+
+def summary_alerts(
+    alerts: Sequence[Mapping[str, object]], fingerprints: Sequence[str]
+) -> list[FingerprintedAlert]:
+    """A summary's alerts with the fingerprints kept beside them; worked out again for a summary kept
+    before they were (its next refresh keeps them)."""
+    if len(fingerprints) != len(alerts):
+        fingerprints = [alert_fingerprint(alert) for alert in alerts]
+    return list(zip(alerts, fingerprints, strict=True))
+
+
+def shown_fingerprinted_alerts_of(
+    fingerprinted: Mapping[int, Sequence[FingerprintedAlert]],
+) -> dict[int, list[ShownAlert]]:
+    """`shown_alerts_of` for alerts whose fingerprints are known already (a summary keeps them)."""
     wanted = {fingerprint for pairs in fingerprinted.values() for _, fingerprint in pairs}
     latest: dict[tuple[int, str], AlertAcknowledgement] = {}
     if wanted:

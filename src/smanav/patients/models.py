@@ -234,6 +234,9 @@ class PatientSummary(models.Model):
     high_alert_count = models.PositiveIntegerField(default=0)
     alert_codes = models.CharField(max_length=300, blank=True)
     alerts = models.JSONField(default=list)
+    # Each alert's fingerprint (`patients.alerts.alert_fingerprint`), in the order of `alerts`, worked out
+    # with them so the worklist finds their acknowledgements without digesting every alert it shows.
+    alert_fingerprints = models.JSONField(default=list)
     # Dated care-plan items whose date has passed, and those due within the knowledge base's window.
     overdue_count = models.PositiveIntegerField(default=0)
     due_soon_count = models.PositiveIntegerField(default=0)
@@ -323,3 +326,65 @@ class CarerInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"invitation of {self.email} to patient {self.patient_id}"
+
+
+class RecordBaseline(models.Model):
+    """What mattered to the person at the last look: each therapy's status and the care plan's items with
+    their intervals (`services/news.py`), to tell what a knowledge update or the passing of time changed."""
+
+    patient = models.OneToOneField(
+        Patient, on_delete=models.CASCADE, related_name="baseline", primary_key=True
+    )
+    knowledge_version = models.CharField(max_length=80)
+    matters = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"baseline of patient {self.patient_id} ({self.knowledge_version})"
+
+
+class NewsKind(models.TextChoices):
+    THERAPY = "therapy", _("A treatment's status changed")
+    THERAPY_NEW = "therapy_new", _("A treatment is new in smanav's knowledge")
+    PLAN_NEW = "plan_new", _("New in the care plan")
+    PLAN_INTERVAL = "plan_interval", _("A check's interval changed")
+    PLAN_GONE = "plan_gone", _("No longer in the care plan")
+
+
+class RecordNews(models.Model):
+    """One change that matters to the person, found by re-evaluating their record without anyone editing
+    it: a knowledge update (a new approval, a changed interval) or the passing of time (a child turning
+    two). Written in plain words, with the sources of the new answer. Rows are only added."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="news")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=20, choices=NewsKind.choices)
+    # The therapy or care-plan item it is about (its id in the knowledge base).
+    subject = models.CharField(max_length=120)
+    text = models.CharField(max_length=500)
+    sources = models.JSONField(default=list)
+    knowledge_before = models.CharField(max_length=80)
+    knowledge_after = models.CharField(max_length=80)
+    # When the people who asked for it were e-mailed that something changed (never the detail itself).
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["patient", "-created_at"], name="news_patient_created")]
+
+    def __str__(self) -> str:
+        return f"news of patient {self.patient_id}: {self.text}"
+
+
+class RecordNewsSeen(models.Model):
+    """When an account last opened a record's page: what came after is "new since your last visit"."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "patient"], name="news_seen_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw patient {self.patient_id} at {self.seen_at}"

@@ -16,7 +16,7 @@ from django_tasks import task
 
 from smanav.accounts.models import Clinic
 from smanav.patients.models import SummaryRefreshRequest
-from smanav.patients.services import reminders, summaries
+from smanav.patients.services import news_mail, reminders, summaries
 
 
 @task()
@@ -28,8 +28,11 @@ def refresh_clinic_summaries(*, clinic_id: int, as_of: str) -> int:
 
 @task()
 def refresh_all_summaries(*, as_of: str) -> int:
-    """The nightly job: every record's summary for the day `as_of` (ISO date); answers how many."""
-    return summaries.all_summaries_refresh(as_of=dt.date.fromisoformat(as_of))
+    """The nightly job: every record's summary for the day `as_of` (ISO date), then the emails about
+    what changed for the records (`services/news_mail.py`); answers how many summaries."""
+    count = summaries.all_summaries_refresh(as_of=dt.date.fromisoformat(as_of))
+    news_mail.news_emails_send(site_url=settings.SMANAV_SITE_URL)
+    return count
 
 
 @task()

@@ -45,6 +45,8 @@ from smanav.patients.forms import (
 from smanav.patients.models import GuardianRelation, Patient
 from smanav.patients.plan import care_plan_by_domain, monitoring_series
 from smanav.patients.seam import evaluate_patient, treatments_of
+from smanav.patients.services import news
+from smanav.patients.worklist import worklist_rows
 from smanav_core import InvalidInput
 from smanav_core.codes import AlertCode, DueStatus, Regimen, Region, UrgencyLevel
 
@@ -175,6 +177,8 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         "open_section": _known(request, "open", [section.slug for section in sections]),
         "may_acknowledge": record["may_edit"] and role_of(request.user) is Role.CLINICIAN,
     }
+    # What changed for the person since this account last opened the record (and the visit is noted).
+    context["news"] = news.news_since_last_visit(user=request.user, patient=patient, now=timezone.now())
     if result is not None:
         context["alerts"] = shown_alerts_of({patient.pk: result.alerts})[patient.pk]
         context["attention"] = record_page.attention(result.care_plan)
@@ -653,10 +657,7 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     # Each alert with its latest acknowledgement: one query for the whole page, whatever its size.
-    shown = shown_alerts_of(
-        {patient.pk: getattr(getattr(patient, "summary", None), "alerts", None) or [] for patient in page}
-    )
-    rows = [(patient, shown[patient.pk]) for patient in page]
+    rows = worklist_rows(list(page))
     context = {
         "clinic": clinic,
         "page": page,

@@ -1,10 +1,16 @@
 from django.urls import path
 
-from smanav.registry import report_views, views
+from smanav.registry import dashboard_views, report_views, views
 
 app_name = "registry"
 
 urlpatterns = [
+    path("registry/dashboard/", dashboard_views.dashboard_page, name="cohort_dashboard"),
+    path(
+        "registry/dashboard/<str:instrument>-<str:by>.svg",
+        dashboard_views.trajectory_chart,
+        name="trajectory_chart",
+    ),
     path("records/<int:patient_id>/consent/", views.consent_page, name="consent"),
     path("records/<int:patient_id>/consent/give/", views.consent_give, name="consent_give"),
     path("records/<int:patient_id>/consent/withdraw/", views.consent_withdraw, name="consent_withdraw"),

@@ -16,9 +16,11 @@ from typing import TypedDict
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 
+from smanav.patients.alerts import alert_fingerprint
 from smanav.patients.models import Patient, PatientSummary, SummaryRefreshRequest
 from smanav.patients.seam import PatientEvaluation, RecordDocument, evaluate_record, record_for_patient
 from smanav.patients.selectors import patient_ids_for_summary_refresh
+from smanav.patients.services.news import news_compare, news_compare_many
 from smanav_core.codes import DueStatus, Severity, UrgencyLevel
 from smanav_core.evaluation import JsonDocument
 
@@ -94,6 +96,7 @@ class SummaryFields(TypedDict):
     urgency_rank: int
     # The alerts as the contract's document writes them (the worklist shows them as kept).
     alerts: list[JsonDocument]
+    alert_fingerprints: list[str]
     alert_count: int
     high_alert_count: int
     alert_codes: str
@@ -121,6 +124,7 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> SummaryF
             urgency="",
             urgency_rank=0,
             alerts=[],
+            alert_fingerprints=[],
             alert_count=0,
             high_alert_count=0,
             alert_codes="",
@@ -130,6 +134,7 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> SummaryF
             problem="; ".join(f"{field}: {message}" for field, message in evaluation.problems)[:300],
         )
     alerts = result.alerts
+    documents = [alert.to_json() for alert in alerts]
     classification = result.classification
     dated = sorted(
         (item for item in result.care_plan if item.due_status in (DueStatus.OVERDUE, DueStatus.DUE_SOON)),
@@ -144,7 +149,8 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> SummaryF
         functional_group=_code(classification.functional_group),
         urgency=result.urgency.level.value,
         urgency_rank=URGENCY_RANK[result.urgency.level],
-        alerts=[alert.to_json() for alert in alerts],
+        alerts=documents,
+        alert_fingerprints=[alert_fingerprint(document) for document in documents],
         alert_count=len(alerts),
         high_alert_count=sum(1 for alert in alerts if alert.severity is Severity.HIGH),
         alert_codes=" ".join(sorted({alert.code.value for alert in alerts}))[:300],
@@ -177,6 +183,8 @@ def patient_summary_refresh(
     summary, _ = PatientSummary.objects.update_or_create(
         patient=patient, defaults=summary_values(evaluation, as_of=as_of)
     )
+    # A person's own change: the baseline follows it silently (news only of a knowledge update).
+    news_compare(patient=patient, evaluation=evaluation.result, edited=True)
     return summary
 
 
@@ -186,6 +194,7 @@ def patient_summaries_rebuild(*, patients: Iterable[Patient], as_of: dt.date) ->
     their assessments, treatments (with their doses) and lab tests prefetched; summaries are replaced in
     bulk."""
     rows = []
+    evaluated = []
     for patient in patients:
         record = record_for_patient(
             patient,
@@ -193,11 +202,11 @@ def patient_summaries_rebuild(*, patients: Iterable[Patient], as_of: dt.date) ->
             treatments=patient.treatments.all(),
             lab_tests=patient.lab_tests.all(),
         )
-        rows.append(
-            PatientSummary(
-                patient=patient, **summary_values(evaluate_record(record, as_of=as_of), as_of=as_of)
-            )
-        )
+        evaluation = evaluate_record(record, as_of=as_of)
+        evaluated.append((patient, evaluation.result))
+        rows.append(PatientSummary(patient=patient, **summary_values(evaluation, as_of=as_of)))
     PatientSummary.objects.filter(patient__in=[row.patient for row in rows]).delete()
     PatientSummary.objects.bulk_create(rows, batch_size=1000)
+    # Nobody edited these records: what their new evaluation changed for the person is news.
+    news_compare_many(evaluated)
     return len(rows)

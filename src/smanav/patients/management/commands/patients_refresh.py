@@ -10,9 +10,11 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from smanav.patients.services.news_mail import news_emails_send
 from smanav.patients.services.summaries import all_summaries_refresh
 from smanav.patients.tasks import refresh_all_summaries
 
@@ -36,4 +38,8 @@ class Command(BaseCommand):
             )
             return
         count = all_summaries_refresh(as_of=today)
-        self.stdout.write(f"Refreshed {count} patient summaries for {today.isoformat()}.")
+        emails = news_emails_send(site_url=settings.SMANAV_SITE_URL)
+        self.stdout.write(
+            f"Refreshed {count} patient summaries for {today.isoformat()}. "
+            f"Emails that something changed for a record: {emails}."
+        )

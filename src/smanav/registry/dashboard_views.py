@@ -1,0 +1,114 @@
+"""The cohort dashboard page and its trajectory charts, for clinic coordinators past the second factor.
+
+Everyone else gets "not found". The page reads aggregates of registry participants only (`dashboard`),
+suppressed by `small_cells`; it hands out no record, so no record's read is audited.
+"""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib
+from django.contrib.auth.models import AnonymousUser
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from matplotlib.figure import Figure
+
+from smanav.accounts.decorators import signed_in
+from smanav.accounts.http import AuthenticatedHttpRequest
+from smanav.accounts.models import User
+from smanav.accounts.roles import Role, has_verified_second_factor, role_of
+from smanav.registry import dashboard
+from smanav.registry.small_cells import suppress, threshold
+from smanav.vocabulary import INSTRUMENT_LABELS, label
+
+matplotlib.rcParams["svg.hashsalt"] = "smanav"
+matplotlib.rcParams["svg.fonttype"] = "none"
+MARKERS = ("o", "s", "^", "D", "v", "P")
+LINES = ("-", "--", "-.", ":", "-", "--")
+
+
+def dashboard_allowed(user: User | AnonymousUser) -> None:
+    """Coordinators past the second factor see the dashboard; everyone else: Http404."""
+    if not isinstance(user, User):
+        raise Http404("No such page.")
+    if role_of(user) is not Role.COORDINATOR:
+        raise Http404("No such page.")
+    if not has_verified_second_factor(user):
+        raise Http404("No such page.")
+
+
+def _trajectory_rows(trajectory: dashboard.Trajectory) -> list[dict[str, object]]:
+    return [
+        {"group": dashboard.group_words(trajectory.by, group), "points": trajectory.points[group]}
+        for group in trajectory.groups
+    ]
+
+
+@signed_in
+def dashboard_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    dashboard_allowed(request.user)
+    on = timezone.localdate()
+    limit = threshold()
+    people = dashboard.cohort(on)
+    charts = []
+    for instrument in dashboard.TRAJECTORY_INSTRUMENTS:
+        for trajectory in dashboard.trajectories(people, instrument=instrument, limit=limit):
+            by_words = _("by latest treatment") if trajectory.by == "treatment" else _("by SMN2 copies")
+            charts.append(
+                {
+                    "id": f"{instrument}-{trajectory.by}".lower(),
+                    "title": f"{label(INSTRUMENT_LABELS, instrument)}, {by_words}",
+                    "instrument": instrument,
+                    "by": trajectory.by,
+                    "rows": _trajectory_rows(trajectory),
+                }
+            )
+    context = {
+        "on": on,
+        "limit": limit,
+        "total": suppress({"all": len(people)}, limit=limit).cells[0].shown,
+        "tables": dashboard.count_tables(people, on=on, limit=limit),
+        "completeness": dashboard.completeness(people, on=on, limit=limit),
+        "charts": charts,
+        "years": list(range(dashboard.TRAJECTORY_YEARS)),
+    }
+    return render(request, "registry/dashboard.html", context)
+
+
+@signed_in
+def trajectory_chart(request: AuthenticatedHttpRequest, instrument: str, by: str) -> HttpResponse:
+    dashboard_allowed(request.user)
+    if instrument not in dashboard.TRAJECTORY_INSTRUMENTS or by not in ("treatment", "smn2"):
+        raise Http404("No such chart.")
+    people = dashboard.cohort(timezone.localdate())
+    found = [
+        t for t in dashboard.trajectories(people, instrument=instrument, limit=threshold()) if t.by == by
+    ]
+    figure = Figure(figsize=(7.5, 3.4), dpi=96)
+    axes = figure.subplots()
+    for index, group in enumerate(found[0].groups if found else []):
+        points = found[0].points[group]
+        xs = [year for year, point in enumerate(points) if point is not None]
+        ys = [point[0] for point in points if point is not None]
+        axes.plot(
+            xs,
+            ys,
+            color="black",
+            linestyle=LINES[index % len(LINES)],
+            marker=MARKERS[index % len(MARKERS)],
+            label=dashboard.group_words(by, group),
+        )
+    axes.axhline(0, color="#777777", linewidth=0.8)
+    axes.set_xlabel(_("Years since the first measurement"))
+    axes.set_ylabel(_("Mean change (points)"))
+    axes.set_xticks(range(dashboard.TRAJECTORY_YEARS))
+    axes.grid(True, color="#bbbbbb", linewidth=0.6, linestyle=":")
+    if found and found[0].groups:
+        axes.legend(loc="best", fontsize=8)
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")

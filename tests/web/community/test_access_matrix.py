@@ -1,0 +1,257 @@
+"""Every route of the community x every role: who gets the page, who is sent to log in or to join, who
+gets 404. And no community page shows anything of a patient record, of registry data, or a member's
+health detail they chose not to show.
+
+The routes are read from the URL map (`community:` namespace): a route added without an entry in
+`MATRIX` fails `test_every_community_route_has_an_entry`. Arguments are made from the URL's parameter
+names (`post_id`, `picture_id`, `token`, ...): objects owned by `owner`, who blocks `blocked_member`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from tests.web.personas import Personas, log_in, people_fixture  # noqa: F401
+
+from smanav.community.models import (
+    AgeBand,
+    Comment,
+    FollowKind,
+    Member,
+    MemberLink,
+    Moderator,
+    Notification,
+    NotificationKind,
+    Picture,
+    Post,
+    Relation,
+    SmaType,
+    Topic,
+    TrustLevel,
+)
+from smanav.community.unsubscribe import unsubscribe_token
+
+ROLES = [
+    "anonymous",
+    "member",
+    "blocked_member",
+    "new_member",
+    "moderator",
+    "administrator",
+    "clinic_staff",
+    "family",
+]
+# Accounts that never joined the community: administrators and clinic staff have no power here.
+NOT_JOINED = ("administrator", "clinic_staff")
+MEMBERS = ("member", "blocked_member", "new_member", "moderator", "family")
+
+
+def members_only(role: str) -> int:
+    """A page for members: anonymous visitors go to log in, accounts that did not join to the join page."""
+    return 200 if role in MEMBERS else 302
+
+
+def members_only_post(role: str) -> int:
+    """A form's target (POST only): a GET by a member is refused (405)."""
+    return 405 if role in MEMBERS else 302
+
+
+def own_notification(role: str) -> int:
+    """The notification is `owner`'s: another member gets 404, as for one that does not exist."""
+    return 302 if role not in MEMBERS else 404
+
+
+def anyone(role: str) -> int:
+    """Open without signing in (the e-mails' unsubscribe link, signed)."""
+    return 200
+
+
+def post_only(role: str) -> int:
+    """A form's target refusing any GET before it asks who is there (require_POST outermost)."""
+    return 405
+
+
+def owners_content(role: str) -> int:
+    """A page of `owner`'s post: `owner` blocks `blocked_member`, so to them it does not exist."""
+    return 404 if role == "blocked_member" else members_only(role)
+
+
+# Route name (without the namespace) -> the expected status of a GET, by role.
+MATRIX: dict[str, Callable[[str], int]] = {
+    # The conversation (C2).
+    "feed": members_only,
+    "search": members_only,
+    "write": members_only,
+    "draft_save": post_only,
+    "topic": members_only,
+    "topic_follow": post_only,
+    "post": owners_content,
+    "reply": owners_content,
+    "reply_to": owners_content,
+    "react": post_only,
+    "answer": post_only,
+    "picture": members_only,
+    # Notifications (C4).
+    "notifications": members_only,
+    "notification_open": own_notification,
+    "notifications_read": members_only_post,
+    "notification_preferences": members_only,
+    "unsubscribe": anyone,
+}
+
+
+def community_routes() -> dict[str, list[str]]:
+    """Every route of the `community` namespace: its name and its URL's parameter names."""
+
+    def walk(patterns: list[Any], inside: bool) -> Iterator[tuple[str, list[str]]]:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(entry.url_patterns, inside or entry.namespace == "community")
+            elif isinstance(entry, URLPattern) and inside and entry.name:
+                yield entry.name, list(entry.pattern.regex.groupindex)
+
+    return dict(walk(get_resolver().url_patterns, False))
+
+
+def test_every_community_route_has_an_entry() -> None:
+    routes = set(community_routes())
+    assert routes - set(MATRIX) == set(), "new community routes need an entry in MATRIX"
+    assert set(MATRIX) - routes == set(), "MATRIX names routes that no longer exist"
+
+
+@dataclass
+class Scene:
+    people: Personas
+    owner: Member
+    members: dict[str, Member]
+    post: Post
+    comment: Comment
+    picture: Picture
+    topic: Topic
+    notification: Notification
+
+    def client(self, role: str) -> Client:
+        if role == "anonymous":
+            return Client()
+        if role == "administrator":
+            return log_in(Client(), self.people.administrator)
+        if role == "clinic_staff":
+            return log_in(Client(), self.people.clinician)
+        return log_in(Client(), self.members[role].user)
+
+    def argument(self, name: str) -> Any:
+        values = {
+            "post_id": self.post.pk,
+            "comment_id": self.comment.pk,
+            "picture_id": self.picture.pk,
+            "notification_id": self.notification.pk,
+            "member_id": self.owner.pk,
+            "topic_id": self.topic.pk,
+            "slug": self.topic.slug,
+            "topic": self.topic.slug,
+            "token": unsubscribe_token(member_id=self.owner.pk, kind=NotificationKind.REPLY),
+        }
+        return values[name]
+
+    def url(self, route: str, parameters: list[str]) -> str:
+        return reverse(f"community:{route}", kwargs={name: self.argument(name) for name in parameters})
+
+
+# What the family member has but did not choose to show, and what their child's record holds.
+HIDDEN = {"sma_type": SmaType.TYPE_2, "age_band": AgeBand.AGE_30_49, "relation": Relation.PARENT}
+HIDDEN_WORDS = ["Type 2", "30 to 49", "Parent or carer", "Zolgensma", "Ada", "HFMSE", "Northside"]
+
+
+def member_make(user: Any, name: str, **fields: Any) -> Member:
+    return Member.objects.create(
+        user=user,
+        display_name=name,
+        name_key=name.lower(),
+        guidelines_version="1",
+        guidelines_accepted_at=timezone.now(),
+        **fields,
+    )
+
+
+@pytest.fixture(name="scene")
+def scene_fixture(people: Personas) -> Scene:
+    from smanav.accounts.services import user_create
+
+    def account(name: str) -> Any:
+        return user_create(
+            username=name, email=f"{name}@example.org", password="correct horse battery staple"
+        )
+
+    owner = member_make(account("owner"), "Owner", trust_level=TrustLevel.TRUSTED)
+    members = {
+        "member": member_make(account("member"), "Mira", trust_level=TrustLevel.MEMBER),
+        "blocked_member": member_make(account("blocked"), "Blake", trust_level=TrustLevel.MEMBER),
+        "new_member": member_make(account("newbie"), "Nell"),
+        "moderator": member_make(account("moderator"), "Moe", trust_level=TrustLevel.TRUSTED),
+        # The parent of the personas (whose records hold Ada's): a member who shows none of it.
+        "family": member_make(
+            people.parent, "Fay", treatments=["Zolgensma"], show_treatments=False, **HIDDEN
+        ),
+    }
+    Moderator.objects.create(member=members["moderator"])
+    MemberLink.objects.create(member=owner, other=members["blocked_member"], kind=FollowKind.BLOCK)
+    topic = Topic.objects.order_by("pk").first() or Topic.objects.create(slug="equipment", name="Equipment")
+    picture = Picture.objects.create(
+        owner=owner, content_type="image/png", data=b"\x89PNG", width=1, height=1, alt_text="A ramp"
+    )
+    post = Post.objects.create(
+        author=owner, topic=topic, title="A ramp for the van", body="It fits.", submission_key="matrix-post"
+    )
+    comment = Comment.objects.create(
+        post=post, author=members["family"], body="Lovely", submission_key="matrix-c"
+    )
+    notification = Notification.objects.create(
+        recipient=owner, kind=NotificationKind.REPLY, post=post, comment=comment
+    )
+    return Scene(people, owner, members, post, comment, picture, topic, notification)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_answers_each_role_as_expected(scene: Scene, role: str) -> None:
+    if role in NOT_JOINED and "join" not in community_routes():
+        pytest.skip("accounts that did not join are sent to community:join, which the members' part adds")
+    client = scene.client(role)
+    answers = {}
+    for route, parameters in sorted(community_routes().items()):
+        response = client.get(scene.url(route, parameters))
+        answers[route] = response.status_code
+        if response.status_code == 302 and role == "anonymous":
+            assert response["Location"].startswith(reverse("accounts:login")), route
+        elif response.status_code == 302 and role in NOT_JOINED:
+            assert response["Location"] == reverse("community:join"), route
+    expected = {route: MATRIX[route](role) for route in answers}
+    assert answers == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["member", "family", "moderator"])
+def test_no_page_shows_a_record_registry_data_or_hidden_health_details(scene: Scene, role: str) -> None:
+    client = scene.client(role)
+    for route, parameters in sorted(community_routes().items()):
+        response = client.get(scene.url(route, parameters))
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/"):
+            continue
+        page = response.content.decode()
+        for word in HIDDEN_WORDS:
+            assert word not in page, (route, word)
+
+
+def test_the_api_has_no_community_operation() -> None:
+    """The JSON API under /api/v1/ serves records and lookups; none of its routes reads the community
+    (a community API would need its own rows in this matrix)."""
+    from smanav.api.router import api
+
+    paths = [str(path) for path in api.get_openapi_schema()["paths"]]
+    assert [path for path in paths if "community" in path] == []
