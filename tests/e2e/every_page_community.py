@@ -4,7 +4,7 @@ community's own services), the pages each of them sees, and the community's rout
 Personas: `member` (a member of some standing, who asked a question, follows a topic and has a draft),
 `new_member` (just joined: their first post waits for a moderator) and `moderator`. Ids for the paths:
 {c_post} (a post with a picture and threaded replies), {c_reply} (a reply to it), {c_question} (a
-question with an accepted answer).
+question with an accepted answer), {c_unsubscribe} (the member's link to stop e-mails of replies).
 """
 
 from __future__ import annotations
@@ -18,15 +18,25 @@ from PIL import Image
 from tests.e2e.page_cases import Page, fill, submit, submit_empty
 
 from smanav.accounts.services import user_create
-from smanav.community.models import Member, Moderator, PostKind, ReactionKind, Topic, TopicFollow, TrustLevel
+from smanav.community.models import (
+    Member,
+    Moderator,
+    NotificationKind,
+    PostKind,
+    ReactionKind,
+    Topic,
+    TopicFollow,
+    TrustLevel,
+)
 from smanav.community.pictures import picture_create
 from smanav.community.services.comments import answer_accept, comment_create
 from smanav.community.services.drafts import PLACE_NEW_POST, draft_save
 from smanav.community.services.posts import post_create
 from smanav.community.services.reactions import reaction_toggle
 from smanav.community.topics import topics_ensure
+from smanav.community.unsubscribe import unsubscribe_token
 
-MEMBER, NEW_MEMBER, MODERATOR = "member", "new_member", "moderator"
+ANONYMOUS, MEMBER, NEW_MEMBER, MODERATOR = "anonymous", "member", "new_member", "moderator"
 # Members read the community as families do: no codes or field paths on their pages.
 COMMUNITY_FAMILY_PERSONAS = {MEMBER, NEW_MEMBER}
 
@@ -39,6 +49,9 @@ COMMUNITY_NOT_PAGES = {
     "community/topics/<slug:slug>/follow/": "POST only: the Follow button of the topic page",
     "community/posts/<int:post_id>/react/": "POST only: the reaction buttons of the post page",
     "community/posts/<int:post_id>/answer/": "POST only: the Mark as the answer button of the post page",
+    "community/notifications/read/": "POST only: the Mark as read buttons of the notifications page",
+    "community/notifications/<int:notification_id>/": "a redirect to the reply or post a notification is "
+    "about, marking it read (tests/web/community/test_notification_pages.py)",
 }
 
 
@@ -115,7 +128,12 @@ def community_seed() -> tuple[dict[str, str], dict[str, Any]]:
     answer_accept(member=member, post=question, comment=answer)
     draft_save(member=member, place=PLACE_NEW_POST, title="School trip", body="Half-written, for later.")
 
-    ids = {"c_post": str(post.pk), "c_reply": str(reply.pk), "c_question": str(question.pk)}
+    ids = {
+        "c_post": str(post.pk),
+        "c_reply": str(reply.pk),
+        "c_question": str(question.pk),
+        "c_unsubscribe": unsubscribe_token(member_id=member.pk, kind=NotificationKind.REPLY),
+    }
     return ids, {MEMBER: member.user, NEW_MEMBER: new_member.user, MODERATOR: moderator.user}
 
 
@@ -162,4 +180,21 @@ COMMUNITY_PAGES = [
     Page("community-reply-problems", MEMBER, POST + "reply/", "Reply to", _blank_reply, 400),
     Page("community-search", MEMBER, "/community/search/", POST_TITLE, _search("chairs")),
     Page("community-search-nothing", MEMBER, "/community/search/?q=zebra", "Search the community"),
+    Page("community-notifications", MEMBER, "/community/notifications/", f"Mo replied in “{POST_TITLE}”."),
+    Page("community-notification-settings", MEMBER, "/community/notifications/settings/", "How you are told"),
+    Page("community-unsubscribe", ANONYMOUS, "/community/unsubscribe/{c_unsubscribe}/", "Stop e-mails"),
+    Page(
+        "community-unsubscribe-done",
+        ANONYMOUS,
+        "/community/unsubscribe/{c_unsubscribe}/",
+        "You will not get these e-mails any more",
+        submit_empty("Stop these e-mails"),
+    ),
+    Page(
+        "community-unsubscribe-refused",
+        ANONYMOUS,
+        "/community/unsubscribe/made-up/",
+        "This link does not work",
+        status=404,
+    ),
 ]
