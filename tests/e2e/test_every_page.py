@@ -263,7 +263,7 @@ PAGES = [
         submit_empty("See what the answers suggest"),
         422,
     ),
-    Page("sources", ANONYMOUS, "/sources/", "Knowledge base version"),
+    Page("sources", ANONYMOUS, "/sources/", "Medical information last reviewed on"),
     Page("services", ANONYMOUS, "/services/", "Find care and services near you"),
     Page(
         "services-results",

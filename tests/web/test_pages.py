@@ -40,7 +40,9 @@ def test_pages_share_the_accessible_layout(client: Client, path: str) -> None:
     assert 'href="#main"' in html and 'id="main"' in html
     for landmark in ("<header", "<nav", "<main", "<footer"):
         assert landmark in html
-    assert load_knowledge().version in html
+    # Visitors and families read when the medical information was last reviewed, not a version string.
+    assert "Medical information last reviewed on" in html
+    assert load_knowledge().version not in html
     # Strict CSP: no inline script or style anywhere.
     assert "<script" not in html and "style=" not in html and "<style" not in html
     assert "script-src 'self'" in response["Content-Security-Policy"]

@@ -26,7 +26,7 @@ from smanav.patients.services import (
     treatment_end,
     treatment_record,
 )
-from smanav_core import InvalidInput
+from smanav_core import InvalidInput, load_knowledge
 from smanav_core.codes import Instrument
 
 NEW_CHILD = {
@@ -476,3 +476,18 @@ def test_weight_and_height_show_everyday_units_of_the_readers_country(people: Pe
     Patient.objects.filter(guardians__user=people.parent).update(region="UK")
     moved = parent.get(url, HTTP_ACCEPT_LANGUAGE="en-US").content.decode()
     assert "12.5" in moved and " lb)" not in moved
+
+
+@pytest.mark.django_db
+def test_families_read_when_the_knowledge_was_reviewed_and_clinicians_its_version(people: Personas) -> None:
+    version = load_knowledge().version
+    url = reverse("patients:detail", args=[people.shared_child.pk])
+    family = log_in(Client(), people.parent).get(url).content.decode()
+    assert version not in family
+    assert "Medical information last reviewed on" in family
+    assert "This advice rests on medical information last reviewed on" in family
+    clinician = log_in(Client(), people.clinician).get(url).content.decode()
+    assert clinician.count(version) == 2  # the record's provenance line and the footer
+    assert "Medical information last reviewed on" not in clinician
+    for reader in (Client(), log_in(Client(), people.parent)):
+        assert version not in reader.get(reverse("sources")).content.decode()

@@ -16,7 +16,8 @@ from tests.web.personas import AS_OF, Personas, people_fixture  # noqa: F401
 
 from smanav.accounts.services import reminder_preference_set
 from smanav.audit.models import AuditEvent
-from smanav.patients.services.reminders import REMINDER_PURPOSE, due_summary
+from smanav.patients.models import Patient, PatientSummary
+from smanav.patients.services.reminders import REMINDER_PURPOSE, DueSummary, due_summary
 
 
 @pytest.mark.django_db(transaction=True)
@@ -65,3 +66,28 @@ def test_the_daily_job_emails_what_is_due_once_and_audits_the_reads(
 def test_a_record_without_dated_items_has_nothing_due(people: Personas) -> None:
     # A newborn with nothing known yet has no dated item.
     assert due_summary(people.private_child, as_of=AS_OF, days_before=60) is None
+
+
+@pytest.mark.django_db
+def test_reminders_read_the_stored_summary_and_bring_an_old_one_up_to_the_day(people: Personas) -> None:
+    day = dt.date(2027, 5, 10)
+    child = Patient.objects.get(pk=people.shared_child.pk)
+    assert child.summary.evaluated_on < day
+    # An old summary is worked out again for the day first, with the record's dated items.
+    found = due_summary(child, as_of=day, days_before=7)
+    summary = PatientSummary.objects.get(patient=child)
+    assert summary.evaluated_on == day
+    assert found is not None and (found.count, found.first_due_on) == (1, dt.date(2027, 5, 15))
+    assert {"due_on": "2027-05-15", "status": "due_soon"} in (summary.dated_items or [])
+    # A summary of the day is read as kept: the record is not evaluated again.
+    PatientSummary.objects.filter(patient=child).update(
+        dated_items=[
+            {"due_on": "2027-05-01", "status": "overdue"},
+            {"due_on": "2027-05-12", "status": "due_soon"},
+            {"due_on": "2027-09-01", "status": "scheduled"},
+        ]
+    )
+    child = Patient.objects.select_related("summary").get(pk=child.pk)
+    found = due_summary(child, as_of=day, days_before=7)
+    assert found == DueSummary(display_name="Ada", count=2, first_due_on=dt.date(2027, 5, 1), overdue=True)
+    assert PatientSummary.objects.get(patient=child).dated_items[2]["status"] == "scheduled"

@@ -170,6 +170,9 @@ class Post(models.Model):
     accepted_answer = models.ForeignKey(
         "Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # "What the sources say": the path of a cited smanav page (a library article) that the author or a
+    # moderator linked under the post, checked to be one of ours (`services.moderation`).
+    sources_path = models.CharField(_("what the sources say"), max_length=300, blank=True)
     # The composer's token: the same submission sent twice is saved once.
     submission_key = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
@@ -209,6 +212,7 @@ class Comment(models.Model):
     )
     body = models.TextField(_("reply"))
     body_html = models.TextField(blank=True)
+    sources_path = models.CharField(_("what the sources say"), max_length=300, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PUBLISHED)
     status_reason = models.CharField(max_length=300, blank=True)
     submission_key = models.CharField(max_length=64)
@@ -384,6 +388,7 @@ class ModerationKind(models.TextChoices):
     MODERATOR_GRANTED = "moderator_granted", _("made a moderator")
     MODERATOR_REVOKED = "moderator_revoked", _("ended the moderator role of")
     WATCHED_WORD = "watched_word", _("changed the watched words")
+    SOURCES = "sources", _("linked what the sources say under")
 
 
 class ModerationAction(models.Model):

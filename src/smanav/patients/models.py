@@ -242,6 +242,9 @@ class PatientSummary(models.Model):
     due_soon_count = models.PositiveIntegerField(default=0)
     # The dated items that are overdue or due soon, earliest first: [{"title", "due_on", "status"}].
     due_items = models.JSONField(default=list)
+    # Every dated item with a date still ahead or passed (overdue, due soon, scheduled), earliest first:
+    # [{"due_on", "status"}], for the reminders by email. None in a summary kept before this was.
+    dated_items = models.JSONField(null=True, default=None)
     last_assessment_on = models.DateField(null=True, blank=True)
     problem = models.CharField(max_length=300, blank=True)
 

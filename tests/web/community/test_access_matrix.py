@@ -17,8 +17,9 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
-from tests.web.personas import Personas, log_in, people_fixture  # noqa: F401
+from tests.web.personas import TOTP_KEY, Personas, log_in, people_fixture  # noqa: F401
 
+from smanav.accounts.services import totp_device_create
 from smanav.community.models import (
     AgeBand,
     Comment,
@@ -34,6 +35,8 @@ from smanav.community.models import (
     SmaType,
     Topic,
     TrustLevel,
+    WatchedWord,
+    WatchedWordAction,
 )
 from smanav.community.unsubscribe import unsubscribe_token
 
@@ -77,6 +80,20 @@ def post_only(role: str) -> int:
     return 405
 
 
+def moderators_only(role: str) -> int:
+    """A moderators' page: other members are told it is not found (who moderates is not revealed)."""
+    return 200 if role == "moderator" else (404 if role in MEMBERS else 302)
+
+
+def authors_or_moderators(author: str) -> Callable[[str], int]:
+    """A page to link "what the sources say": the author of what it is under, or a moderator."""
+
+    def expected(role: str) -> int:
+        return 200 if role in (author, "moderator") else (404 if role in MEMBERS else 302)
+
+    return expected
+
+
 def owners_content(role: str) -> int:
     """A page of `owner`'s post: `owner` blocks `blocked_member`, so to them it does not exist."""
     return 404 if role == "blocked_member" else members_only(role)
@@ -96,13 +113,28 @@ MATRIX: dict[str, Callable[[str], int]] = {
     "reply_to": owners_content,
     "react": post_only,
     "answer": post_only,
-    "picture": members_only,
+    # The picture of `owner`'s post: seen where the post may be read.
+    "picture": owners_content,
     # Notifications (C4).
     "notifications": members_only,
     "notification_open": own_notification,
     "notifications_read": members_only_post,
     "notification_preferences": members_only,
     "unsubscribe": anyone,
+    # Moderation (C3).
+    "moderation_queue": moderators_only,
+    "moderation_decide_post": post_only,
+    "moderation_decide_comment": post_only,
+    "moderation_member": moderators_only,
+    "moderation_audit": moderators_only,
+    "moderation_watched_words": moderators_only,
+    "moderation_watched_word_remove": post_only,
+    "report_post": owners_content,
+    "report_comment": owners_content,
+    "report_done": members_only,
+    "sources_post": authors_or_moderators("owner"),
+    "sources_comment": authors_or_moderators("family"),
+    "support_lines": anyone,
 }
 
 
@@ -135,6 +167,7 @@ class Scene:
     picture: Picture
     topic: Topic
     notification: Notification
+    watched_word: WatchedWord
 
     def client(self, role: str) -> Client:
         if role == "anonymous":
@@ -156,6 +189,7 @@ class Scene:
             "slug": self.topic.slug,
             "topic": self.topic.slug,
             "token": unsubscribe_token(member_id=self.owner.pk, kind=NotificationKind.REPLY),
+            "word_id": self.watched_word.pk,
         }
         return values[name]
 
@@ -200,13 +234,21 @@ def scene_fixture(people: Personas) -> Scene:
         ),
     }
     Moderator.objects.create(member=members["moderator"])
+    # Moderators pass a second factor before the moderators' pages (ADR 0020).
+    totp_device_create(user=members["moderator"].user, confirmed=True, key=TOTP_KEY)
+    watched_word = WatchedWord.objects.create(word="casino", action=WatchedWordAction.BLOCK)
     MemberLink.objects.create(member=owner, other=members["blocked_member"], kind=FollowKind.BLOCK)
     topic = Topic.objects.order_by("pk").first() or Topic.objects.create(slug="equipment", name="Equipment")
     picture = Picture.objects.create(
         owner=owner, content_type="image/png", data=b"\x89PNG", width=1, height=1, alt_text="A ramp"
     )
     post = Post.objects.create(
-        author=owner, topic=topic, title="A ramp for the van", body="It fits.", submission_key="matrix-post"
+        author=owner,
+        topic=topic,
+        title="A ramp for the van",
+        body="It fits.",
+        picture=picture,
+        submission_key="matrix-post",
     )
     comment = Comment.objects.create(
         post=post, author=members["family"], body="Lovely", submission_key="matrix-c"
@@ -214,7 +256,7 @@ def scene_fixture(people: Personas) -> Scene:
     notification = Notification.objects.create(
         recipient=owner, kind=NotificationKind.REPLY, post=post, comment=comment
     )
-    return Scene(people, owner, members, post, comment, picture, topic, notification)
+    return Scene(people, owner, members, post, comment, picture, topic, notification, watched_word)
 
 
 @pytest.mark.django_db

@@ -9,12 +9,14 @@ import zlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image
-from tests.web.community.post_members import make_member, signed_in_client
+from tests.web.community.post_members import a_topic, make_member, signed_in_client
 
 from smanav.community import pictures
 from smanav.community.models import Picture
 from smanav.community.pictures import PictureRefused, picture_create
+from smanav.community.services.posts import post_create
 
 pytestmark = pytest.mark.django_db
 
@@ -159,14 +161,16 @@ def test_a_picture_needs_a_description() -> None:
     assert not Picture.objects.exists()
 
 
-def test_members_see_a_picture_and_visitors_do_not() -> None:
+def test_members_see_a_published_picture_and_visitors_do_not() -> None:
     member = make_member("Ana")
     picture = picture_create(owner=member, upload=photo_bytes(), alt_text="Garden")
-    from django.test import Client
-
     url = f"/community/pictures/{picture.pk}/"
-    assert Client().get(url).status_code == 302
     reader = signed_in_client(make_member("Ben"))
+    # Not yet in a post (a draft's picture): its owner only.
+    assert reader.get(url).status_code == 404
+    assert signed_in_client(member).get(url).status_code == 200
+    post_create(author=member, topic=a_topic(), title="Garden", body="", picture=picture, submission_key="k")
+    assert Client().get(url).status_code == 302
     response = reader.get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"

@@ -105,7 +105,7 @@ def test_replies_thread_and_count_and_are_saved_once() -> None:
 
 def test_a_reply_to_another_posts_comment_is_refused() -> None:
     ana = make_member("Ana")
-    one, two = write(ana).post, write(ana, key="k2").post
+    one, two = write(ana).post, write(ana, key="k2", body="A second post, not the same text.").post
     elsewhere = comment_create(author=ana, post=two, body="Hi", submission_key="r1").comment
     with pytest.raises(SubmissionRefused):
         comment_create(author=ana, post=one, parent=elsewhere, body="Hi", submission_key="r2")
@@ -186,7 +186,7 @@ def test_the_composer_names_the_field_of_a_refused_picture_and_stores_nothing() 
     response = client.post(
         "/community/write/", {**form, "picture": SimpleUploadedFile("a.png", b"not a picture")}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "not a picture we can read" in response.context["form"].errors["picture"][0]
     assert not Post.objects.exists() and not Picture.objects.exists()
 

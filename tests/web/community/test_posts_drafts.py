@@ -66,5 +66,5 @@ def test_reply_drafts_are_kept_per_place_and_removed_when_published() -> None:
 def test_a_draft_in_an_unknown_place_is_refused() -> None:
     ana = make_member("Ana")
     response = signed_in_client(ana).post("/community/drafts/save/", {"place": "somewhere", "body": "x"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert not Draft.objects.exists()

@@ -140,8 +140,12 @@ def test_pending_posts_are_seen_by_their_author_only() -> None:
     ana, ben = make_member("Ana"), make_member("Ben")
     many_posts(ana, 1)
     Post.objects.update(status=Status.PENDING)
-    assert len(feed_all(member=ana).posts) == 1
-    assert feed_all(member=ben).posts == []
+    post = Post.objects.get()
+    assert feed_all(member=ana).posts == feed_all(member=ben).posts == []
+    assert b"Your posts waiting for a moderator" in signed_in_client(ana).get("/community/").content
+    assert b"waiting for a moderator" not in signed_in_client(ben).get("/community/").content
+    assert signed_in_client(ana).get(f"/community/posts/{post.pk}/").status_code == 200
+    assert signed_in_client(ben).get(f"/community/posts/{post.pk}/").status_code == 404
 
 
 def test_a_visitor_is_sent_to_sign_in() -> None:

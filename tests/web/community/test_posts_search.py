@@ -8,7 +8,7 @@ from django.db import connection
 from tests.web.community.post_members import a_topic, make_member, signed_in_client
 
 from smanav.community.models import FollowKind, MemberLink, Post, Status
-from smanav.community.selectors.search import search
+from smanav.community.selectors.search import COMMENTS_MATCH, POSTS_MATCH, search
 from smanav.community.services.comments import comment_create
 from smanav.community.services.posts import post_create
 
@@ -84,3 +84,16 @@ def test_the_index_is_the_databases_own() -> None:
         else:
             cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'community_post_search'")
             assert "gin" in cursor.fetchone()[0].lower()
+
+
+@pytest.mark.postgres
+def test_postgresql_answers_from_the_gin_indexes(conversation) -> None:  # type: ignore[no-untyped-def]
+    # The queries' expressions must be the indexes' own, or PostgreSQL reads every row.
+    plans = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        for table, match in (("community_comment", COMMENTS_MATCH), ("community_post", POSTS_MATCH)):
+            cursor.execute(f"EXPLAIN SELECT id FROM {table} WHERE {match}", ["wheelchair"])
+            plans.append(" ".join(row[0] for row in cursor.fetchall()))
+    assert "community_comment_search" in plans[0]
+    assert "community_post_search" in plans[1]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from smanav.community.models import Comment, FollowKind, Member, MemberLink, Post, Reaction, Status
+from smanav.community.models import Comment, FollowKind, Member, MemberLink, Picture, Post, Reaction, Status
 
 PAGE_SIZE = 20
 
@@ -44,8 +44,10 @@ def hidden_ids(member: Member) -> list[int]:
 
 
 def _visible_posts(member: Member) -> QuerySet[Post]:
+    # Published only, so that every page walks one index in order; the reader's own posts that wait
+    # for a moderator are listed apart (`pending_of`).
     posts = (
-        Post.objects.filter(Q(status=Status.PUBLISHED) | Q(status=Status.PENDING, author=member))
+        Post.objects.filter(status=Status.PUBLISHED)
         .select_related("author", "topic", "picture")
         .defer("picture__data", "body", "author__about")
     )
@@ -105,6 +107,27 @@ def my_post_reactions(member: Member, posts: list[Post]) -> dict[int, set[str]]:
     for post_id, kind in pairs:
         mine.setdefault(post_id, set()).add(kind)
     return mine
+
+
+def pending_of(member: Member) -> list[Post]:
+    """The member's own posts waiting for a moderator (only they see them)."""
+    return list(
+        Post.objects.filter(author=member, status=Status.PENDING)
+        .select_related("topic")
+        .only("id", "title", "kind", "created_at", "topic__name", "topic__slug")
+        .order_by("-created_at")[:10]
+    )
+
+
+def picture_visible_to(*, member: Member, picture_id: int) -> bool:
+    """A member sees their own pictures, pictures of posts they may read, and members' photos."""
+    if Picture.objects.filter(pk=picture_id, owner=member).exists():
+        return True
+    posts = Post.objects.filter(picture_id=picture_id, status=Status.PUBLISHED)
+    hidden = hidden_ids(member)
+    if hidden:
+        posts = posts.exclude(author_id__in=hidden)
+    return posts.exists() or Member.objects.filter(photo_id=picture_id).exists()
 
 
 def feed_all(*, member: Member, after: str | None = None) -> FeedPage:

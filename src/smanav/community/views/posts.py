@@ -3,6 +3,7 @@ page needs a member (`access.member_required`) and works without JavaScript."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.contrib import messages
@@ -22,6 +23,8 @@ from smanav.community.services.drafts import PLACE_NEW_POST, draft_for, draft_sa
 from smanav.community.services.posts import SubmissionRefused, post_create
 from smanav.community.services.reactions import reaction_toggle
 
+REPLY_PLACE = re.compile(r"reply:[0-9]{1,12}(:[0-9]{1,12})?")
+
 
 def _key() -> str:
     return uuid.uuid4().hex
@@ -30,10 +33,11 @@ def _key() -> str:
 @require_GET
 @member_required
 def picture_show(request: MemberHttpRequest, picture_id: int) -> HttpResponse:
-    """A stored picture's bytes, for members only (the community is not public)."""
-    picture = Picture.objects.filter(pk=picture_id).only("content_type", "data").first()
-    if picture is None:
+    """A stored picture's bytes, for members only (the community is not public), and only a picture
+    they may see: their own, one of a post they may read, or a member's photo."""
+    if not feeds.picture_visible_to(member=request.member, picture_id=picture_id):
         raise Http404
+    picture = Picture.objects.only("content_type", "data").get(pk=picture_id)
     response = HttpResponse(bytes(picture.data), content_type=picture.content_type)
     response["Cache-Control"] = "private, max-age=86400"
     response["Content-Disposition"] = "inline"
@@ -52,6 +56,7 @@ def feed_page(request: MemberHttpRequest) -> HttpResponse:
         "topics": Topic.objects.all(),
         "search_form": SearchForm(),
         "has_draft": draft_for(member=request.member, place=PLACE_NEW_POST) is not None,
+        "pending": feeds.pending_of(request.member),
     }
     return render(request, "community/posts/feed.html", context)
 
@@ -98,7 +103,7 @@ def post_write(request: MemberHttpRequest) -> HttpResponse:
         return _composer(request, form)
     form = PostForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _composer(request, form, status=400)
+        return _composer(request, form, status=422)
     data = form.cleaned_data
     draft = draft_for(member=member, place=PLACE_NEW_POST)
     picture = draft.picture if draft is not None and not data["remove_picture"] else None
@@ -107,7 +112,7 @@ def post_write(request: MemberHttpRequest) -> HttpResponse:
             picture = picture_create(owner=member, upload=data["picture"], alt_text=data["alt_text"])
         except PictureRefused as refused:
             form.add_error("alt_text" if "Describe" in refused.message else "picture", refused.message)
-            return _composer(request, form, status=400)
+            return _composer(request, form, status=422)
     saved = draft_save(
         member=member,
         place=PLACE_NEW_POST,
@@ -123,7 +128,7 @@ def post_write(request: MemberHttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("community:write"))
     if data["topic"] is None:
         form.add_error("topic", "Choose the topic your post belongs to.")
-        return _composer(request, form, status=400)
+        return _composer(request, form, status=422)
     try:
         submitted = post_create(
             author=member,
@@ -136,11 +141,13 @@ def post_write(request: MemberHttpRequest) -> HttpResponse:
         )
     except SubmissionRefused as refused:
         form.add_error(refused.field if refused.field in form.fields else None, refused.message)
-        return _composer(request, form, status=400)
+        return _composer(request, form, status=422)
     if submitted.message:
         messages.info(request, submitted.message)
     elif submitted.created:
         messages.success(request, "Your post is published.")
+    if submitted.mentions_self_harm:
+        return HttpResponseRedirect(reverse("community:support_lines"))
     return HttpResponseRedirect(reverse("community:post", args=[submitted.post.pk]))
 
 
@@ -156,11 +163,11 @@ def draft_autosave(request: MemberHttpRequest) -> HttpResponse:
     """The composer's script saves the text every few seconds and when the member leaves the page."""
     form = DraftForm(request.POST)
     if not form.is_valid():
-        return HttpResponse(status=400)
+        return HttpResponse(status=422)
     data = form.cleaned_data
     place = data["place"]
-    if place != PLACE_NEW_POST and not place.startswith("reply:"):
-        return HttpResponse(status=400)
+    if place != PLACE_NEW_POST and not REPLY_PLACE.fullmatch(place):
+        return HttpResponse(status=422)
     draft = draft_save(
         member=request.member,
         place=place,
@@ -217,7 +224,7 @@ def reply_write(request: MemberHttpRequest, post_id: int, comment_id: int | None
         return _reply(request, form, post=post, parent=parent, place=place)
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _reply(request, form, post=post, parent=parent, place=place, status=400)
+        return _reply(request, form, post=post, parent=parent, place=place, status=422)
     if "save_draft" in request.POST:
         draft_save(member=request.member, place=place, body=form.cleaned_data["body"])
         messages.success(request, "Your reply is saved as a draft.")
@@ -226,7 +233,7 @@ def reply_write(request: MemberHttpRequest, post_id: int, comment_id: int | None
         parent is not None and feeds.blocked_between(request.member, parent.author_id)
     ):
         form.add_error(None, "You cannot reply to this member.")
-        return _reply(request, form, post=post, parent=parent, place=place, status=400)
+        return _reply(request, form, post=post, parent=parent, place=place, status=422)
     try:
         replied = comment_create(
             author=request.member,
@@ -237,9 +244,11 @@ def reply_write(request: MemberHttpRequest, post_id: int, comment_id: int | None
         )
     except SubmissionRefused as refused:
         form.add_error("body" if refused.field == "body" else None, refused.message)
-        return _reply(request, form, post=post, parent=parent, place=place, status=400)
+        return _reply(request, form, post=post, parent=parent, place=place, status=422)
     if replied.message:
         messages.info(request, replied.message)
+    if replied.mentions_self_harm:
+        return HttpResponseRedirect(reverse("community:support_lines"))
     return HttpResponseRedirect(reverse("community:post", args=[post.pk]) + f"#reply-{replied.comment.pk}")
 
 

@@ -2,6 +2,11 @@
 dated care-plan items of its records (`due_on`, `due_status` from the core) that are overdue or fall due
 within the chosen number of days. One email per account and day at most.
 
+The dated items are read from each record's stored summary (`PatientSummary.dated_items`), as the
+worklist reads its due items: a record is evaluated only when its summary was worked out before the day
+of the reminders (the nightly refresh had not run yet, or the summary predates the field), and then its
+summary is brought up to date at the same time.
+
 The email says that something is due, for which record, how many things and from when, and links to log
 in; it names no treatment, test or other health detail, and its subject names nothing at all (email is
 read on lock screens and shared devices). Each record read is audited with its purpose.
@@ -10,6 +15,7 @@ read on lock screens and shared devices). Each record read is audited with its p
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.mail import send_mail
@@ -18,8 +24,8 @@ from django.template.loader import render_to_string
 from smanav.accounts.models import ReminderPreference
 from smanav.audit.purposes import Purpose
 from smanav.patients.access import patient_list_for_family
-from smanav.patients.models import Patient
-from smanav.patients.seam import evaluate_patient
+from smanav.patients.models import Patient, PatientSummary
+from smanav.patients.services.summaries import patient_summaries_refresh
 from smanav_core.codes import DueStatus
 
 REMINDER_PURPOSE = Purpose.job("reminder of what is due (email)")
@@ -34,26 +40,58 @@ class DueSummary:
 
 
 def due_summary(patient: Patient, *, as_of: dt.date, days_before: int) -> DueSummary | None:
-    """How many dated care-plan items of the record are overdue or due by `as_of + days_before`."""
-    result = evaluate_patient(patient, as_of=as_of).result
-    if result is None:
+    """How many dated care-plan items of the record are overdue or due by `as_of + days_before`, read
+    from its stored summary (brought up to `as_of` first if it was worked out before)."""
+    summary = current_summaries([patient], as_of=as_of).get(patient.pk)
+    return due_summary_of(patient.display_name, summary, as_of=as_of, days_before=days_before)
+
+
+def due_summary_of(
+    display_name: str, summary: PatientSummary | None, *, as_of: dt.date, days_before: int
+) -> DueSummary | None:
+    """`due_summary` from a summary worked out for `as_of` (its `dated_items`); the record is not
+    evaluated again."""
+    if summary is None:
         return None
     horizon = as_of + dt.timedelta(days=days_before)
     due = [
-        item
-        for item in result.care_plan
-        if item.due_on is not None
-        and item.due_status in (DueStatus.OVERDUE, DueStatus.DUE_SOON, DueStatus.SCHEDULED)
-        and (item.due_status is DueStatus.OVERDUE or item.due_on <= horizon)
+        (day, item.get("status") == DueStatus.OVERDUE.value)
+        for item in summary.dated_items or []
+        if (day := _day(item.get("due_on"))) is not None
+        and (item.get("status") == DueStatus.OVERDUE.value or day <= horizon)
     ]
     if not due:
         return None
     return DueSummary(
-        display_name=patient.display_name,
+        display_name=display_name,
         count=len(due),
-        first_due_on=min(item.due_on for item in due if item.due_on is not None),
-        overdue=any(item.due_status is DueStatus.OVERDUE for item in due),
+        first_due_on=min(when for when, _is_overdue in due),
+        overdue=any(is_overdue for _when, is_overdue in due),
     )
+
+
+def current_summaries(patients: Iterable[Patient], *, as_of: dt.date) -> dict[int, PatientSummary | None]:
+    """The records' stored summaries, those worked out before `as_of` (or before they kept their dated
+    items) worked out again first, in one refresh: overdue and due soon depend on the day."""
+    kept: dict[int, PatientSummary | None] = {
+        patient.pk: getattr(patient, "summary", None) for patient in patients
+    }
+    behind = [
+        pk
+        for pk, summary in kept.items()
+        if summary is None or summary.evaluated_on < as_of or summary.dated_items is None
+    ]
+    if behind:
+        patient_summaries_refresh(patient_ids=behind, as_of=as_of)
+        kept.update({row.patient_id: row for row in PatientSummary.objects.filter(patient_id__in=behind)})
+    return kept
+
+
+def _day(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
 
 
 def reminders_send(*, as_of: dt.date, site_url: str) -> int:
@@ -69,10 +107,16 @@ def reminders_send(*, as_of: dt.date, site_url: str) -> int:
     )
     for preference in preferences:
         user = preference.user
+        patients = patient_list_for_family(user=user, purpose=REMINDER_PURPOSE)
+        stored = current_summaries(patients, as_of=as_of)
         summaries = [
             summary
-            for patient in patient_list_for_family(user=user, purpose=REMINDER_PURPOSE)
-            if (summary := due_summary(patient, as_of=as_of, days_before=preference.days_before))
+            for patient in patients
+            if (
+                summary := due_summary_of(
+                    patient.display_name, stored[patient.pk], as_of=as_of, days_before=preference.days_before
+                )
+            )
         ]
         if summaries:
             context = {"user": user, "records": summaries, "site_url": site_url, "as_of": as_of}

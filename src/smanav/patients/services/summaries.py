@@ -27,6 +27,8 @@ from smanav_core.evaluation import JsonDocument
 URGENCY_RANK = {UrgencyLevel.ROUTINE: 0, UrgencyLevel.PROMPT: 1, UrgencyLevel.URGENT: 2}
 # How many of the dated items the worklist names (the earliest overdue or due soon).
 DUE_ITEMS_KEPT = 5
+# The due statuses of dated items that are not done: the reminders read them from the summary.
+_DATED = (DueStatus.OVERDUE, DueStatus.DUE_SOON, DueStatus.SCHEDULED)
 # Records evaluated per transaction. Each chunk locks its records while they are evaluated (about a
 # millisecond each), so a clinician saving one of them waits a fraction of a second at most.
 SUMMARY_CHUNK_SIZE = 200
@@ -103,6 +105,7 @@ class SummaryFields(TypedDict):
     overdue_count: int
     due_soon_count: int
     due_items: list[dict[str, str]]
+    dated_items: list[dict[str, str]]
     problem: str
 
 
@@ -131,6 +134,7 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> SummaryF
             overdue_count=0,
             due_soon_count=0,
             due_items=[],
+            dated_items=[],
             problem="; ".join(f"{field}: {message}" for field, message in evaluation.problems)[:300],
         )
     alerts = result.alerts
@@ -138,6 +142,10 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> SummaryF
     classification = result.classification
     dated = sorted(
         (item for item in result.care_plan if item.due_status in (DueStatus.OVERDUE, DueStatus.DUE_SOON)),
+        key=lambda item: item.due_on or dt.date.max,
+    )
+    ahead_or_passed = sorted(
+        (item for item in result.care_plan if item.due_on is not None and item.due_status in _DATED),
         key=lambda item: item.due_on or dt.date.max,
     )
     return SummaryFields(
@@ -159,6 +167,9 @@ def summary_values(evaluation: PatientEvaluation, *, as_of: dt.date) -> SummaryF
         due_items=[
             {"title": item.title, "due_on": _iso(item.due_on), "status": _code(item.due_status)}
             for item in dated[:DUE_ITEMS_KEPT]
+        ],
+        dated_items=[
+            {"due_on": _iso(item.due_on), "status": _code(item.due_status)} for item in ahead_or_passed
         ],
         problem="",
     )
