@@ -16,21 +16,30 @@ from typing import Any
 from django.utils import timezone
 from PIL import Image
 from tests.e2e.page_cases import Page, fill, submit, submit_empty
+from tests.web.personas import TOTP_KEY
 
-from smanav.accounts.services import user_create
+from smanav.accounts.services import totp_device_create, user_create
 from smanav.community.models import (
+    FlagReason,
     Member,
-    Moderator,
     NotificationKind,
     PostKind,
     ReactionKind,
     Topic,
     TopicFollow,
     TrustLevel,
+    WatchedWordAction,
 )
 from smanav.community.pictures import picture_create
 from smanav.community.services.comments import answer_accept, comment_create
 from smanav.community.services.drafts import PLACE_NEW_POST, draft_save
+from smanav.community.services.moderation import (
+    MemberAction,
+    flag_create,
+    member_moderate,
+    moderator_grant,
+    watched_word_add,
+)
 from smanav.community.services.posts import post_create
 from smanav.community.services.reactions import reaction_toggle
 from smanav.community.topics import topics_ensure
@@ -42,6 +51,7 @@ COMMUNITY_FAMILY_PERSONAS = {MEMBER, NEW_MEMBER}
 
 POST_TITLE = "Our new power chair"
 QUESTION_TITLE = "How did the first loading doses go?"
+WAITING_TITLE = "Hello from a new family"
 
 COMMUNITY_NOT_PAGES = {
     "community/pictures/<int:picture_id>/": "a picture's bytes (its alt text is checked on the post page)",
@@ -50,6 +60,12 @@ COMMUNITY_NOT_PAGES = {
     "community/posts/<int:post_id>/react/": "POST only: the reaction buttons of the post page",
     "community/posts/<int:post_id>/answer/": "POST only: the Mark as the answer button of the post page",
     "community/notifications/read/": "POST only: the Mark as read buttons of the notifications page",
+    "community/moderation/post/<int:post_id>/decide/": "POST only: the Approve, Hide and Restore buttons "
+    "of the moderation queue",
+    "community/moderation/comment/<int:comment_id>/decide/": "POST only: the Approve, Hide and Restore "
+    "buttons of the moderation queue",
+    "community/moderation/watched-words/<int:word_id>/remove/": "POST only: the Stop watching buttons of "
+    "the watched words page",
     "community/notifications/<int:notification_id>/": "a redirect to the reply or post a notification is "
     "about, marking it read (tests/web/community/test_notification_pages.py)",
 }
@@ -59,9 +75,11 @@ def _key() -> str:
     return uuid.uuid4().hex
 
 
-def _member(name: str, trust: TrustLevel) -> Member:
+def _member(name: str, trust: TrustLevel, *, second_factor: bool = False) -> Member:
     """A member as the join page makes one: an account that accepted the guidelines."""
     user = user_create(username=name.lower(), email=f"{name.lower()}@example.org", password=_key())
+    if second_factor:  # moderators pass a second factor (ADR 0020)
+        totp_device_create(user=user, confirmed=True, key=TOTP_KEY)
     return Member.objects.create(
         user=user,
         display_name=name,
@@ -83,8 +101,9 @@ def community_seed() -> tuple[dict[str, str], dict[str, Any]]:
     topics_ensure()  # the module's database was flushed by an earlier module
     member = _member("Ana", TrustLevel.MEMBER)
     new_member = _member("Ben", TrustLevel.NEW)
-    moderator = _member("Mo", TrustLevel.TRUSTED)
-    Moderator.objects.create(member=moderator)
+    moderator = _member("Mo", TrustLevel.TRUSTED, second_factor=True)
+    moderator_grant(member=moderator, reason="The community's first moderator.")
+    cai = _member("Cai", TrustLevel.MEMBER)
 
     equipment = Topic.objects.get(slug="equipment")
     picture = picture_create(
@@ -128,10 +147,33 @@ def community_seed() -> tuple[dict[str, str], dict[str, Any]]:
     answer_accept(member=member, post=question, comment=answer)
     draft_save(member=member, place=PLACE_NEW_POST, title="School trip", body="Half-written, for later.")
 
+    # Moderation: the new member's first post waits, a reply is reported, a member warned, a word watched.
+    waiting = post_create(
+        author=new_member,
+        topic=Topic.objects.get(slug="newly-diagnosed"),
+        title=WAITING_TITLE,
+        body="Our daughter was diagnosed last week. Where do we start?",
+        submission_key=_key(),
+    ).post
+    assert waiting.status == "pending", "a new member's first post waits for a moderator"
+    reported = comment_create(
+        author=cai, post=post, body="Stop every treatment and try this diet instead.", submission_key=_key()
+    ).comment
+    flag_create(reporter=member, reason=FlagReason.MISINFORMATION, comment=reported, note="Not safe.")
+    member_moderate(
+        moderator=moderator, member=cai, action=MemberAction.WARN, reason="Please keep to the guidelines."
+    )
+    watched_word_add(
+        moderator=moderator, word="miracle cure", action=WatchedWordAction.REVIEW, reason="Often misleading."
+    )
+
     ids = {
         "c_post": str(post.pk),
         "c_reply": str(reply.pk),
         "c_question": str(question.pk),
+        "c_answer": str(answer.pk),
+        "c_reported": str(reported.pk),
+        "c_cai": str(cai.pk),
         "c_unsubscribe": unsubscribe_token(member_id=member.pk, kind=NotificationKind.REPLY),
     }
     return ids, {MEMBER: member.user, NEW_MEMBER: new_member.user, MODERATOR: moderator.user}
@@ -143,6 +185,27 @@ def _search(query: str) -> Any:
         submit(page, "Search")
 
     return act
+
+
+def _silence_without_date(page: Any) -> None:
+    page.locator("input[name='action'][value='silence']").check()
+    fill(page, {"Reason (the member is told it)": "Posting the same advice many times."})
+    submit(page, "Save and tell the member")
+
+
+def _watch_again(page: Any) -> None:
+    fill(page, {"Word or phrase": "Miracle cure"})
+    submit(page, "Watch it")
+
+
+def _report_again(page: Any) -> None:
+    page.locator("input[name='reason'][value='spam']").check()
+    submit(page, "Send the report")
+
+
+def _link_elsewhere(page: Any) -> None:
+    fill(page, {"Address of the cited page (a library article)": "https://elsewhere.example/cure"})
+    submit(page, "Save")
 
 
 def _blank_reply(page: Any) -> None:
@@ -173,11 +236,11 @@ COMMUNITY_PAGES = [
         "/community/write/",
         "Choose the topic your post belongs to.",
         submit_empty("Publish"),
-        400,
+        422,
     ),
     Page("community-reply", MEMBER, POST + "reply/", "Reply to"),
     Page("community-reply-to-reply", MODERATOR, POST + "reply/{c_reply}/", "How long did the funding take?"),
-    Page("community-reply-problems", MEMBER, POST + "reply/", "Reply to", _blank_reply, 400),
+    Page("community-reply-problems", MEMBER, POST + "reply/", "Reply to", _blank_reply, 422),
     Page("community-search", MEMBER, "/community/search/", POST_TITLE, _search("chairs")),
     Page("community-search-nothing", MEMBER, "/community/search/?q=zebra", "Search the community"),
     Page("community-notifications", MEMBER, "/community/notifications/", f"Mo replied in “{POST_TITLE}”."),
@@ -197,4 +260,64 @@ COMMUNITY_PAGES = [
         "This link does not work",
         status=404,
     ),
+    Page("community-moderation-queue", MODERATOR, "/community/moderation/", WAITING_TITLE),
+    Page("community-moderation-member", MODERATOR, "/community/moderation/members/{c_cai}/", "Cai"),
+    Page(
+        "community-moderation-member-problems",
+        MODERATOR,
+        "/community/moderation/members/{c_cai}/",
+        "Cai",
+        _silence_without_date,
+    ),
+    Page(
+        "community-moderation-audit",
+        MODERATOR,
+        "/community/moderation/audit/",
+        "Please keep to the guidelines.",
+    ),
+    Page(
+        "community-moderation-audit-filtered",
+        MODERATOR,
+        "/community/moderation/audit/?member=nobody",
+        "Moderator actions",
+    ),
+    Page("community-watched-words", MODERATOR, "/community/moderation/watched-words/", "miracle cure"),
+    Page(
+        "community-watched-words-problems",
+        MODERATOR,
+        "/community/moderation/watched-words/",
+        "is already watched",
+        _watch_again,
+    ),
+    Page("community-report-post", MEMBER, POST + "report/", "Report to the moderators"),
+    Page(
+        "community-report-reply",
+        MEMBER,
+        "/community/comments/{c_reported}/report/",
+        "Report to the moderators",
+    ),
+    Page(
+        "community-report-problems",
+        MEMBER,
+        "/community/comments/{c_reported}/report/",
+        "You have already reported this",
+        _report_again,
+    ),
+    Page("community-reported", MEMBER, "/community/reported/", "Report sent"),
+    Page("community-sources-post", MODERATOR, POST + "sources/", "What the sources say"),
+    Page(
+        "community-sources-reply",
+        MODERATOR,
+        "/community/comments/{c_answer}/sources/",
+        "What the sources say",
+    ),
+    Page(
+        "community-sources-problems",
+        MODERATOR,
+        POST + "sources/",
+        "What the sources say",
+        _link_elsewhere,
+    ),
+    Page("community-support", ANONYMOUS, "/community/support/", "People you can talk to now"),
+    Page("community-support-region", MEMBER, "/community/support/?region=GB", "People you can talk to now"),
 ]
