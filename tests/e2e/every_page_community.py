@@ -13,7 +13,6 @@ import io
 import uuid
 from typing import Any
 
-from django.utils import timezone
 from PIL import Image
 from tests.e2e.page_cases import Page, fill, submit, submit_empty
 from tests.web.personas import TOTP_KEY
@@ -33,6 +32,7 @@ from smanav.community.models import (
 from smanav.community.pictures import picture_create
 from smanav.community.services.comments import answer_accept, comment_create
 from smanav.community.services.drafts import PLACE_NEW_POST, draft_save
+from smanav.community.services.members import member_join
 from smanav.community.services.moderation import (
     MemberAction,
     flag_create,
@@ -76,18 +76,14 @@ def _key() -> str:
 
 
 def _member(name: str, trust: TrustLevel, *, second_factor: bool = False) -> Member:
-    """A member as the join page makes one: an account that accepted the guidelines."""
+    """An account that joined the community (`member_join`), at the trust level a member reaches."""
     user = user_create(username=name.lower(), email=f"{name.lower()}@example.org", password=_key())
     if second_factor:  # moderators pass a second factor (ADR 0020)
         totp_device_create(user=user, confirmed=True, key=TOTP_KEY)
-    return Member.objects.create(
-        user=user,
-        display_name=name,
-        name_key=name.lower(),
-        guidelines_version="1",
-        guidelines_accepted_at=timezone.now(),
-        trust_level=trust,
-    )
+    member = member_join(user=user, display_name=name, accepted_guidelines=True)
+    member.trust_level = trust
+    member.save(update_fields=["trust_level"])
+    return member
 
 
 def _photo() -> bytes:
