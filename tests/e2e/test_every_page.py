@@ -537,7 +537,7 @@ PAGES = [
         "community-write-problems",
         PARENT,
         "/community/write/",
-        "Choose the topic",
+        "Write some text, add a picture, or both",
         submit_empty("Publish"),
         422,
     ),
