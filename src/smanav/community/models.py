@@ -80,6 +80,9 @@ class Member(models.Model):
     show_treatments = models.BooleanField(default=False)
     # "Members like me": matched only on the details above that the member shows, and only if on.
     matching_opt_in = models.BooleanField(default=False)
+    # What happens to the member's posts and replies when they leave, or their account is deleted:
+    # removed, or (the default) kept without their name.
+    remove_posts_on_leaving = models.BooleanField(default=False)
     guidelines_version = models.CharField(max_length=20)
     guidelines_accepted_at = models.DateTimeField()
     trust_level = models.PositiveSmallIntegerField(choices=TrustLevel.choices, default=TrustLevel.NEW)
