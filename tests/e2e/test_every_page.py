@@ -25,7 +25,6 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
-from django.test.utils import setup_databases, teardown_databases
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -719,24 +718,25 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
     return ids, sessions
 
 
-@pytest.fixture(scope="module")
-def test_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """The test database. pytest-django makes it only when a collected test is marked for the database,
-    and this module's tests are not (see `world`): when the module runs alone, it is made here."""
-    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
-        yield
-        return
-    with django_db_blocker.unblock():
-        made = setup_databases(verbosity=0, interactive=False, aliases={"default"})
-    try:
-        yield
-    finally:
-        with django_db_blocker.unblock():
-            teardown_databases(made, verbosity=0)
+def _test_database_ready() -> Callable[[], None] | None:
+    """Make sure the world is made in a test database, never in the one the settings name.
+
+    pytest-django sets up a test database only for a run with tests that ask for one (a `django_db`
+    mark, `db`, `live_server`); run alone, this module's tests ask for none. On SQLite the settings then
+    name the test process's own file (tests/settings.py), which is migrated here; on PostgreSQL a test
+    database is made here, and the function answered drops it at the end."""
+    if connection.vendor == "sqlite":
+        call_command("migrate", interactive=False, verbosity=0)
+        return None
+    named = str(connection.settings_dict["NAME"])
+    if named.startswith("test_"):
+        return None
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    return lambda: connection.creation.destroy_test_db(named, verbosity=0)
 
 
 @pytest.fixture(scope="module")
-def world(test_database: None, django_db_blocker: Any) -> Iterator[World]:
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     # Made once and committed (the live server's threads, each with its own connection, must see them),
     # instead of once for each of the module's sixty pages; the database is emptied at the end, as a
     # transactional test leaves it. The tests hold no transaction of their own (no `django_db` mark: on
@@ -747,6 +747,7 @@ def world(test_database: None, django_db_blocker: Any) -> Iterator[World]:
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
         django_db_blocker.unblock(),
     ):
+        drop_own_database = _test_database_ready()
         try:
             ids, sessions = _seed()
             server = LiveServer("localhost")
@@ -756,6 +757,8 @@ def world(test_database: None, django_db_blocker: Any) -> Iterator[World]:
                 server.stop()
         finally:
             call_command("flush", interactive=False, verbosity=0)
+            if drop_own_database is not None:
+                drop_own_database()
 
 
 @pytest.fixture(scope="module")
