@@ -167,6 +167,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{REPO_DIR / 'var' / 'smanav.sqlite3'}",
         conn_max_age=int(env_str("SMANAV_DB_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before each request uses it, so that after the database restarts
+        # (or drops idle connections) the first request gets a new connection instead of an error.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -273,6 +276,23 @@ DEFAULT_FROM_EMAIL = env_str("SMANAV_FROM_EMAIL", "smanav <no-reply@localhost>")
 # The site's address as people reach it, for links in emails sent by background jobs (reminders), which
 # have no request to take it from.
 SMANAV_SITE_URL = env_str("SMANAV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Community moderation (docs/community.md, ADR 0020). A new member's posts and replies wait for a
+# moderator until this many of them were approved; a member becomes trusted (links and pictures without
+# the lower limits) after this many published posts and replies and this many days since joining.
+SMANAV_COMMUNITY_REVIEW_FIRST = int(env_str("SMANAV_COMMUNITY_REVIEW_FIRST", "3"))
+SMANAV_COMMUNITY_TRUST_AFTER_POSTS = int(env_str("SMANAV_COMMUNITY_TRUST_AFTER_POSTS", "10"))
+SMANAV_COMMUNITY_TRUST_AFTER_DAYS = int(env_str("SMANAV_COMMUNITY_TRUST_AFTER_DAYS", "14"))
+# Flooding, counted in the database per member: posts and replies an hour, pictures a day (untrusted).
+SMANAV_COMMUNITY_POSTS_PER_HOUR = int(env_str("SMANAV_COMMUNITY_POSTS_PER_HOUR", "5"))
+SMANAV_COMMUNITY_COMMENTS_PER_HOUR = int(env_str("SMANAV_COMMUNITY_COMMENTS_PER_HOUR", "30"))
+SMANAV_COMMUNITY_PICTURES_PER_DAY = int(env_str("SMANAV_COMMUNITY_PICTURES_PER_DAY", "3"))
+# Links allowed in one post or reply, by trust level (new, member, trusted).
+SMANAV_COMMUNITY_LINKS_NEW = int(env_str("SMANAV_COMMUNITY_LINKS_NEW", "1"))
+SMANAV_COMMUNITY_LINKS_MEMBER = int(env_str("SMANAV_COMMUNITY_LINKS_MEMBER", "3"))
+SMANAV_COMMUNITY_LINKS_TRUSTED = int(env_str("SMANAV_COMMUNITY_LINKS_TRUSTED", "10"))
+# Reports from this many members hide a post or reply until a moderator decides.
+SMANAV_COMMUNITY_FLAGS_TO_HIDE = int(env_str("SMANAV_COMMUNITY_FLAGS_TO_HIDE", "3"))
 
 # Registry consent (docs/registry.md, ADR 0017): from what age a person gives their own consent, per
 # region ("REGION:AGE,...", "*" for every other region), and how often participants review their data.

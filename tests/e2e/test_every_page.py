@@ -31,6 +31,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from PIL import Image
 from pytest_django.live_server_helper import LiveServer
+from tests.e2e import community_member_pages
 from tests.e2e.page_checks import PHONE_WIDTH_PX, developer_string_problems, page_problems
 from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas, make_user
 
@@ -586,6 +587,10 @@ PAGES += [
 ]
 
 
+PAGES += community_member_pages.pages(Page)
+NOT_PAGES.update(community_member_pages.NOT_PAGES)
+
+
 # The people whose pages must read without developer strings, and the pages made for developers (the
 # paste-a-record tool answers in the contract's terms on purpose; the record's "Clinician detail" view
 # adds the rule ids a clinician asked for).
@@ -752,6 +757,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
     post, comment = _community_seed(people)
     # The outsider is never signed in here, so nothing changes their last log-in and the link stays valid.
     ids = {
+        **community_member_pages.seed_members(people),
         "shared": str(people.shared_child.pk),
         "private": str(people.private_child.pk),
         "treatment": str(treatment.pk),

@@ -80,6 +80,9 @@ class Member(models.Model):
     show_treatments = models.BooleanField(default=False)
     # "Members like me": matched only on the details above that the member shows, and only if on.
     matching_opt_in = models.BooleanField(default=False)
+    # What happens to the member's posts and replies when they leave, or their account is deleted:
+    # removed, or (the default) kept without their name.
+    remove_posts_on_leaving = models.BooleanField(default=False)
     guidelines_version = models.CharField(max_length=20)
     guidelines_accepted_at = models.DateTimeField()
     trust_level = models.PositiveSmallIntegerField(choices=TrustLevel.choices, default=TrustLevel.NEW)
@@ -170,6 +173,9 @@ class Post(models.Model):
     accepted_answer = models.ForeignKey(
         "Comment", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # "What the sources say": the path of a cited smanav page (a library article) that the author or a
+    # moderator linked under the post, checked to be one of ours (`services.moderation`).
+    sources_path = models.CharField(_("what the sources say"), max_length=300, blank=True)
     # The composer's token: the same submission sent twice is saved once.
     submission_key = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
@@ -192,6 +198,10 @@ class Post(models.Model):
             models.Index(fields=["status", "-last_activity_at", "-id"], name="community_post_feed"),
             models.Index(fields=["topic", "status", "-last_activity_at", "-id"], name="community_post_topic"),
             models.Index(fields=["author", "-created_at"], name="community_post_author"),
+            # The feed and topic pages show published posts and the reader's own pending ones (an OR
+            # on status): these let PostgreSQL walk in page order instead of sorting every post.
+            models.Index(fields=["-last_activity_at", "-id"], name="community_post_activity"),
+            models.Index(fields=["topic", "-last_activity_at", "-id"], name="community_post_topic_activity"),
         ]
 
     def __str__(self) -> str:
@@ -209,6 +219,7 @@ class Comment(models.Model):
     )
     body = models.TextField(_("reply"))
     body_html = models.TextField(blank=True)
+    sources_path = models.CharField(_("what the sources say"), max_length=300, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PUBLISHED)
     status_reason = models.CharField(max_length=300, blank=True)
     submission_key = models.CharField(max_length=64)
@@ -384,6 +395,7 @@ class ModerationKind(models.TextChoices):
     MODERATOR_GRANTED = "moderator_granted", _("made a moderator")
     MODERATOR_REVOKED = "moderator_revoked", _("ended the moderator role of")
     WATCHED_WORD = "watched_word", _("changed the watched words")
+    SOURCES = "sources", _("linked what the sources say under")
 
 
 class ModerationAction(models.Model):

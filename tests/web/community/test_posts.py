@@ -105,7 +105,7 @@ def test_replies_thread_and_count_and_are_saved_once() -> None:
 
 def test_a_reply_to_another_posts_comment_is_refused() -> None:
     ana = make_member("Ana")
-    one, two = write(ana).post, write(ana, key="k2").post
+    one, two = write(ana).post, write(ana, key="k2", body="A second post, not the same text.").post
     elsewhere = comment_create(author=ana, post=two, body="Hi", submission_key="r1").comment
     with pytest.raises(SubmissionRefused):
         comment_create(author=ana, post=one, parent=elsewhere, body="Hi", submission_key="r2")

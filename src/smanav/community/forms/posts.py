@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smanav.community.forms.moderation import HoneypotMixin
 from smanav.community.models import PostKind, ReactionKind, Topic
 from smanav.community.pictures import MAX_ALT_TEXT
 from smanav.community.services.posts import MAX_BODY, MAX_TITLE
@@ -13,7 +14,7 @@ from smanav.community.services.posts import MAX_BODY, MAX_TITLE
 BIG_TEXT = {"rows": 12, "autocomplete": "off", "spellcheck": "true"}
 
 
-class PostForm(forms.Form):
+class PostForm(HoneypotMixin):
     topic = forms.ModelChoiceField(
         label=_("Topic"), queryset=Topic.objects.all(), empty_label=_("Choose a topic"), required=False
     )
@@ -53,7 +54,7 @@ class PostForm(forms.Form):
         return self.cleaned_data.get("kind") or PostKind.DISCUSSION
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(HoneypotMixin):
     body = forms.CharField(
         label=_("Your reply"),
         max_length=10_000,

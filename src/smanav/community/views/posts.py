@@ -146,6 +146,8 @@ def post_write(request: MemberHttpRequest) -> HttpResponse:
         messages.info(request, submitted.message)
     elif submitted.created:
         messages.success(request, "Your post is published.")
+    if submitted.mentions_self_harm:
+        return HttpResponseRedirect(reverse("community:support_lines"))
     return HttpResponseRedirect(reverse("community:post", args=[submitted.post.pk]))
 
 
@@ -245,6 +247,8 @@ def reply_write(request: MemberHttpRequest, post_id: int, comment_id: int | None
         return _reply(request, form, post=post, parent=parent, place=place, status=422)
     if replied.message:
         messages.info(request, replied.message)
+    if replied.mentions_self_harm:
+        return HttpResponseRedirect(reverse("community:support_lines"))
     return HttpResponseRedirect(reverse("community:post", args=[post.pk]) + f"#reply-{replied.comment.pk}")
 
 
