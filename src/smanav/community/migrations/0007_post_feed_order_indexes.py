@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("community", "0005_sources_link"),
+        ("community", "0006_member_posts_on_leaving"),
     ]
 
     operations = [
