@@ -230,7 +230,7 @@ COMMUNITY_PAGES = [
         "community-write-problems",
         NEW_MEMBER,
         "/community/write/",
-        "Choose the topic your post belongs to.",
+        "Write some text, add a picture, or both.",
         submit_empty("Publish"),
         422,
     ),
