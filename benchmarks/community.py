@@ -72,7 +72,7 @@ def _words(seed: str, count: int) -> str:
     list (so each is in about one row in forty) and otherwise words of a 20,000-word vocabulary (each in
     about one row in a thousand), as members' texts are mostly words that few others use."""
     array = "ARRAY[" + ",".join(f"'{word}'" for word in WORDS) + "]"
-    common = f"({array})[1 + (({seed}) * 7) % {len(WORDS)}]"
+    common = f"({array})[1 + (({seed}) * 5) % {len(WORDS)}]"
     rare = [f"'w' || ((({seed}) * {7919 + 104 * n} + {n * 31}) % 20011)" for n in range(count - 1)]
     return " || ' ' || ".join([common, *rare])
 

@@ -6,8 +6,9 @@ two workers, PostgreSQL), with mixed anonymous, family and clinician traffic ove
     .venv/bin/python benchmarks/load.py --faults                      # and kill things mid-run
 
 It creates its own database `smanav_deploy_load` (dropped first) on `--postgres-url`, starts the
-deployment on port 8110 (run directory var/deploy-load), seeds the registry cohort of benchmarks/web.py
-(one clinic, N patients with 20 measurements each, summaries worked out) and `--families` family
+deployment on port 8110 (run directory var/deploy-load), seeds the synthetic national cohort
+(`manage.py synth --patients N --seed 14`, every person shared with one clinic, summaries worked out;
+`--cohort web` for the simpler cohort of benchmarks/web.py) and `--families` family
 accounts with a record each, then runs `--users` virtual users for `--seconds`:
 
 * anonymous (40%): the start page, the sources, the library, the triage page, `POST /api/v1/evaluate`;
@@ -176,8 +177,9 @@ def _environment(postgres_url: str) -> dict[str, str]:
     return env
 
 
-def _seed(patients: int, families: int) -> dict[str, Any]:
-    """The registry cohort of benchmarks/web.py, family accounts, worked-out summaries."""
+def _seed(patients: int, families: int, cohort: str) -> dict[str, Any]:
+    """The synthetic national cohort (or the simpler registry cohort of benchmarks/web.py with
+    `--cohort web`), family accounts, worked-out summaries."""
     import django
 
     django.setup()
@@ -189,7 +191,26 @@ def _seed(patients: int, families: int) -> dict[str, Any]:
     from smanav.patients.models import ClinicShare
     from smanav.patients.services import patient_create, summaries
 
-    seed_cohort(patients, random.Random(14))
+    if cohort == "synth":
+        # The synthetic national cohort (`manage.py synth`, issue 13), every person shared with the one
+        # benchmark clinic, whose clinician (with a second factor) `seed_cohort` makes.
+        from django.core.management import call_command
+
+        from smanav.accounts.models import Clinic
+        from smanav.patients.models import Patient
+
+        seed_cohort(0, random.Random(14))
+        call_command("synth", "--patients", str(patients), "--seed", "14")
+        clinic = Clinic.objects.get(slug="bench")
+        ClinicShare.objects.bulk_create(
+            [
+                ClinicShare(patient_id=pk, clinic=clinic)
+                for pk in Patient.objects.values_list("pk", flat=True)
+            ],
+            batch_size=5000,
+        )
+    else:
+        seed_cohort(patients, random.Random(14))
     clinician_user = User.objects.get(username="bench")
     clinician_user.set_password(PASSWORD)
     clinician_user.save()
@@ -234,6 +255,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--faults", action="store_true")
     parser.add_argument("--restart-postgres", action="store_true")
+    parser.add_argument(
+        "--cohort",
+        choices=["synth", "web"],
+        default="synth",
+        help="synth: the synthetic national cohort (default); web: benchmarks/web.py's simpler one",
+    )
     args = parser.parse_args()
 
     import psycopg
@@ -248,7 +275,7 @@ def main() -> None:
     subprocess.run([script, "start"], env=env, check=True)
     try:
         started = time.perf_counter()
-        seeded = _seed(args.patients, args.families)
+        seeded = _seed(args.patients, args.families, args.cohort)
         print(f"seeded {args.patients:,} patients in {time.perf_counter() - started:.0f} s", flush=True)
         report = _run(args, seeded, env)
     finally:

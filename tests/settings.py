@@ -36,3 +36,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
         **DATABASES["default"].get("TEST", {}),  # noqa: F405
         "NAME": os.path.join(_TEST_DATABASE_DIR, "test.sqlite3"),
     }
+    # The database a test process reaches before (or without) pytest-django setting up the test database
+    # is that same file, never the developer's var/smanav.sqlite3: a browser test run alone whose tests
+    # have no `django_db` mark (tests/e2e/test_every_page.py) gets no set-up, and must not seed into, or
+    # flush, the demo database.
+    DATABASES["default"]["NAME"] = DATABASES["default"]["TEST"]["NAME"]  # noqa: F405

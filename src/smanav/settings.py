@@ -167,6 +167,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{REPO_DIR / 'var' / 'smanav.sqlite3'}",
         conn_max_age=int(env_str("SMANAV_DB_CONN_MAX_AGE", "60")),
+        # A kept connection is checked before each request uses it, so that after the database restarts
+        # (or drops idle connections) the first request gets a new connection instead of an error.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

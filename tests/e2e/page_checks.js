@@ -59,6 +59,9 @@ window.smanavChecks = (() => {
     const problems = [];
     for (const el of document.querySelectorAll(TARGETS)) {
       if (el.matches("input[type=hidden]") || !shown(el)) continue;
+      // A trap field for spam robots (a visually hidden box, out of the accessibility tree and off the
+      // Tab order): no person ever aims at it.
+      if (el.tabIndex < 0 && el.closest(".visually-hidden[aria-hidden=true]")) continue;
       if (el.tagName === "A" && inSentence(el)) continue;
       const rect = el.getBoundingClientRect();
       if (!tooSmall(rect)) continue;

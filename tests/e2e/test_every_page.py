@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.utils import timezone
@@ -31,6 +32,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from PIL import Image
 from pytest_django.live_server_helper import LiveServer
+from tests.e2e import community_member_pages
 from tests.e2e.page_checks import PHONE_WIDTH_PX, developer_string_problems, page_problems
 from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas, make_user
 
@@ -535,7 +537,7 @@ PAGES = [
         "community-write-problems",
         PARENT,
         "/community/write/",
-        "Choose the topic",
+        "Write some text, add a picture, or both",
         submit_empty("Publish"),
         422,
     ),
@@ -584,6 +586,10 @@ PAGES += [
         422,
     ),
 ]
+
+
+PAGES += community_member_pages.pages(Page)
+NOT_PAGES.update(community_member_pages.NOT_PAGES)
 
 
 # The people whose pages must read without developer strings, and the pages made for developers (the
@@ -752,6 +758,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
     post, comment = _community_seed(people)
     # The outsider is never signed in here, so nothing changes their last log-in and the link stays valid.
     ids = {
+        **community_member_pages.seed_members(people),
         "shared": str(people.shared_child.pk),
         "private": str(people.private_child.pk),
         "treatment": str(treatment.pk),
@@ -787,6 +794,23 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
     return ids, sessions
 
 
+def _test_database_ready() -> Callable[[], None] | None:
+    """Make sure the world is made in a test database, never in the one the settings name.
+
+    pytest-django sets up a test database only for a run with tests that ask for one (a `django_db`
+    mark, `db`, `live_server`); run alone, this module's tests ask for none. On SQLite the settings then
+    name the test process's own file (tests/settings.py), which is migrated here; on PostgreSQL a test
+    database is made here, and the function answered drops it at the end."""
+    if connection.vendor == "sqlite":
+        call_command("migrate", interactive=False, verbosity=0)
+        return None
+    named = str(connection.settings_dict["NAME"])
+    if named.startswith("test_"):
+        return None
+    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    return lambda: connection.creation.destroy_test_db(named, verbosity=0)
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     # Made once and committed (the live server's threads, each with its own connection, must see them),
@@ -799,6 +823,7 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
         override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
         django_db_blocker.unblock(),
     ):
+        drop_own_database = _test_database_ready()
         try:
             ids, sessions = _seed()
             server = LiveServer("localhost")
@@ -808,6 +833,8 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
                 server.stop()
         finally:
             call_command("flush", interactive=False, verbosity=0)
+            if drop_own_database is not None:
+                drop_own_database()
 
 
 @pytest.fixture(scope="module")

@@ -80,6 +80,9 @@ class Member(models.Model):
     show_treatments = models.BooleanField(default=False)
     # "Members like me": matched only on the details above that the member shows, and only if on.
     matching_opt_in = models.BooleanField(default=False)
+    # What happens to the member's posts and replies when they leave, or their account is deleted:
+    # removed, or (the default) kept without their name.
+    remove_posts_on_leaving = models.BooleanField(default=False)
     guidelines_version = models.CharField(max_length=20)
     guidelines_accepted_at = models.DateTimeField()
     trust_level = models.PositiveSmallIntegerField(choices=TrustLevel.choices, default=TrustLevel.NEW)
@@ -195,6 +198,10 @@ class Post(models.Model):
             models.Index(fields=["status", "-last_activity_at", "-id"], name="community_post_feed"),
             models.Index(fields=["topic", "status", "-last_activity_at", "-id"], name="community_post_topic"),
             models.Index(fields=["author", "-created_at"], name="community_post_author"),
+            # The feed and topic pages show published posts and the reader's own pending ones (an OR
+            # on status): these let PostgreSQL walk in page order instead of sorting every post.
+            models.Index(fields=["-last_activity_at", "-id"], name="community_post_activity"),
+            models.Index(fields=["topic", "-last_activity_at", "-id"], name="community_post_topic_activity"),
         ]
 
     def __str__(self) -> str:

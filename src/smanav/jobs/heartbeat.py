@@ -8,7 +8,7 @@ import logging
 import threading
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import Error, close_old_connections, connections
 
 from smanav.jobs import services
 
@@ -38,10 +38,12 @@ class Heartbeat:
             while not self._stop.wait(every):
                 beat += 1
                 try:
+                    # A connection broken by a database restart is replaced rather than used again.
+                    close_old_connections()
                     services.worker_beat(worker_id=self.worker_id, started_at=self.started_at)
                     if beat % beats_per_sweep == 0:
                         services.lost_jobs_recover()
-                except DatabaseError:
+                except Error:
                     # A busy or restarting database: the next beat tries again. Missing a few beats is
                     # harmless as long as the lease is several beats long.
                     logger.warning("Worker %s: heartbeat failed, trying again", self.worker_id, exc_info=True)

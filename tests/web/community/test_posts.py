@@ -217,3 +217,14 @@ def test_the_post_page_shows_threaded_replies_and_reactions_work_without_javascr
     signed_in_client(ana).post(f"/community/posts/{post.pk}/answer/", {"comment": comment.pk})
     post.refresh_from_db()
     assert post.accepted_answer == comment
+    page = client.get(f"/community/posts/{post.pk}/")
+    assert f'href="#reply-{comment.pk}">Go to the answer the asker accepted'.encode() in page.content
+    assert b"Mark as the answer" not in page.content  # only the asker may choose
+
+
+def test_publishing_an_empty_composer_names_the_text_and_saves_no_draft() -> None:
+    client = signed_in_client(make_member("Ana"))
+    response = client.post("/community/write/", {"topic": a_topic().pk, "submission_key": "k", "publish": ""})
+    assert response.status_code == 422
+    assert response.context["form"].errors["body"] == ["Write some text, add a picture, or both."]
+    assert not Draft.objects.exists() and not Post.objects.exists()

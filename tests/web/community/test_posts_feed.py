@@ -148,8 +148,12 @@ def test_pending_posts_are_seen_by_their_author_only() -> None:
     assert signed_in_client(ben).get(f"/community/posts/{post.pk}/").status_code == 404
 
 
-def test_a_visitor_is_sent_to_sign_in() -> None:
+def test_a_visitor_reads_what_the_community_is_and_no_post() -> None:
     from django.test import Client
 
+    ana = make_member("Ana")
+    many_posts(ana, 1)
     response = Client().get("/community/")
-    assert response.status_code == 302 and "login" in response["Location"]
+    assert response.status_code == 200 and b"Create an account" in response.content
+    assert Post.objects.get().title.encode() not in response.content
+    assert Client().get("/community/topics/equipment/").status_code == 302

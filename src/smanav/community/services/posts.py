@@ -110,14 +110,6 @@ def post_create(
     )
 
 
-@transaction.atomic
-def post_remove(*, member: Member, post: Post) -> None:
-    """The author removes their own post; it stays as a row so that replies keep their place."""
-    if post.author_id != member.pk:
-        raise SubmissionRefused("Only the person who wrote a post can remove it.")
-    Post.objects.filter(pk=post.pk).update(status=Status.REMOVED, status_reason="removed by its author")
-
-
 def post_touch(*, post_id: int) -> None:
     """A new reply moves the post up the feed and counts it."""
     Post.objects.filter(pk=post_id).update(

@@ -113,6 +113,9 @@ def post_write(request: MemberHttpRequest) -> HttpResponse:
         except PictureRefused as refused:
             form.add_error("alt_text" if "Describe" in refused.message else "picture", refused.message)
             return _composer(request, form, status=422)
+    if "save_draft" not in request.POST and not (data["title"] or data["body"] or picture):
+        form.add_error("body", "Write some text, add a picture, or both.")
+        return _composer(request, form, status=422)
     saved = draft_save(
         member=member,
         place=PLACE_NEW_POST,
@@ -275,7 +278,7 @@ def reaction_post(request: MemberHttpRequest, post_id: int) -> HttpResponse:
     comment = None
     if form.cleaned_data["comment"]:
         comment = Comment.objects.filter(pk=form.cleaned_data["comment"], post=post).first()
-        if comment is None:
+        if comment is None or comment.author_id in feeds.hidden_ids(request.member):
             raise Http404
     try:
         reaction_toggle(
