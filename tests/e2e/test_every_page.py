@@ -13,7 +13,6 @@ module stays fast; every page is still its own test, named after the page.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from io import StringIO
@@ -27,12 +26,19 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
-from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
-from PIL import Image
 from pytest_django.live_server_helper import LiveServer
 from tests.e2e import community_member_pages
+from tests.e2e.every_page_community import (
+    COMMUNITY_FAMILY_PERSONAS,
+    COMMUNITY_NOT_PAGES,
+    COMMUNITY_PAGES,
+    community_seed,
+)
+from tests.e2e.page_cases import Page, submit_empty
+from tests.e2e.page_cases import fill as _fill
+from tests.e2e.page_cases import submit as _submit
 from tests.e2e.page_checks import PHONE_WIDTH_PX, developer_string_problems, page_problems
 from tests.web.personas import AS_OF, PASSWORD, log_in, make_personas, make_user
 
@@ -42,11 +48,6 @@ from smanav.accounts.models import StaffRole
 from smanav.accounts.services import api_token_create, user_create
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
-from smanav.community.models import Comment, Member, Post, PostKind, Topic, TrustLevel
-from smanav.community.pictures import picture_create
-from smanav.community.services.comments import comment_create
-from smanav.community.services.posts import post_create
-from smanav.community.topics import topics_ensure
 from smanav.geo.models import Place
 from smanav.geo.names import name_key
 from smanav.library import catalogue
@@ -96,11 +97,7 @@ NOT_PAGES = {
     "records/<int:patient_id>/invitations/<int:invitation_id>/withdraw/": "POST only: the Withdraw button "
     "of the carers page",
     "library/feed.atom": "the library's Atom feed (XML, tested in tests/web/test_library_pages.py)",
-    "community/drafts/save/": "POST only: the composer's script saving a draft as the member types",
-    "community/topics/<slug:slug>/follow/": "POST only: the Follow button of a topic's page",
-    "community/posts/<int:post_id>/react/": "POST only: the reaction buttons of a post's page",
-    "community/posts/<int:post_id>/answer/": "POST only: the Mark as the answer button of a question",
-    "community/pictures/<int:picture_id>/": "a member's picture (its alt text is checked on the post page)",
+    **COMMUNITY_NOT_PAGES,
 }
 # The JSON API (django-ninja, with its HTML docs page turned off in smanav/api/router.py): no HTML.
 # Django's admin is not installed; if it ever is, its third-party pages are to be listed here.
@@ -122,16 +119,6 @@ def url_routes() -> set[str]:
 
 # ---------------------------------------------------------------------------------------------------
 # Actions that bring a page into a state worth checking: a result, or a form showing its problems.
-
-
-def _submit(page: Any, button: str) -> None:
-    with page.expect_navigation():
-        page.locator("main").get_by_role("button", name=button, exact=True).click()
-
-
-def _fill(page: Any, values: dict[str, str]) -> None:
-    for label, value in values.items():
-        page.get_by_label(label, exact=True).fill(value)
 
 
 def evaluate_example(page: Any) -> None:
@@ -161,10 +148,6 @@ def triage_red_flag(region: str | None) -> Callable[[Any], None]:
         _submit(page, "See what the answers suggest")
 
     return act
-
-
-def submit_empty(button: str) -> Callable[[Any], None]:
-    return lambda page: _submit(page, button)
 
 
 def registry_empty_first_signs(page: Any) -> None:
@@ -249,17 +232,6 @@ def dose_before_start(page: Any) -> None:
 # newborn with nothing known yet), {treatment} (the shared child's ongoing treatment), {dose} (a dose of
 # it), {lab_test} (a safety test), {assessment} (one of its measurements), {uid}/{token} (a password-reset
 # link).
-
-
-@dataclass(frozen=True)
-class Page:
-    id: str  # a case whose id ends in "-problems" must show a form's problems
-    persona: str  # anonymous, parent, clinician, coordinator, (second_|unverified_)administrator,
-    # unverified, new_staff
-    path: str
-    shows: str  # text of <main> that proves this is the intended page and state, not a redirect
-    act: Callable[[Any], None] | None = None
-    status: int = 200
 
 
 ANONYMOUS, PARENT, CLINICIAN = "anonymous", "parent", "clinician"
@@ -528,23 +500,6 @@ PAGES = [
         submit_empty("Add the clinic"),
         422,
     ),
-    # The community, as the parent reads it (a member since `_seed`).
-    Page("community-feed", PARENT, "/community/", "Latest in the community"),
-    Page("community-following", PARENT, "/community/?show=following", "Members and topics I follow"),
-    Page("community-topic", PARENT, "/community/topics/equipment/", "Follow this topic"),
-    Page("community-write", PARENT, "/community/write/", "Take all the time you need"),
-    Page(
-        "community-write-problems",
-        PARENT,
-        "/community/write/",
-        "Write some text, add a picture, or both",
-        submit_empty("Publish"),
-        422,
-    ),
-    Page("community-post", PARENT, "/community/posts/{post}/", "Mark as the answer"),
-    Page("community-reply", PARENT, "/community/posts/{post}/reply/", "Reply to"),
-    Page("community-reply-to", PARENT, "/community/posts/{post}/reply/{comment}/", "Reply to"),
-    Page("community-search", PARENT, "/community/search/?q=wheelchair", "1 result"),
 ]
 
 
@@ -595,7 +550,8 @@ NOT_PAGES.update(community_member_pages.NOT_PAGES)
 # The people whose pages must read without developer strings, and the pages made for developers (the
 # paste-a-record tool answers in the contract's terms on purpose; the record's "Clinician detail" view
 # adds the rule ids a clinician asked for).
-FAMILY_PERSONAS = {ANONYMOUS, PARENT}
+PAGES += COMMUNITY_PAGES
+FAMILY_PERSONAS = {ANONYMOUS, PARENT, *COMMUNITY_FAMILY_PERSONAS}
 DEVELOPER_PAGES = {"evaluate", "evaluate-result", "evaluate-problems", "record-clinician-view"}
 SOURCE_KEYS = sorted(load_knowledge().sources)
 
@@ -643,40 +599,6 @@ def _carer_link_token(people: Any) -> str:
         accept_url="http://testserver/carers/accept/",
     )
     return link_token(LinkPurpose.CARER_INVITATION, {"invitation": invitation.pk, "email": invitation.email})
-
-
-def _community_seed(people: Any) -> tuple[Post, Comment]:
-    """The parent and the adult as members of the community; the parent asked a question (with a
-    picture) and the adult answered it."""
-    members = [
-        Member.objects.create(
-            user=user,
-            display_name=name,
-            name_key=name.lower(),
-            guidelines_version="1",
-            guidelines_accepted_at=timezone.now(),
-            # Members past their first posts: nothing waits for a moderator.
-            trust_level=TrustLevel.MEMBER,
-        )
-        for user, name in ((people.parent, "Maria"), (people.adult, "Sam"))
-    ]
-    topics_ensure()
-    photo = io.BytesIO()
-    Image.new("RGB", (800, 600), (40, 120, 160)).save(photo, format="JPEG")
-    picture = picture_create(owner=members[0], upload=photo.getvalue(), alt_text="A power wheelchair")
-    post = post_create(
-        author=members[0],
-        topic=Topic.objects.get(slug="equipment"),
-        title="Which power wheelchair tilts best?",
-        body="We are choosing a **power wheelchair** for our daughter.",
-        kind=PostKind.QUESTION,
-        picture=picture,
-        submission_key="every-page",
-    ).post
-    comment = comment_create(
-        author=members[1], post=post, body="Ask for a trial week first.", submission_key="every-page"
-    ).comment
-    return post, comment
 
 
 def _seed() -> tuple[dict[str, str], dict[str, str]]:
@@ -757,7 +679,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
     assert result is not None and result.alerts, (
         "the shared child needs an alert for the acknowledgement page"
     )
-    post, comment = _community_seed(people)
+    community_ids, community_users = community_seed()
     # The outsider is never signed in here, so nothing changes their last log-in and the link stays valid.
     ids = {
         **community_member_pages.seed_members(people),
@@ -775,8 +697,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
             {"email": "new@example.org", "privacy": "x", "terms": "x", "accepted_at": "2026-12-07T00:00:00"},
         ),
         "carer": _carer_link_token(people),
-        "post": str(post.pk),
-        "comment": str(comment.pk),
+        **community_ids,
     }
     signed_in = {
         "parent": (people.parent, True),
@@ -788,6 +709,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         "unverified": (people.other_clinician, False),
         "new_staff": (new_staff, True),
         "reviewer": (reviewer, True),
+        **{persona: (user, True) for persona, user in community_users.items()},
     }
     sessions = {
         persona: log_in(Client(), user, verified=verified).cookies["sessionid"].value

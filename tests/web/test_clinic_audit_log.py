@@ -28,7 +28,7 @@ def test_the_log_names_people_and_records(people: Personas) -> None:
     page = log_in(Client(), people.coordinator).get(reverse("audit:clinic_log"))
     assert page.status_code == 200
     rows = page.context["rows"]
-    assert ("Ana Ruiz", "Ada") in {(who, record) for _, who, record in rows}
+    assert ("Ana Ruiz", "Ada") in {(who, record) for _, who, record, _ in rows}
     text = page.content.decode()
     assert "Cleo" not in text and "other_clinician" not in text
 
@@ -41,9 +41,9 @@ def test_the_log_filters_by_team_member_record_and_dates(people: Personas) -> No
     # The coordinator opened no record: nothing of theirs in the log.
     assert client.get(url, {"person": people.coordinator.pk}).context["rows"] == []
     theirs = client.get(url, {"person": people.clinician.pk}).context["rows"]
-    assert theirs and {who for _, who, _ in theirs} == {"Ana Ruiz"}
+    assert theirs and {who for _, who, _, _ in theirs} == {"Ana Ruiz"}
     assert client.get(url, {"record": "zzz"}).context["rows"] == []
-    assert {record for _, _, record in client.get(url, {"record": "ad"}).context["rows"]} == {"Ada"}
+    assert {record for _, _, record, _ in client.get(url, {"record": "ad"}).context["rows"]} == {"Ada"}
     today = timezone.localdate()
     assert client.get(url, {"since": today.isoformat(), "until": today.isoformat()}).context["rows"]
     tomorrow = today.replace(year=today.year + 1).isoformat()
@@ -82,3 +82,17 @@ def test_only_the_coordinator_reads_or_downloads_the_log(people: Personas, role:
     client = log_in(Client(), people.by_role(role))
     assert client.get(reverse("audit:clinic_log"), {"download": "csv"}).status_code == 404
     assert not AccountEvent.objects.filter(action=AccountAction.AUDIT_LOG_EXPORTED).exists()
+
+
+@pytest.mark.django_db
+def test_the_log_names_a_chart_by_its_measure_not_its_code(people: Personas) -> None:
+    client = log_in(Client(), people.clinician)
+    chart = client.get(reverse("careplans:chart", args=[people.shared_child.pk, "WEIGHT_KG"]))
+    assert chart.status_code == 200
+    coordinator = log_in(Client(), people.coordinator)
+    page = coordinator.get(reverse("audit:clinic_log"))
+    whats = {what for _, _, _, what in page.context["rows"]}
+    assert "chart of Weight (kg)" in whats
+    assert "WEIGHT_KG" not in page.content.decode()
+    download = coordinator.get(reverse("audit:clinic_log"), {"download": "csv"}).content.decode()
+    assert "chart of Weight (kg)" in download and "WEIGHT_KG" not in download

@@ -163,3 +163,22 @@ def test_those_who_asked_are_emailed_that_something_changed_without_the_detail_o
     assert "Eva: 1 change" in message.body
     assert "Uma" not in message.body  # nothing changed for Uma (US)
     assert news_emails_send(site_url="https://smanav.example") == 0
+
+
+def test_the_clinics_worklist_filters_the_records_whose_answer_changed(
+    people: Personas, people_eu_us: dict[str, Patient], eu_approval: None
+) -> None:
+    from smanav.patients.services import clinic_share_invite
+
+    eva, uma = people_eu_us["eu_on_treatment"], people_eu_us["us_on_treatment"]
+    for patient in (eva, uma):
+        clinic_share_invite(author=patient.guardians.get().user, patient_id=patient.pk, clinic=people.clinic)
+    all_summaries_refresh(as_of=NEXT_DAY)
+    client = log_in(Client(), people.clinician)
+
+    everyone = client.get(reverse("patients:worklist")).content.decode()
+    changed = client.get(reverse("patients:worklist"), {"changed": "30"}).content.decode()
+
+    assert "Eva" in everyone and "Uma" in everyone
+    assert "Eva" in changed and "Uma" not in changed and "Ada" not in changed
+    assert 'value="30" selected' in changed

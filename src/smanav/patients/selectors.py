@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypedDict, cast
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from smanav.accounts.models import Clinic, User
 from smanav.patients.models import (
@@ -18,6 +18,7 @@ from smanav.patients.models import (
     LabTest,
     Patient,
     PatientRecordVersion,
+    RecordNews,
     Treatment,
 )
 from smanav_core.codes import UrgencyLevel
@@ -90,6 +91,8 @@ class WorklistFilter:
     # "overdue": only records with an overdue item; "due_soon": only records with an item due soon.
     due: str = ""
     sort: str = "priority"
+    # Only records with news ("what changed for me", `services/news.py`) since this moment.
+    changed_since: dt.datetime | None = None
 
 
 def patient_worklist_page(
@@ -133,6 +136,9 @@ def _worklist_condition(filters: WorklistFilter) -> Q:
         condition &= Q(summary__overdue_count__gt=0)
     elif filters.due == "due_soon":
         condition &= Q(summary__due_soon_count__gt=0)
+    if filters.changed_since is not None:
+        news = RecordNews.objects.filter(patient=OuterRef("pk"), created_at__gte=filters.changed_since)
+        condition &= Q(Exists(news))
     return condition
 
 

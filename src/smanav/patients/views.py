@@ -55,6 +55,8 @@ REGION_CODES = tuple(region.value for region in Region)
 URGENCY_CODES = tuple(level.value for level in UrgencyLevel)
 ALERT_CODES = tuple(code.value for code in AlertCode)
 DUE_FILTERS = (DueStatus.OVERDUE.value, DueStatus.DUE_SOON.value)
+# The worklist's "Changed" filter: records whose answer changed without an edit in this many days.
+CHANGED_WITHIN_DAYS = 30
 
 
 def _today() -> dt.date:
@@ -637,6 +639,11 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
         # `overdue=1` is the older link of the "only overdue" filter.
         due="overdue" if request.GET.get("overdue") == "1" else _known(request, "due", DUE_FILTERS),
         sort=_known(request, "sort", selectors.WORKLIST_SORTS, default="priority"),
+        changed_since=(
+            timezone.now() - dt.timedelta(days=CHANGED_WITHIN_DAYS)
+            if request.GET.get("changed") == str(CHANGED_WITHIN_DAYS)
+            else None
+        ),
     )
     counts = selectors.clinic_counts(clinic=clinic, filters=filters)
     today = _today()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from smanav import vocabulary as labels
 from smanav.patients.alerts import ShownAlert, shown_fingerprinted_alerts_of, summary_alerts
 from smanav.patients.models import Patient, PatientSummary
+from smanav.patients.problem_words import subject_of_label
 
 NOTHING = "—"
 
@@ -107,7 +108,8 @@ def _alert_tag(shown: ShownAlert, words: _Words) -> AlertTag:
     alert = shown.alert if isinstance(shown.alert, Mapping) else {}
     text = words.label("alert", alert.get("code"))
     if alert.get("instrument"):
-        text = f"{text} ({words.label('instrument', alert['instrument'])})"
+        # "Motor decline (HFMSE)": the measure's name without its range, no parenthesis in a parenthesis.
+        text = f"{text} ({subject_of_label(words.label('instrument', alert['instrument']))})"
     seen = ""
     if shown.acknowledgement is not None:
         seen = _("seen by %(who)s on %(when)s") % {

@@ -79,8 +79,17 @@ PATIENT_COLUMNS = [
         "none, head_control, sits_independently, stands_with_support, walks_independently.",
     ),
     ("current_motor_function", "code", "non_sitter, sitter, walker; empty if not known."),
-    ("ventilation", "code", "Breathing support as recorded; empty if not known."),
-    ("feeding", "code", "Feeding as recorded; empty if not known."),
+    (
+        "ventilation",
+        "code",
+        "Breathing support: none, niv_sleep_only (non-invasive ventilation during sleep only), "
+        "niv_under_16h, niv_16h_or_more (non-invasive, hours a day), tracheostomy; empty if not known.",
+    ),
+    (
+        "feeding",
+        "code",
+        "oral, oral_with_supplement, nasogastric_tube, gastrostomy; empty if not known.",
+    ),
     (
         "scoliosis_cobb_deg",
         "number (degrees)",

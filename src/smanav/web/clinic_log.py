@@ -8,6 +8,7 @@ dates, and downloads as CSV; a download is itself kept in the account trail.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from smanav import vocabulary as labels
 from smanav.accounts.decorators import signed_in
 from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.accounts.models import Clinic, User
@@ -83,6 +85,19 @@ def _who(event: AuditEvent) -> str:
     return event.actor_label if event.actor is None else _person(event.actor)
 
 
+_CHART = re.compile(r"^chart ([A-Z0-9_]+)$")
+
+
+def what_words(what: str) -> str:
+    """What an event says was looked at, as the log shows it: a chart is named by its measure ("chart
+    WEIGHT_KG" reads "chart of Weight (kg)"); the numbers of single measurements, doses and tests stay,
+    for the coordinator to find them."""
+    chart = _CHART.match(what)
+    if chart:
+        return str(_("chart of %(measure)s")) % {"measure": labels.label(labels.INSTRUMENT_LABELS, chart[1])}
+    return what
+
+
 def _rows(clinic: Clinic, events: Any) -> Iterator[list[str]]:
     yield [_("When"), _("Who"), _("Record"), _("What")]
     batch: list[AuditEvent] = []
@@ -97,7 +112,7 @@ def _rows(clinic: Clinic, events: Any) -> Iterator[list[str]]:
 def _batch_rows(clinic: Clinic, batch: list[AuditEvent]) -> Iterator[list[str]]:
     names = patient_names_for_clinic(clinic=clinic, patient_ids={event.patient_id for event in batch})
     for event in batch:
-        what = str(event.get_action_display()) + (f" ({event.what})" if event.what else "")
+        what = str(event.get_action_display()) + (f" ({what_words(event.what)})" if event.what else "")
         record = names.get(event.patient_id, _("a record no longer shared with the clinic"))
         yield [event.at.isoformat(timespec="seconds"), _who(event), record, what]
 
@@ -129,7 +144,7 @@ def clinic_log(request: AuthenticatedHttpRequest) -> HttpResponse:
         return response
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     names = patient_names_for_clinic(clinic=clinic, patient_ids={event.patient_id for event in page})
-    rows = [(event, _who(event), names.get(event.patient_id)) for event in page]
+    rows = [(event, _who(event), names.get(event.patient_id), what_words(event.what)) for event in page]
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("download", None)

@@ -211,13 +211,13 @@ class Scene:
             return log_in(Client(), self.people.clinician)
         return log_in(Client(), self.members[role].user)
 
-    def argument(self, name: str) -> Any:
+    def argument(self, name: str, about: Member | None = None) -> Any:
         values = {
             "post_id": self.post.pk,
             "comment_id": self.comment.pk,
             "picture_id": self.picture.pk,
             "notification_id": self.notification.pk,
-            "member_id": self.owner.pk,
+            "member_id": (about or self.owner).pk,
             "topic_id": self.topic.pk,
             "slug": self.topic.slug,
             "topic": self.topic.slug,
@@ -226,8 +226,9 @@ class Scene:
         }
         return values[name]
 
-    def url(self, route: str, parameters: list[str]) -> str:
-        return reverse(f"community:{route}", kwargs={name: self.argument(name) for name in parameters})
+    def url(self, route: str, parameters: list[str], about: Member | None = None) -> str:
+        """The route's URL; pages about a member are about `about` (default: `owner`)."""
+        return reverse(f"community:{route}", kwargs={name: self.argument(name, about) for name in parameters})
 
 
 # What the family member has but did not choose to show, and what their child's record holds.
@@ -325,6 +326,31 @@ def test_no_page_shows_a_record_registry_data_or_hidden_health_details(scene: Sc
         page = response.content.decode()
         for word in HIDDEN_WORDS:
             assert word not in page, (route, word)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["member", "moderator", "new_member"])
+def test_pages_about_the_family_member_show_none_of_what_they_hid(scene: Scene, role: str) -> None:
+    """Another member (a moderator too) reading pages about the family member: their profile and the
+    like show no detail they kept hidden, nothing of their child's record."""
+    client = scene.client(role)
+    family = scene.members["family"]
+    about_members = [
+        (route, parameters) for route, parameters in community_routes().items() if "member_id" in parameters
+    ]
+    assert about_members, "the members' pages take a member_id"
+    read_profile = False
+    for route, parameters in sorted(about_members):
+        response = client.get(scene.url(route, parameters, about=family))
+        if response.status_code != 200 or not response["Content-Type"].startswith("text/"):
+            continue
+        page = response.content.decode()
+        if route == "member":
+            assert "Fay" in page  # the profile was read, not a page about someone else
+            read_profile = True
+        for word in HIDDEN_WORDS:
+            assert word not in page, (route, word)
+    assert read_profile
 
 
 def test_the_api_has_no_community_operation() -> None:

@@ -184,3 +184,11 @@ def test_the_support_page_without_a_known_region_says_to_call_the_emergency_numb
     page = Client().get(reverse("community:support_lines"), {"region": ""}).content.decode()
     assert "Call " not in page
     assert "local emergency number" in page
+
+
+def test_the_community_navigation_shows_moderators_what_waits() -> None:
+    make_post(make_member("Author"), status=Status.PENDING)
+    moderator_page = client_for(make_moderator()).get(reverse("community:feed")).content.decode()
+    assert "Moderation (1 waiting)" in moderator_page
+    member_page = client_for(make_member("Plain")).get(reverse("community:feed")).content.decode()
+    assert "Moderation" not in member_page

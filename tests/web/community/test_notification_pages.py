@@ -60,6 +60,8 @@ def test_opening_a_notification_marks_it_read_and_only_ones_own(folk: Folk) -> N
     assert Notification.objects.get(pk=notice.pk).read_at is None
     response = signed_in(folk.ana).get(reverse("community:notification_open", args=[notice.pk]))
     assert response.status_code == 302
+    # To the reply itself: the post page names each reply's box reply-<id>.
+    assert response["Location"].endswith(f"#reply-{notice.comment_id}")
     assert Notification.objects.get(pk=notice.pk).read_at is not None
     # Another member cannot mark it read either.
     Notification.objects.filter(pk=notice.pk).update(read_at=None)

@@ -231,7 +231,7 @@ def notification_target(notification: Notification) -> str:
     path = post_path(notification.post_id)
     if path is None:
         return reverse("community:notifications")
-    return f"{path}#comment-{notification.comment_id}" if notification.comment_id else path
+    return f"{path}#reply-{notification.comment_id}" if notification.comment_id else path
 
 
 def post_path(post_id: int) -> str | None:

@@ -119,6 +119,20 @@ def moderation_queue() -> list[QueueItem]:
     return sorted(items.values(), key=lambda item: (item.urgency, item.since))
 
 
+def waiting_count() -> int:
+    """Posts and replies waiting for approval, and those with open reports: the queue's length."""
+    open_flags = Flag.objects.filter(resolved_at__isnull=True)
+    flagged_posts = open_flags.filter(post__isnull=False).values("post_id")
+    flagged_comments = open_flags.filter(comment__isnull=False).values("comment_id")
+    posts = Post.objects.filter(Q(status=Status.PENDING) | Q(pk__in=flagged_posts)).exclude(
+        status=Status.REMOVED
+    )
+    comments = Comment.objects.filter(Q(status=Status.PENDING) | Q(pk__in=flagged_comments)).exclude(
+        status=Status.REMOVED
+    )
+    return posts.count() + comments.count()
+
+
 def moderation_audit(
     *,
     moderator: Member | None = None,

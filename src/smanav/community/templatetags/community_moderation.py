@@ -1,0 +1,23 @@
+"""`{% community_moderation_link %}`: the "Moderation" link of the community's navigation, shown to
+moderators only, with how many posts and replies wait for them (three small counts, moderators only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from smanav.community.access import member_for
+from smanav.community.screening import is_moderator
+from smanav.community.selectors.moderation import waiting_count
+
+register = template.Library()
+
+
+@register.inclusion_tag("community/moderation/_nav_link.html", takes_context=True)
+def community_moderation_link(context: dict[str, Any]) -> dict[str, Any]:
+    request = context.get("request")
+    member = getattr(request, "member", None) or (member_for(request.user) if request is not None else None)
+    if member is None or not is_moderator(member):
+        return {"moderator": False}
+    return {"moderator": True, "waiting": waiting_count()}
