@@ -24,8 +24,11 @@ window.smanavChecks = (() => {
 
   // A programmatic focus target (tabindex="-1" on <main>, an error summary, a bibliography entry) is not
   // a control: it is never reached with Tab and needs no name of its own.
+  // A trap field for spam robots (a visually hidden box, out of the accessibility tree and off the
+  // Tab order): no person ever aims at it, no assistive technology announces it.
+  const isTrap = (el) => el.tabIndex < 0 && Boolean(el.closest(".visually-hidden[aria-hidden=true]"));
   const isControl = (el) => {
-    if (el.matches("input[type=hidden]")) return false;
+    if (el.matches("input[type=hidden]") || isTrap(el)) return false;
     if (el.matches("[tabindex]") && el.tabIndex < 0 && !el.matches(TARGETS)) return false;
     return shown(el);
   };
@@ -59,9 +62,7 @@ window.smanavChecks = (() => {
     const problems = [];
     for (const el of document.querySelectorAll(TARGETS)) {
       if (el.matches("input[type=hidden]") || !shown(el)) continue;
-      // A trap field for spam robots (a visually hidden box, out of the accessibility tree and off the
-      // Tab order): no person ever aims at it.
-      if (el.tabIndex < 0 && el.closest(".visually-hidden[aria-hidden=true]")) continue;
+      if (isTrap(el)) continue;
       if (el.tagName === "A" && inSentence(el)) continue;
       const rect = el.getBoundingClientRect();
       if (!tooSmall(rect)) continue;
