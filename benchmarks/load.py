@@ -385,8 +385,11 @@ def _faults(args: argparse.Namespace, env: dict[str, str], stop: threading.Event
         subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=False)
         notes.append(f"{time.strftime('%H:%M:%S')}: PostgreSQL restarted")
     until(1)
+    from django.db import connection
     from django_tasks_db.models import DBTaskResult
 
+    # This script's own connection did not survive a restart of PostgreSQL: open a new one.
+    connection.close()
     job = DBTaskResult.objects.get(id=result.id)
     notes.append(f"the killed refresh job ended the run as {job.status}")
     return notes
