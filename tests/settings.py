@@ -40,4 +40,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # is that same file, never the developer's var/smanav.sqlite3: a browser test run alone whose tests
     # have no `django_db` mark (tests/e2e/test_every_page.py) gets no set-up, and must not seed into, or
     # flush, the demo database.
-    DATABASES["default"]["NAME"] = DATABASES["default"]["TEST"]["NAME"]  # noqa: F405
+    # A process a test starts with its own DATABASE_URL (a database file of that test) keeps it.
+    if "DATABASE_URL" not in os.environ:
+        DATABASES["default"]["NAME"] = DATABASES["default"]["TEST"]["NAME"]  # noqa: F405

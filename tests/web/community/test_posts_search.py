@@ -48,9 +48,12 @@ def test_words_in_titles_bodies_and_replies_are_found(conversation) -> None:  # 
 
 
 def test_search_syntax_typed_by_a_member_is_only_words(conversation) -> None:  # type: ignore[no-untyped-def]
-    ana, *_ = conversation
+    ana, _ben, chair, food = conversation
     for text in ['"', "AND OR NOT", "tilt*", "title:chair", "NEAR(a b)", "!!!", "'); DROP TABLE x; --"]:
-        search(member=ana, text=text)  # no error
+        # No error; whatever is found is one of the posts (the words' own matches, no operator's).
+        assert {hit.post for hit in search(member=ana, text=text)} <= {chair, food}
+    assert [hit.post for hit in search(member=ana, text="tilt*")] == [chair]  # "*" is no prefix operator
+    assert Post.objects.count() == 2  # the "DROP TABLE" was only words
 
 
 def test_edits_and_hidden_posts_follow_the_index(conversation) -> None:  # type: ignore[no-untyped-def]
