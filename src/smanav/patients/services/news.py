@@ -15,6 +15,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smanav.accounts.models import User
@@ -134,26 +135,17 @@ def news_compare(*, patient: Patient, evaluation: Evaluation | None, edited: boo
     `edited`: the evaluation follows a change a person made to the record; their own change is not
     news, unless the knowledge base changed too since the baseline. Call inside the transaction that
     writes the record's summary (the services do)."""
-    if evaluation is None:
-        return []
-    matters = what_matters(evaluation)
-    version = evaluation.knowledge_version
-    baseline = RecordBaseline.objects.filter(patient=patient).first()
-    if baseline is None:
-        RecordBaseline.objects.create(patient=patient, knowledge_version=version, matters=matters)
-        return []
-    news: list[RecordNews] = []
-    if not edited or baseline.knowledge_version != version:
-        news = RecordNews.objects.bulk_create(_news(patient, baseline, matters, version))
-    if baseline.matters != matters or baseline.knowledge_version != version:
-        baseline.matters, baseline.knowledge_version = matters, version
-        baseline.save(update_fields=["matters", "knowledge_version", "updated_at"])
-    return news
+    return _compare([(patient, evaluation)], edited=edited)
 
 
 def news_compare_many(pairs: Iterable[tuple[Patient, Evaluation | None]]) -> int:
-    """`news_compare` for a bulk refresh, where nobody edited the records: the baselines of the chunk in
-    one query, the news and the changed baselines written in bulk. Answers how many news rows."""
+    """`news_compare` for a bulk refresh, where nobody edited the records. Answers how many news rows."""
+    return len(_compare(pairs, edited=False))
+
+
+def _compare(pairs: Iterable[tuple[Patient, Evaluation | None]], *, edited: bool) -> list[RecordNews]:
+    """The one comparison: the baselines of all `pairs` in one query, the news, new and changed baselines
+    written in bulk. A record without a baseline gets one and no news."""
     evaluated = [(patient, evaluation) for patient, evaluation in pairs if evaluation is not None]
     baselines = RecordBaseline.objects.in_bulk([patient.pk for patient, _evaluation in evaluated])
     news: list[RecordNews] = []
@@ -165,14 +157,19 @@ def news_compare_many(pairs: Iterable[tuple[Patient, Evaluation | None]]) -> int
         if baseline is None:
             new_baselines.append(RecordBaseline(patient=patient, knowledge_version=version, matters=matters))
             continue
-        news.extend(_news(patient, baseline, matters, version))
+        if not edited or baseline.knowledge_version != version:
+            news.extend(_news(patient, baseline, matters, version))
         if baseline.matters != matters or baseline.knowledge_version != version:
-            baseline.matters, baseline.knowledge_version = matters, version
+            # bulk_update does not stamp `auto_now` fields itself.
+            baseline.matters, baseline.knowledge_version, baseline.updated_at = (
+                matters,
+                version,
+                timezone.now(),
+            )
             changed.append(baseline)
     RecordBaseline.objects.bulk_create(new_baselines)
     RecordBaseline.objects.bulk_update(changed, ["matters", "knowledge_version", "updated_at"])
-    RecordNews.objects.bulk_create(news)
-    return len(news)
+    return RecordNews.objects.bulk_create(news)
 
 
 # When an account opens a record it has never opened since news began to be kept, it is shown the news
