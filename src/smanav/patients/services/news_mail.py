@@ -60,15 +60,18 @@ def news_emails_send(*, site_url: str) -> int:
     if not counts:
         return 0
     names = dict(Patient.objects.filter(pk__in=counts).values_list("pk", "display_name"))
+    recipients = _recipients(list(counts))
+    clinic_ids = {clinic_id for records in recipients.values() for clinic_id in records.values()}
+    clinics = Clinic.objects.in_bulk([clinic_id for clinic_id in clinic_ids if clinic_id is not None])
     sent = 0
-    for user, records in sorted(_recipients(list(counts)).items(), key=lambda pair: pair[0].pk):
+    for user, records in sorted(recipients.items(), key=lambda pair: pair[0].pk):
         by_clinic: dict[int | None, list[int]] = defaultdict(list)
         for patient_id, clinic_id in records.items():
             by_clinic[clinic_id].append(patient_id)
         for clinic_id, ids in by_clinic.items():
             audit_reads(
                 actor=user,
-                clinic=None if clinic_id is None else Clinic.objects.get(pk=clinic_id),
+                clinic=None if clinic_id is None else clinics[clinic_id],
                 patient_ids=ids,
                 purpose=NEWS_PURPOSE,
             )
