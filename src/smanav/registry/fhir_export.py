@@ -136,7 +136,7 @@ def _field_value(path: str, value: Any) -> dict[str, Any]:
 
 def _record_fields(patient: Patient, carried: set[str]) -> Iterator[tuple[str, Any]]:
     """The record's own fields that hold a value and are not written by another resource."""
-    own = {
+    own: dict[str, Any] = {
         "gestational_age_weeks": patient.gestational_age_weeks,
         "weight_kg": patient.weight_kg,
         "pregnant": patient.pregnant,
