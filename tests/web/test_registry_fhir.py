@@ -403,6 +403,7 @@ def test_an_import_reports_what_it_leaves_out_in_words_and_writes_nothing_of_a_r
     text = "\n".join(report.lines())
 
     assert report.imported == 1
+    assert "Patients not imported: 2." in text and "Resources not imported: 5." in text
     [eva] = Patient.objects.all()
     assert eva.display_name == "Eva" and eva.sex == "female"
     assert [(a.instrument, a.value) for a in eva.assessments.all()] == [("WEIGHT_KG", 14.2)]
@@ -410,7 +411,10 @@ def test_an_import_reports_what_it_leaves_out_in_words_and_writes_nothing_of_a_r
     assert "not valid FHIR R4 (valueQuantity" in text
     assert "smanav records no observation of this kind (Blood pressure)" in text
     assert "smanav does not import Procedure resources" in text
-    assert "it has no date of birth, which smanav needs for every age-related answer" in text
+    assert (
+        "it has no date of birth, which smanav needs for every age-related answer; nothing of it was "
+        "imported (with its 1 other resources)" in text
+    )
     assert "Finn: the record is not one smanav can keep" in text and "2029-01-05" in text
     assert "it is about Patient/p-nobody, who is not in the Patient file once" in text
     # Nothing of Finn or of the patient without a date of birth was written.

@@ -435,14 +435,15 @@ def _read_person(
             )
         return None
     where, patient = patients[0]
+    others = f"; nothing of it was imported (with its {len(resources) - 1} other resources)"
     problems = _model_problems(patient)
     if problems:
-        report.rejected_patients.append(f"{where} ({owner}): {problems}")
+        report.rejected_patients.append(f"{where} ({owner}): {problems}{others}")
         return None
     try:
         person = _person(patient)
     except Rejected as refusal:
-        report.rejected_patients.append(f"{where} ({owner}): {refusal}")
+        report.rejected_patients.append(f"{where} ({owner}): {refusal}{others}")
         return None
     readers = {
         "Observation": lambda r: _observation(person, r, report.not_carried),
@@ -586,7 +587,8 @@ def _import_one(
         validate_record(document, as_of=as_of)
     except InvalidInput as error:
         report.rejected_patients.append(
-            f"{person.name}: the record is not one smanav can keep ({'; '.join(error.lines())})"
+            f"{person.name}: the record is not one smanav can keep ({'; '.join(error.lines())}); "
+            "nothing of it was imported"
         )
         return
     try:
