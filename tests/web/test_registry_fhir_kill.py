@@ -34,7 +34,12 @@ elif step == "export":
 elif step == "wipe":
     Patient.objects.all().delete()
 else:
-    call_command("registry_fhir_import", sys.argv[2])
+    from django.core.management.base import CommandError
+    try:
+        call_command("registry_fhir_import", sys.argv[2])
+    except CommandError as refusal:
+        print(refusal, file=sys.stderr)
+        sys.exit(refusal.returncode)
 """
 
 
