@@ -469,6 +469,13 @@ def _read_person(
             readers[str(kind)](resource)
         except (Rejected, KeyError, TypeError, ValueError) as refusal:
             report.rejected_resources.append(f"{where}: {refusal}")
+    orphans = [dose for dose in person.doses if dose[0] not in person.courses]
+    if orphans:
+        report.rejected_resources.append(
+            f"{owner}: {len(orphans)} dose(s) of a treatment course that is not in the folder or was not "
+            "imported"
+        )
+        person.doses = [dose for dose in person.doses if dose[0] in person.courses]
     return person
 
 
