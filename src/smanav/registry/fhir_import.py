@@ -10,8 +10,9 @@ way): each patient whole or not at all, never twice, with a report of everything
   ("created the record", the command line as actor, "imported from FHIR").
 * **Idempotent**: a patient's first identifier is its key (`Patient.creation_key`, `fhir:` and a hash);
   a patient imported before is left as it is and counted as unchanged.
-* **Checked twice**: every resource by fhir.resources' R4B models, and the record made from them by the
-  core's own validation; what fails is reported in words and not written.
+* **Checked twice**: every resource by fhir.resources' R4B models (then read by `registry.fhir_read`),
+  and the record made from them by the core's own validation; what fails is reported in words and not
+  written.
 * **Not imported, on purpose**: Condition and CarePlan (smanav works them out again from the record),
   RelatedPerson (read to know who gave a consent; no account is made). A patient without a name gets
   "Imported record" and the first characters of its id (the registry's export carries no names).
@@ -20,7 +21,6 @@ way): each patient whole or not at all, never twice, with a report of everything
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import tempfile
 import zlib
@@ -35,14 +35,21 @@ from pydantic import ValidationError
 
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_by_command_line
-from smanav.fhir import codes
 from smanav.patients.changes import ChangeKind, RecordChange
 from smanav.patients.models import Assessment, Dose, Patient, Treatment
 from smanav.patients.seam import record_for_patient
 from smanav.patients.services.versioning import snapshot
-from smanav.registry.fhir_export import LIST_FIELDS, MANIFEST, RECORD_FIELDS
-from smanav.registry.models import Consent, ConsentGivenAs, ConsentPurpose, ConsentText
-from smanav_core.codes import Instrument, Regimen, Region, Sex, TreatmentTherapy
+from smanav.registry.fhir_export import MANIFEST
+from smanav.registry.fhir_read import (
+    Person,
+    Rejected,
+    person_of,
+    read_administration,
+    read_consent,
+    read_observation,
+    read_statement,
+)
+from smanav.registry.models import Consent, ConsentText
 from smanav_core.errors import InvalidInput
 from smanav_core.validation import validate_record
 
@@ -50,22 +57,10 @@ PATIENTS_PER_BUCKET = 500
 IMPORTED = frozenset({"Patient", "Observation", "MedicationStatement", "MedicationAdministration", "Consent"})
 WORKED_OUT_AGAIN = frozenset({"Condition", "CarePlan"})
 READ_ONLY = frozenset({"RelatedPerson"})
-_LOINC_INSTRUMENTS = {m.loinc.code: i.value for i, m in codes.MEASURES.items() if m.loinc is not None}
-# Only the ATC codes that name one therapy: onasemnogene's code is shared by both routes.
-_ATC_THERAPIES = {
-    c.code: t.value
-    for t, c in codes.THERAPY_ATC.items()
-    if sum(other.code == c.code for other in codes.THERAPY_ATC.values()) == 1
-}
-_GENES = {c.code: gene for gene, c in codes.GENES.items()}
 
 
 class FhirImportRefused(Exception):
     """The folder cannot be imported at all; the message names the problem."""
-
-
-class Rejected(Exception):
-    """One resource (or one patient) cannot be imported; the message says why, in words."""
 
 
 @dataclass
@@ -178,246 +173,6 @@ def _groups(bucket: Path) -> Iterator[tuple[str, list[tuple[str, dict[str, Any]]
     yield from groups.items()
 
 
-# --- mapping FHIR to the contract's record ----------------------------------------------------------
-
-
-def _codings(concept: Any) -> list[dict[str, Any]]:
-    return [c for c in (concept or {}).get("coding", []) if isinstance(c, dict)]
-
-
-def _code_in(concept: Any, system: str) -> str | None:
-    for coding in _codings(concept):
-        if coding.get("system") == system and coding.get("code"):
-            return str(coding["code"])
-    return None
-
-
-def _text(concept: Any) -> str:
-    concept = concept or {}
-    if concept.get("text"):
-        return str(concept["text"])
-    for coding in _codings(concept):
-        return str(coding.get("display") or coding.get("code"))
-    return "(no words given)"
-
-
-def _date(value: Any, what: str) -> str:
-    try:
-        return dt.date.fromisoformat(str(value)[:10]).isoformat()
-    except ValueError:
-        raise Rejected(f"{what} is not a date (got {value!r})") from None
-
-
-def _whole(value: Any) -> float | int:
-    return int(value) if float(value).is_integer() else float(value)
-
-
-@dataclass
-class _Person:
-    """What one patient's resources say, gathered before anything is written."""
-
-    key: str
-    name: str
-    document: dict[str, Any]
-    genetics: dict[str, Any] = field(default_factory=dict)
-    clinical: dict[str, Any] = field(default_factory=dict)
-    labs: dict[str, Any] = field(default_factory=dict)
-    courses: dict[str, dict[str, Any]] = field(default_factory=dict)
-    doses: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    assessments: list[dict[str, Any]] = field(default_factory=list)
-    consents: list[tuple[str, int, str, str]] = field(default_factory=list)
-
-
-def _person(resource: dict[str, Any]) -> _Person:
-    identifiers = [i for i in resource.get("identifier", []) if i.get("value")]
-    if not identifiers:
-        raise Rejected("it has no identifier, so a second import could not recognise it")
-    first = identifiers[0]
-    digest = hashlib.sha256(f"{first.get('system', '')}|{first['value']}".encode()).hexdigest()
-    if not resource.get("birthDate"):
-        raise Rejected("it has no date of birth, which smanav needs for every age-related answer")
-    names = resource.get("name") or []
-    name = ""
-    if names:
-        name = (
-            names[0].get("text") or " ".join([*names[0].get("given", []), names[0].get("family", "")]).strip()
-        )
-    document: dict[str, Any] = {"birth_date": _date(resource["birthDate"], "the date of birth")}
-    gender = resource.get("gender")
-    if gender in {s.value for s in Sex}:
-        document["sex"] = gender
-    for extension in resource.get("extension", []):
-        if extension.get("url") == codes.REGION_EXTENSION:
-            region = extension.get("valueCode")
-            if region not in {r.value for r in Region}:
-                raise Rejected(f"its region {region!r} is not one smanav knows (US, EU, UK, CA, JP, AU)")
-            document["region"] = region
-    return _Person(
-        key=f"fhir:{digest[:56]}",
-        name=(name or f"Imported record {resource.get('id', digest)[:8]}")[:120],
-        document=document,
-    )
-
-
-def _observation(person: _Person, resource: dict[str, Any], not_carried: list[str]) -> None:
-    code = resource.get("code")
-    field_path = _code_in(code, codes.RECORD_FIELD_SYSTEM)
-    if field_path is not None:
-        _record_field(person, field_path, resource)
-        return
-    if _code_in(code, codes.LOINC) == codes.VARIANT_ASSESSMENT.code:
-        _variant(person, resource, not_carried)
-        return
-    instrument = _code_in(code, codes.INSTRUMENT_SYSTEM) or _LOINC_INSTRUMENTS.get(
-        _code_in(code, codes.LOINC) or ""
-    )
-    if instrument is None:
-        raise Rejected(f"smanav records no observation of this kind ({_text(code)})")
-    if instrument not in {i.value for i in Instrument}:
-        raise Rejected(f"the measure {instrument!r} is not one smanav records")
-    quantity = resource.get("valueQuantity") or {}
-    expected = codes.MEASURES[Instrument(instrument)].unit_code
-    if quantity.get("value") is None:
-        raise Rejected(f"the measurement ({_text(code)}) has no value")
-    if quantity.get("code") not in (None, expected):
-        raise Rejected(
-            f"the unit {quantity.get('code')!r} of {_text(code)} is not {expected!r}, the one smanav uses"
-        )
-    if not resource.get("effectiveDateTime"):
-        raise Rejected(f"the measurement ({_text(code)}) has no date")
-    person.assessments.append(
-        {
-            "date": _date(resource["effectiveDateTime"], "the measurement's date"),
-            "instrument": instrument,
-            "value": _whole(quantity["value"]),
-        }
-    )
-
-
-def _record_field(person: _Person, path: str, resource: dict[str, Any]) -> None:
-    if path not in RECORD_FIELDS:
-        raise Rejected(f"the record has no field {path!r}")
-    if "valueBoolean" in resource:
-        value: Any = bool(resource["valueBoolean"])
-    elif "valueQuantity" in resource:
-        value = _whole(resource["valueQuantity"]["value"])
-    elif "valueString" in resource:
-        text = str(resource["valueString"])
-        value = [part for part in text.split(";") if part] if path in LIST_FIELDS else text
-    else:
-        raise Rejected(f"{RECORD_FIELDS[path]} has no value")
-    section, _, key = path.rpartition(".")
-    target = {"genetics": person.genetics, "clinical": person.clinical, "labs": person.labs}.get(section)
-    if target is None:
-        person.document[key] = value
-    else:
-        target[key] = value
-
-
-def _variant(person: _Person, resource: dict[str, Any], not_carried: list[str]) -> None:
-    """An SMN1 or SMN2 copy number in the Genomics Reporting guide's Variant pattern."""
-    gene = copies = comparator = variant = None
-    for component in resource.get("component", []):
-        kind = _code_in(component.get("code"), codes.LOINC)
-        if kind == codes.GENE_STUDIED.code:
-            gene = _GENES.get(_code_in(component.get("valueCodeableConcept"), codes.HGNC) or "")
-            if gene is None:
-                raise Rejected(f"the gene {_text(component.get('valueCodeableConcept'))} is not SMN1 or SMN2")
-        elif kind == codes.COPY_NUMBER.code:
-            quantity = component.get("valueQuantity") or {}
-            copies, comparator = quantity.get("value"), quantity.get("comparator")
-        elif kind == codes.CODING_HGVS.code:
-            variant = _text(component.get("valueCodeableConcept"))
-    if gene is None or copies is None or not float(copies).is_integer():
-        raise Rejected("a genetic result needs the gene studied (SMN1 or SMN2) and a whole copy number")
-    key = gene.lower()
-    person.genetics[f"{key}_copies"] = int(copies)
-    if gene == "SMN2" and comparator == ">=":
-        person.genetics["smn2_copies_is_minimum"] = True
-    elif comparator:
-        raise Rejected(f"the {gene} copy number is given as {comparator} {copies}, which smanav cannot keep")
-    if gene == "SMN1" and variant:
-        person.genetics["smn1_intragenic_variant"] = variant
-    method = resource.get("method")
-    if method:
-        code = _code_in(method, codes.GENETIC_METHOD_SYSTEM)
-        if code is not None:
-            person.genetics["method"] = code
-        else:
-            not_carried.append(
-                f"{person.name}: the method of the {gene} test ({_text(method)}): smanav records newborn "
-                "screening, MLPA, qPCR, ddPCR or NGS and does not guess which this is"
-            )
-
-
-def _statement(person: _Person, resource: dict[str, Any]) -> None:
-    medication = resource.get("medicationCodeableConcept")
-    therapy = _code_in(medication, codes.THERAPY_SYSTEM) or _ATC_THERAPIES.get(
-        _code_in(medication, codes.ATC) or ""
-    )
-    if therapy not in {t.value for t in TreatmentTherapy}:
-        raise Rejected(f"the treatment {_text(medication)} is not one smanav can name")
-    period = resource.get("effectivePeriod") or {}
-    if not period.get("start"):
-        raise Rejected(f"the treatment {_text(medication)} has no start date")
-    course: dict[str, Any] = {
-        "therapy": therapy,
-        "start_date": _date(period["start"], "the treatment's start"),
-    }
-    if period.get("end"):
-        course["end_date"] = _date(period["end"], "the treatment's end")
-    for extension in resource.get("extension", []):
-        if extension.get("url") == codes.REGIMEN_EXTENSION:
-            if extension.get("valueCode") not in {r.value for r in Regimen}:
-                raise Rejected(f"the regimen {extension.get('valueCode')!r} is not one smanav knows")
-            course["regimen"] = extension["valueCode"]
-    person.courses[f"MedicationStatement/{resource.get('id')}"] = course
-
-
-def _administration(person: _Person, resource: dict[str, Any]) -> None:
-    parts = [r.get("reference") for r in resource.get("supportingInformation", []) if isinstance(r, dict)]
-    course = next((ref for ref in parts if str(ref).startswith("MedicationStatement/")), None)
-    if course is None:
-        raise Rejected("a dose names no treatment course (supportingInformation)")
-    if not resource.get("effectiveDateTime"):
-        raise Rejected("a dose has no date")
-    dose: dict[str, Any] = {"date": _date(resource["effectiveDateTime"], "the dose's date")}
-    amount = ((resource.get("dosage") or {}).get("dose")) or {}
-    if amount.get("value") is not None:
-        if amount.get("code", "mg") != "mg":
-            raise Rejected(f"a dose is given in {amount.get('code')!r}; smanav keeps doses in mg")
-        dose["amount_mg"] = _whole(amount["value"])
-    person.doses.append((str(course), dose))
-
-
-def _consent(person: _Person, resource: dict[str, Any], texts: dict[tuple[str, int], ConsentText]) -> None:
-    if resource.get("status") != "active":
-        raise Rejected(f"a consent that is {resource.get('status')!r}, not in force")
-    purpose = None
-    for concept in resource.get("category", []):
-        purpose = purpose or _code_in(concept, codes.CONSENT_PURPOSE_SYSTEM)
-    if purpose not in {p.value for p in ConsentPurpose}:
-        raise Rejected("a consent names no purpose smanav knows")
-    version = None
-    for policy in resource.get("policy", []):
-        uri = str(policy.get("uri", ""))
-        if uri.startswith(f"{codes.CONSENT_TEXT_URI}{purpose}/"):
-            version = uri.rsplit("/", 1)[1]
-    if version is None or not version.isdigit() or (purpose, int(version)) not in texts:
-        raise Rejected(f"the consent to {purpose} names no text published on this installation")
-    if not resource.get("dateTime"):
-        raise Rejected(f"the consent to {purpose} has no date")
-    performers = [str(p.get("reference", "")) for p in resource.get("performer", [])]
-    given_as = (
-        ConsentGivenAs.PARENT
-        if any(p.startswith("RelatedPerson/") for p in performers)
-        else ConsentGivenAs.SELF
-    )
-    person.consents.append(
-        (purpose, int(version), given_as, _date(resource["dateTime"], "the consent's date"))
-    )
-
-
 # --- writing ----------------------------------------------------------------------------------------
 
 
@@ -426,7 +181,7 @@ def _read_person(
     resources: list[tuple[str, dict[str, Any]]],
     texts: dict[tuple[str, int], ConsentText],
     report: FhirImportReport,
-) -> _Person | None:
+) -> Person | None:
     patients = [(where, r) for where, r in resources if r.get("resourceType") == "Patient"]
     if len(patients) != 1:
         for where, _ in resources:
@@ -441,15 +196,15 @@ def _read_person(
         report.rejected_patients.append(f"{where} ({owner}): {problems}{others}")
         return None
     try:
-        person = _person(patient)
+        person = person_of(patient)
     except Rejected as refusal:
         report.rejected_patients.append(f"{where} ({owner}): {refusal}{others}")
         return None
     readers = {
-        "Observation": lambda r: _observation(person, r, report.not_carried),
-        "MedicationStatement": lambda r: _statement(person, r),
-        "MedicationAdministration": lambda r: _administration(person, r),
-        "Consent": lambda r: _consent(person, r, texts),
+        "Observation": lambda r: read_observation(person, r, report.not_carried),
+        "MedicationStatement": lambda r: read_statement(person, r),
+        "MedicationAdministration": lambda r: read_administration(person, r),
+        "Consent": lambda r: read_consent(person, r, texts),
     }
     for where, resource in resources:
         kind = resource.get("resourceType")
@@ -492,7 +247,7 @@ def _model_problems(resource: dict[str, Any]) -> str:
     return ""
 
 
-def _document(person: _Person) -> dict[str, Any]:
+def _document(person: Person) -> dict[str, Any]:
     document = dict(person.document)
     for name, section in (
         ("genetics", person.genetics),
@@ -512,7 +267,7 @@ def _document(person: _Person) -> dict[str, Any]:
 
 @transaction.atomic
 def _write(
-    person: _Person, document: dict[str, Any], texts: dict[tuple[str, int], ConsentText], source: str
+    person: Person, document: dict[str, Any], texts: dict[tuple[str, int], ConsentText], source: str
 ) -> None:
     patient = Patient.objects.create(
         display_name=person.name,
@@ -572,7 +327,7 @@ def _write(
 
 
 def _import_one(
-    person: _Person,
+    person: Person,
     texts: dict[tuple[str, int], ConsentText],
     *,
     as_of: dt.date,
