@@ -36,7 +36,7 @@ elif step == "wipe":
 else:
     from django.core.management.base import CommandError
     try:
-        call_command("registry_fhir_import", sys.argv[2])
+        call_command("registry_fhir_import", sys.argv[2], "--as-of", "2027-01-10")
     except CommandError as refusal:
         print(refusal, file=sys.stderr)
         sys.exit(refusal.returncode)
