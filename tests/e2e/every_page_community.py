@@ -213,7 +213,7 @@ POST = "/community/posts/{c_post}/"
 
 COMMUNITY_PAGES = [
     Page("community-feed", MEMBER, "/community/", POST_TITLE),
-    Page("community-feed-following", MEMBER, "/community/?show=following", POST_TITLE),
+    Page("community-feed-following", MEMBER, "/community/latest/?show=following", POST_TITLE),
     Page("community-feed-new-member", NEW_MEMBER, "/community/", QUESTION_TITLE),
     Page("community-topic", MEMBER, "/community/topics/equipment/", POST_TITLE),
     Page("community-post", MEMBER, POST, "Nine months, with two appeals."),

@@ -133,9 +133,8 @@ MATRIX: dict[str, Callable[[str], int]] = {
     "welcome_queue": volunteers_only,
     "welcome": members_only_post,
     # The conversation (C2).
-    # The same address as "home" (which answers it): the feed for members, the page about the community
-    # for others.
-    "feed": anyone,
+    # The feed's own address (the home page shows members the same feed).
+    "feed": members_only,
     "search": members_only,
     "write": members_only,
     "draft_save": post_only,
@@ -360,3 +359,22 @@ def test_the_api_has_no_community_operation() -> None:
 
     paths = [str(path) for path in api.get_openapi_schema()["paths"]]
     assert [path for path in paths if "community" in path] == []
+
+
+def test_every_community_route_has_its_own_path() -> None:
+    """Two routes on one path means the second can never answer (the home page and the feed did)."""
+
+    def walk(patterns: list[Any], prefix: str, inside: bool) -> Iterator[tuple[str, str]]:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(
+                    entry.url_patterns, prefix + str(entry.pattern), inside or entry.namespace == "community"
+                )
+            elif isinstance(entry, URLPattern) and inside:
+                yield prefix + str(entry.pattern), str(entry.name)
+
+    seen: dict[str, list[str]] = {}
+    for path, name in walk(get_resolver().url_patterns, "", False):
+        seen.setdefault(path, []).append(name)
+    assert {path: names for path, names in seen.items() if len(names) > 1} == {}
+    assert "feed" in seen["community/latest/"]

@@ -119,15 +119,29 @@ def pending_of(member: Member) -> list[Post]:
     )
 
 
+def blocking_ids(member: Member) -> QuerySet[MemberLink, int]:
+    """The members on either side of a block with `member` (a block is both ways)."""
+    return (
+        MemberLink.objects.filter(member=member, kind=FollowKind.BLOCK)
+        .values_list("other_id", flat=True)
+        .union(
+            MemberLink.objects.filter(other=member, kind=FollowKind.BLOCK).values_list("member_id", flat=True)
+        )
+    )
+
+
 def picture_visible_to(*, member: Member, picture_id: int) -> bool:
-    """A member sees their own pictures, pictures of posts they may read, and members' photos."""
+    """A member sees their own pictures, pictures of posts they may read, and the photos of members
+    on neither side of a block with them (as their profiles: a blocked member sees neither)."""
     if Picture.objects.filter(pk=picture_id, owner=member).exists():
         return True
     posts = Post.objects.filter(picture_id=picture_id, status=Status.PUBLISHED)
     hidden = hidden_ids(member)
     if hidden:
         posts = posts.exclude(author_id__in=hidden)
-    return posts.exists() or Member.objects.filter(photo_id=picture_id).exists()
+    if posts.exists():
+        return True
+    return Member.objects.filter(photo_id=picture_id).exclude(pk__in=list(blocking_ids(member))).exists()
 
 
 def feed_all(*, member: Member, after: str | None = None) -> FeedPage:
