@@ -94,6 +94,15 @@ def authors_or_moderators(author: str) -> Callable[[str], int]:
     return expected
 
 
+def authors_only(author: str) -> Callable[[str], int]:
+    """Editing or removing what `author` wrote: anyone else is told it is not found."""
+
+    def expected(role: str) -> int:
+        return 200 if role == author else (404 if role in MEMBERS else 302)
+
+    return expected
+
+
 def owners_content(role: str) -> int:
     """A page of `owner`'s post: `owner` blocks `blocked_member`, so to them it does not exist."""
     return 404 if role == "blocked_member" else members_only(role)
@@ -147,6 +156,13 @@ MATRIX: dict[str, Callable[[str], int]] = {
     "answer": post_only,
     # The picture of `owner`'s post: seen where the post may be read.
     "picture": owners_content,
+    # An author's changes (`owner` wrote the post, `family` the reply) and their history (moderators).
+    "post_edit": authors_only("owner"),
+    "post_remove": authors_only("owner"),
+    "post_history": moderators_only,
+    "comment_edit": authors_only("family"),
+    "comment_remove": authors_only("family"),
+    "comment_history": moderators_only,
     # Notifications (C4).
     "notifications": members_only,
     "notification_open": own_notification,
@@ -158,6 +174,7 @@ MATRIX: dict[str, Callable[[str], int]] = {
     "moderation_decide_post": post_only,
     "moderation_decide_comment": post_only,
     "moderation_member": moderators_only,
+    "moderation_trust": moderators_only,
     "moderation_audit": moderators_only,
     "moderation_watched_words": moderators_only,
     "moderation_watched_word_remove": post_only,

@@ -165,12 +165,16 @@ def feed_topic(*, member: Member, topic_id: int, after: str | None = None) -> Fe
 
 
 def post_for_member(*, member: Member, post_id: int) -> Post | None:
-    """A post the member may read (published, or their own waiting for a moderator), or None."""
+    """A post the member may read (published, or their own waiting for a moderator or hidden), or a post
+    its author removed (shown as removed, so that its replies keep their place), or None."""
     post = (
         Post.objects.select_related("author", "topic", "picture")
         .defer("picture__data")
         .filter(pk=post_id)
-        .filter(Q(status=Status.PUBLISHED) | Q(status=Status.PENDING, author=member))
+        .filter(
+            Q(status__in=[Status.PUBLISHED, Status.REMOVED])
+            | Q(status__in=[Status.PENDING, Status.HIDDEN], author=member)
+        )
         .first()
     )
     if post is None or (post.author_id is not None and post.author_id in hidden_ids(member)):

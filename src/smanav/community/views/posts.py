@@ -24,6 +24,8 @@ from smanav.community.services.posts import SubmissionRefused, post_create
 from smanav.community.services.reactions import reaction_toggle
 
 REPLY_PLACE = re.compile(r"reply:[0-9]{1,12}(:[0-9]{1,12})?")
+# An edit in progress of one's own post or reply (`services.editing.place_for_edit`).
+EDIT_PLACE = re.compile(r"edit:(post|comment):[0-9]{1,12}")
 
 
 def _key() -> str:
@@ -169,7 +171,7 @@ def draft_autosave(request: MemberHttpRequest) -> HttpResponse:
         return HttpResponse(status=422)
     data = form.cleaned_data
     place = data["place"]
-    if place != PLACE_NEW_POST and not REPLY_PLACE.fullmatch(place):
+    if place != PLACE_NEW_POST and not REPLY_PLACE.fullmatch(place) and not EDIT_PLACE.fullmatch(place):
         return HttpResponse(status=422)
     draft = draft_save(
         member=request.member,
@@ -209,7 +211,7 @@ def post_page(request: MemberHttpRequest, post_id: int) -> HttpResponse:
 def reply_write(request: MemberHttpRequest, post_id: int, comment_id: int | None = None) -> HttpResponse:
     """A reply to the post, or (`comment_id`) to one of its replies."""
     post = feeds.post_for_member(member=request.member, post_id=post_id)
-    if post is None:
+    if post is None or post.status == Status.REMOVED:
         raise Http404
     parent = None
     if comment_id is not None:
