@@ -77,6 +77,8 @@ class DraftForm(forms.Form):
     kind = forms.CharField(max_length=12, required=False)
     title = forms.CharField(max_length=MAX_TITLE, required=False, strip=False)
     body = forms.CharField(max_length=MAX_BODY, required=False, strip=False)
+    # With a picture (a new post's draft): its description, required by the picture's checks.
+    alt_text = forms.CharField(max_length=MAX_ALT_TEXT, required=False)
 
 
 class SearchForm(forms.Form):

@@ -165,7 +165,9 @@ def _composer(request: MemberHttpRequest, form: PostForm, *, status: int = 200) 
 @require_POST
 @member_required
 def draft_autosave(request: MemberHttpRequest) -> HttpResponse:
-    """The composer's script saves the text every few seconds and when the member leaves the page."""
+    """The composer's script saves the text every few seconds and when the member leaves the page, and
+    a new post's picture as soon as it is chosen and described (checked like a post's picture; a refusal
+    answers 422 with the reason in words, and nothing is kept)."""
     form = DraftForm(request.POST)
     if not form.is_valid():
         return HttpResponse(status=422)
@@ -173,6 +175,15 @@ def draft_autosave(request: MemberHttpRequest) -> HttpResponse:
     place = data["place"]
     if place != PLACE_NEW_POST and not REPLY_PLACE.fullmatch(place) and not EDIT_PLACE.fullmatch(place):
         return HttpResponse(status=422)
+    picture = None
+    upload = request.FILES.get("picture")
+    if upload is not None:
+        if place != PLACE_NEW_POST:
+            return HttpResponse("Only a new post carries a picture.", content_type="text/plain", status=422)
+        try:
+            picture = picture_create(owner=request.member, upload=upload, alt_text=data["alt_text"])
+        except PictureRefused as refused:
+            return HttpResponse(refused.message, content_type="text/plain; charset=utf-8", status=422)
     draft = draft_save(
         member=request.member,
         place=place,
@@ -180,6 +191,7 @@ def draft_autosave(request: MemberHttpRequest) -> HttpResponse:
         body=data["body"],
         topic=data["topic"],
         kind=data["kind"],
+        picture=picture,
     )
     return HttpResponse(draft.updated_at.strftime("%H:%M"), content_type="text/plain", status=200)
 
