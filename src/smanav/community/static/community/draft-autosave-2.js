@@ -57,6 +57,9 @@
     const altField = form.elements.alt_text;
     const pictureStatus = form.querySelector("[data-picture-status]");
     let pictureSent = null;
+    // The picture being sent, if any: the form waits for it before it is submitted, so that the
+    // server never keeps a draft's picture after the post was published.
+    let uploading = null;
     const sendPicture = () => {
       if (!pictureField || !pictureField.files || pictureField.files.length === 0) return;
       const file = pictureField.files[0];
@@ -75,7 +78,7 @@
       data.append("picture", file);
       data.append("alt_text", alt);
       say("Keeping your picture with your draft…");
-      fetch(url, { method: "POST", body: data, credentials: "same-origin", redirect: "manual" })
+      uploading = fetch(url, { method: "POST", body: data, credentials: "same-origin", redirect: "manual" })
         .then((response) =>
           response.text().then((text) => {
             if (!response.ok) {
@@ -92,6 +95,9 @@
         .catch(() => {
           pictureSent = null;
           say("Your picture could not be kept just now: use “Save draft”.");
+        })
+        .finally(() => {
+          uploading = null;
         });
     };
     if (pictureField) pictureField.addEventListener("change", sendPicture);
@@ -105,7 +111,14 @@
       if (document.visibilityState === "hidden") save(true);
     });
     window.addEventListener("pagehide", () => save(true));
-    form.addEventListener("submit", () => {
+    form.addEventListener("submit", (event) => {
+      if (uploading) {
+        // Sent again, with the same button, once the picture is kept (or was refused).
+        event.preventDefault();
+        const submitter = event.submitter;
+        uploading.then(() => form.requestSubmit(submitter));
+        return;
+      }
       lastSent = fingerprint(snapshot()); // the form itself carries the text now
     });
   };
