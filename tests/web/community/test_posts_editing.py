@@ -31,7 +31,9 @@ from smanav.community.models import (
     WatchedWord,
     WatchedWordAction,
 )
+from smanav.community.selectors.members_export import member_export
 from smanav.community.services import editing
+from smanav.community.services.members import member_leave
 from smanav.community.services.moderation import Decision, comment_decide, flag_create, post_decide
 from smanav.community.services.posts import SubmissionRefused
 
@@ -211,3 +213,16 @@ def test_visitors_are_sent_to_log_in() -> None:
     post = make_post(make_member("Ada"))
     response = Client().get(reverse("community:post_edit", args=[post.pk]))
     assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_earlier_versions_are_in_my_export_and_go_when_i_leave_removing_my_posts() -> None:
+    author = make_member("Ada")
+    post = make_post(author, title="Which chair?", body="First words.")
+    reply = make_comment(make_post(make_member("Ben")), author, body="First reply.")
+    editing.post_edit(author=author, post=post, title="Which chair?", body="Second words.")
+    editing.comment_edit(author=author, comment=reply, body="Second reply.")
+    exported = member_export(member=author)
+    assert exported["posts"][0]["earlier_versions"][0]["text"] == "First words."
+    assert exported["replies"][0]["earlier_versions"][0]["text"] == "First reply."
+    member_leave(member=author, remove_posts=True)
+    assert not Revision.objects.exists()
