@@ -386,8 +386,10 @@ def _faults(args: argparse.Namespace, env: dict[str, str], stop: threading.Event
     until(1 / 2)
     from smanav.patients.tasks import refresh_all_summaries
 
-    result = refresh_all_summaries.enqueue(as_of="2026-11-22")
-    if _wait_for_running_job(30):
+    # As of today: the summaries the worklist's own refresh worked out today are worked out again (an
+    # earlier day would skip every record already evaluated later, and the job would end at once).
+    result = refresh_all_summaries.enqueue(as_of=dt.date.today().isoformat())
+    if _wait_for_running_job(120):
         for number in (1, 2):
             os.kill(int((RUN_DIR / f"worker-{number}.pid").read_text()), signal.SIGKILL)
         notes.append(f"{time.strftime('%H:%M:%S')}: both workers killed while the refresh ran")
@@ -403,7 +405,7 @@ def _faults(args: argparse.Namespace, env: dict[str, str], stop: threading.Event
             (RUN_DIR / f"worker-{number}.pid").write_text(str(process.pid))
         notes.append("workers started again")
     else:
-        notes.append("the refresh job did not start within 30 s; no worker killed")
+        notes.append("the refresh job did not start within 120 s; no worker killed")
     if args.restart_postgres:
         until(2 / 3)
         subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=False)
@@ -415,7 +417,19 @@ def _faults(args: argparse.Namespace, env: dict[str, str], stop: threading.Event
     # This script's own connection did not survive a restart of PostgreSQL: open a new one.
     connection.close()
     job = DBTaskResult.objects.get(id=result.id)
-    notes.append(f"the killed refresh job ended the run as {job.status}")
+    notes.append(
+        f"the killed refresh job ended the run as {job.status}, run by {len(job.worker_ids)} workers in "
+        f"all, last started {job.started_at:%H:%M:%S}, finished "
+        f"{job.finished_at:%H:%M:%S}"
+        if job.finished_at and job.started_at
+        else f"the killed refresh job ended the run as {job.status} (workers: {len(job.worker_ids)})"
+    )
+    for name in ("app-1", "app-2", "worker-1", "worker-2"):
+        try:
+            os.kill(int((RUN_DIR / f"{name}.pid").read_text()), 0)
+            notes.append(f"{name}: running at the end")
+        except (OSError, ValueError):
+            notes.append(f"{name}: not running at the end")
     return notes
 
 
