@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -87,7 +87,10 @@ def busy_response(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = JsonResponse({"errors": [{"field": None, "message": BUSY_MESSAGE}]}, status=503)
     else:
-        response = render(request, "busy.html", status=503)
+        # Rendered without the request: no context processor, no user or session is read, so the page
+        # answers even when the error came from the database being gone (a middleware reading the
+        # session or the user met it; reading them again here would fail the same way).
+        response = HttpResponse(render_to_string("busy.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
