@@ -120,11 +120,11 @@ def _copy_seconds(ids_sql: str, params: tuple[Any, ...]) -> float:
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMP TABLE bench_ids AS {ids_sql}", params)
+        # Without statistics the planner may scan the ids once per row: analyse them, and join.
+        cursor.execute("ANALYZE bench_ids")
         for table, owner in tables.items():
-            extra = " AND p.withdrawn_at IS NULL" if table.startswith("registry_consent") else ""
-            sql = (
-                f"COPY (SELECT p.* FROM {table} WHERE {owner} IN (SELECT id FROM bench_ids){extra}) TO STDOUT"
-            )
+            extra = " WHERE p.withdrawn_at IS NULL" if table.startswith("registry_consent") else ""
+            sql = f"COPY (SELECT p.* FROM {table} JOIN bench_ids b ON b.id = {owner}{extra}) TO STDOUT"
             with cursor.cursor.copy(sql) as copy:
                 for _block in copy:
                     pass
