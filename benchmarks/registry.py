@@ -105,7 +105,7 @@ def _source_rows(ids: list[int]) -> int:
     )
 
 
-def _copy_seconds(ids_sql: str, params: tuple[Any, ...]) -> float:
+def _copy_seconds(ids: list[int]) -> float:
     """A raw COPY of the same rows to nowhere (PostgreSQL): the floor of reading them out."""
     from django.db import connection
 
@@ -117,19 +117,23 @@ def _copy_seconds(ids_sql: str, params: tuple[Any, ...]) -> float:
         "registry_consent p": "p.patient_id",
         "patients_guardian p": "p.patient_id",
     }
-    started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(f"CREATE TEMP TABLE bench_ids AS {ids_sql}", params)
+        cursor.execute("CREATE TEMP TABLE bench_ids (id bigint PRIMARY KEY)")
+        with cursor.cursor.copy("COPY bench_ids (id) FROM STDIN") as copy:
+            for one in ids:
+                copy.write_row((one,))
         # Without statistics the planner may scan the ids once per row: analyse them, and join.
         cursor.execute("ANALYZE bench_ids")
+        started = time.perf_counter()
         for table, owner in tables.items():
             extra = " WHERE p.withdrawn_at IS NULL" if table.startswith("registry_consent") else ""
             sql = f"COPY (SELECT p.* FROM {table} JOIN bench_ids b ON b.id = {owner}{extra}) TO STDOUT"
             with cursor.cursor.copy(sql) as copy:
                 for _block in copy:
                     pass
+        seconds = time.perf_counter() - started
         cursor.execute("DROP TABLE bench_ids")
-    return time.perf_counter() - started
+    return seconds
 
 
 def fhir_phase() -> dict[str, Any]:
@@ -145,6 +149,7 @@ def fhir_phase() -> dict[str, Any]:
     cohort = consented_patients(purpose=PURPOSE, on=AS_OF)
     ids = list(cohort.values_list("pk", flat=True))
     rows = _source_rows(ids)
+    copy_s = _copy_seconds(ids) if connection.vendor == "postgresql" else None
     before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with tempfile.TemporaryDirectory() as folder:
         cpu, started = _cpu_seconds(), time.perf_counter()
@@ -163,9 +168,7 @@ def fhir_phase() -> dict[str, Any]:
         "rss_before_mb": round(before_mb),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
-    if connection.vendor == "postgresql":
-        sql, params = cohort.values("pk").query.sql_with_params()
-        copy_s = _copy_seconds(sql, params)
+    if copy_s is not None:
         result |= {"copy_s": round(copy_s, 2), "copy_rows_per_s": round(rows / copy_s)}
     return result
 
