@@ -1,7 +1,8 @@
 """The cohort dashboard page and its trajectory charts, for clinic coordinators past the second factor.
 
-Everyone else gets "not found". The page reads aggregates of registry participants only (`dashboard`),
-suppressed by `small_cells`; it hands out no record, so no record's read is audited.
+Everyone else gets "not found". The page reads aggregates of registry participants only (`dashboard`,
+`survival`), worked out in SQL from the request's cohort table (`dashboard_cohort`), suppressed by
+`small_cells`; it hands out no record, so no record's read is audited.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from smanav.accounts.decorators import signed_in
 from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.accounts.models import User
 from smanav.accounts.roles import Role, has_verified_second_factor, role_of
-from smanav.registry import dashboard
+from smanav.registry import dashboard, survival
+from smanav.registry.dashboard_cohort import cohort_table
 from smanav.registry.small_cells import suppress, threshold
 from smanav.vocabulary import INSTRUMENT_LABELS, label
 
@@ -52,28 +54,41 @@ def dashboard_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     dashboard_allowed(request.user)
     on = timezone.localdate()
     limit = threshold()
-    people = dashboard.cohort(on)
     charts = []
-    for instrument in dashboard.TRAJECTORY_INSTRUMENTS:
-        for trajectory in dashboard.trajectories(people, instrument=instrument, limit=limit):
-            by_words = _("by latest treatment") if trajectory.by == "treatment" else _("by SMN2 copies")
-            charts.append(
-                {
-                    "id": f"{instrument}-{trajectory.by}".lower(),
-                    "title": f"{label(INSTRUMENT_LABELS, instrument)}, {by_words}",
-                    "instrument": instrument,
-                    "by": trajectory.by,
-                    "rows": _trajectory_rows(trajectory),
-                }
-            )
+    with cohort_table(on=on) as cohort:
+        counts = dashboard.counts(cohort, limit=limit)
+        for instrument in dashboard.TRAJECTORY_INSTRUMENTS:
+            for trajectory in dashboard.trajectories(cohort, instrument=instrument, limit=limit):
+                by_words = _("by latest treatment") if trajectory.by == "treatment" else _("by SMN2 copies")
+                charts.append(
+                    {
+                        "id": f"{instrument}-{trajectory.by}".lower(),
+                        "title": f"{label(INSTRUMENT_LABELS, instrument)}, {by_words}",
+                        "instrument": instrument,
+                        "by": trajectory.by,
+                        "rows": _trajectory_rows(trajectory),
+                    }
+                )
+        completeness = dashboard.completeness(cohort, limit=limit)
+        time_to_event = survival.survival(cohort, limit=limit)
     context = {
         "on": on,
         "limit": limit,
-        "total": suppress({"all": len(people)}, limit=limit).cells[0].shown,
-        "tables": dashboard.count_tables(people, on=on, limit=limit),
-        "completeness": dashboard.completeness(people, on=on, limit=limit),
+        "total": suppress({"all": counts.total}, limit=limit).cells[0].shown,
+        "tables": counts.tables,
+        "completeness": completeness,
         "charts": charts,
         "years": list(range(dashboard.TRAJECTORY_YEARS)),
+        "survival_curves": [
+            {
+                "words": curve.words,
+                "rows": list(
+                    zip((survival.age_words(m) for m in survival.AGES_MONTHS), curve.points, strict=True)
+                ),
+            }
+            for curve in time_to_event.curves
+        ],
+        "undated": suppress({"undated": time_to_event.undated}, limit=limit).cells[0].shown,
     }
     return render(request, "registry/dashboard.html", context)
 
@@ -83,10 +98,10 @@ def trajectory_chart(request: AuthenticatedHttpRequest, instrument: str, by: str
     dashboard_allowed(request.user)
     if instrument not in dashboard.TRAJECTORY_INSTRUMENTS or by not in ("treatment", "smn2"):
         raise Http404("No such chart.")
-    people = dashboard.cohort(timezone.localdate())
-    found = [
-        t for t in dashboard.trajectories(people, instrument=instrument, limit=threshold()) if t.by == by
-    ]
+    with cohort_table(on=timezone.localdate()) as cohort:
+        found = [
+            t for t in dashboard.trajectories(cohort, instrument=instrument, limit=threshold()) if t.by == by
+        ]
     figure = Figure(figsize=(7.5, 3.4), dpi=96)
     axes = figure.subplots()
     for index, group in enumerate(found[0].groups if found else []):
