@@ -71,6 +71,7 @@ def test_only_coordinators_see_the_dashboard(people: Personas, role: str, status
     assert client.get(PAGE).status_code == status
     chart = reverse("registry:trajectory_chart", args=["HFMSE", "treatment"])
     assert client.get(chart).status_code == status
+    assert client.get(reverse("registry:survival_chart")).status_code == status
 
 
 def test_a_coordinator_without_the_second_factor_check_does_not(people: Personas) -> None:
@@ -252,3 +253,6 @@ def test_trajectories_have_a_chart_and_a_table(people: Personas, registry: list[
     assert chart["Content-Type"] == "image/svg+xml"
     assert chart.content.startswith(b"<?xml")
     assert client.get(reverse("registry:trajectory_chart", args=["WEIGHT_KG", "smn2"])).status_code == 404
+    survival_chart = client.get(reverse("registry:survival_chart"))
+    assert survival_chart["Content-Type"] == "image/svg+xml" and b"Age (years)" in survival_chart.content
+    assert reverse("registry:survival_chart") in page

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -158,6 +159,8 @@ def test_events_censoring_and_consent_are_read_from_the_records(people: Personas
     page = log_in(Client(), people.coordinator).get("/registry/dashboard/").content.decode()
     assert "Time to permanent ventilation or gastrostomy" in page
     assert "Still without either (estimate)" in page
+    chart = log_in(Client(), people.coordinator).get(reverse("registry:survival_chart")).content.decode()
+    assert "Everyone" in chart and "Still without either (%)" in chart
 
 
 @pytest.mark.parametrize("limit", [5])
