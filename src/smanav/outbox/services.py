@@ -235,3 +235,13 @@ def outbox_recover(*, now: dt.datetime | None = None) -> int:
         state=MessageState.FAILED,
         last_error="The worker stopped while sending: the message may have been sent; not tried again.",
     )
+
+
+def outbox_flush() -> Delivery:
+    """Send every message that is due now, batch after batch, in this process (a command's `--now`)."""
+    sent = retrying = failed = 0
+    while True:
+        delivery = outbox_deliver()
+        sent, retrying, failed = sent + delivery.sent, retrying + delivery.retrying, failed + delivery.failed
+        if delivery.sent + delivery.retrying + delivery.failed == 0:
+            return Delivery(sent, retrying, failed)

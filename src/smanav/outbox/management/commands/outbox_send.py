@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from smanav.outbox.models import MessageState, OutgoingMessage
-from smanav.outbox.services import outbox_deliver, outbox_recover
+from smanav.outbox.services import outbox_flush, outbox_recover
 
 
 class Command(BaseCommand):
@@ -16,17 +16,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         lost = outbox_recover()
-        sent = retrying = failed = 0
-        while True:
-            delivery = outbox_deliver()
-            sent, retrying, failed = (
-                sent + delivery.sent,
-                retrying + delivery.retrying,
-                failed + delivery.failed,
-            )
-            if delivery.sent + delivery.retrying + delivery.failed == 0:
-                break
+        delivery = outbox_flush()
         waiting = OutgoingMessage.objects.filter(state=MessageState.QUEUED).count()
         self.stdout.write(
-            f"sent {sent}, to try again {retrying}, failed {failed + lost}; queued now {waiting}"
+            f"sent {delivery.sent}, to try again {delivery.retrying}, failed {delivery.failed + lost}; "
+            f"queued now {waiting}"
         )
