@@ -193,6 +193,8 @@ GENERAL_PAGES = [
     "audit:clinic_log",
     "accounts:api_tokens",
     "accounts:clinics",
+    # Everyone signed in chooses their own notices (issue 15); it shows nobody else's.
+    "notices",
 ]
 
 
