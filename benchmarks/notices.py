@@ -21,8 +21,8 @@ news and e-mails written, and the load average. Not a test: nothing here fails a
 from __future__ import annotations
 
 import argparse
-import io
 import datetime as dt
+import io
 import json
 import os
 import subprocess
