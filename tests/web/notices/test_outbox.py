@@ -161,3 +161,23 @@ def test_the_worker_delivers_what_was_queued(smtp_server: SmtpServer, run_worker
         "person2@example.org",
     ]
     assert set(OutgoingMessage.objects.values_list("state", flat=True)) == {MessageState.SENT}
+
+
+def test_the_job_queues_one_successor_for_the_earliest_retry(smtp_server: SmtpServer) -> None:
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from smanav.outbox.tasks import deliver_outbox
+
+    message_queue(_message())  # queues a delivery job too
+    DBTaskResult.objects.all().delete()  # as if a worker had taken it
+    smtp_server.stop()
+    assert deliver_outbox.call() == 0
+    waiting = DBTaskResult.objects.filter(task_path=deliver_outbox.module_path, status=TaskResultStatus.READY)
+    [successor] = waiting
+    row = OutgoingMessage.objects.get()
+    assert successor.run_after >= row.next_attempt_at
+    # Another run finds the successor already queued and adds none.
+    OutgoingMessage.objects.update(next_attempt_at=timezone.now())
+    deliver_outbox.call()
+    assert waiting.count() == 1
