@@ -31,6 +31,7 @@ from smanav.patients.models import ClinicShare, Guardian, Patient, RecordNews
 
 NEWS_PURPOSE = Purpose.job("email that something changed for a record")
 WINDOW_DAYS = 30
+CHUNK = 500
 WEEK = dt.timedelta(days=7)
 
 
@@ -96,67 +97,88 @@ def news_emails_send(*, site_url: str, now: dt.datetime | None = None) -> int:
     names = dict(Patient.objects.filter(pk__in=by_patient).values_list("pk", "display_name"))
     clinic_ids = {clinic_id for records in recipients.values() for clinic_id in records.values() if clinic_id}
     clinics = Clinic.objects.in_bulk(list(clinic_ids))
-    messages: list[Message] = []
-    told: list[ReminderPreference] = []
-    with transaction.atomic():
-        for user_id in sorted(recipients):
-            preference, records = preferences[user_id], recipients[user_id]
-            user: User = preference.user
-            fresh = {
-                patient_id: [
-                    (news_id, text)
-                    for news_id, text in by_patient[patient_id]
-                    if news_id > preference.news_told_until
-                ]
-                for patient_id in records
-            }
-            fresh = {patient_id: items for patient_id, items in fresh.items() if items}
-            if not fresh:
-                continue
-            by_clinic: dict[int | None, list[int]] = defaultdict(list)
-            for patient_id in fresh:
-                by_clinic[records[patient_id]].append(patient_id)
-            for clinic_id, ids in by_clinic.items():
-                audit_reads(
-                    actor=user,
-                    clinic=None if clinic_id is None else clinics[clinic_id],
-                    patient_ids=ids,
-                    purpose=NEWS_PURPOSE,
-                )
-            lines = sorted(
-                (
-                    RecordLines(
-                        name=names[patient_id],
-                        count=len(items),
-                        details=[text for _id, text in items] if preference.news_details else [],
-                    )
-                    for patient_id, items in fresh.items()
-                ),
-                key=lambda line: line.name,
+    context = {
+        "site_url": site_url,
+        "login_url": f"{site_url}{reverse('accounts:login')}?next={reverse('patients:dashboard')}",
+        "preferences_url": f"{site_url}{reverse('notices')}",
+    }
+    queued = 0
+    users = sorted(recipients)
+    # A transaction per chunk of accounts: each account's email, its mark and its audit events commit
+    # together, and a large run neither holds one long transaction nor every email in memory.
+    for start in range(0, len(users), CHUNK):
+        messages: list[Message] = []
+        told: list[ReminderPreference] = []
+        with transaction.atomic():
+            for user_id in users[start : start + CHUNK]:
+                preference = preferences[user_id]
+                message = _message_for(preference, recipients[user_id], by_patient, names, clinics, context)
+                if message is not None:
+                    messages.append(message)
+                    preference.news_told_until, preference.news_sent_at = _last(message), at
+                    told.append(preference)
+            messages_queue(messages, now=at)
+            ReminderPreference.objects.bulk_update(told, ["news_told_until", "news_sent_at"])
+        queued += len(messages)
+    RecordNews.objects.filter(pk__gt=floor, pk__lte=news[-1][0], emailed_at__isnull=True).update(
+        emailed_at=at
+    )
+    return queued
+
+
+def _last(message: Message) -> int:
+    """The last news an email tells of (the end of its key)."""
+    return int(message.key.rpartition(":")[2])
+
+
+def _message_for(
+    preference: ReminderPreference,
+    records: dict[int, int | None],
+    by_patient: dict[int, list[tuple[int, str]]],
+    names: dict[int, str],
+    clinics: dict[int, Clinic],
+    shared: dict[str, str],
+) -> Message | None:
+    """The email to one account about the news of its records it was not told of yet (None: nothing
+    new); each record named is audited as read by the account."""
+    user: User = preference.user
+    fresh = {
+        patient_id: [
+            (news_id, text)
+            for news_id, text in by_patient[patient_id]
+            if news_id > preference.news_told_until
+        ]
+        for patient_id in records
+    }
+    fresh = {patient_id: items for patient_id, items in fresh.items() if items}
+    if not fresh:
+        return None
+    by_clinic: dict[int | None, list[int]] = defaultdict(list)
+    for patient_id in fresh:
+        by_clinic[records[patient_id]].append(patient_id)
+    for clinic_id, ids in by_clinic.items():
+        audit_reads(
+            actor=user,
+            clinic=None if clinic_id is None else clinics[clinic_id],
+            patient_ids=ids,
+            purpose=NEWS_PURPOSE,
+        )
+    lines = sorted(
+        (
+            RecordLines(
+                name=names[patient_id],
+                count=len(items),
+                details=[text for _id, text in items] if preference.news_details else [],
             )
-            last = max(news_id for items in fresh.values() for news_id, _text in items)
-            context = {
-                "user": user,
-                "records": lines,
-                "details": preference.news_details,
-                "site_url": site_url,
-                "login_url": f"{site_url}{reverse('accounts:login')}?next={reverse('patients:dashboard')}",
-                "preferences_url": f"{site_url}{reverse('notices')}",
-            }
-            messages.append(
-                rendered(
-                    key=f"records.news:{user.pk}:{last}",
-                    kind="records.news",
-                    to=user.email,
-                    template="patients/email/news",
-                    context=context,
-                )
-            )
-            preference.news_told_until, preference.news_sent_at = last, at
-            told.append(preference)
-        messages_queue(messages, now=at)
-        ReminderPreference.objects.bulk_update(told, ["news_told_until", "news_sent_at"])
-        RecordNews.objects.filter(
-            pk__in=[news_id for news_id, _p, _t in news], emailed_at__isnull=True
-        ).update(emailed_at=at)
-    return len(messages)
+            for patient_id, items in fresh.items()
+        ),
+        key=lambda line: line.name,
+    )
+    last = max(news_id for items in fresh.values() for news_id, _text in items)
+    return rendered(
+        key=f"records.news:{user.pk}:{last}",
+        kind="records.news",
+        to=user.email,
+        template="patients/email/news",
+        context={**shared, "user": user, "records": lines, "details": preference.news_details},
+    )
