@@ -8,7 +8,7 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
-from smanav.outbox import services
+from smanav.outbox import delivery as services
 
 # One job sends at most this many batches, then queues a successor, so it never holds a worker for long.
 BATCHES_PER_JOB = 20

@@ -18,8 +18,8 @@ from smanav.library import catalogue as library_catalogue
 from smanav.library import selectors
 from smanav.library.models import Article, ArticleVersion, DigestFrequency, NewsletterSubscription
 from smanav.library.newsletter import Choices, newsletter_confirm, newsletter_digests_queue
+from smanav.outbox.delivery import outbox_deliver
 from smanav.outbox.models import OutgoingMessage
-from smanav.outbox.services import outbox_deliver
 
 __all__ = ["smtp_server_fixture"]
 

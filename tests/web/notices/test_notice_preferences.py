@@ -19,7 +19,7 @@ from smanav.accounts.models import ReminderPreference
 from smanav.community.models import NotificationKind
 from smanav.community.notices.delivery import choice_for
 from smanav.library.models import NewsletterSubscription
-from smanav.outbox.services import outbox_deliver
+from smanav.outbox.delivery import outbox_deliver
 from smanav.patients.models import NewsKind, Patient, RecordNews
 from smanav.patients.services.news_mail import news_emails_send
 

@@ -12,16 +12,9 @@ from django.utils import timezone
 from tests.web.background import run_worker_fixture
 from tests.web.smtp_server import SmtpServer, html_of, smtp_server_fixture, text_of
 
+from smanav.outbox.delivery import back_off, outbox_deliver, outbox_recover
 from smanav.outbox.models import MessageState, OutgoingMessage
-from smanav.outbox.services import (
-    Message,
-    back_off,
-    message_queue,
-    messages_queue,
-    outbox_deliver,
-    outbox_recover,
-    unsubscribe_headers,
-)
+from smanav.outbox.services import Message, message_queue, messages_queue, unsubscribe_headers
 
 __all__ = ["run_worker_fixture", "smtp_server_fixture"]
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from smanav.outbox.delivery import outbox_flush, outbox_recover
 from smanav.outbox.models import MessageState, OutgoingMessage
-from smanav.outbox.services import outbox_flush, outbox_recover
 
 
 class Command(BaseCommand):

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from smanav.outbox.services import outbox_flush
+from smanav.outbox.delivery import outbox_flush
 from smanav.patients.services.reminders import reminders_send
 from smanav.patients.tasks import send_due_reminders
 
