@@ -145,3 +145,17 @@ def outbox_flush() -> Delivery:
         sent, retrying, failed = sent + delivery.sent, retrying + delivery.retrying, failed + delivery.failed
         if delivery.sent + delivery.retrying + delivery.failed == 0:
             return Delivery(sent, retrying, failed)
+
+
+# Sent and failed messages are kept this long (what was sent to whom, for questions), then removed. Their
+# keys are never made again after so long (a day's reminder, a digest's period, the last news told).
+KEPT = dt.timedelta(days=30)
+
+
+def outbox_prune(*, now: dt.datetime | None = None) -> int:
+    """Remove the messages sent or failed more than `KEPT` ago; answers how many."""
+    cutoff = (now or timezone.now()) - KEPT
+    removed, _by_model = OutgoingMessage.objects.filter(
+        state__in=[MessageState.SENT, MessageState.FAILED], created_at__lt=cutoff
+    ).delete()
+    return removed

@@ -28,6 +28,7 @@ def _another_waits() -> bool:
 def deliver_outbox() -> int:
     """Send what is due; answers how many messages went."""
     services.outbox_recover()
+    services.outbox_prune()
     sent = 0
     for _batch in range(BATCHES_PER_JOB):
         delivery = services.outbox_deliver()

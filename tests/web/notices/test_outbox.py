@@ -174,3 +174,19 @@ def test_the_job_queues_one_successor_for_the_earliest_retry(smtp_server: SmtpSe
     OutgoingMessage.objects.update(next_attempt_at=timezone.now())
     deliver_outbox.call()
     assert waiting.count() == 1
+
+
+def test_sent_and_failed_messages_are_removed_after_thirty_days(smtp_server: SmtpServer) -> None:
+    from smanav.outbox.delivery import outbox_prune
+
+    now = timezone.now()
+    messages_queue([_message(1), _message(2), _message(3)], now=now - dt.timedelta(days=31))
+    outbox_deliver(now=now - dt.timedelta(days=31))
+    # An old message still waiting for a retry is kept.
+    OutgoingMessage.objects.filter(key="test:3").update(
+        state=MessageState.QUEUED, next_attempt_at=now + dt.timedelta(hours=1)
+    )
+    message_queue(_message(4), now=now)
+    outbox_deliver(now=now)
+    assert outbox_prune(now=now) == 2
+    assert sorted(OutgoingMessage.objects.values_list("key", flat=True)) == ["test:3", "test:4"]
