@@ -97,6 +97,8 @@ def test_details_in_the_body_only_for_those_who_asked_never_in_the_subject(
     detailed = smtp_server.received[1]
     assert detailed["Subject"] == plain["Subject"]
     assert DETAIL in text_of(detailed) and "Isembyld" in html_of(detailed)
+    # Nor in the preview a mail program shows under the subject (the start of the text).
+    assert "Isembyld" not in text_of(detailed)[:200]
     assert "<img" not in html_of(detailed)
 
 
