@@ -99,6 +99,8 @@ def test_details_in_the_body_only_for_those_who_asked_never_in_the_subject(
     assert DETAIL in text_of(detailed) and "Isembyld" in html_of(detailed)
     # Nor in the preview a mail program shows under the subject (the start of the text).
     assert "Isembyld" not in text_of(detailed)[:200]
+    html = html_of(detailed)
+    assert html.index("Isembyld") > html.index("Log in to see it")
     assert "<img" not in html_of(detailed)
 
 
