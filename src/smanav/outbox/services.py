@@ -20,7 +20,7 @@ cannot tell apart from a refusal; the stable Message-ID then lets the receiving 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -51,7 +51,7 @@ def rendered(
     kind: str,
     to: str,
     template: str,
-    context: dict[str, object],
+    context: Mapping[str, object],
     headers: dict[str, str] | None = None,
 ) -> Message:
     """A message from the templates `<template>_subject.txt`, `<template>.txt` and `<template>.html`.
