@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from smanav.accounts.models import Clinic, ReminderPreference, StaffMembership, User
 from smanav.audit.purposes import Purpose
-from smanav.audit.services import audit_reads
+from smanav.audit.services import audit_reads_many
 from smanav.outbox.services import Message, messages_queue, rendered
 from smanav.patients.models import ClinicShare, Guardian, Patient, RecordNews
 
@@ -109,14 +109,18 @@ def news_emails_send(*, site_url: str, now: dt.datetime | None = None) -> int:
     for start in range(0, len(users), CHUNK):
         messages: list[Message] = []
         told: list[ReminderPreference] = []
+        reads: list[tuple[User, Clinic | None, list[int]]] = []
         with transaction.atomic():
             for user_id in users[start : start + CHUNK]:
                 preference = preferences[user_id]
-                message = _message_for(preference, recipients[user_id], by_patient, names, clinics, context)
+                message = _message_for(
+                    preference, recipients[user_id], by_patient, names, clinics, context, reads
+                )
                 if message is not None:
                     messages.append(message)
                     preference.news_told_until, preference.news_sent_at = _last(message), at
                     told.append(preference)
+            audit_reads_many(reads=reads, purpose=NEWS_PURPOSE)
             messages_queue(messages, now=at)
             ReminderPreference.objects.bulk_update(told, ["news_told_until", "news_sent_at"])
         queued += len(messages)
@@ -138,9 +142,10 @@ def _message_for(
     names: dict[int, str],
     clinics: dict[int, Clinic],
     shared: dict[str, str],
+    reads: list[tuple[User, Clinic | None, list[int]]],
 ) -> Message | None:
     """The email to one account about the news of its records it was not told of yet (None: nothing
-    new); each record named is audited as read by the account."""
+    new); each record named is added to `reads`, to be audited as read by the account."""
     user: User = preference.user
     fresh = {
         patient_id: [
@@ -157,12 +162,7 @@ def _message_for(
     for patient_id in fresh:
         by_clinic[records[patient_id]].append(patient_id)
     for clinic_id, ids in by_clinic.items():
-        audit_reads(
-            actor=user,
-            clinic=None if clinic_id is None else clinics[clinic_id],
-            patient_ids=ids,
-            purpose=NEWS_PURPOSE,
-        )
+        reads.append((user, None if clinic_id is None else clinics[clinic_id], ids))
     lines = sorted(
         (
             RecordLines(
