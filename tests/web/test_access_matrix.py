@@ -198,6 +198,8 @@ GENERAL_PAGES = [
     "registry:cohort_dashboard",
     "registry:trajectory_chart",
     "registry:survival_chart",
+    # Everyone signed in chooses their own notices (issue 15); it shows nobody else's.
+    "notices",
 ]
 
 

@@ -32,6 +32,7 @@ from smanav.community.models import (
     Status,
 )
 from smanav.community.unsubscribe import unsubscribe_token
+from smanav.outbox.services import unsubscribe_headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +174,7 @@ def email_message(*, member: Member, kind: str, subject: str, body: str) -> Emai
         subject=subject,
         body=body,
         to=[member.user.email],
-        headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        headers=unsubscribe_headers(link),
     )
 
 
