@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from smanav.community.models import Comment, Member, Post, Reaction, Status
 from smanav.community.selectors.feed import Cursor, hidden_ids
@@ -36,6 +36,9 @@ class Thread:
     # For a reply whose parent is on another page: whom it answers ("" when that reply is not shown).
     answers_elsewhere: bool = False
     answers_name: str = ""
+    # Replies to this one on later pages: how many, and the first of them (to link to its page).
+    later_count: int = 0
+    later_first_id: int | None = None
 
 
 @dataclass
@@ -114,17 +117,22 @@ def conversation_for(*, member: Member, post: Post, after: str | None = None) ->
         back = _cursor_for_start(visible, of=start, back=REPLIES_PAGE_SIZE)
         previous = back.encode() if back is not None else ""
     last = comments[-1]
+    end = Cursor(at=last.created_at, id=last.pk)
     return Conversation(
-        threads=_threads(comments, member=member, hidden=hidden),
+        threads=_threads(comments, member=member, hidden=hidden, later=_after(visible, end)),
         count=count,
         first_number=before + 1,
         last_number=before + len(comments),
-        next_cursor=Cursor(at=last.created_at, id=last.pk).encode() if more else None,
+        next_cursor=end.encode() if more else None,
         previous_cursor=previous,
     )
 
 
-def _threads(comments: list[Comment], *, member: Member, hidden: set[int]) -> list[Thread]:
+def _threads(
+    comments: list[Comment], *, member: Member, hidden: set[int], later: QuerySet[Comment]
+) -> list[Thread]:
+    """The page's replies as threads, with the reader's reactions and, per reply, its replies on later
+    pages: three queries in all."""
     nodes: dict[int, Thread] = {}
     roots: list[Thread] = []
     for comment in comments:
@@ -142,6 +150,13 @@ def _threads(comments: list[Comment], *, member: Member, hidden: set[int]) -> li
     )
     for comment_id, kind in pairs:
         nodes[comment_id].mine.add(kind)
+    # Ids grow with time, so the smallest is the first of them (only a link's target depends on it).
+    answered = (
+        later.filter(parent_id__in=list(nodes)).values("parent_id").annotate(n=Count("id"), first=Min("id"))
+    )
+    for row in answered.order_by():
+        nodes[row["parent_id"]].later_count = row["n"]
+        nodes[row["parent_id"]].later_first_id = row["first"]
     return roots
 
 
