@@ -172,7 +172,7 @@ def test_a_thread_that_crosses_a_page_says_whom_it_answers() -> None:
     assert link.encode() in response.content
     # And the first page says, under the reply, that it was answered on a later page.
     first_page = client.get(f"/community/posts/{post.pk}/")
-    parent = [t for t in first_page.context["conversation"].threads if t.comment.pk == first[3].pk][0]
+    parent = next(t for t in first_page.context["conversation"].threads if t.comment.pk == first[3].pk)
     assert (parent.later_count, parent.later_first_id) == (1, answer.pk)  # its reply's reply is not counted
     later = f'href="/community/posts/{post.pk}/?reply={answer.pk}#reply-{answer.pk}">1 more reply to this'
     assert later.encode() in first_page.content
