@@ -205,7 +205,8 @@ def test_others_replies_waiting_for_a_moderator_take_no_place_on_the_pages() -> 
 
 
 @pytest.mark.parametrize(
-    "query", ["?after=nonsense", "?after=1e400_3", "?reply=999999999", "?reply=-1", "?reply=x"]
+    "query",
+    ["?after=nonsense", "?after=1e400_3", "?reply=999999999", "?reply=-1", "?reply=x", "?reply=%C2%B2"],
 )
 def test_a_bad_cursor_or_reply_opens_the_first_page(query: str) -> None:
     ana, ben = make_member("Ana"), make_member("Ben")
@@ -263,3 +264,14 @@ def captured_post_page(client, post: Post) -> list[dict[str, str]]:  # type: ign
     with CaptureQueriesContext(connection) as captured:
         client.get(f"/community/posts/{post.pk}/", {"reply": in_order(post)[-1]})
     return captured.captured_queries
+
+
+def test_marking_an_answer_with_a_digit_that_is_no_number_changes_nothing() -> None:
+    ana, ben = make_member("Ana"), make_member("Ben")
+    post = a_post(ana)
+    Post.objects.filter(pk=post.pk).update(kind="question")
+    replies(post, ben, 1)
+    response = signed_in_client(ana).post(f"/community/posts/{post.pk}/answer/", {"comment": "²"})
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.accepted_answer is None

@@ -26,6 +26,7 @@ from smanav.community.services.posts import SubmissionRefused, post_create
 from smanav.community.services.reactions import reaction_toggle
 
 REPLY_PLACE = re.compile(r"reply:[0-9]{1,12}(:[0-9]{1,12})?")
+ID = re.compile(r"[0-9]{1,12}")
 
 
 def _key() -> str:
@@ -194,7 +195,7 @@ def post_page(request: MemberHttpRequest, post_id: int) -> HttpResponse:
         raise Http404
     after = request.GET.get("after")
     wanted = request.GET.get("reply", "")
-    if wanted.isdigit() and len(wanted) <= 12:
+    if ID.fullmatch(wanted):
         after = page_cursor_of_reply(member=request.member, post=post, comment_id=int(wanted)) or None
     conversation = conversation_for(member=request.member, post=post, after=after)
     place = place_for_reply(post_id=post.pk)
@@ -317,7 +318,10 @@ def answer_choose(request: MemberHttpRequest, post_id: int) -> HttpResponse:
     if post is None:
         raise Http404
     comment_id = request.POST.get("comment", "")
-    comment = Comment.objects.filter(pk=int(comment_id), post=post).first() if comment_id.isdigit() else None
+    # Only ASCII digits: "²" is a digit to `str.isdigit` but no number to `int`.
+    comment = (
+        Comment.objects.filter(pk=int(comment_id), post=post).first() if ID.fullmatch(comment_id) else None
+    )
     try:
         answer_accept(member=request.member, post=post, comment=comment)
     except SubmissionRefused as refused:
