@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smanav.community.access import MemberHttpRequest, member_required
@@ -208,7 +209,7 @@ def post_page(request: MemberHttpRequest, post_id: int) -> HttpResponse:
         "reply_form": reply_form,
         "place": place,
         "my_post_reactions": feeds.my_post_reactions(request.member, [post]).get(post.pk, set()),
-        "reaction_kinds": ReactionKind.choices,
+        "reaction_kinds": [(value, str(label)) for value, label in ReactionKind.choices],
         "is_asker": post.author_id == request.member.pk and post.kind == PostKind.QUESTION,
         # Reversed once a page, not once a reply: the thread template joins them with each reply's id.
         "urls": {
@@ -216,6 +217,16 @@ def post_page(request: MemberHttpRequest, post_id: int) -> HttpResponse:
             "react": reverse("community:react", args=[post.pk]),
             "answer": reverse("community:answer", args=[post.pk]),
             "reply_to": path_pattern("community:reply_to", post.pk),
+            "report_comment": path_pattern("community:report_comment"),
+            "sources_comment": path_pattern("community:sources_comment"),
+        },
+        # Translated once a page, not once a reply.
+        "words": {
+            "reply": _("Reply"),
+            "to_this_reply": _("to this reply"),
+            "report": _("Report"),
+            "link_sources": _("Link what the sources say"),
+            "under": _("under"),
         },
     }
     return render(request, "community/posts/post.html", context)
