@@ -15,8 +15,10 @@ from smanav.community.models import Comment, Member, Post, Status
 from smanav.community.selectors.feed import hidden_ids
 
 MAX_RESULTS = 30
-# How many matches each database is asked for before the reader's filter (blocks, statuses).
-CANDIDATES = 200
+# How many matches each database is asked for before the reader's filter (blocks, statuses): enough
+# for a page of 30 posts after blocks and replies to the same post, and on PostgreSQL the length of the
+# walk down the date index for a common word (about CANDIDATES x how rare the word is rows).
+CANDIDATES = 100
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
