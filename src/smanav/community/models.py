@@ -238,7 +238,7 @@ class Comment(models.Model):
         ]
         indexes = [
             models.Index(fields=["post", "created_at", "id"], name="community_comment_post"),
-            # Search walks the newest published replies (migration 0008).
+            # Search walks the newest published replies (migration 0009).
             models.Index(fields=["status", "-created_at", "-id"], name="community_comment_recent"),
         ]
 

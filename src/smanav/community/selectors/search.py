@@ -1,5 +1,5 @@
 """Search over posts, questions and replies, with the database's own full-text search: on PostgreSQL
-each row's stored `tsvector` (migration 0008) with GIN indexes, on SQLite an FTS5 table (migration 0003).
+each row's stored `tsvector` (migration 0009) with GIN indexes, on SQLite an FTS5 table (migration 0003).
 Results are the posts the reader may read, newest activity first; a reply that matched brings its post,
 with the reply shown as the reason."""
 
@@ -34,7 +34,7 @@ def _fts5_query(text: str) -> str:
     return " ".join('"' + word.replace('"', '""') + '"' for word in _WORD.findall(text))
 
 
-# The stored vectors of migration 0008. The planner chooses: for a common word, the date index walked
+# The stored vectors of migration 0009. The planner chooses: for a common word, the date index walked
 # newest first, each row's stored vector tested, stopping at the limit; for a rare one, the GIN index.
 POSTS_MATCH = "search_vector @@ websearch_to_tsquery('english', %s)"
 COMMENTS_MATCH = POSTS_MATCH

@@ -45,7 +45,7 @@ def backward(apps, schema_editor):  # type: ignore[no-untyped-def]
 
 
 class Migration(migrations.Migration):
-    dependencies = [("community", "0007_post_feed_order_indexes")]
+    dependencies = [("community", "0008_revisions_guidelines_trust_by_hand")]
 
     operations = [
         migrations.RunPython(forward, backward),
