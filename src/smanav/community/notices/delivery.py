@@ -234,7 +234,10 @@ def notification_target(notification: Notification) -> str:
     path = post_path(notification.post_id)
     if path is None:
         return reverse("community:notifications")
-    return f"{path}#reply-{notification.comment_id}" if notification.comment_id else path
+    if notification.comment_id is None:
+        return path
+    # The post's replies come a page at a time: `?reply=` opens the page that holds this one.
+    return f"{path}?reply={notification.comment_id}#reply-{notification.comment_id}"
 
 
 def post_path(post_id: int) -> str | None:
