@@ -115,6 +115,7 @@ INSTALLED_APPS = [
     "smanav.registry",
     "smanav.community",
     "smanav.backups",
+    "smanav.outbox",
 ]
 
 # smanav's own user model (ADR 0011); every foreign key to an account names AUTH_USER_MODEL.
@@ -273,6 +274,9 @@ EMAIL_HOST_USER = env_str("SMANAV_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("SMANAV_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("SMANAV_EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("SMANAV_FROM_EMAIL", "smanav <no-reply@localhost>")
+# The outbox (docs/keeping-informed.md): messages sent per batch, and attempts before a message is failed.
+SMANAV_OUTBOX_BATCH = int(env_str("SMANAV_OUTBOX_BATCH", "100"))
+SMANAV_OUTBOX_MAX_ATTEMPTS = int(env_str("SMANAV_OUTBOX_MAX_ATTEMPTS", "6"))
 # The site's address as people reach it, for links in emails sent by background jobs (reminders), which
 # have no request to take it from.
 SMANAV_SITE_URL = env_str("SMANAV_SITE_URL", "http://127.0.0.1:8000").rstrip("/")

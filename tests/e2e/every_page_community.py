@@ -4,24 +4,29 @@ community's own services), the pages each of them sees, and the community's rout
 Personas: `member` (a member of some standing, who asked a question, follows a topic and has a draft),
 `new_member` (just joined: their first post waits for a moderator) and `moderator`. Ids for the paths:
 {c_post} (a post with a picture and threaded replies), {c_reply} (a reply to it), {c_question} (a
-question with an accepted answer), {c_unsubscribe} (the member's link to stop e-mails of replies).
+question with an accepted answer), {c_unsubscribe} (the member's link to stop e-mails of replies),
+{c_long} and {c_long_last} (a post with 55 replies, 50 a page, and its last reply).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import uuid
 from typing import Any
 
+from django.utils import timezone
 from PIL import Image
 from tests.e2e.page_cases import Page, fill, submit, submit_empty
 from tests.web.personas import TOTP_KEY
 
 from smanav.accounts.services import totp_device_create, user_create
 from smanav.community.models import (
+    Comment,
     FlagReason,
     Member,
     NotificationKind,
+    Post,
     PostKind,
     ReactionKind,
     Topic,
@@ -53,6 +58,7 @@ COMMUNITY_FAMILY_PERSONAS = {MEMBER, NEW_MEMBER}
 POST_TITLE = "Our new power chair"
 QUESTION_TITLE = "How did the first loading doses go?"
 WAITING_TITLE = "Hello from a new family"
+LONG_TITLE = "Ramps for a front door"
 
 COMMUNITY_NOT_PAGES = {
     "community/pictures/<int:picture_id>/": "a picture's bytes (its alt text is checked on the post page)",
@@ -171,7 +177,10 @@ def community_seed() -> tuple[dict[str, str], dict[str, Any]]:
         moderator=moderator, word="miracle cure", action=WatchedWordAction.REVIEW, reason="Often misleading."
     )
 
+    long_post, last_reply = _long_conversation(moderator, member)
     ids = {
+        "c_long": str(long_post.pk),
+        "c_long_last": str(last_reply.pk),
         "c_post": str(post.pk),
         "c_reply": str(reply.pk),
         "c_question": str(question.pk),
@@ -181,6 +190,34 @@ def community_seed() -> tuple[dict[str, str], dict[str, Any]]:
         "c_unsubscribe": unsubscribe_token(member_id=member.pk, kind=NotificationKind.REPLY),
     }
     return ids, {MEMBER: member.user, NEW_MEMBER: new_member.user, MODERATOR: moderator.user}
+
+
+def _long_conversation(moderator: Member, member: Member) -> tuple[Post, Comment]:
+    """A post with 55 replies (50 a page): the last answers the second, which is on the first page."""
+    post = post_create(
+        author=moderator,
+        topic=Topic.objects.get(slug="equipment"),
+        title=LONG_TITLE,
+        body="Which ramps worked for you?",
+        submission_key=_key(),
+    ).post
+    start = timezone.now() - dt.timedelta(days=3)
+    # Made in one go: a member may send only so many replies an hour through the service.
+    early = Comment.objects.bulk_create(
+        Comment(
+            post=post,
+            author=moderator,
+            body=f"Ramp note {n}: measure the step first.",
+            body_html=f"<p>Ramp note {n}: measure the step first.</p>",
+            submission_key=_key(),
+            created_at=start + dt.timedelta(minutes=n),
+        )
+        for n in range(1, 55)
+    )
+    last = comment_create(
+        author=member, post=post, parent=early[1], body="We did, and it worked.", submission_key=_key()
+    ).comment
+    return post, last
 
 
 def _search(query: str) -> Any:
@@ -231,6 +268,12 @@ COMMUNITY_PAGES = [
     Page("community-topic", MEMBER, "/community/topics/equipment/", POST_TITLE),
     Page("community-post", MEMBER, POST, "Nine months, with two appeals."),
     Page("community-post-moderator", MODERATOR, POST, "How long did the funding take?"),
+    Page(
+        "community-post-later-replies",
+        MEMBER,
+        "/community/posts/{c_long}/?reply={c_long_last}",
+        "In reply to Mo",
+    ),
     Page(
         "community-question",
         MEMBER,

@@ -36,6 +36,7 @@ from tests.e2e.every_page_community import (
     COMMUNITY_PAGES,
     community_seed,
 )
+from tests.e2e.every_page_notices import NOTICE_PAGES, notices_seed
 from tests.e2e.page_cases import Page, submit_empty
 from tests.e2e.page_cases import fill as _fill
 from tests.e2e.page_cases import submit as _submit
@@ -84,6 +85,8 @@ NOT_PAGES = {
     "records/<int:patient_id>/registry/add/": "POST only: the Send buttons of the registry page",
     "registry/dashboard/<str:instrument>-<str:by>.svg": "an SVG image on the registry dashboard (its alt "
     "text and the table beside it are checked there)",
+    "registry/dashboard/time-to-event.svg": "an SVG image on the registry dashboard (its alt text and the "
+    "tables below it are checked there)",
     "records/<int:patient_id>/registry/<int:value_id>/remove/": "POST only: the Take back buttons of the "
     "registry page",
     "records/<int:patient_id>/registry/resolve/": "POST only: the Keep this decision buttons of the "
@@ -551,6 +554,7 @@ NOT_PAGES.update(community_member_pages.NOT_PAGES)
 # paste-a-record tool answers in the contract's terms on purpose; the record's "Clinician detail" view
 # adds the rule ids a clinician asked for).
 PAGES += COMMUNITY_PAGES
+PAGES += NOTICE_PAGES
 FAMILY_PERSONAS = {ANONYMOUS, PARENT, *COMMUNITY_FAMILY_PERSONAS}
 DEVELOPER_PAGES = {"evaluate", "evaluate-result", "evaluate-problems", "record-clinician-view"}
 SOURCE_KEYS = sorted(load_knowledge().sources)
@@ -698,6 +702,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         ),
         "carer": _carer_link_token(people),
         **community_ids,
+        **notices_seed(),
     }
     signed_in = {
         "parent": (people.parent, True),

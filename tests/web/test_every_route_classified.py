@@ -87,6 +87,7 @@ STAFF = {
     "library:review_article",
     "registry:cohort_dashboard",
     "registry:trajectory_chart",
+    "registry:survival_chart",
 }
 # Families and people without a part in the shared child's record.
 NO_PART = [

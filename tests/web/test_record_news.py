@@ -147,6 +147,7 @@ def test_those_who_asked_are_emailed_that_something_changed_without_the_detail_o
     people_eu_us: dict[str, Patient], eu_approval: None, mailoutbox: list
 ) -> None:
     from smanav.accounts.services import reminder_preference_set
+    from smanav.outbox.delivery import outbox_deliver
     from smanav.patients.services.news_mail import news_emails_send
 
     eva = people_eu_us["eu_on_treatment"]
@@ -157,6 +158,7 @@ def test_those_who_asked_are_emailed_that_something_changed_without_the_detail_o
     all_summaries_refresh(as_of=NEXT_DAY)
 
     assert news_emails_send(site_url="https://smanav.example") == 1
+    outbox_deliver()
     [message] = mailoutbox
     assert message.to == ["family@example.org"]
     assert "Isembyld" not in message.subject + message.body and "apitegromab" not in message.body

@@ -140,6 +140,16 @@ class ReminderPreference(models.Model):
     # An email when smanav's answer for a record changes without anyone editing it (a knowledge update,
     # the passing of time): `patients.services.news_mail`.
     news_by_email = models.BooleanField(_("email me when something changes"), default=False)
+    # The "New since your last visit" box at the top of a record's page (the notices page, issue 15).
+    news_on_site = models.BooleanField(_("show what changed on the record's page"), default=True)
+    # One e-mail a week with every change, instead of one after each nightly re-evaluation that found some.
+    news_weekly = models.BooleanField(_("once a week"), default=False)
+    # What changed, in the body of the e-mail (never in the subject). Off: it only says that something did.
+    news_details = models.BooleanField(_("say what changed in the email"), default=False)
+    # The last news (`RecordNews.id`) e-mailed to this account, and when: the next e-mail tells what
+    # came after.
+    news_told_until = models.PositiveBigIntegerField(default=0)
+    news_sent_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"reminders for {self.user}: {'on' if self.enabled else 'off'}, {self.days_before} days"

@@ -214,6 +214,31 @@ def reminder_preference_set(
     return preference
 
 
+def notice_preferences_set(
+    *,
+    user: User,
+    due_email: bool,
+    days_before: int,
+    news_email: bool,
+    news_on_site: bool,
+    news_weekly: bool,
+    news_details: bool,
+) -> ReminderPreference:
+    """Save how the account is told of what is due and of changes to its records (the notices page)."""
+    preference, _created = ReminderPreference.objects.update_or_create(
+        user=user,
+        defaults={
+            "enabled": due_email,
+            "days_before": days_before,
+            "news_by_email": news_email,
+            "news_on_site": news_on_site,
+            "news_weekly": news_weekly,
+            "news_details": news_details,
+        },
+    )
+    return preference
+
+
 def reminder_preference_of(user: User) -> ReminderPreference:
     """The account's reminder settings (off, 7 days, when it never chose)."""
     return ReminderPreference.objects.filter(user=user).first() or ReminderPreference(user=user)

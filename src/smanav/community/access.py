@@ -49,7 +49,8 @@ def member_required(
 
     @wraps(view)
     def guarded(request: AuthenticatedHttpRequest, /, *args: P.args, **kwargs: P.kwargs) -> HttpResponse:
-        member = member_for(request.user)
+        # Already found when one page hands the request to another (the community's home to the feed).
+        member = getattr(request, "member", None) or member_for(request.user)
         if member is None:
             return HttpResponseRedirect(reverse("community:join"))
         typed = cast(MemberHttpRequest, request)

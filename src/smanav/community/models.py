@@ -236,7 +236,11 @@ class Comment(models.Model):
                 fields=["author", "submission_key"], name="community_comment_submitted_once"
             ),
         ]
-        indexes = [models.Index(fields=["post", "created_at", "id"], name="community_comment_post")]
+        indexes = [
+            models.Index(fields=["post", "created_at", "id"], name="community_comment_post"),
+            # Search walks the newest published replies (migration 0009).
+            models.Index(fields=["status", "-created_at", "-id"], name="community_comment_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"reply {self.pk} to {self.post_id}"

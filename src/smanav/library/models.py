@@ -101,3 +101,30 @@ class SignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} signed by {self.reviewer_name} on {self.reviewed_on.isoformat()}"
+
+
+class DigestFrequency(models.TextChoices):
+    WEEKLY = "weekly", _("Every week")
+    MONTHLY = "monthly", _("Every month")
+
+
+class NewsletterSubscription(models.Model):
+    """Someone who confirmed (double opt-in) that they want the library's digest of new and revised
+    articles at this address. Nothing is stored before the confirmation: the choices travel in the signed
+    link (`library.newsletter`)."""
+
+    # Kept as confirmed, lower case (one row per address).
+    email = models.EmailField(max_length=254, unique=True)
+    # Empty: every topic, every audience.
+    topics = models.JSONField(default=list, blank=True)
+    audiences = models.JSONField(default=list, blank=True)
+    frequency = models.CharField(
+        max_length=10, choices=DigestFrequency.choices, default=DigestFrequency.MONTHLY
+    )
+    confirmed_at = models.DateTimeField()
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    # The digests cover what changed up to this time; the next one what changed after it.
+    covered_until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"newsletter subscription {self.pk} ({self.frequency})"

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from smanav.accounts.decorators import signed_in
 from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.accounts.roles import Role, clinic_of, is_staff_member, role_of
+from smanav.accounts.services import reminder_preference_of
 from smanav.audit.purposes import Purpose
 from smanav.audit.selectors import audit_events_for_patient
 from smanav.patients import entries, problem_words, record_page, selectors, services, tasks
@@ -180,7 +181,9 @@ def patient_detail(request: AuthenticatedHttpRequest, patient_id: int) -> HttpRe
         "may_acknowledge": record["may_edit"] and role_of(request.user) is Role.CLINICIAN,
     }
     # What changed for the person since this account last opened the record (and the visit is noted).
-    context["news"] = news.news_since_last_visit(user=request.user, patient=patient, now=timezone.now())
+    # Shown unless the account turned it off on the notices page (the visit is noted either way).
+    seen = news.news_since_last_visit(user=request.user, patient=patient, now=timezone.now())
+    context["news"] = seen if reminder_preference_of(request.user).news_on_site else None
     if result is not None:
         context["alerts"] = shown_alerts_of({patient.pk: result.alerts})[patient.pk]
         context["attention"] = record_page.attention(result.care_plan)

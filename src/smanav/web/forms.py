@@ -164,3 +164,47 @@ class TriageForm(forms.Form):
             if data.get(name):
                 document[name] = list(data[name])
         return document
+
+
+class NoticesForm(forms.Form):
+    """Every notice smanav sends a signed-in person, except the community's (its own form, beside)."""
+
+    due_email = forms.BooleanField(label=_("Email me when something is due"), required=False)
+    days_before = forms.IntegerField(
+        label=_("How many days before"),
+        help_text=_("Between 1 and 60. Overdue items are in every reminder until they are recorded."),
+        min_value=1,
+        max_value=60,
+        error_messages={
+            "min_value": _("How many days before must be at least 1."),
+            "max_value": _("How many days before must be 60 or fewer."),
+            "invalid": _("How many days before must be a whole number, like 7."),
+            "required": _("Enter how many days before, like 7."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    news_on_site = forms.BooleanField(
+        label=_("Show what changed at the top of the record's page"), required=False
+    )
+    news_email = forms.BooleanField(
+        label=_("Email me when smanav's answer for a record changes"), required=False
+    )
+    news_weekly = forms.ChoiceField(
+        label=_("How often"),
+        choices=[("", _("After each nightly check that finds a change")), ("weekly", _("Once a week"))],
+        required=False,
+    )
+    news_details = forms.BooleanField(
+        label=_("Say what changed in the body of the email"),
+        help_text=_(
+            "Off: the email only says that something changed and asks you to log in. On: it also says "
+            "what changed, which anyone who sees your inbox could read. The subject never says it."
+        ),
+        required=False,
+    )
+    newsletter = forms.BooleanField(label=_("Email me new and revised library articles"), required=False)
+    newsletter_frequency = forms.ChoiceField(
+        label=_("How often the library email comes"),
+        choices=[("weekly", _("Every week")), ("monthly", _("Every month"))],
+        error_messages={"invalid_choice": _("Choose every week or every month.")},
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from smanav.web import views
+from smanav.web import notice_settings, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,4 +9,5 @@ urlpatterns = [
     path("terms/", views.terms, name="terms"),
     path("triage/", views.triage_page, name="triage"),
     path("sources/", views.sources, name="sources"),
+    path("notices/", notice_settings.notices, name="notices"),
 ]

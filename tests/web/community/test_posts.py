@@ -218,7 +218,8 @@ def test_the_post_page_shows_threaded_replies_and_reactions_work_without_javascr
     post.refresh_from_db()
     assert post.accepted_answer == comment
     page = client.get(f"/community/posts/{post.pk}/")
-    assert f'href="#reply-{comment.pk}">Go to the answer the asker accepted'.encode() in page.content
+    answer = f"/community/posts/{post.pk}/?reply={comment.pk}#reply-{comment.pk}"
+    assert f'href="{answer}">Go to the answer the asker accepted'.encode() in page.content
     assert b"Mark as the answer" not in page.content  # only the asker may choose
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from tests.web.community.post_members import a_topic, make_member, signed_in_client
 
 from smanav.community.models import Comment, FollowKind, MemberLink, Post, Status, TopicFollow
-from smanav.community.selectors.feed import PAGE_SIZE, conversation_for, feed_all, feed_following, feed_topic
+from smanav.community.selectors.conversation import conversation_for
+from smanav.community.selectors.feed import PAGE_SIZE, feed_all, feed_following, feed_topic
 
 pytestmark = pytest.mark.django_db
 

@@ -3,12 +3,23 @@ PostgreSQL (run this file with DATABASE_URL=postgresql://... for the second)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
+from django.utils import timezone
 from tests.web.community.post_members import a_topic, make_member, signed_in_client
 
 from smanav.community.models import FollowKind, MemberLink, Post, Status
-from smanav.community.selectors.search import COMMENTS_MATCH, POSTS_MATCH, search
+from smanav.community.selectors.search import (
+    CANDIDATES,
+    COMMENTS_MATCH,
+    COMMENTS_SQL,
+    MAX_RESULTS,
+    POSTS_MATCH,
+    POSTS_SQL,
+    search,
+)
 from smanav.community.services.comments import comment_create
 from smanav.community.services.posts import post_create
 
@@ -89,14 +100,77 @@ def test_the_index_is_the_databases_own() -> None:
             assert "gin" in cursor.fetchone()[0].lower()
 
 
+def many_matches(author, n: int, *, word: str, tie_every: int = 0) -> list[Post]:  # type: ignore[no-untyped-def]
+    """`n` published posts with `word`, an hour apart (the newest last); with `tie_every`, every such
+    post shares its time with the one before (the id then decides)."""
+    start = timezone.now() - dt.timedelta(days=10)
+    made = []
+    for i in range(n):
+        at = start + dt.timedelta(hours=i - bool(tie_every and i % tie_every == 1))
+        made.append(
+            Post.objects.create(
+                author=author,
+                topic=a_topic(),
+                title=f"Note {i}",
+                body=f"About the {word} number {i}",
+                body_html="",
+                submission_key=f"{word}-{i}",
+                created_at=at,
+                last_activity_at=at,
+            )
+        )
+    return made
+
+
+def test_results_are_the_newest_activity_first_and_at_most_a_page(conversation) -> None:  # type: ignore[no-untyped-def]
+    ana, ben, chair, _food = conversation
+    made = many_matches(ben, MAX_RESULTS + 12, word="ramp", tie_every=3)
+    hits = search(member=ana, text="ramps")
+    expected = sorted(made, key=lambda p: (p.last_activity_at, p.pk), reverse=True)[:MAX_RESULTS]
+    assert [h.post for h in hits] == expected
+    # A new reply that matches brings its (older) post to the top, as the newest activity.
+    oldest = made[0]
+    comment_create(author=ana, post=oldest, body="We bought a folding ramp", submission_key="r")
+    assert search(member=ana, text="ramp")[0].post == oldest
+    assert search(member=ana, text="ramp")[0].reply is None  # its own text matched too
+    comment_create(author=ana, post=chair, body="A ramp for the van", submission_key="v")
+    first = search(member=ana, text="ramp")[0]
+    assert first.post == chair and first.reply is not None and "van" in first.reply.body
+
+
 @pytest.mark.postgres
-def test_postgresql_answers_from_the_gin_indexes(conversation) -> None:  # type: ignore[no-untyped-def]
-    # The queries' expressions must be the indexes' own, or PostgreSQL reads every row.
-    plans = []
+def test_postgresql_keeps_each_rows_vector_stored_and_up_to_date(conversation) -> None:  # type: ignore[no-untyped-def]
+    _ana, _ben, chair, _food = conversation
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, is_generated FROM information_schema.columns "
+            "WHERE column_name = 'search_vector'"
+        )
+        assert dict(cursor.fetchall()) == {"community_post": "ALWAYS", "community_comment": "ALWAYS"}
+        Post.objects.filter(pk=chair.pk).update(body="Manual or power?")
+        cursor.execute("SELECT search_vector::text FROM community_post WHERE id = %s", [chair.pk])
+        vector = cursor.fetchone()[0]
+    assert "'manual'" in vector and "'tilt'" not in vector and "'wheelchair'" in vector
+
+
+@pytest.mark.postgres
+def test_postgresql_finds_matches_by_the_gin_indexes_or_by_walking_the_dates(conversation) -> None:  # type: ignore[no-untyped-def]
+    # Rare words: the GIN index over the stored vector. Common ones: the date index, newest first,
+    # testing the stored vector and stopping at the limit. Both plans must exist for the planner.
+    plans = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SAVEPOINT plans")
         cursor.execute("SET LOCAL enable_seqscan = off")
-        for table, match in (("community_comment", COMMENTS_MATCH), ("community_post", POSTS_MATCH)):
-            cursor.execute(f"EXPLAIN SELECT id FROM {table} WHERE {match}", ["wheelchair"])
-            plans.append(" ".join(row[0] for row in cursor.fetchall()))
-    assert "community_comment_search" in plans[0]
-    assert "community_post_search" in plans[1]
+        for table, match in (("post", POSTS_MATCH), ("comment", COMMENTS_MATCH)):
+            cursor.execute(f"EXPLAIN SELECT id FROM community_{table} WHERE {match}", ["wheelchair"])
+            plans["gin", table] = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        for table, sql in (("post", POSTS_SQL), ("comment", COMMENTS_SQL)):
+            cursor.execute(f"EXPLAIN {sql}", [Status.PUBLISHED, "wheelchair", CANDIDATES])
+            plans["walk", table] = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("ROLLBACK TO SAVEPOINT plans")
+    assert "community_post_search" in plans["gin", "post"]
+    assert "community_comment_search" in plans["gin", "comment"]
+    assert "community_post_feed" in plans["walk", "post"] and "search_vector @@" in plans["walk", "post"]
+    assert "community_comment_recent" in plans["walk", "comment"]
+    assert "Sort" not in plans["walk", "comment"] and "to_tsvector" not in plans["walk", "comment"]

@@ -32,6 +32,7 @@ from smanav.community.models import (
     Status,
 )
 from smanav.community.unsubscribe import unsubscribe_token
+from smanav.outbox.services import unsubscribe_headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +174,7 @@ def email_message(*, member: Member, kind: str, subject: str, body: str) -> Emai
         subject=subject,
         body=body,
         to=[member.user.email],
-        headers={"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        headers=unsubscribe_headers(link),
     )
 
 
@@ -233,7 +234,10 @@ def notification_target(notification: Notification) -> str:
     path = post_path(notification.post_id)
     if path is None:
         return reverse("community:notifications")
-    return f"{path}#reply-{notification.comment_id}" if notification.comment_id else path
+    if notification.comment_id is None:
+        return path
+    # The post's replies come a page at a time: `?reply=` opens the page that holds this one.
+    return f"{path}?reply={notification.comment_id}#reply-{notification.comment_id}"
 
 
 def post_path(post_id: int) -> str | None:

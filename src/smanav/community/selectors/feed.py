@@ -1,7 +1,7 @@
-"""Reading the conversation: the feed (everything, or what a member follows), a topic, a post with its
-replies. Pages are cut by keyset (the last row's time and id), never by OFFSET, and each page costs the
-same few queries however many posts there are: authors, topics and pictures are joined, the reader's
-own reactions come in one query, counts are kept on the rows.
+"""Reading the conversation: the feed (everything, or what a member follows), a topic, a post (its
+replies are read by `selectors.conversation`). Pages are cut by keyset (the last row's time and id),
+never by OFFSET, and each page costs the same few queries however many posts there are: authors, topics
+and pictures are joined, the reader's own reactions come in one query, counts are kept on the rows.
 
 Blocks and mutes: a member never sees posts or replies of members they blocked or muted, nor of
 members who blocked them (a block is both ways)."""
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from smanav.community.models import Comment, FollowKind, Member, MemberLink, Picture, Post, Reaction, Status
+from smanav.community.models import FollowKind, Member, MemberLink, Picture, Post, Reaction, Status
 
 PAGE_SIZE = 20
 
@@ -180,46 +180,3 @@ def post_for_member(*, member: Member, post_id: int) -> Post | None:
     if post is None or (post.author_id is not None and post.author_id in hidden_ids(member)):
         return None
     return post
-
-
-@dataclass
-class Thread:
-    comment: Comment
-    replies: list[Thread]
-    depth: int
-    # The kinds of reaction the reader made to this reply.
-    mine: set[str] = field(default_factory=set)
-
-
-@dataclass
-class Conversation:
-    threads: list[Thread]
-    count: int
-
-
-def conversation_for(*, member: Member, post: Post) -> Conversation:
-    """The post's replies as threads, oldest first, in two queries however many there are. A reply that
-    was removed or hidden, or is by a hidden author, keeps its place (so its replies keep theirs) but
-    shows no text."""
-    hidden = set(hidden_ids(member))
-    comments = list(
-        Comment.objects.filter(post=post)
-        .exclude(Q(status=Status.PENDING) & ~Q(author=member))
-        .select_related("author")
-        .defer("author__about")
-        .order_by("created_at", "id")
-    )
-    nodes: dict[int, Thread] = {}
-    roots: list[Thread] = []
-    for comment in comments:
-        if comment.author_id in hidden:
-            comment.status = Status.HIDDEN
-        parent = nodes.get(comment.parent_id) if comment.parent_id else None
-        node = Thread(comment=comment, replies=[], depth=(parent.depth + 1 if parent else 0))
-        nodes[comment.pk] = node
-        (parent.replies if parent else roots).append(node)
-    pairs = Reaction.objects.filter(member=member, comment__post=post).values_list("comment_id", "kind")
-    for comment_id, kind in pairs:
-        if comment_id in nodes:
-            nodes[comment_id].mine.add(kind)
-    return Conversation(threads=roots, count=len(comments))

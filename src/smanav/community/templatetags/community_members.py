@@ -16,7 +16,8 @@ register = template.Library()
 @register.inclusion_tag("community/members/_notices.html", takes_context=True)
 def member_notices(context: dict[str, Any]) -> dict[str, Any]:
     request = context.get("request")
-    member = member_for(request.user) if request is not None else None
+    # The page's guard has found the member already: no second query for it.
+    member = getattr(request, "member", None) or (member_for(request.user) if request is not None else None)
     if member is None:
         return {"member": None}
     return {

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from smanav.community.access import MemberHttpRequest, member_required
 from smanav.community.forms.posts import EditPostForm, EditReplyForm
+from smanav.community.links import reply_link
 from smanav.community.models import Comment, Post
 from smanav.community.selectors import editing as selectors
 from smanav.community.selectors import moderation as moderation_selectors
@@ -93,7 +94,8 @@ def comment_edit(request: MemberHttpRequest, comment_id: int) -> HttpResponse:
         return _edit_page(
             request, form, target=comment, post=comment.post, place=place, draft=draft, status=422
         )
-    return _done(request, submitted, f"#reply-{comment.pk}")
+    # `?reply=` opens the page of replies that holds it (they come 50 a page).
+    return _done(request, submitted, f"?reply={comment.pk}#reply-{comment.pk}")
 
 
 def _edit_page(
@@ -139,9 +141,7 @@ def comment_remove(request: MemberHttpRequest, comment_id: int) -> HttpResponse:
     if request.method == "POST":
         services.comment_remove(author=request.member, comment=comment)
         messages.success(request, "Your reply is removed. Replies to it keep their place.")
-        return HttpResponseRedirect(
-            reverse("community:post", args=[comment.post_id]) + f"#reply-{comment.pk}"
-        )
+        return HttpResponseRedirect(reply_link(comment.post_id, comment.pk))
     context = {"target": comment, "post": comment.post, "is_post": False}
     return render(request, "community/posts/remove.html", context)
 

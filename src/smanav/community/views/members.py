@@ -5,6 +5,7 @@ services write, selectors read."""
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
@@ -45,7 +46,9 @@ def home(request: HttpRequest) -> HttpResponse:
     """The community's front page. A member sees the feed (the conversation's page, with the member's
     links and notices in its layout); a visitor, or an account that has not joined, reads what the
     community is and how to join. Nothing members wrote is shown to anyone but members."""
-    if member_for(request.user) is not None:
+    member = member_for(request.user)
+    if member is not None:
+        cast(MemberHttpRequest, request).member = member  # the feed's guard need not look it up again
         return posts_views.feed_page(request)
     return render(request, "community/members/landing.html")
 

@@ -10,13 +10,16 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from smanav.community.access import MemberHttpRequest, member_required
 from smanav.community.forms.posts import DraftForm, PostForm, ReactionForm, ReplyForm, SearchForm
+from smanav.community.links import path_pattern, reply_link
 from smanav.community.models import Comment, Picture, PostKind, ReactionKind, Status, Topic, TopicFollow
 from smanav.community.pictures import PictureRefused, picture_create
 from smanav.community.selectors import feed as feeds
+from smanav.community.selectors.conversation import conversation_for, page_cursor_of_reply
 from smanav.community.selectors.search import search
 from smanav.community.services.comments import answer_accept, comment_create
 from smanav.community.services.drafts import PLACE_NEW_POST, draft_for, draft_save, place_for_reply
@@ -26,6 +29,7 @@ from smanav.community.services.reactions import reaction_toggle
 REPLY_PLACE = re.compile(r"reply:[0-9]{1,12}(:[0-9]{1,12})?")
 # An edit in progress of one's own post or reply (`services.editing.place_for_edit`).
 EDIT_PLACE = re.compile(r"edit:(post|comment):[0-9]{1,12}")
+ID = re.compile(r"[0-9]{1,12}")
 
 
 def _key() -> str:
@@ -199,21 +203,40 @@ def draft_autosave(request: MemberHttpRequest) -> HttpResponse:
 @require_GET
 @member_required
 def post_page(request: MemberHttpRequest, post_id: int) -> HttpResponse:
+    """The post and a page of its replies: the first, the one after `after`, or the one holding the
+    reply `reply` (where every link to a reply leads, see `reply_link`)."""
     post = feeds.post_for_member(member=request.member, post_id=post_id)
     if post is None:
         raise Http404
-    conversation = feeds.conversation_for(member=request.member, post=post)
+    after = request.GET.get("after")
+    wanted = request.GET.get("reply", "")
+    if ID.fullmatch(wanted):
+        after = page_cursor_of_reply(member=request.member, post=post, comment_id=int(wanted)) or None
+    conversation = conversation_for(member=request.member, post=post, after=after)
     place = place_for_reply(post_id=post.pk)
     draft = draft_for(member=request.member, place=place)
     reply_form = ReplyForm(initial={"submission_key": _key(), "body": draft.body if draft else ""})
+    post_url = reverse("community:post", args=[post.pk])
     context = {
         "post": post,
         "conversation": conversation,
         "reply_form": reply_form,
         "place": place,
         "my_post_reactions": feeds.my_post_reactions(request.member, [post]).get(post.pk, set()),
-        "reaction_kinds": ReactionKind.choices,
+        "reaction_kinds": [(value, str(label)) for value, label in ReactionKind.choices],
         "is_asker": post.author_id == request.member.pk and post.kind == PostKind.QUESTION,
+        # Reversed once a page, not once a reply: the thread template joins them with each reply's id.
+        "urls": {
+            "post": post_url,
+            "react": reverse("community:react", args=[post.pk]),
+            "answer": reverse("community:answer", args=[post.pk]),
+            "reply_to": path_pattern("community:reply_to", post.pk),
+        },
+        # Translated once a page, not once a reply.
+        "words": {
+            "reply": _("Reply"),
+            "to_this_reply": _("to this reply"),
+        },
     }
     return render(request, "community/posts/post.html", context)
 
@@ -266,7 +289,7 @@ def reply_write(request: MemberHttpRequest, post_id: int, comment_id: int | None
         messages.info(request, replied.message)
     if replied.mentions_self_harm:
         return HttpResponseRedirect(reverse("community:support_lines"))
-    return HttpResponseRedirect(reverse("community:post", args=[post.pk]) + f"#reply-{replied.comment.pk}")
+    return HttpResponseRedirect(reply_link(post.pk, replied.comment.pk))
 
 
 def _reply(
@@ -303,8 +326,9 @@ def reaction_post(request: MemberHttpRequest, post_id: int) -> HttpResponse:
         )
     except SubmissionRefused as refused:
         messages.error(request, refused.message)
-    anchor = f"#reply-{comment.pk}" if comment else "#post"
-    return HttpResponseRedirect(reverse("community:post", args=[post.pk]) + anchor)
+    if comment is not None:
+        return HttpResponseRedirect(reply_link(post.pk, comment.pk))
+    return HttpResponseRedirect(reverse("community:post", args=[post.pk]) + "#post")
 
 
 @require_POST
@@ -314,13 +338,18 @@ def answer_choose(request: MemberHttpRequest, post_id: int) -> HttpResponse:
     if post is None:
         raise Http404
     comment_id = request.POST.get("comment", "")
-    comment = Comment.objects.filter(pk=int(comment_id), post=post).first() if comment_id.isdigit() else None
+    # Only ASCII digits: "²" is a digit to `str.isdigit` but no number to `int`.
+    comment = (
+        Comment.objects.filter(pk=int(comment_id), post=post).first() if ID.fullmatch(comment_id) else None
+    )
     try:
         answer_accept(member=request.member, post=post, comment=comment)
     except SubmissionRefused as refused:
         messages.error(request, refused.message)
     else:
         messages.success(request, "The answer is marked." if comment else "No answer is marked now.")
+    if comment is not None:
+        return HttpResponseRedirect(reply_link(post.pk, comment.pk))
     return HttpResponseRedirect(reverse("community:post", args=[post.pk]))
 
 

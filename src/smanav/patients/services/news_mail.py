@@ -1,38 +1,43 @@
 """Emails that something changed (`RecordNews`), to the family and the clinic team who asked for them
-(`ReminderPreference.news_by_email`).
+(`ReminderPreference.news_by_email`), through the outbox (`smanav.outbox`).
 
-One email per account and run, listing the records that have news: their names and how many changes,
-never what changed (email is read on lock screens and shared devices); the subject names nothing. The
-news are marked emailed after their recipients were sent to, so a later run does not tell them again;
-news of a record nobody asked emails for are marked too. Every record named is audited as read by the
+One email per account, after a nightly re-evaluation that found news for its records, or once a week
+with all of them (`news_weekly`). It names the records and how many changes. What changed is said only
+to an account that asked for it in the body (`news_details`); the subject never names anything (email is
+read on lock screens, in previews and on shared devices). Every record named is audited as read by the
 account it is sent to.
+
+Each account keeps the last news it was told of (`news_told_until`); the email, that mark and the audit
+events are written in one transaction, so a run that stops half-way tells nobody twice, and the outbox
+sends each email once. News older than `WINDOW_DAYS` days are not emailed any more (the record's page
+still shows them).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
+from dataclasses import dataclass
 
-from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count
-from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from smanav.accounts.models import Clinic, ReminderPreference, StaffMembership, User
 from smanav.audit.purposes import Purpose
-from smanav.audit.services import audit_reads
+from smanav.audit.services import audit_reads_many
+from smanav.outbox.services import Message, messages_queue, rendered
 from smanav.patients.models import ClinicShare, Guardian, Patient, RecordNews
 
 NEWS_PURPOSE = Purpose.job("email that something changed for a record")
+WINDOW_DAYS = 30
+CHUNK = 500
+WEEK = dt.timedelta(days=7)
 
 
-def _recipients(patient_ids: list[int]) -> dict[User, dict[int, int | None]]:
-    """Who asked for these emails, with the records (and the clinic they read them for) to name."""
-    wanting = set(
-        ReminderPreference.objects.filter(news_by_email=True, user__is_active=True)
-        .exclude(user__email="")
-        .values_list("user_id", flat=True)
-    )
+def _recipients(patient_ids: list[int], wanting: set[int]) -> dict[int, dict[int, int | None]]:
+    """Of the accounts `wanting` emails, those who may read these records: account id to the records
+    (and the clinic they read them for, None for a family)."""
     found: dict[int, dict[int, int | None]] = defaultdict(dict)
     for user_id, patient_id in Guardian.objects.filter(patient_id__in=patient_ids).values_list(
         "user_id", "patient_id"
@@ -49,41 +54,131 @@ def _recipients(patient_ids: list[int]) -> dict[User, dict[int, int | None]]:
     for user_id, clinic_id in staff:
         for patient_id in clinics[clinic_id]:
             found[user_id].setdefault(patient_id, clinic_id)
-    users = User.objects.in_bulk(list(found))
-    return {users[user_id]: records for user_id, records in found.items()}
+    return found
 
 
-def news_emails_send(*, site_url: str) -> int:
-    """Email everyone who asked about the records with news not yet emailed; answers how many emails."""
-    pending = RecordNews.objects.filter(emailed_at__isnull=True)
-    counts = dict(pending.values("patient_id").annotate(n=Count("id")).values_list("patient_id", "n"))
-    if not counts:
+@dataclass(frozen=True, slots=True)
+class RecordLines:
+    name: str
+    count: int
+    # What changed, only for an account that asked for it in the body.
+    details: list[str]
+
+
+def _due(preference: ReminderPreference, now: dt.datetime) -> bool:
+    return not (preference.news_weekly and preference.news_sent_at and now - preference.news_sent_at < WEEK)
+
+
+def news_emails_send(*, site_url: str, now: dt.datetime | None = None) -> int:
+    """Queue an email for everyone who asked about the records with news they were not told of yet;
+    answers how many emails were queued."""
+    at = now or timezone.now()
+    preferences = {
+        preference.user_id: preference
+        for preference in ReminderPreference.objects.filter(news_by_email=True, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user")
+    }
+    preferences = {user_id: p for user_id, p in preferences.items() if _due(p, at)}
+    if not preferences:
         return 0
-    names = dict(Patient.objects.filter(pk__in=counts).values_list("pk", "display_name"))
-    recipients = _recipients(list(counts))
-    clinic_ids = {clinic_id for records in recipients.values() for clinic_id in records.values()}
-    clinics = Clinic.objects.in_bulk([clinic_id for clinic_id in clinic_ids if clinic_id is not None])
-    sent = 0
-    for user, records in sorted(recipients.items(), key=lambda pair: pair[0].pk):
-        by_clinic: dict[int | None, list[int]] = defaultdict(list)
-        for patient_id, clinic_id in records.items():
-            by_clinic[clinic_id].append(patient_id)
-        for clinic_id, ids in by_clinic.items():
-            audit_reads(
-                actor=user,
-                clinic=None if clinic_id is None else clinics[clinic_id],
-                patient_ids=ids,
-                purpose=NEWS_PURPOSE,
+    floor = min(preference.news_told_until for preference in preferences.values())
+    news = list(
+        RecordNews.objects.filter(pk__gt=floor, created_at__gte=at - dt.timedelta(days=WINDOW_DAYS))
+        .order_by("pk")
+        .values_list("pk", "patient_id", "text")
+    )
+    if not news:
+        return 0
+    by_patient: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for news_id, patient_id, text in news:
+        by_patient[patient_id].append((news_id, text))
+    recipients = _recipients(list(by_patient), set(preferences))
+    names = dict(Patient.objects.filter(pk__in=by_patient).values_list("pk", "display_name"))
+    clinic_ids = {clinic_id for records in recipients.values() for clinic_id in records.values() if clinic_id}
+    clinics = Clinic.objects.in_bulk(list(clinic_ids))
+    context = {
+        "site_url": site_url,
+        "login_url": f"{site_url}{reverse('accounts:login')}?next={reverse('patients:dashboard')}",
+        "preferences_url": f"{site_url}{reverse('notices')}",
+    }
+    queued = 0
+    users = sorted(recipients)
+    # A transaction per chunk of accounts: each account's email, its mark and its audit events commit
+    # together, and a large run neither holds one long transaction nor every email in memory.
+    for start in range(0, len(users), CHUNK):
+        messages: list[Message] = []
+        told: list[ReminderPreference] = []
+        reads: list[tuple[User, Clinic | None, list[int]]] = []
+        with transaction.atomic():
+            for user_id in users[start : start + CHUNK]:
+                preference = preferences[user_id]
+                message = _message_for(
+                    preference, recipients[user_id], by_patient, names, clinics, context, reads
+                )
+                if message is not None:
+                    messages.append(message)
+                    preference.news_told_until, preference.news_sent_at = _last(message), at
+                    told.append(preference)
+            audit_reads_many(reads=reads, purpose=NEWS_PURPOSE)
+            messages_queue(messages, now=at)
+            ReminderPreference.objects.bulk_update(told, ["news_told_until", "news_sent_at"])
+        queued += len(messages)
+    RecordNews.objects.filter(pk__gt=floor, pk__lte=news[-1][0], emailed_at__isnull=True).update(
+        emailed_at=at
+    )
+    return queued
+
+
+def _last(message: Message) -> int:
+    """The last news an email tells of (the end of its key)."""
+    return int(message.key.rpartition(":")[2])
+
+
+def _message_for(
+    preference: ReminderPreference,
+    records: dict[int, int | None],
+    by_patient: dict[int, list[tuple[int, str]]],
+    names: dict[int, str],
+    clinics: dict[int, Clinic],
+    shared: dict[str, str],
+    reads: list[tuple[User, Clinic | None, list[int]]],
+) -> Message | None:
+    """The email to one account about the news of its records it was not told of yet (None: nothing
+    new); each record named is added to `reads`, to be audited as read by the account."""
+    user: User = preference.user
+    fresh = {
+        patient_id: [
+            (news_id, text)
+            for news_id, text in by_patient[patient_id]
+            if news_id > preference.news_told_until
+        ]
+        for patient_id in records
+    }
+    fresh = {patient_id: items for patient_id, items in fresh.items() if items}
+    if not fresh:
+        return None
+    by_clinic: dict[int | None, list[int]] = defaultdict(list)
+    for patient_id in fresh:
+        by_clinic[records[patient_id]].append(patient_id)
+    for clinic_id, ids in by_clinic.items():
+        reads.append((user, None if clinic_id is None else clinics[clinic_id], ids))
+    lines = sorted(
+        (
+            RecordLines(
+                name=names[patient_id],
+                count=len(items),
+                details=[text for _id, text in items] if preference.news_details else [],
             )
-        listed = sorted(((names[pid], counts[pid]) for pid in records), key=lambda pair: pair[0])
-        context = {"user": user, "records": listed, "site_url": site_url}
-        send_mail(
-            subject=render_to_string("patients/news_subject.txt", context).strip(),
-            message=render_to_string("patients/news_email.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
-        )
-        sent += 1
-    with transaction.atomic():
-        pending.filter(patient_id__in=list(counts)).update(emailed_at=timezone.now())
-    return sent
+            for patient_id, items in fresh.items()
+        ),
+        key=lambda line: line.name,
+    )
+    last = max(news_id for items in fresh.values() for news_id, _text in items)
+    return rendered(
+        key=f"records.news:{user.pk}:{last}",
+        kind="records.news",
+        to=user.email,
+        template="patients/email/news",
+        context={**shared, "user": user, "records": lines, "details": preference.news_details},
+    )

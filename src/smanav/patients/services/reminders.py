@@ -18,11 +18,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
+from django.db import transaction
+from django.urls import reverse
 
 from smanav.accounts.models import ReminderPreference
 from smanav.audit.purposes import Purpose
+from smanav.outbox.services import message_queue, rendered
 from smanav.patients.access import patient_list_for_family
 from smanav.patients.models import Patient, PatientSummary
 from smanav.patients.services.summaries import patient_summaries_refresh
@@ -95,8 +96,8 @@ def _day(value: object) -> dt.date | None:
 
 
 def reminders_send(*, as_of: dt.date, site_url: str) -> int:
-    """Send the day's reminders; answers how many emails went. Safe to run twice a day or late: an
-    account already reminded on `as_of` is skipped."""
+    """Queue the day's reminders in the outbox; answers how many emails. Safe to run twice a day or late:
+    an account already reminded on `as_of` is skipped, and the email and that mark are written together."""
     sent = 0
     preferences = (
         ReminderPreference.objects.filter(enabled=True, user__is_active=True)
@@ -118,14 +119,24 @@ def reminders_send(*, as_of: dt.date, site_url: str) -> int:
                 )
             )
         ]
-        if summaries:
-            context = {"user": user, "records": summaries, "site_url": site_url, "as_of": as_of}
-            send_mail(
-                subject=render_to_string("patients/reminder_subject.txt", context).strip(),
-                message=render_to_string("patients/reminder_email.txt", context),
-                from_email=None,
-                recipient_list=[user.email],
-            )
-            sent += 1
-        ReminderPreference.objects.filter(pk=preference.pk).update(last_sent_on=as_of)
+        with transaction.atomic():
+            if summaries:
+                context = {
+                    "user": user,
+                    "records": summaries,
+                    "site_url": site_url,
+                    "as_of": as_of,
+                    "preferences_url": f"{site_url}{reverse('notices')}",
+                }
+                message_queue(
+                    rendered(
+                        key=f"records.due:{user.pk}:{as_of.isoformat()}",
+                        kind="records.due",
+                        to=user.email,
+                        template="patients/email/reminder",
+                        context=context,
+                    )
+                )
+                sent += 1
+            ReminderPreference.objects.filter(pk=preference.pk).update(last_sent_on=as_of)
     return sent

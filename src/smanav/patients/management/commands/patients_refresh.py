@@ -41,5 +41,5 @@ class Command(BaseCommand):
         emails = news_emails_send(site_url=settings.SMANAV_SITE_URL)
         self.stdout.write(
             f"Refreshed {count} patient summaries for {today.isoformat()}. "
-            f"Emails that something changed for a record: {emails}."
+            f"Emails that something changed for a record, queued for the worker: {emails}."
         )

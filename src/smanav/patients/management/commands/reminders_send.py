@@ -2,7 +2,7 @@
 
 Run daily (docs/deployment.md). The job (`patients.tasks.send_due_reminders`, run by `manage.py
 db_worker`) sends at most one email per account and day, so running this twice is harmless. `--now`
-sends in this process instead.
+queues and sends what is due in the outbox in this process instead.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from smanav.outbox.delivery import outbox_flush
 from smanav.patients.services.reminders import reminders_send
 from smanav.patients.tasks import send_due_reminders
 
@@ -28,7 +29,10 @@ class Command(BaseCommand):
         today = timezone.localdate()
         if now:
             count = reminders_send(as_of=today, site_url=settings.SMANAV_SITE_URL)
-            self.stdout.write(f"Sent {count} reminder emails for {today.isoformat()}.")
+            delivery = outbox_flush()
+            self.stdout.write(
+                f"Queued {count} reminder emails for {today.isoformat()}; sent {delivery.sent} emails now."
+            )
             return
         job = send_due_reminders.enqueue(as_of=today.isoformat())
         self.stdout.write(f"Queued the reminders for {today.isoformat()} (job {job.id}).")

@@ -1,0 +1,100 @@
+"""One page for every notice smanav sends a signed-in person (issue 15, part 3): what is due in a care
+plan, changes to a record, the community's notifications (for a member) and the library's newsletter,
+each on the site and by e-mail, with the digest options. The separate pages (reminders, the
+community's "How you are told") link here; what is chosen here holds from the next message on.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from smanav.accounts.decorators import signed_in
+from smanav.accounts.http import AuthenticatedHttpRequest
+from smanav.accounts.services import notice_preferences_set, reminder_preference_of
+from smanav.community.access import member_for
+from smanav.community.forms.notifications import PreferencesForm
+from smanav.community.models import NotificationKind
+from smanav.community.notices import delivery as community_notices
+from smanav.library.models import DigestFrequency, NewsletterSubscription
+from smanav.library.newsletter import Choices, newsletter_confirm, newsletter_unsubscribe, normal_address
+from smanav.web.forms import NoticesForm
+
+
+@signed_in
+@require_http_methods(["GET", "POST"])
+def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user = request.user
+    preference = reminder_preference_of(user)
+    address = normal_address(user.email)
+    subscription = NewsletterSubscription.objects.filter(email=address).first() if address else None
+    subscribed = subscription is not None and subscription.unsubscribed_at is None
+    form = NoticesForm(
+        request.POST or None,
+        initial={
+            "due_email": preference.enabled,
+            "days_before": preference.days_before,
+            "news_on_site": preference.news_on_site,
+            "news_email": preference.news_by_email,
+            "news_weekly": "weekly" if preference.news_weekly else "",
+            "news_details": preference.news_details,
+            "newsletter": subscribed,
+            "newsletter_frequency": subscription.frequency if subscription else DigestFrequency.MONTHLY,
+        },
+    )
+    member = member_for(user)
+    community = None
+    if member is not None:
+        current = {
+            kind: community_notices.choice_for(member=member, kind=kind) for kind in NotificationKind.values
+        }
+        community = PreferencesForm(request.POST or None, choices=current, prefix="community")
+    if request.method == "POST":
+        valid = form.is_valid() & (community is None or community.is_valid())
+        if valid:
+            data = form.cleaned_data
+            with transaction.atomic():
+                notice_preferences_set(
+                    user=user,
+                    due_email=data["due_email"],
+                    days_before=data["days_before"],
+                    news_email=data["news_email"],
+                    news_on_site=data["news_on_site"],
+                    news_weekly=data["news_weekly"] == "weekly",
+                    news_details=data["news_details"],
+                )
+                if community is not None and member is not None:
+                    community_notices.preferences_save(member=member, choices=community.chosen())
+                _newsletter_save(subscription, address, data["newsletter"], data["newsletter_frequency"])
+            messages.success(request, _("Your choices were saved. They hold from the next message on."))
+            return redirect("notices")
+    context = {"form": form, "community": community, "has_email": bool(address), "subscription": subscription}
+    status = 422 if request.method == "POST" else 200
+    return render(request, "web/notices.html", context, status=status)
+
+
+def _newsletter_save(
+    subscription: NewsletterSubscription | None, address: str, wanted: bool, frequency: str
+) -> None:
+    """The account's address was confirmed when it was given (sign-up, change of address): no second
+    confirmation. Topics and audiences chosen on the newsletter's own page are kept."""
+    now = timezone.now()
+    active = subscription is not None and subscription.unsubscribed_at is None
+    if wanted and address and (not active or subscription is None or subscription.frequency != frequency):
+        kept = subscription if active else None
+        newsletter_confirm(
+            choices=Choices(
+                email=address,
+                topics=tuple(kept.topics) if kept else (),
+                audiences=tuple(kept.audiences) if kept else (),
+                frequency=frequency,
+            ),
+            now=now,
+        )
+    elif not wanted and active and subscription is not None:
+        newsletter_unsubscribe(subscription=subscription, now=now)
