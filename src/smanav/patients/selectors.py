@@ -183,20 +183,33 @@ def summaries_behind(counts: WorklistCounts, *, as_of: dt.date) -> bool:
     return bool(counts["without_summary"]) or (oldest is not None and oldest < as_of)
 
 
-def patient_ids_for_summary_refresh(*, as_of: dt.date, clinic_id: int | None = None) -> list[int]:
+def patient_ids_for_summary_refresh(
+    *, as_of: dt.date, clinic_id: int | None = None, id_range: tuple[int, int] | None = None
+) -> list[int]:
     """The records whose summary needs working out for `as_of`, in id order.
 
     For one clinic (a worklist found itself behind): the records shared with it now whose summary is
     missing or older than `as_of`. For every record (the nightly refresh): all but those already worked
-    out for a later day, so that re-running it after a knowledge update re-evaluates today's too.
+    out for a later day, so that re-running it after a knowledge update re-evaluates today's too; with
+    `id_range` (first and last id, both included) only those of one range of the nightly refresh.
     """
     if clinic_id is None:
         patients = Patient.objects.exclude(summary__evaluated_on__gt=as_of)
+        if id_range is not None:
+            patients = patients.filter(pk__gte=id_range[0], pk__lte=id_range[1])
     else:
         patients = Patient.objects.filter(
             shares__clinic_id=clinic_id, shares__withdrawn_at__isnull=True
         ).filter(Q(summary__isnull=True) | Q(summary__evaluated_on__lt=as_of))
     return list(patients.order_by("pk").values_list("pk", flat=True))
+
+
+def patient_id_ranges(*, size: int) -> list[tuple[int, int]]:
+    """Every record's id in consecutive ranges of at most `size` records, as (first id, last id), for
+    the nightly refresh split into jobs. One query reads the ids alone (a 150,000-record registry is
+    150,000 integers)."""
+    ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+    return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
 
 
 def patient_versions(*, patient: Patient) -> QuerySet[PatientRecordVersion]:

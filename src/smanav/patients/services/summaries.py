@@ -76,13 +76,30 @@ def clinic_summaries_refresh(*, clinic_id: int, as_of: dt.date) -> int:
 
 
 def all_summaries_refresh(*, as_of: dt.date) -> int:
-    """The nightly refresh: every record's summary for `as_of` (also those already worked out that day,
-    so that a knowledge update reaches them), then forget refresh requests older than a month."""
+    """The nightly refresh in one process: every record's summary for `as_of` (also those already worked
+    out that day, so that a knowledge update reaches them), then forget refresh requests older than a
+    month. The background job splits the same work into ranges (`range_summaries_refresh`)."""
     count = patient_summaries_refresh(patient_ids=patient_ids_for_summary_refresh(as_of=as_of), as_of=as_of)
-    SummaryRefreshRequest.objects.filter(
+    summary_refresh_requests_forget(as_of=as_of)
+    return count
+
+
+def range_summaries_refresh(*, first_id: int, last_id: int, as_of: dt.date) -> int:
+    """One range of the nightly refresh (ids `first_id` to `last_id`, both included), which any worker
+    may take: what `all_summaries_refresh` does for every record, for these. Run twice, or stopped
+    half-way and run again, it writes the same summaries (each chunk replaces its records' summaries in
+    one transaction)."""
+    ids = patient_ids_for_summary_refresh(as_of=as_of, id_range=(first_id, last_id))
+    # The chunk size is read when called, not when defined, so that a test can make chunks small.
+    return patient_summaries_refresh(patient_ids=ids, as_of=as_of, chunk_size=SUMMARY_CHUNK_SIZE)
+
+
+def summary_refresh_requests_forget(*, as_of: dt.date) -> int:
+    """Forget the worklists' refresh requests older than a month before `as_of`; answers how many."""
+    deleted, _ = SummaryRefreshRequest.objects.filter(
         as_of__lt=as_of - dt.timedelta(days=REFRESH_REQUESTS_KEPT_DAYS)
     ).delete()
-    return count
+    return deleted
 
 
 class SummaryFields(TypedDict):
