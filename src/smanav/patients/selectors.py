@@ -14,28 +14,25 @@ from smanav.accounts.models import Clinic, User
 from smanav.patients.models import (
     Assessment,
     ClinicShare,
+    ClinicWorklistCounts,
     Dose,
     LabTest,
     Patient,
     PatientRecordVersion,
+    PatientSummary,
     RecordNews,
     Treatment,
 )
 from smanav_core.codes import UrgencyLevel
 
+# Each sort is one index of the summaries (`PatientSummary.Meta.indexes`), read in its order.
 WORKLIST_SORTS: dict[str, tuple[str, ...]] = {
-    "priority": (
-        "-summary__urgency_rank",
-        "-summary__high_alert_count",
-        "-summary__alert_count",
-        "display_name",
-        "id",
-    ),
-    "name": ("display_name", "id"),
-    "age": ("-birth_date", "id"),
-    "alerts": ("-summary__alert_count", "display_name", "id"),
-    "overdue": ("-summary__overdue_count", "display_name", "id"),
-    "last_seen": ("summary__last_assessment_on", "display_name", "id"),
+    "priority": ("-urgency_rank", "-high_alert_count", "-alert_count", "display_name", "patient_id"),
+    "name": ("display_name", "patient_id"),
+    "age": ("-birth_date", "patient_id"),
+    "alerts": ("-alert_count", "display_name", "patient_id"),
+    "overdue": ("-overdue_count", "display_name", "patient_id"),
+    "last_seen": ("last_assessment_on", "display_name", "patient_id"),
 }
 
 
@@ -101,12 +98,13 @@ def patient_worklist_page(
     """One page of the worklist (`matching` records in all, counted by `clinic_counts`), in two queries
     whatever the clinic's size.
 
-    The first sorts the clinic's records on their sort keys alone and keeps the page's ids; the second
-    reads what the page shows of those records. Sorting narrow rows (a few numbers and a name) is several
-    times cheaper than sorting rows that carry their alerts and due items, of which only one page is
-    shown.
+    The first walks the summaries in the order of the sort's own index, keeps those shared with the
+    clinic now and matching the filters, and stops after the page's ids; the second reads what the page
+    shows of those records. The work grows with the page's depth, not with the registry (ADR 0026). A
+    record is listed once its summary is worked out (at its creation; the worklist counts and queues
+    those without one).
     """
-    ordered = _worklist_order(clinic=clinic, filters=filters).values_list("id", flat=True)
+    ordered = _worklist_order(clinic=clinic, filters=filters).values_list("patient_id", flat=True)
     id_page = CountedPaginator(ordered, per_page, known_count=matching).get_page(page_number)
     ids = list(id_page.object_list)
     shown = Patient.objects.filter(pk__in=ids).select_related("summary").only(*WORKLIST_COLUMNS).in_bulk()
@@ -115,13 +113,41 @@ def patient_worklist_page(
     return Page(rows, id_page.number, cast("Paginator[Patient]", id_page.paginator))
 
 
-def _worklist_order(*, clinic: Clinic, filters: WorklistFilter) -> QuerySet[Patient]:
-    """The clinic's patients (records shared with it now), filtered and sorted on the stored summary."""
+def _worklist_order(*, clinic: Clinic, filters: WorklistFilter) -> QuerySet[PatientSummary]:
+    """The summaries of the clinic's patients (records shared with it now), filtered and sorted."""
     return (
-        Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True)
-        .filter(_worklist_condition(filters))
+        PatientSummary.objects.filter(Exists(_shared_now(clinic)))
+        .filter(_summary_condition(filters))
         .order_by(*WORKLIST_SORTS.get(filters.sort, WORKLIST_SORTS["priority"]))
     )
+
+
+def _shared_now(clinic: Clinic) -> QuerySet[ClinicShare]:
+    """The summary's record is shared with `clinic` now (a subquery on the summary's `patient_id`)."""
+    return ClinicShare.objects.filter(
+        patient_id=OuterRef("patient_id"), clinic=clinic, withdrawn_at__isnull=True
+    )
+
+
+def _summary_condition(filters: WorklistFilter) -> Q:
+    """The worklist's filters on the summary table itself (`_worklist_condition` on the records)."""
+    condition = Q()
+    if filters.query:
+        condition &= Q(display_name__icontains=filters.query)
+    if filters.urgency:
+        condition &= Q(urgency=filters.urgency)
+    if filters.alert:
+        condition &= Q(alert_codes__contains=filters.alert)
+    if filters.due == "overdue":
+        condition &= Q(overdue_count__gt=0)
+    elif filters.due == "due_soon":
+        condition &= Q(due_soon_count__gt=0)
+    if filters.changed_since is not None:
+        news = RecordNews.objects.filter(
+            patient_id=OuterRef("patient_id"), created_at__gte=filters.changed_since
+        )
+        condition &= Q(Exists(news))
+    return condition
 
 
 def _worklist_condition(filters: WorklistFilter) -> Q:
@@ -156,20 +182,48 @@ class WorklistCounts(TypedDict):
 
 
 def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> WorklistCounts:
-    """Headline numbers for the top of the worklist, and how many match the filters, in one query
-    (the worklist's paginator takes `matching` instead of counting again).
+    """Headline numbers for the top of the worklist, and how many records the page lists in all.
 
-    The same query says how current the summaries are: `summaries_from` is the date the oldest of them
-    was worked out (None without any), `without_summary` how many records have none yet.
+    The numbers are read from the clinic's row of `ClinicWorklistCounts`, kept up to date as records
+    change (ADR 0026); a clinic without one yet (none of its records changed since the table was made)
+    is counted here. How many match is that row's number of summaries without filters, and counted
+    through the sort's index with them. `summaries_from` is the date the oldest summary was worked out
+    (None without any), read from its index; `without_summary` how many records have none yet.
     """
-    condition = _worklist_condition(filters or WorklistFilter())
+    filters = filters or WorklistFilter()
+    stored = ClinicWorklistCounts.objects.filter(clinic=clinic).first()
+    if stored is None:
+        return _counted(clinic=clinic, filters=filters)
+    condition = _summary_condition(filters)
+    oldest = (
+        PatientSummary.objects.filter(Exists(_shared_now(clinic)))
+        .order_by("evaluated_on")
+        .values_list("evaluated_on", flat=True)
+        .first()
+    )
+    return WorklistCounts(
+        total=stored.shared,
+        urgent=stored.urgent,
+        with_alerts=stored.with_alerts,
+        overdue=stored.overdue,
+        due_soon=stored.due_soon,
+        matching=_worklist_order(clinic=clinic, filters=filters).count() if condition else stored.summarised,
+        summaries_from=oldest,
+        without_summary=max(0, stored.shared - stored.summarised),
+    )
+
+
+def _counted(*, clinic: Clinic, filters: WorklistFilter) -> WorklistCounts:
+    """The same numbers counted from every record of the clinic (one query)."""
+    condition = _worklist_condition(filters)
+    listed = Q(summary__isnull=False)
     counts = Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True).aggregate(
         total=Count("id"),
         urgent=Count("id", filter=Q(summary__urgency=UrgencyLevel.URGENT.value)),
         with_alerts=Count("id", filter=Q(summary__alert_count__gt=0)),
         overdue=Count("id", filter=Q(summary__overdue_count__gt=0)),
         due_soon=Count("id", filter=Q(summary__due_soon_count__gt=0)),
-        matching=Count("id", filter=condition) if condition else Count("id"),
+        matching=Count("id", filter=condition & listed),
         summaries_from=Min("summary__evaluated_on"),
         without_summary=Count("id", filter=Q(summary__isnull=True)),
     )

@@ -25,7 +25,7 @@ from smanav.accounts.models import Clinic
 from smanav.jobs.batches import batch_jobs, batch_progress
 from smanav.patients.models import SummaryRefreshRequest
 from smanav.patients.selectors import patient_id_ranges, patient_ids_for_summary_refresh
-from smanav.patients.services import news_mail, reminders, summaries
+from smanav.patients.services import news_mail, reminders, summaries, worklist_counts
 
 logger = logging.getLogger("smanav.patients")
 
@@ -79,8 +79,8 @@ def refresh_summary_range(*, as_of: str, first_id: int, last_id: int, batch: str
 @task(priority=-10)
 def finish_summary_refresh(*, as_of: str, batch: str, recheck_seconds: float) -> int:
     """The end of the nightly refresh: once no range of `batch` waits or runs, forget old refresh
-    requests and email what changed for the records; until then, look again in `recheck_seconds`.
-    Answers how many emails went (0 when it only looked)."""
+    requests, count every clinic's worklist numbers afresh and email what changed for the records;
+    until then, look again in `recheck_seconds`. Answers how many emails went (0 when it only looked)."""
     progress = batch_progress(batch=batch, task_path=refresh_summary_range.module_path)
     if progress.unfinished:
         with transaction.atomic():
@@ -99,6 +99,8 @@ def finish_summary_refresh(*, as_of: str, batch: str, recheck_seconds: float) ->
             progress.failed,
         )
     summaries.summary_refresh_requests_forget(as_of=dt.date.fromisoformat(as_of))
+    # Every clinic's headline numbers counted afresh once a night: mends any drift.
+    worklist_counts.clinic_counts_recount()
     return news_mail.news_emails_send(site_url=settings.SMANAV_SITE_URL)
 
 
