@@ -23,7 +23,8 @@ summary and its share with the clinic; no measurements, which no list reads), th
 are counted. Timed: the worklist with random sorts, filters and pages (as above), its first five pages,
 the API's list walked with `after`, and its first page.
 
-PostgreSQL: `--postgres-url postgresql://postgres@127.0.0.1:5432` (trust auth); the script creates and drops its own database `smanav_bench_web`. With `--write-docs` the figures
+PostgreSQL: `--postgres-url postgresql://postgres@127.0.0.1:5432` (trust auth); the script creates and
+drops its own database `smanav_bench_web`. With `--write-docs` the figures
 replace the "Web application" section of docs/performance.md.
 """
 
