@@ -39,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+# The benchmark's own PostgreSQL database, made and dropped by it (another name lets two runs share a server).
+DATABASE = os.environ.get("SMANAV_BENCH_DATABASE", "smanav_bench_registry")
 sys.path.insert(0, str(REPO / "src"))
 AS_OF = dt.date(2027, 1, 10)
 # The nightly refresh's day: the cohort's summaries are worked out again for the next day.
@@ -222,9 +224,9 @@ def _postgres(url: str, action: str) -> None:
     import psycopg
 
     with psycopg.connect(url.rstrip("/") + "/postgres", autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS smanav_bench_registry")
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         if action == "create":
-            connection.execute("CREATE DATABASE smanav_bench_registry")
+            connection.execute(f"CREATE DATABASE {DATABASE}")
 
 
 def main() -> None:
@@ -263,7 +265,7 @@ def main() -> None:
         else:
             _postgres(args.postgres_url, "create")
             try:
-                result = _child(args.postgres_url.rstrip("/") + "/smanav_bench_registry", args.patients)
+                result = _child(args.postgres_url.rstrip("/") + "/" + DATABASE, args.patients)
             finally:
                 _postgres(args.postgres_url, "drop")
         cells = [
@@ -295,7 +297,7 @@ def _nightly_main(args: argparse.Namespace, workers: list[int]) -> None:
         else:
             _postgres(args.postgres_url, "create")
             try:
-                url = args.postgres_url.rstrip("/") + "/smanav_bench_registry"
+                url = args.postgres_url.rstrip("/") + "/" + DATABASE
                 result = _child(url, args.patients, extra)
             finally:
                 _postgres(args.postgres_url, "drop")

@@ -46,6 +46,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+# The benchmark's own PostgreSQL database, made and dropped by it (another name lets two runs share a server).
+DATABASE = os.environ.get("SMANAV_BENCH_DATABASE", "smanav_bench_web")
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
 
@@ -439,9 +441,9 @@ def _postgres(url: str, action: str) -> None:
     import psycopg
 
     with psycopg.connect(url.rstrip("/") + "/postgres", autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS smanav_bench_web")
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         if action == "create":
-            connection.execute("CREATE DATABASE smanav_bench_web")
+            connection.execute(f"CREATE DATABASE {DATABASE}")
 
 
 def _table(name: str, result: dict[str, Any]) -> list[str]:
@@ -503,7 +505,7 @@ def main() -> None:
             _postgres(args.postgres_url, "create")
             try:
                 results["PostgreSQL"] = _child(
-                    args.postgres_url.rstrip("/") + "/smanav_bench_web", args.patients, args.requests
+                    args.postgres_url.rstrip("/") + "/" + DATABASE, args.patients, args.requests
                 )
             finally:
                 _postgres(args.postgres_url, "drop")
@@ -541,7 +543,7 @@ def _lists_main(args: argparse.Namespace) -> None:
     _postgres(args.postgres_url, "create")
     try:
         result = _child(
-            args.postgres_url.rstrip("/") + "/smanav_bench_web",
+            args.postgres_url.rstrip("/") + "/" + DATABASE,
             args.patients,
             args.requests,
             ["--lists", "--real", str(args.real)],
