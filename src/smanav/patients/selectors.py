@@ -62,9 +62,11 @@ else:  # Django's Paginator is not subscriptable at run time
 
 
 class CountedPaginator(_IdPaginator):
-    """A paginator told its count (from the worklist's one aggregate query) instead of counting again."""
+    """A paginator of record ids told its count (from the worklist's numbers) instead of counting again."""
 
-    def __init__(self, object_list: QuerySet[Patient, int], per_page: int, *, known_count: int) -> None:
+    def __init__(
+        self, object_list: QuerySet[PatientSummary, int], per_page: int, *, known_count: int
+    ) -> None:
         super().__init__(object_list, per_page)
         self.__dict__["count"] = known_count  # `count` is a cached_property: pre-fill its cache
 

@@ -121,14 +121,16 @@ def clinic_counts_recount(*, clinic_ids: Iterable[int] | None = None) -> int:
         due_soon=Count("id", filter=Q(patient__summary__due_soon_count__gt=0)),
     )
     now = timezone.now()
-    found = {row["clinic_id"]: row for row in counted}
+    fields = ("shared", *FLAG_FIELDS)
+    found: dict[int, dict[str, int]] = {
+        int(row["clinic_id"]): {field: int(row[field]) for field in fields}  # type: ignore[literal-required]
+        for row in counted
+    }
     if wanted is None:
         wanted = sorted(set(found) | set(ClinicWorklistCounts.objects.values_list("clinic_id", flat=True)))
-    zero = dict.fromkeys(("shared", *FLAG_FIELDS), 0)
+    zero = dict.fromkeys(fields, 0)
     for clinic_id in sorted(wanted):
-        row = found.get(clinic_id, zero)
         ClinicWorklistCounts.objects.update_or_create(
-            clinic_id=clinic_id,
-            defaults={field: row[field] for field in ("shared", *FLAG_FIELDS)} | {"counted_at": now},
+            clinic_id=clinic_id, defaults={**found.get(clinic_id, zero), "counted_at": now}
         )
     return len(wanted)
