@@ -11,7 +11,9 @@ deployment on port 8110 (run directory var/deploy-load), seeds the synthetic nat
 `--cohort web` for the simpler cohort of benchmarks/web.py) and `--families` family
 accounts with a record each, then runs `--users` virtual users for `--seconds`:
 
-* anonymous (40%): the start page, the sources, the library, the triage page, `POST /api/v1/evaluate`;
+* anonymous (40%), each request from one of 250 loopback addresses (many people, as the per-address
+  throttle would see them): the start page, the sources, the library, the triage page,
+  `POST /api/v1/evaluate`;
 * families (40%): sign in, their records list, their record, now and then a measurement (a form post
   with its CSRF token);
 * clinicians (20%): one signed-in session with its second factor, the worklist and random records.
@@ -27,8 +29,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import platform
@@ -82,10 +86,27 @@ class Stats:
                 self.errors[page].append(error)
 
 
+class _FromManyAddresses(urllib.request.HTTPHandler):
+    """Anonymous visitors are many people: each request leaves from one of 250 loopback addresses
+    (Linux answers on all of 127.0.0.0/8), so the per-address throttle of the anonymous API sees what it
+    would see in real life rather than one address making every anonymous request."""
+
+    def __init__(self, rng: random.Random) -> None:
+        super().__init__()
+        self.rng = rng
+
+    def http_open(self, req: urllib.request.Request) -> Any:
+        source = (f"127.0.1.{self.rng.randint(1, 250)}", 0)
+        return self.do_open(functools.partial(http.client.HTTPConnection, source_address=source), req)
+
+
 class Visitor:
-    def __init__(self, stats: Stats) -> None:
+    def __init__(self, stats: Stats, many_addresses: random.Random | None = None) -> None:
         self.stats = stats
-        self.browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        handlers: list[Any] = [urllib.request.HTTPCookieProcessor(CookieJar())]
+        if many_addresses is not None:
+            handlers.append(_FromManyAddresses(many_addresses))
+        self.browser = urllib.request.build_opener(*handlers)
 
     def request(self, page: str, path: str, data: bytes | None = None, json_body: bool = False) -> str:
         request = urllib.request.Request(BASE + path, data=data)
@@ -297,7 +318,10 @@ def _run(args: argparse.Namespace, seeded: dict[str, Any], env: dict[str, str]) 
     def user(number: int) -> None:
         rng = random.Random(number)
         kind = ["anonymous", "anonymous", "family", "family", "clinician"][number % 5]
-        visitor = staff if kind == "clinician" else Visitor(stats)
+        if kind == "clinician":
+            visitor = staff
+        else:
+            visitor = Visitor(stats, random.Random(1000 + number) if kind == "anonymous" else None)
         username, patient_id = seeded["families"][number % len(seeded["families"])]
         if kind == "family":
             visitor.log_in(username)
@@ -362,8 +386,10 @@ def _faults(args: argparse.Namespace, env: dict[str, str], stop: threading.Event
     until(1 / 2)
     from smanav.patients.tasks import refresh_all_summaries
 
-    result = refresh_all_summaries.enqueue(as_of="2026-11-22")
-    if _wait_for_running_job(30):
+    # As of today: the summaries the worklist's own refresh worked out today are worked out again (an
+    # earlier day would skip every record already evaluated later, and the job would end at once).
+    result = refresh_all_summaries.enqueue(as_of=dt.date.today().isoformat())
+    if _wait_for_running_job(120):
         for number in (1, 2):
             os.kill(int((RUN_DIR / f"worker-{number}.pid").read_text()), signal.SIGKILL)
         notes.append(f"{time.strftime('%H:%M:%S')}: both workers killed while the refresh ran")
@@ -379,7 +405,7 @@ def _faults(args: argparse.Namespace, env: dict[str, str], stop: threading.Event
             (RUN_DIR / f"worker-{number}.pid").write_text(str(process.pid))
         notes.append("workers started again")
     else:
-        notes.append("the refresh job did not start within 30 s; no worker killed")
+        notes.append("the refresh job did not start within 120 s; no worker killed")
     if args.restart_postgres:
         until(2 / 3)
         subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=False)
@@ -391,7 +417,19 @@ def _faults(args: argparse.Namespace, env: dict[str, str], stop: threading.Event
     # This script's own connection did not survive a restart of PostgreSQL: open a new one.
     connection.close()
     job = DBTaskResult.objects.get(id=result.id)
-    notes.append(f"the killed refresh job ended the run as {job.status}")
+    notes.append(
+        f"the killed refresh job ended the run as {job.status}, run by {len(job.worker_ids)} workers in "
+        f"all, last started {job.started_at:%H:%M:%S}, finished "
+        f"{job.finished_at:%H:%M:%S}"
+        if job.finished_at and job.started_at
+        else f"the killed refresh job ended the run as {job.status} (workers: {len(job.worker_ids)})"
+    )
+    for name in ("app-1", "app-2", "worker-1", "worker-2"):
+        try:
+            os.kill(int((RUN_DIR / f"{name}.pid").read_text()), 0)
+            notes.append(f"{name}: running at the end")
+        except (OSError, ValueError):
+            notes.append(f"{name}: not running at the end")
     return notes
 
 

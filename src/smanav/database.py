@@ -12,6 +12,11 @@ If the lock is still held when the timeout ends (a stuck process, a copy of the 
 wrong way), a read of a page is tried once more and then, like a write, answered 503 with Retry-After
 and a sentence saying nothing was changed; never a 500. A record is never shown without its audit row:
 when the row cannot be written, the record is not shown.
+
+A database that cannot be reached for a moment (PostgreSQL restarting, a connection broken by a network
+fault) is answered the same way: 503 with Retry-After, a read tried once more first; the app keeps
+running and its next request opens a new connection (`CONN_HEALTH_CHECKS`). A transaction whose
+connection broke before its commit was rolled back by the database: nothing was changed.
 """
 
 from __future__ import annotations
@@ -21,9 +26,9 @@ import sys
 import time
 from collections.abc import Callable
 
-from django.db import OperationalError
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views import defaults
 
 logger = logging.getLogger(__name__)
@@ -34,6 +39,22 @@ RETRY_AFTER_SECONDS = 5
 READ_RETRY_PAUSE_SECONDS = 0.5
 BUSY_MESSAGE = "the database is busy: nothing was changed; try again in a few seconds"
 _BUSY_WORDS = ("database is locked", "database table is locked")
+# What psycopg and PostgreSQL say when the server cannot be reached, is starting or stopping, or has
+# closed the connection (a restart, an administrator's command, the network).
+_UNREACHABLE_WORDS = (
+    "connection failed",
+    "connection refused",
+    "could not connect",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "terminating connection due to administrator command",
+    "server closed the connection unexpectedly",
+    "consuming input failed",
+    "connection already closed",
+    "the connection is closed",
+    "the connection is lost",
+)
 _RETRIED = "_smanav_busy_retried"
 _BUSY = "_smanav_busy"
 
@@ -52,11 +73,12 @@ def sqlite_options(*, busy_timeout_seconds: float) -> dict[str, object]:
 
 
 def is_busy(error: BaseException | None) -> bool:
-    """Whether `error` means another process held the database's lock for longer than the timeout."""
-    if not isinstance(error, OperationalError):
+    """Whether `error` means another process held the database's lock for longer than the timeout, or
+    the database could not be reached for a moment."""
+    if not isinstance(error, OperationalError | InterfaceError):
         return False
     text = str(error).lower()
-    return any(words in text for words in _BUSY_WORDS)
+    return any(words in text for words in (*_BUSY_WORDS, *_UNREACHABLE_WORDS))
 
 
 def busy_response(request: HttpRequest) -> HttpResponse:
@@ -65,7 +87,10 @@ def busy_response(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         response = JsonResponse({"errors": [{"field": None, "message": BUSY_MESSAGE}]}, status=503)
     else:
-        response = render(request, "busy.html", status=503)
+        # Rendered without the request: no context processor, no user or session is read, so the page
+        # answers even when the error came from the database being gone (a middleware reading the
+        # session or the user met it; reading them again here would fail the same way).
+        response = HttpResponse(render_to_string("busy.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

@@ -1,14 +1,18 @@
 """Leases on background jobs: a job whose worker died is queued again and run by another worker; a live
 worker's job is left alone; after its attempts a job is marked failed with the reason. The services with
-the clock given, and a real worker process killed outright (SIGKILL) in the middle of a job."""
+the clock given, a real worker process killed outright (SIGKILL) in the middle of a job, and a worker
+whose database goes away and comes back."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from io import StringIO
@@ -217,3 +221,114 @@ def test_a_worker_killed_in_the_middle_of_a_job_leaves_it_to_the_next_worker(tmp
 
     assert (folder / "done").read_text(encoding="utf-8") == "finished"
     assert _job(env, job_id) == ["SUCCESSFUL", "2"]
+
+
+class _Cable:
+    """A TCP link between a worker and PostgreSQL that the test can cut and mend: while cut, every
+    open connection is closed and new ones are refused, as when the database restarts or the network
+    between two machines fails."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = 0
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._listener: socket.socket | None = None
+        self.mend()
+
+    def mend(self) -> None:
+        listener = socket.create_server(("127.0.0.1", self.port))
+        self.port = listener.getsockname()[1]
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def cut(self) -> None:
+        assert self._listener is not None
+        self._listener.close()
+        with self._lock:
+            for end in self._open:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+                end.close()
+            self._open.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                near, _ = listener.accept()
+            except OSError:
+                return
+            far = socket.create_connection(self.target)
+            with self._lock:
+                self._open += [near, far]
+            for source, sink in ((near, far), (far, near)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
+
+
+def _wait_for(what: str, ready: Callable[[], bool], worker: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while not ready():
+        assert worker.poll() is None, f"the worker ended while waiting for: {what}"
+        assert time.monotonic() < deadline, f"not seen within 60 s: {what}"
+        time.sleep(0.1)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_outlives_a_database_that_goes_away_and_comes_back(tmp_path: Path) -> None:
+    from django.db import connection
+    from tests.web.slow_jobs import slow_once
+
+    database = connection.settings_dict
+    cable = _Cable((database["HOST"] or "127.0.0.1", int(database["PORT"] or 5432)))
+    url = f"postgresql://{database['USER']}@127.0.0.1:{cable.port}/{database['NAME']}"
+    log = tmp_path / "worker.log"
+    env = {**_environment(tmp_path / "unused.sqlite3"), "DATABASE_URL": url}
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                "0.2",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=output,
+            stderr=output,
+        )
+    try:
+        _wait_for("the worker's first heartbeat", WorkerHeartbeat.objects.exists, worker)
+
+        cable.cut()
+        _wait_for(
+            "the worker saying the database cannot be reached",
+            lambda: "the database cannot be reached" in log.read_text(encoding="utf-8"),
+            worker,
+        )
+        time.sleep(1)
+        cable.mend()
+
+        job = slow_once.enqueue(folder=str(tmp_path), seconds=0)
+        _wait_for(
+            "the job run by the same worker process after the outage",
+            lambda: DBTaskResult.objects.get(pk=job.id).status == TaskResultStatus.SUCCESSFUL,
+            worker,
+        )
+        assert (tmp_path / "done").read_text(encoding="utf-8") == "finished"
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        ended = worker.wait(timeout=30)
+        cable.cut()
+    assert ended == 0, log.read_text(encoding="utf-8")

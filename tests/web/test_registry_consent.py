@@ -196,6 +196,8 @@ def test_the_family_gives_and_withdraws_consent_on_the_page(
     html = page.content.decode()
     assert "Use in research" in html and "Not given." in html
     assert "never_asked" not in html and "ask_again" not in html
+    # The wording's date in words a parent reads, not a version number.
+    assert "This wording has been in use since" in html and "Text version" not in html
 
     answer = client.post(url + "give/", {"purpose": "research", "text_version": "1"})
     assert answer.status_code == 302
