@@ -337,7 +337,7 @@ def _copy_in_database(copies: int) -> None:
     patient_columns = [field.column for field in Patient._meta.concrete_fields if field.column != "id"]
     made = {
         "display_name": "'Copy ' || lpad(g::text, 6, '0')",
-        "birth_date": "t.birth_date - (g % 3650)",
+        "birth_date": "t.birth_date - mod(g, 3650)::int",
         "creation_key": "'copy:' || t.id || ':' || g",
         "created_at": "now()",
         "updated_at": "now()",
@@ -358,7 +358,7 @@ def _copy_in_database(copies: int) -> None:
                 FROM patients_patient
             )
             INSERT INTO patients_patient ({", ".join(patient_columns)})
-            SELECT {select} FROM generate_series(1, %s) AS g JOIN t ON t.n = g % t.k
+            SELECT {select} FROM generate_series(1, %s) AS g JOIN t ON t.n = mod(g, t.k)
             """,
             [copies],
         )
