@@ -143,8 +143,11 @@ def _visible_count(user: User | AnonymousUser, visible: QuerySet[Patient]) -> in
     kept = ClinicWorklistCounts.objects.filter(clinic=clinic).values_list("shared", flat=True).first()
     if kept is None:
         return visible.count()
-    shared_now = ClinicShare.objects.filter(patient=OuterRef("pk"), clinic=clinic, withdrawn_at__isnull=True)
-    managed_apart = Patient.objects.filter(_guarded_by(user)).exclude(Exists(shared_now)).count()
+    # Read from the user's guardianships (an index), never by probing every record.
+    shared_now = ClinicShare.objects.filter(
+        patient_id=OuterRef("patient_id"), clinic=clinic, withdrawn_at__isnull=True
+    )
+    managed_apart = Guardian.objects.filter(user_id=user.pk).exclude(Exists(shared_now)).count()
     return kept + managed_apart
 
 
