@@ -22,6 +22,17 @@ With `--nightly 1,2` the export is skipped; instead, on the stored cohort:
   of the batch is done: wall time from starting the workers (their start-up included) and from the
   first range taken to the last range done (the database's own timestamps). Patients/s, and the ratio
   to the engine alone.
+
+The cohort dashboard (issue 13: p95 < 2 s at 150,000 patients on PostgreSQL) in a database of its own
+that is kept between runs, so a cohort is stored once and grown:
+
+    .venv/bin/python benchmarks/registry.py --dashboard --patients 15000 \
+        --database-url postgresql://postgres@127.0.0.1:5432/smanav_rdash [--summaries] [--repeat 20]
+
+stores synthetic patients (seed 1, then seed 2 for the rest when `--patients` is above what is stored)
+up to `--patients`, works out their summaries with `--summaries` (the SMA type table reads them), then
+times the page's figures and rendering (`dashboard_views.dashboard_context` and the template) and each
+chart `--repeat` times after one warm-up run, and prints p50, p95, max and the queries a page makes.
 """
 
 from __future__ import annotations
@@ -229,6 +240,82 @@ def _postgres(url: str, action: str) -> None:
             connection.execute(f"CREATE DATABASE {DATABASE}")
 
 
+def dashboard_phase(patients: int, repeat: int, summaries: bool) -> dict[str, Any]:
+    """Grow the stored cohort to `patients`, then time the dashboard (this process, DATABASE_URL)."""
+    import django
+
+    os.environ.setdefault("SMANAV_DEBUG", "1")
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.template.loader import render_to_string
+    from django.test.utils import CaptureQueriesContext
+
+    from smanav.patients.models import Assessment, Patient, PatientSummary
+    from smanav.patients.services.summaries import patient_summaries_refresh
+    from smanav.registry.dashboard_views import dashboard_context, survival_svg, trajectory_svg
+    from smanav.registry.synth_write import synth_write
+
+    call_command("migrate", verbosity=0)
+    stored = Patient.objects.filter(creation_key__startswith="synth:").count()
+    seed = 1
+    while Patient.objects.filter(creation_key__startswith=f"synth:{seed}:").exists():
+        seed += 1  # a stored seed is refused: the cohort grows with the next one
+    if stored < patients:
+        synth_write(patients=patients - stored, seed=seed, as_of=AS_OF)
+    if summaries:
+        missing = list(
+            Patient.objects.filter(summary__isnull=True).order_by("pk").values_list("pk", flat=True)
+        )
+        for start in range(0, len(missing), 5000):
+            patient_summaries_refresh(patient_ids=missing[start : start + 5000], as_of=AS_OF)
+    limit = 5
+    render_to_string("registry/dashboard.html", dashboard_context(on=AS_OF, limit=limit))  # warm-up
+    with CaptureQueriesContext(connection) as queries:
+        context = dashboard_context(on=AS_OF, limit=limit)
+    pages, charts = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        render_to_string("registry/dashboard.html", dashboard_context(on=AS_OF, limit=limit))
+        pages.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        trajectory_svg(instrument="CHOP_INTEND", by="treatment", on=AS_OF, limit=limit)
+        charts.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        survival_svg(on=AS_OF, limit=limit)
+        charts.append(time.perf_counter() - started)
+
+    def quantile(values: list[float], share: float) -> float:
+        ordered = sorted(values)
+        return round(ordered[min(len(ordered) - 1, int(share * len(ordered)))], 3)
+
+    return {
+        "patients": Patient.objects.count(),
+        "participants": context["total"],
+        "measurements": Assessment.objects.count(),
+        "summaries": PatientSummary.objects.count(),
+        "queries": len(queries),
+        "page_p50": quantile(pages, 0.5),
+        "page_p95": quantile(pages, 0.95),
+        "page_max": round(max(pages), 3),
+        "chart_p50": quantile(charts, 0.5),
+        "chart_p95": quantile(charts, 0.95),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def dashboard_main(args: argparse.Namespace) -> None:
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load {os.getloadavg()}")
+    env = {**os.environ, "DATABASE_URL": args.database_url, "DJANGO_SETTINGS_MODULE": "smanav.settings"}
+    command = [sys.executable, __file__, "--phase", "dashboard", "--patients", str(args.patients)]
+    command += ["--repeat", str(args.repeat)] + (["--summaries"] if args.summaries else [])
+    output = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO)
+    if output.returncode != 0:
+        raise SystemExit(output.stderr[-4000:])
+    print(output.stdout.strip().splitlines()[-1])
+    print(f"load at the end {os.getloadavg()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -241,7 +328,17 @@ def main() -> None:
     )
     parser.add_argument("--range-size", type=int, default=2000, help="records per job of the refresh")
     parser.add_argument("--phase", default="main", help=argparse.SUPPRESS)
+    parser.add_argument("--dashboard", action="store_true", help="time the cohort dashboard (see above)")
+    parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/smanav_rdash")
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--summaries", action="store_true")
     args = parser.parse_args()
+    if args.phase == "dashboard":
+        print(json.dumps(dashboard_phase(args.patients, args.repeat, args.summaries)))
+        return
+    if args.dashboard:
+        dashboard_main(args)
+        return
     workers = [int(number) for number in args.nightly.split(",") if number]
     if args.phase == "run":
         if workers:

@@ -32,6 +32,7 @@ from smanav.community.models import (
 from smanav.community.pictures import picture_create
 from smanav.community.services.comments import answer_accept, comment_create
 from smanav.community.services.drafts import PLACE_NEW_POST, draft_save
+from smanav.community.services.editing import post_edit
 from smanav.community.services.members import member_join
 from smanav.community.services.moderation import (
     MemberAction,
@@ -123,6 +124,13 @@ def community_seed() -> tuple[dict[str, str], dict[str, Any]]:
         body="Nine months, with two appeals.",
         submission_key=_key(),
     )
+    # The moderator corrected their post once: the moderators' history has an earlier version.
+    post_edit(
+        author=moderator,
+        post=post,
+        title=POST_TITLE,
+        body="It arrived on **Monday**. The seat rises, so she can reach the kitchen counter and the sink.",
+    )
     reaction_toggle(member=member, kind=ReactionKind.HUG, post=post)
     TopicFollow.objects.create(member=member, topic=equipment)
 
@@ -204,6 +212,11 @@ def _link_elsewhere(page: Any) -> None:
     submit(page, "Save")
 
 
+def _blank_title(page: Any) -> None:
+    fill(page, {"Title": "  "})
+    submit(page, "Save the change")
+
+
 def _blank_reply(page: Any) -> None:
     fill(page, {"Your reply": "   "})
     submit(page, "Publish reply")
@@ -213,7 +226,7 @@ POST = "/community/posts/{c_post}/"
 
 COMMUNITY_PAGES = [
     Page("community-feed", MEMBER, "/community/", POST_TITLE),
-    Page("community-feed-following", MEMBER, "/community/?show=following", POST_TITLE),
+    Page("community-feed-following", MEMBER, "/community/latest/?show=following", POST_TITLE),
     Page("community-feed-new-member", NEW_MEMBER, "/community/", QUESTION_TITLE),
     Page("community-topic", MEMBER, "/community/topics/equipment/", POST_TITLE),
     Page("community-post", MEMBER, POST, "Nine months, with two appeals."),
@@ -237,6 +250,20 @@ COMMUNITY_PAGES = [
     Page("community-reply", MEMBER, POST + "reply/", "Reply to"),
     Page("community-reply-to-reply", MODERATOR, POST + "reply/{c_reply}/", "How long did the funding take?"),
     Page("community-reply-problems", MEMBER, POST + "reply/", "Reply to", _blank_reply, 422),
+    Page("community-post-edit", MEMBER, "/community/posts/{c_question}/edit/", "Edit your post"),
+    Page(
+        "community-post-edit-problems",
+        MEMBER,
+        "/community/posts/{c_question}/edit/",
+        "Give your post a title.",
+        _blank_title,
+        422,
+    ),
+    Page("community-post-remove", MEMBER, "/community/posts/{c_question}/remove/", "Remove your post"),
+    Page("community-reply-edit", MEMBER, "/community/comments/{c_reply}/edit/", "Edit your reply"),
+    Page("community-reply-remove", MEMBER, "/community/comments/{c_reply}/remove/", "Remove your reply"),
+    Page("community-post-history", MODERATOR, POST + "history/", "and the sink"),
+    Page("community-reply-history", MODERATOR, "/community/comments/{c_reply}/history/", "never edited"),
     Page("community-search", MEMBER, "/community/search/", POST_TITLE, _search("chairs")),
     Page("community-search-nothing", MEMBER, "/community/search/?q=zebra", "Search the community"),
     Page("community-notifications", MEMBER, "/community/notifications/", f"Mo replied in “{POST_TITLE}”."),
@@ -264,6 +291,20 @@ COMMUNITY_PAGES = [
         "/community/moderation/members/{c_cai}/",
         "Cai",
         _silence_without_date,
+    ),
+    Page(
+        "community-moderation-trust",
+        MODERATOR,
+        "/community/moderation/members/{c_cai}/trust/",
+        "Trust level of Cai",
+    ),
+    Page(
+        "community-moderation-trust-problems",
+        MODERATOR,
+        "/community/moderation/members/{c_cai}/trust/",
+        "Please correct these problems",
+        submit_empty("Save the trust level"),
+        422,
     ),
     Page(
         "community-moderation-audit",

@@ -84,6 +84,8 @@ NOT_PAGES = {
     "records/<int:patient_id>/registry/add/": "POST only: the Send buttons of the registry page",
     "registry/dashboard/<str:instrument>-<str:by>.svg": "an SVG image on the registry dashboard (its alt "
     "text and the table beside it are checked there)",
+    "registry/dashboard/time-to-event.svg": "an SVG image on the registry dashboard (its alt text and the "
+    "tables below it are checked there)",
     "records/<int:patient_id>/registry/<int:value_id>/remove/": "POST only: the Take back buttons of the "
     "registry page",
     "records/<int:patient_id>/registry/resolve/": "POST only: the Keep this decision buttons of the "

@@ -122,6 +122,8 @@ def test_a_coordinator_reads_the_registry_dashboard(
     main = page.locator("main").inner_text()
     assert "People taking part: 40" in main
     assert "Motor scores over time" in main
+    assert "Time to permanent ventilation or gastrostomy" in main
+    assert "Everyone: still without permanent ventilation or gastrostomy" in main
     assert_accessible(page)
     screenshot(page, "registry-05-dashboard")
     page.set_viewport_size({"width": PHONE_WIDTH_PX, "height": 640})

@@ -1,12 +1,16 @@
 """The cohort dashboard: coordinators only; registry participants only (a withdrawn or never-asked
-patient is in no figure); no count below the threshold is shown or can be worked out from the totals."""
+patient is in no figure); no count below the threshold is shown or can be worked out from the totals;
+the figures aggregated in SQL are those worked out person by person."""
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
+from collections import Counter, defaultdict
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -15,13 +19,15 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from tests.web.personas import Personas, log_in, people_fixture  # noqa: F401 (a fixture)
 
-from smanav.patients.models import ClinicShare, Patient
+from smanav.patients.models import Assessment, ClinicShare, Patient, Treatment
 from smanav.patients.services import all_summaries_refresh
-from smanav.registry import dashboard
-from smanav.registry.models import Consent, ConsentPurpose
+from smanav.registry import dashboard, survival
+from smanav.registry.dashboard_cohort import cohort_table
+from smanav.registry.models import Consent, ConsentPurpose, ReportedValue
 from smanav.registry.selectors import consented_patients
 from smanav.registry.small_cells import suppress
 from smanav.registry.synth_write import synth_write
+from smanav.vocabulary import SMA_TYPE_LABELS
 
 PAGE = "/registry/dashboard/"
 
@@ -65,6 +71,7 @@ def test_only_coordinators_see_the_dashboard(people: Personas, role: str, status
     assert client.get(PAGE).status_code == status
     chart = reverse("registry:trajectory_chart", args=["HFMSE", "treatment"])
     assert client.get(chart).status_code == status
+    assert client.get(reverse("registry:survival_chart")).status_code == status
 
 
 def test_a_coordinator_without_the_second_factor_check_does_not(people: Personas) -> None:
@@ -83,27 +90,53 @@ def registry_fixture(people: Personas) -> list[Patient]:
     return cohort
 
 
+def _ids(cohort: str) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {cohort}")
+        return {int(row[0]) for row in cursor.fetchall()}
+
+
 def test_withdrawn_and_never_asked_patients_are_in_no_figure(
     people: Personas, registry: list[Patient]
 ) -> None:
     today = timezone.localdate()
-    Consent.objects.filter(patient__in=registry[:10], purpose=ConsentPurpose.REGISTRY).update(
+    withdrawn = registry[:10]
+    for patient in withdrawn:
+        # A dated gastrostomy would be an event in the time-to-event table, were they in it.
+        ReportedValue.objects.create(
+            patient=patient, item="feeding", reported_by="family", code="gastrostomy", date=today
+        )
+    Consent.objects.filter(patient__in=withdrawn, purpose=ConsentPurpose.REGISTRY).update(
         withdrawn_at=timezone.now()
     )
-    people_counted = {person.pk for person in dashboard.cohort(today)}
+    with cohort_table(on=today) as cohort:
+        people_counted = _ids(cohort)
+        counts = dashboard.counts(cohort, limit=5)
+        [northside] = dashboard.completeness(cohort, limit=5)
+        time_to_event = survival.survival(cohort, limit=1)
+        trajectories = [
+            t
+            for i in dashboard.TRAJECTORY_INSTRUMENTS
+            for t in dashboard.trajectories(cohort, instrument=i, limit=1)
+        ]
     assert people_counted == set(
         consented_patients(purpose=ConsentPurpose.REGISTRY, on=today).values_list("pk", flat=True)
     )
-    assert not people_counted & {p.pk for p in registry[:10]}
+    assert not people_counted & {p.pk for p in withdrawn}
     assert people.shared_child.pk not in people_counted  # the personas never joined the registry
     page = log_in(Client(), people.coordinator).get(PAGE).content.decode()
     assert f"People taking part:</strong> {len(registry) - 10}" in page
-    tables = dashboard.count_tables(dashboard.cohort(today), on=today, limit=5)
-    for entry in tables:
+    assert counts.total == len(registry) - 10
+    for entry in counts.tables:
         assert entry.table.total == len(registry) - 10
     # The clinic cares for 25, of whom 10 withdrew.
-    [northside] = dashboard.completeness(dashboard.cohort(today), on=today, limit=5)
     assert northside.people.cells[0].shown == 15
+    # No event: only the withdrawn had one; everyone else is followed up to today.
+    [everyone] = [curve for curve in time_to_event.curves if curve.group == survival.ALL]
+    assert all(point is None or point.events == 0 for point in everyone.points)
+    assert max(point.at_risk for point in everyone.points if point) <= len(registry) - 10
+    measured = [p[1] for t in trajectories if t.by == "smn2" for ps in t.points.values() for p in ps if p]
+    assert 0 < max(measured) <= len(registry) - 10
 
 
 def test_every_shown_count_reaches_the_threshold(
@@ -113,21 +146,102 @@ def test_every_shown_count_reaches_the_threshold(
     today = timezone.localdate()
     page = log_in(Client(), people.coordinator).get(PAGE).content.decode()
     assert "fewer than 8" in page
-    people_now = dashboard.cohort(today)
-    tables = [entry.table for entry in dashboard.count_tables(people_now, on=today, limit=8)]
-    tables += list(
-        itertools.chain.from_iterable(
-            [row.people, *(table for _words, table in row.items)]
-            for row in dashboard.completeness(people_now, on=today, limit=8)
+    with cohort_table(on=today) as cohort:
+        tables = [entry.table for entry in dashboard.counts(cohort, limit=8).tables]
+        tables += list(
+            itertools.chain.from_iterable(
+                [row.people, *(table for _words, table in row.items)]
+                for row in dashboard.completeness(cohort, limit=8)
+            )
         )
-    )
+        trajectories = [
+            t
+            for i in dashboard.TRAJECTORY_INSTRUMENTS
+            for t in dashboard.trajectories(cohort, instrument=i, limit=8)
+        ]
+        curves = survival.survival(cohort, limit=8).curves
     for table in tables:
         for cell in table.cells:
             assert cell.shown is None or cell.shown >= 8
-    for instrument in dashboard.TRAJECTORY_INSTRUMENTS:
-        for trajectory in dashboard.trajectories(people_now, instrument=instrument, limit=8):
-            for points in trajectory.points.values():
-                assert all(point is None or point[1] >= 8 for point in points)
+    for trajectory in trajectories:
+        for points in trajectory.points.values():
+            assert all(point is None or point[1] >= 8 for point in points)
+    for curve in curves:
+        assert all(point is None or point.at_risk >= 8 for point in curve.points)
+
+
+def test_the_counts_are_those_of_the_participants(people: Personas, registry: list[Patient]) -> None:
+    today = timezone.localdate()
+    with cohort_table(on=today) as cohort:
+        counts = dashboard.counts(cohort, limit=1)
+    participants = consented_patients(purpose=ConsentPurpose.REGISTRY, on=today).select_related("summary")
+    by_type = Counter(str(SMA_TYPE_LABELS.get(p.summary.sma_type, "Not known")) for p in participants)
+    [types] = [entry.table for entry in counts.tables if entry.category == "SMA type"]
+    # limit 1 hides only zeros (and, to cover them, the smallest cell): every shown cell is the truth.
+    assert types.total == sum(by_type.values()) == counts.total
+    assert sum(1 for cell in types.cells if cell.shown) >= len(by_type) - 1
+    for cell in types.cells:
+        assert cell.shown is None or cell.shown == by_type[cell.label]
+
+
+def _trajectory_in_python(instrument: str, on: dt.date) -> dict[tuple[str, str, int], list[float]]:
+    """The trajectories worked out person by person, to check the SQL against (the first version's way)."""
+    participants = consented_patients(purpose=ConsentPurpose.REGISTRY, on=on)
+    groups = {}
+    for patient in participants:
+        latest = (
+            Treatment.objects.filter(patient=patient, start_date__lte=on)
+            .order_by("-start_date", "-id")
+            .first()
+        )
+        copies = (patient.genetics or {}).get("smn2_copies")
+        smn2 = "" if copies is None else ("2-" if copies < 3 else "3" if copies < 4 else "4+")
+        groups[patient.pk] = (latest.therapy if latest else "none", smn2)
+    changes: dict[int, dict[int, float]] = defaultdict(dict)
+    first: dict[int, tuple[dt.date, float]] = {}
+    rows = Assessment.objects.filter(patient_id__in=list(groups), instrument=instrument).order_by(
+        "patient_id", "date", "id"
+    )
+    for row in rows:
+        start = first.setdefault(row.patient_id, (row.date, row.value))
+        year = (row.date - start[0]).days * 4 // 1461
+        if year < dashboard.TRAJECTORY_YEARS:
+            changes[row.patient_id][year] = row.value - start[1]
+    found: dict[tuple[str, str, int], list[float]] = defaultdict(list)
+    for patient_id, years in changes.items():
+        therapy, smn2 = groups[patient_id]
+        for year, change in years.items():
+            found[("treatment", therapy, year)].append(change)
+            found[("smn2", smn2, year)].append(change)
+    return found
+
+
+@pytest.mark.parametrize("instrument", dashboard.TRAJECTORY_INSTRUMENTS)
+def test_the_trajectories_in_sql_are_those_worked_out_person_by_person(
+    people: Personas, registry: list[Patient], instrument: str
+) -> None:
+    today = timezone.localdate()
+    # A few more series of the measure, with two values in one year (the year's last counts).
+    Assessment.objects.bulk_create(
+        Assessment(patient=patient, instrument=instrument, date=today - dt.timedelta(days=days), value=value)
+        for number, patient in enumerate(registry[20:32])
+        for days, value in ((900, 20 + number), (700, 22 + number), (500, 21), (100, 30 - number))
+    )
+    expected = _trajectory_in_python(instrument, today)
+    with cohort_table(on=today) as cohort:
+        found = dashboard.trajectories(cohort, instrument=instrument, limit=1)
+    seen = 0
+    for trajectory in found:
+        for group, points in trajectory.points.items():
+            for year, point in enumerate(points):
+                values = expected.get((trajectory.by, group, year), [])
+                if point is None:
+                    assert not values
+                    continue
+                seen += 1
+                assert point[1] == len(values)
+                assert point[0] == pytest.approx(sum(values) / len(values))
+    assert seen == len(expected) > 0
 
 
 def test_trajectories_have_a_chart_and_a_table(people: Personas, registry: list[Patient]) -> None:
@@ -139,3 +253,6 @@ def test_trajectories_have_a_chart_and_a_table(people: Personas, registry: list[
     assert chart["Content-Type"] == "image/svg+xml"
     assert chart.content.startswith(b"<?xml")
     assert client.get(reverse("registry:trajectory_chart", args=["WEIGHT_KG", "smn2"])).status_code == 404
+    survival_chart = client.get(reverse("registry:survival_chart"))
+    assert survival_chart["Content-Type"] == "image/svg+xml" and b"Age (years)" in survival_chart.content
+    assert reverse("registry:survival_chart") in page

@@ -6,7 +6,9 @@ For each record, two files:
   (the same document `smanav evaluate` reads), and beside it what the contract leaves out: who entered
   each measurement, treatment course, dose and safety test and when, who gave each dose, every earlier
   version of the record with who made it and what changed, the clinics it was shared with (and when
-  that was withdrawn), the accounts that manage it, and who opened or changed it (the access log).
+  that was withdrawn), the accounts that manage it, the sections other apps register
+  (`patients.download_sections`: the registry's consents and reports), and who opened or changed it
+  (the access log).
 * `record.fhir.json`, the FHIR R4 Bundle of `fhir.record_bundle`, for health-record systems.
 
 A ZIP holds one folder per record and a short README. Callers decide who may download what (the access
@@ -28,6 +30,7 @@ from django.utils.text import slugify
 from smanav.audit.selectors import audit_events_for_patient
 from smanav.careplans.documents import CarePlanDocument, careplan_document
 from smanav.careplans.fhir import record_bundle
+from smanav.patients.download_sections import download_sections
 from smanav.patients.models import Patient
 from smanav.patients.selectors import patient_shares, patient_versions
 
@@ -40,7 +43,9 @@ There is one folder for each record. Each folder holds two files with the same i
 
 record.json       Everything smanav keeps about the record: the details you entered, every measurement,
                   treatment, dose and safety test (with who entered it and when), every earlier version of
-                  the record and who made it, the clinics it was shared with, and who opened or changed it.
+                  the record and who made it, the clinics it was shared with, every consent given or
+                  withdrawn (registry, research, trial contact...) and what was told to the registry,
+                  and who opened or changed it.
                   Any program that reads JSON can open it; the "record" part can be given back to smanav
                   (for example to the evaluation page or to `smanav evaluate`).
 
@@ -152,6 +157,8 @@ def record_export(document: CarePlanDocument) -> dict[str, Any]:
             }
             for v in patient_versions(patient=patient).order_by("version")
         ],
+        # What the apps above the records add (the registry: "consents", "registry_reports").
+        **download_sections(patient),
         "access_log": [
             {
                 "at": _when(e.at),

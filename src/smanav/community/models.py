@@ -86,6 +86,8 @@ class Member(models.Model):
     guidelines_version = models.CharField(max_length=20)
     guidelines_accepted_at = models.DateTimeField()
     trust_level = models.PositiveSmallIntegerField(choices=TrustLevel.choices, default=TrustLevel.NEW)
+    # A moderator set the level by hand (audited): it stays as set, no longer rising by itself.
+    trust_by_hand = models.BooleanField(default=False)
     # Volunteers of the welcoming committee see new members to greet.
     is_welcomer = models.BooleanField(default=False)
     welcomed_at = models.DateTimeField(null=True, blank=True)
@@ -238,6 +240,36 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"reply {self.pk} to {self.post_id}"
+
+
+class Revision(models.Model):
+    """What a post or reply said before its author edited it. Moderators read the history; members see
+    only that it was edited. Removed with the post or reply when its author removes it."""
+
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="revisions")
+    comment = models.ForeignKey(
+        Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="revisions"
+    )
+    title = models.CharField(max_length=200, blank=True)
+    body = models.TextField(blank=True)
+    # Where it stood before the edit (an edit of a hidden or waiting one goes back to a moderator).
+    status = models.CharField(max_length=12, choices=Status.choices)
+    # When the replaced text was written (the post's creation or its previous edit), and replaced.
+    written_at = models.DateTimeField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-replaced_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(post__isnull=False, comment__isnull=True)
+                | Q(post__isnull=True, comment__isnull=False),
+                name="community_revision_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"revision of {self.post_id or self.comment_id} replaced {self.replaced_at:%Y-%m-%d %H:%M}"
 
 
 class ReactionKind(models.TextChoices):
@@ -398,6 +430,17 @@ class ModerationKind(models.TextChoices):
     SOURCES = "sources", _("linked what the sources say under")
 
 
+class Guideline(models.TextChoices):
+    """The parts of the community guidelines (`community/members/guidelines.html`, each a heading with
+    this value as its anchor) that a moderator's decision is judged against; the member is told which."""
+
+    BE_KIND = "be-kind", _("Be kind")
+    EXPERIENCE = "experience-not-advice", _("Share experience, not medical advice")
+    PRIVATE = "private-details", _("Keep private details private")
+    NO_SELLING = "no-selling", _("No selling")
+    AT_RISK = "at-risk", _("If someone may be at risk")
+
+
 class ModerationAction(models.Model):
     """Every moderator action, with its reason: only ever added to."""
 
@@ -412,6 +455,8 @@ class ModerationAction(models.Model):
     post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(_("reason"), max_length=500)
+    # The part of the guidelines a decision on a post or reply was judged against (empty: none named).
+    guideline = models.CharField(max_length=30, choices=Guideline.choices, blank=True)
     until = models.DateTimeField(null=True, blank=True)
 
     class Meta:

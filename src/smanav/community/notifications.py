@@ -142,10 +142,13 @@ def notify_accepted(*, post: Post, comment: Comment) -> None:
     )
 
 
-def notify_moderation(*, member: Member, text: str) -> None:
+def notify_moderation(
+    *, member: Member, text: str, post: Post | None = None, comment: Comment | None = None
+) -> None:
     """Tell a member what a moderator decided about them or what they wrote (`text`, in plain words: a
-    warning, a silence, a hidden post and why). Always shown on the site; by e-mail unless turned off."""
-    _tell(recipient=member, kind=NotificationKind.MODERATION, text=text)
+    warning, a silence, a hidden post and why, and the guideline). Always shown on the site; by e-mail
+    unless turned off. `post`/`comment`: what it is about (the notification opens it)."""
+    _tell(recipient=member, kind=NotificationKind.MODERATION, post=post, comment=comment, text=text)
 
 
 def notify_welcome(*, member: Member, welcomer: Member, text: str = "") -> None:

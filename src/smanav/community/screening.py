@@ -136,10 +136,13 @@ def qualifies_for_trust(member: Member, *, now: dt.datetime) -> bool:
 def trust_level_of(member: Member, *, now: dt.datetime | None = None) -> TrustLevel:
     """The member's trust level as screening applies it: moderators count as trusted, and a member who
     qualifies for trust is treated as trusted before the stored level catches up
-    (`services.moderation.member_trust_refresh`). A new member becomes a member only by approvals."""
+    (`services.moderation.member_trust_refresh`). A new member becomes a member only by approvals. A
+    level a moderator set by hand is applied as set."""
     if is_moderator(member):
         return TrustLevel.TRUSTED
     stored = TrustLevel(member.trust_level)
+    if member.trust_by_hand:
+        return stored
     if stored == TrustLevel.MEMBER and qualifies_for_trust(member, now=now or timezone.now()):
         return TrustLevel.TRUSTED
     return stored
@@ -289,3 +292,62 @@ def honeypot_filled(data: object) -> bool:
     """Whether a submitted form filled the hidden field only robots fill (`HONEYPOT_FIELD`)."""
     getter = getattr(data, "get", None)
     return bool(getter is not None and str(getter(HONEYPOT_FIELD, "") or "").strip())
+
+
+def screen_edit(*, member: Member, text: str, was: Status) -> Screening:
+    """Decide how an author's edit of their own post or reply (`was`: its status before) is treated.
+    Saves nothing. The checks of new text apply (silence, watched words, links, words about self-harm);
+    counts of what the member wrote do not (an edit is not one more post). What waited for a moderator
+    or was hidden goes back to a moderator, never straight out."""
+    now = timezone.now()
+    if member.silenced_until is not None and member.silenced_until > now:
+        return _refused(
+            _("A moderator has paused your posting until %(date)s. You can still read the community.")
+            % {"date": timezone.localtime(member.silenced_until).strftime("%d %B %Y, %H:%M")}
+        )
+    folded = normalised(text)
+    block, review = _watched(folded)
+    if block is not None:
+        return _refused(
+            _('The community does not allow the word "%(word)s". Please change your text and send it again.')
+            % {"word": block.word}
+        )
+    level = trust_level_of(member, now=now)
+    allowed = links_allowed(level)
+    links = link_count(text)
+    if links > allowed:
+        return _refused(
+            ngettext(
+                "Your text has %(links)d links; you can add at most %(allowed)d link for now. Please "
+                "remove some and send it again.",
+                "Your text has %(links)d links; you can add at most %(allowed)d links for now. Please "
+                "remove some and send it again.",
+                allowed,
+            )
+            % {"links": links, "allowed": allowed}
+        )
+    if mentions_self_harm(text):
+        return Screening(
+            status=Status.PENDING,
+            message=_(
+                "Thank you for telling us. A moderator will read your words soon before others see "
+                "them. You do not have to wait alone: the people below are there to listen, now."
+            ),
+            mentions_self_harm=True,
+        )
+    if was in (Status.PENDING, Status.HIDDEN):
+        return Screening(
+            status=Status.PENDING,
+            message=_("Your change is saved. A moderator will read it before others see it."),
+        )
+    if review is not None:
+        return Screening(
+            status=Status.PENDING,
+            message=_("A moderator will read this before others see it, usually within a day."),
+        )
+    if level == TrustLevel.NEW:
+        return Screening(
+            status=Status.PENDING,
+            message=_("Your change is saved. A moderator reads new members' changes before others see them."),
+        )
+    return Screening(status=Status.PUBLISHED)

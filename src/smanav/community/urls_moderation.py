@@ -10,6 +10,7 @@ urlpatterns = [
     path("moderation/post/<int:post_id>/decide/", views.decide, name="moderation_decide_post"),
     path("moderation/comment/<int:comment_id>/decide/", views.decide, name="moderation_decide_comment"),
     path("moderation/members/<int:member_id>/", views.member_page, name="moderation_member"),
+    path("moderation/members/<int:member_id>/trust/", views.trust_level, name="moderation_trust"),
     path("moderation/audit/", views.audit, name="moderation_audit"),
     path("moderation/watched-words/", views.watched_words, name="moderation_watched_words"),
     path(

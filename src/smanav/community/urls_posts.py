@@ -8,7 +8,8 @@ from django.urls import path
 from smanav.community.views import posts as views
 
 urlpatterns = [
-    path("", views.feed_page, name="feed"),
+    # The feed's own address; the community's home ("", `urls_members`) shows the same feed to members.
+    path("latest/", views.feed_page, name="feed"),
     path("search/", views.search_page, name="search"),
     path("write/", views.post_write, name="write"),
     path("drafts/save/", views.draft_autosave, name="draft_save"),

@@ -1,11 +1,13 @@
 """The cohort dashboard page and its trajectory charts, for clinic coordinators past the second factor.
 
-Everyone else gets "not found". The page reads aggregates of registry participants only (`dashboard`),
-suppressed by `small_cells`; it hands out no record, so no record's read is audited.
+Everyone else gets "not found". The page reads aggregates of registry participants only (`dashboard`,
+`survival`), worked out in SQL from the request's cohort table (`dashboard_cohort`), suppressed by
+`small_cells`; it hands out no record, so no record's read is audited.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import matplotlib
@@ -20,7 +22,8 @@ from smanav.accounts.decorators import signed_in
 from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.accounts.models import User
 from smanav.accounts.roles import Role, has_verified_second_factor, role_of
-from smanav.registry import dashboard
+from smanav.registry import dashboard, survival
+from smanav.registry.dashboard_cohort import cohort_table
 from smanav.registry.small_cells import suppress, threshold
 from smanav.vocabulary import INSTRUMENT_LABELS, label
 
@@ -50,32 +53,49 @@ def _trajectory_rows(trajectory: dashboard.Trajectory) -> list[dict[str, object]
 @signed_in
 def dashboard_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     dashboard_allowed(request.user)
-    on = timezone.localdate()
-    limit = threshold()
-    people = dashboard.cohort(on)
+    context = dashboard_context(on=timezone.localdate(), limit=threshold())
+    return render(request, "registry/dashboard.html", context)
+
+
+def dashboard_context(*, on: dt.date, limit: int) -> dict[str, object]:
+    """Every figure of the page, from one cohort table (the benchmark times this and the rendering)."""
     charts = []
-    for instrument in dashboard.TRAJECTORY_INSTRUMENTS:
-        for trajectory in dashboard.trajectories(people, instrument=instrument, limit=limit):
-            by_words = _("by latest treatment") if trajectory.by == "treatment" else _("by SMN2 copies")
-            charts.append(
-                {
-                    "id": f"{instrument}-{trajectory.by}".lower(),
-                    "title": f"{label(INSTRUMENT_LABELS, instrument)}, {by_words}",
-                    "instrument": instrument,
-                    "by": trajectory.by,
-                    "rows": _trajectory_rows(trajectory),
-                }
-            )
-    context = {
+    with cohort_table(on=on) as cohort:
+        counts = dashboard.counts(cohort, limit=limit)
+        for instrument in dashboard.TRAJECTORY_INSTRUMENTS:
+            for trajectory in dashboard.trajectories(cohort, instrument=instrument, limit=limit):
+                by_words = _("by latest treatment") if trajectory.by == "treatment" else _("by SMN2 copies")
+                charts.append(
+                    {
+                        "id": f"{instrument}-{trajectory.by}".lower(),
+                        "title": f"{label(INSTRUMENT_LABELS, instrument)}, {by_words}",
+                        "instrument": instrument,
+                        "by": trajectory.by,
+                        "rows": _trajectory_rows(trajectory),
+                    }
+                )
+        completeness = dashboard.completeness(cohort, limit=limit)
+        time_to_event = survival.survival(cohort, limit=limit)
+    context: dict[str, object] = {
         "on": on,
         "limit": limit,
-        "total": suppress({"all": len(people)}, limit=limit).cells[0].shown,
-        "tables": dashboard.count_tables(people, on=on, limit=limit),
-        "completeness": dashboard.completeness(people, on=on, limit=limit),
+        "total": suppress({"all": counts.total}, limit=limit).cells[0].shown,
+        "tables": counts.tables,
+        "completeness": completeness,
         "charts": charts,
         "years": list(range(dashboard.TRAJECTORY_YEARS)),
+        "survival_curves": [
+            {
+                "words": curve.words,
+                "rows": list(
+                    zip((survival.age_words(m) for m in survival.AGES_MONTHS), curve.points, strict=True)
+                ),
+            }
+            for curve in time_to_event.curves
+        ],
+        "undated": suppress({"undated": time_to_event.undated}, limit=limit).cells[0].shown,
     }
-    return render(request, "registry/dashboard.html", context)
+    return context
 
 
 @signed_in
@@ -83,10 +103,58 @@ def trajectory_chart(request: AuthenticatedHttpRequest, instrument: str, by: str
     dashboard_allowed(request.user)
     if instrument not in dashboard.TRAJECTORY_INSTRUMENTS or by not in ("treatment", "smn2"):
         raise Http404("No such chart.")
-    people = dashboard.cohort(timezone.localdate())
-    found = [
-        t for t in dashboard.trajectories(people, instrument=instrument, limit=threshold()) if t.by == by
-    ]
+    svg = trajectory_svg(instrument=instrument, by=by, on=timezone.localdate(), limit=threshold())
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@signed_in
+def survival_chart(request: AuthenticatedHttpRequest) -> HttpResponse:
+    dashboard_allowed(request.user)
+    return HttpResponse(
+        survival_svg(on=timezone.localdate(), limit=threshold()), content_type="image/svg+xml"
+    )
+
+
+def _svg(figure: Figure) -> str:
+    figure.tight_layout()
+    buffer = io.StringIO()
+    figure.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def survival_svg(*, on: dt.date, limit: int) -> str:
+    """The time-to-event table as a chart: the shown ages of each group, joined as steps."""
+    with cohort_table(on=on) as cohort:
+        curves = survival.survival(cohort, limit=limit).curves
+    figure = Figure(figsize=(7.5, 3.4), dpi=96)
+    axes = figure.subplots()
+    drawn = 0
+    for index, curve in enumerate(curves):
+        shown = [point for point in curve.points if point is not None]
+        if not shown:
+            continue
+        axes.plot(
+            [0] + [point.age_months / 12 for point in shown],
+            [100.0] + [point.free_percent for point in shown],
+            color="black",
+            drawstyle="steps-post",
+            linestyle=LINES[index % len(LINES)],
+            marker=MARKERS[index % len(MARKERS)],
+            label=curve.words,
+        )
+        drawn += 1
+    axes.set_xlabel(_("Age (years)"))
+    axes.set_ylabel(_("Still without either (%)"))
+    axes.set_ylim(0, 102)
+    axes.grid(True, color="#bbbbbb", linewidth=0.6, linestyle=":")
+    if drawn:
+        axes.legend(loc="lower left", fontsize=8)
+    return _svg(figure)
+
+
+def trajectory_svg(*, instrument: str, by: str, on: dt.date, limit: int) -> str:
+    with cohort_table(on=on) as cohort:
+        found = [t for t in dashboard.trajectories(cohort, instrument=instrument, limit=limit) if t.by == by]
     figure = Figure(figsize=(7.5, 3.4), dpi=96)
     axes = figure.subplots()
     for index, group in enumerate(found[0].groups if found else []):
@@ -108,7 +176,4 @@ def trajectory_chart(request: AuthenticatedHttpRequest, instrument: str, by: str
     axes.grid(True, color="#bbbbbb", linewidth=0.6, linestyle=":")
     if found and found[0].groups:
         axes.legend(loc="best", fontsize=8)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    return HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    return _svg(figure)

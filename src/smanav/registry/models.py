@@ -165,3 +165,23 @@ class ConflictResolution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} of patient {self.patient_id}: {self.decision}"
+
+
+class ReviewInvitation(models.Model):
+    """An e-mail inviting the family to review a participant's data and consents, sent once for each due
+    date (`registry.invitations`). A review moves the due date on, so the next one is a new row."""
+
+    patient = models.ForeignKey(
+        "patients.Patient", on_delete=models.CASCADE, related_name="review_invitations"
+    )
+    due_on = models.DateField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "due_on"], name="review_invitation_once_per_due_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"review invitation of patient {self.patient_id} due {self.due_on}"

@@ -6,6 +6,7 @@ app_name = "registry"
 
 urlpatterns = [
     path("registry/dashboard/", dashboard_views.dashboard_page, name="cohort_dashboard"),
+    path("registry/dashboard/time-to-event.svg", dashboard_views.survival_chart, name="survival_chart"),
     path(
         "registry/dashboard/<str:instrument>-<str:by>.svg",
         dashboard_views.trajectory_chart,

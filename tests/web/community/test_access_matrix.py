@@ -94,6 +94,15 @@ def authors_or_moderators(author: str) -> Callable[[str], int]:
     return expected
 
 
+def authors_only(author: str) -> Callable[[str], int]:
+    """Editing or removing what `author` wrote: anyone else is told it is not found."""
+
+    def expected(role: str) -> int:
+        return 200 if role == author else (404 if role in MEMBERS else 302)
+
+    return expected
+
+
 def owners_content(role: str) -> int:
     """A page of `owner`'s post: `owner` blocks `blocked_member`, so to them it does not exist."""
     return 404 if role == "blocked_member" else members_only(role)
@@ -133,9 +142,8 @@ MATRIX: dict[str, Callable[[str], int]] = {
     "welcome_queue": volunteers_only,
     "welcome": members_only_post,
     # The conversation (C2).
-    # The same address as "home" (which answers it): the feed for members, the page about the community
-    # for others.
-    "feed": anyone,
+    # The feed's own address (the home page shows members the same feed).
+    "feed": members_only,
     "search": members_only,
     "write": members_only,
     "draft_save": post_only,
@@ -148,6 +156,13 @@ MATRIX: dict[str, Callable[[str], int]] = {
     "answer": post_only,
     # The picture of `owner`'s post: seen where the post may be read.
     "picture": owners_content,
+    # An author's changes (`owner` wrote the post, `family` the reply) and their history (moderators).
+    "post_edit": authors_only("owner"),
+    "post_remove": authors_only("owner"),
+    "post_history": moderators_only,
+    "comment_edit": authors_only("family"),
+    "comment_remove": authors_only("family"),
+    "comment_history": moderators_only,
     # Notifications (C4).
     "notifications": members_only,
     "notification_open": own_notification,
@@ -159,6 +174,7 @@ MATRIX: dict[str, Callable[[str], int]] = {
     "moderation_decide_post": post_only,
     "moderation_decide_comment": post_only,
     "moderation_member": moderators_only,
+    "moderation_trust": moderators_only,
     "moderation_audit": moderators_only,
     "moderation_watched_words": moderators_only,
     "moderation_watched_word_remove": post_only,
@@ -360,3 +376,22 @@ def test_the_api_has_no_community_operation() -> None:
 
     paths = [str(path) for path in api.get_openapi_schema()["paths"]]
     assert [path for path in paths if "community" in path] == []
+
+
+def test_every_community_route_has_its_own_path() -> None:
+    """Two routes on one path means the second can never answer (the home page and the feed did)."""
+
+    def walk(patterns: list[Any], prefix: str, inside: bool) -> Iterator[tuple[str, str]]:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                yield from walk(
+                    entry.url_patterns, prefix + str(entry.pattern), inside or entry.namespace == "community"
+                )
+            elif isinstance(entry, URLPattern) and inside:
+                yield prefix + str(entry.pattern), str(entry.name)
+
+    seen: dict[str, list[str]] = {}
+    for path, name in walk(get_resolver().url_patterns, "", False):
+        seen.setdefault(path, []).append(name)
+    assert {path: names for path, names in seen.items() if len(names) > 1} == {}
+    assert "feed" in seen["community/latest/"]

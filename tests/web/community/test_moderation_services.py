@@ -15,6 +15,7 @@ from tests.web.community.moderation_people import make_comment, make_member, mak
 from smanav.community.models import (
     Flag,
     FlagReason,
+    Guideline,
     ModerationAction,
     ModerationKind,
     Moderator,
@@ -38,7 +39,9 @@ def told_fixture(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, str]]:
     """What members were told (the notifications' part fills in how)."""
     messages: list[tuple[Any, str]] = []
     monkeypatch.setattr(
-        services.notifications, "notify_moderation", lambda *, member, text: messages.append((member, text))
+        services.notifications,
+        "notify_moderation",
+        lambda *, member, text, **_about: messages.append((member, text)),
     )
     return messages
 
@@ -125,7 +128,20 @@ def test_decisions_change_the_status_resolve_reports_are_audited_and_the_author_
         post,
         "It is accurate.",
     )
-    assert told == [(author, f"A moderator restored your post “{post.title}”. The reason: It is accurate.")]
+    assert told == [
+        (
+            author,
+            f"Members reported your post “{post.title}”, so it is hidden until a moderator reads it. The "
+            "guideline: Share experience, not medical advice. You can edit it; the moderator will read "
+            "your change.",
+        ),
+        (
+            author,
+            f"A moderator restored your post “{post.title}”. The guideline: Share experience, not medical "
+            "advice. The reason: It is accurate.",
+        ),
+    ]
+    assert action.guideline == "experience-not-advice"
     # A second moderator acting on the old state is refused, and nothing more is recorded.
     with pytest.raises(ModerationError, match="already decided"):
         services.post_decide(moderator=moderator, post=post, decision=Decision.RESTORE, reason="again")
@@ -157,7 +173,7 @@ def test_approvals_promote_a_new_member_after_the_first_ones(
     assert newcomer.trust_level == TrustLevel.MEMBER
     assert [text for _member, text in told] == [
         f"A moderator approved your post “{first.title}”.",
-        "A moderator approved your reply.",
+        f"A moderator approved your reply in “{reply.post.title}”.",
     ]
 
 
@@ -346,7 +362,13 @@ def test_an_approved_reply_counts_and_tells_the_post_author_and_hiding_it_uncoun
     post.refresh_from_db()
     assert post.comment_count == 1
     assert Notification.objects.filter(recipient=asker, kind=NotificationKind.REPLY, comment=held).exists()
-    services.comment_decide(moderator=moderator, comment=held, decision=Decision.HIDE, reason="Off topic.")
+    services.comment_decide(
+        moderator=moderator,
+        comment=held,
+        decision=Decision.HIDE,
+        reason="Off topic.",
+        guideline=Guideline.BE_KIND,
+    )
     post.refresh_from_db()
     assert post.comment_count == 0
     services.comment_decide(moderator=moderator, comment=held, decision=Decision.RESTORE, reason="On topic.")

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from smanav.community.models import FlagReason, Member, WatchedWordAction
+from smanav.community.models import FlagReason, Guideline, Member, TrustLevel, WatchedWordAction
 from smanav.community.screening import HONEYPOT_FIELD
 from smanav.community.services.moderation import Decision, MemberAction
 from smanav.community.support_lines import support_lines
@@ -63,6 +63,20 @@ class DecisionForm(forms.Form):
         max_length=500,
         required=False,
     )
+    guideline = forms.ChoiceField(
+        label=_("The guideline it was judged against (the member is told it; needed to hide)"),
+        choices=[("", _("Choose a guideline")), *Guideline.choices],
+        required=False,
+    )
+
+
+class TrustLevelForm(forms.Form):
+    """A moderator sets a member's trust level by hand, with a reason kept in the audit."""
+
+    trust_level = forms.TypedChoiceField(
+        label=_("Trust level"), choices=TrustLevel.choices, coerce=int, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(label=_("Reason (kept in the moderators' audit)"), max_length=500)
 
 
 class MemberActionForm(forms.Form):

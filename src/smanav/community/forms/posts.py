@@ -77,7 +77,34 @@ class DraftForm(forms.Form):
     kind = forms.CharField(max_length=12, required=False)
     title = forms.CharField(max_length=MAX_TITLE, required=False, strip=False)
     body = forms.CharField(max_length=MAX_BODY, required=False, strip=False)
+    # With a picture (a new post's draft): its description, required by the picture's checks.
+    alt_text = forms.CharField(max_length=MAX_ALT_TEXT, required=False)
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search posts, questions and replies"), max_length=200, required=False)
+
+
+class EditPostForm(HoneypotMixin):
+    """The author's change of their post: its title and text (the picture stays as it is)."""
+
+    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE, required=False)
+    body = forms.CharField(
+        label=_("Text"),
+        help_text=_(
+            "You can use Markdown: **bold**, *italic*, lists with -, links. Your change is saved as you type."
+        ),
+        max_length=MAX_BODY,
+        required=False,
+        widget=forms.Textarea(attrs=BIG_TEXT),
+    )
+
+
+class EditReplyForm(HoneypotMixin):
+    body = forms.CharField(
+        label=_("Your reply"),
+        help_text=_("Your change is saved as you type."),
+        max_length=10_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "autocomplete": "off"}),
+    )

@@ -189,9 +189,11 @@ def notification_email_send(*, notification_id: int) -> bool:
     if notification is None or notification.emailed_at is not None:
         return False
     # Hidden, removed or held since it was queued: the e-mail would show what members may not see.
-    if notification.post is not None and notification.post.status != Status.PUBLISHED:
+    # The moderators' messages are about the recipient's own writing, hidden or not: they go.
+    about_others = notification.kind != NotificationKind.MODERATION
+    if about_others and notification.post is not None and notification.post.status != Status.PUBLISHED:
         return False
-    if notification.comment is not None and notification.comment.status != Status.PUBLISHED:
+    if about_others and notification.comment is not None and notification.comment.status != Status.PUBLISHED:
         return False
     member = notification.recipient
     if not member.user.is_active or not member.user.email:

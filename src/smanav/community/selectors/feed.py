@@ -119,15 +119,29 @@ def pending_of(member: Member) -> list[Post]:
     )
 
 
+def blocking_ids(member: Member) -> QuerySet[MemberLink, int]:
+    """The members on either side of a block with `member` (a block is both ways)."""
+    return (
+        MemberLink.objects.filter(member=member, kind=FollowKind.BLOCK)
+        .values_list("other_id", flat=True)
+        .union(
+            MemberLink.objects.filter(other=member, kind=FollowKind.BLOCK).values_list("member_id", flat=True)
+        )
+    )
+
+
 def picture_visible_to(*, member: Member, picture_id: int) -> bool:
-    """A member sees their own pictures, pictures of posts they may read, and members' photos."""
+    """A member sees their own pictures, pictures of posts they may read, and the photos of members
+    on neither side of a block with them (as their profiles: a blocked member sees neither)."""
     if Picture.objects.filter(pk=picture_id, owner=member).exists():
         return True
     posts = Post.objects.filter(picture_id=picture_id, status=Status.PUBLISHED)
     hidden = hidden_ids(member)
     if hidden:
         posts = posts.exclude(author_id__in=hidden)
-    return posts.exists() or Member.objects.filter(photo_id=picture_id).exists()
+    if posts.exists():
+        return True
+    return Member.objects.filter(photo_id=picture_id).exclude(pk__in=list(blocking_ids(member))).exists()
 
 
 def feed_all(*, member: Member, after: str | None = None) -> FeedPage:
@@ -151,12 +165,16 @@ def feed_topic(*, member: Member, topic_id: int, after: str | None = None) -> Fe
 
 
 def post_for_member(*, member: Member, post_id: int) -> Post | None:
-    """A post the member may read (published, or their own waiting for a moderator), or None."""
+    """A post the member may read (published, or their own waiting for a moderator or hidden), or a post
+    its author removed (shown as removed, so that its replies keep their place), or None."""
     post = (
         Post.objects.select_related("author", "topic", "picture")
         .defer("picture__data")
         .filter(pk=post_id)
-        .filter(Q(status=Status.PUBLISHED) | Q(status=Status.PENDING, author=member))
+        .filter(
+            Q(status__in=[Status.PUBLISHED, Status.REMOVED])
+            | Q(status__in=[Status.PENDING, Status.HIDDEN], author=member)
+        )
         .first()
     )
     if post is None or (post.author_id is not None and post.author_id in hidden_ids(member)):

@@ -93,9 +93,14 @@ def member_export(*, member: Member) -> dict[str, Any]:
             "status": post.get_status_display(),
             "created_at": _when(post.created_at),
             "edited_at": _when(post.edited_at),
+            "earlier_versions": [
+                {"title": r.title, "text": r.body, "replaced_at": _when(r.replaced_at)}
+                for r in post.revisions.all()
+            ],
         }
         for post in Post.objects.filter(author=member)
         .select_related("topic", "picture")
+        .prefetch_related("revisions")
         .order_by("created_at")
     ]
     comments = [
@@ -105,8 +110,14 @@ def member_export(*, member: Member) -> dict[str, Any]:
             "status": comment.get_status_display(),
             "created_at": _when(comment.created_at),
             "edited_at": _when(comment.edited_at),
+            "earlier_versions": [
+                {"text": r.body, "replaced_at": _when(r.replaced_at)} for r in comment.revisions.all()
+            ],
         }
-        for comment in Comment.objects.filter(author=member).select_related("post").order_by("created_at")
+        for comment in Comment.objects.filter(author=member)
+        .select_related("post")
+        .prefetch_related("revisions")
+        .order_by("created_at")
     ]
     reactions = [
         {

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from smanav.accounts.http import Visitor
 from smanav.community.access import member_for
+from smanav.community.guidelines import guideline_of_flags
 from smanav.community.models import (
     Comment,
     Flag,
@@ -53,6 +54,11 @@ class QueueItem:
     @property
     def status(self) -> str:
         return self.target.status
+
+    @property
+    def guideline(self) -> str:
+        """The guideline the reports point to, offered first to the moderator ("" for none)."""
+        return guideline_of_flags(self.flags.elements()) or ""
 
     @property
     def since(self) -> dt.datetime:

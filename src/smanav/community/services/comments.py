@@ -78,6 +78,8 @@ def answer_accept(*, member: Member, post: Post, comment: Comment | None) -> Non
         raise SubmissionRefused("Only the person who asked the question can choose the answer.")
     if post.kind != PostKind.QUESTION:
         raise SubmissionRefused("Only questions have an accepted answer.")
+    if post.status == Status.REMOVED:
+        raise SubmissionRefused("This question was removed.")
     if comment is not None and (comment.post_id != post.pk or comment.status != Status.PUBLISHED):
         raise SubmissionRefused("That reply is no longer there.")
     Post.objects.filter(pk=post.pk).update(accepted_answer=comment)

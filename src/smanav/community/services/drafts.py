@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from smanav.community.models import Draft, Member, Picture, PostKind, Topic
+from smanav.community.models import Draft, Member, Picture, Post, PostKind, Topic
 
 PLACE_NEW_POST = "post"
 MAX_DRAFT_BODY = 20_000
@@ -36,13 +36,27 @@ def draft_save(
     draft.body = body[:MAX_DRAFT_BODY]
     draft.topic = topic
     draft.kind = kind if kind in PostKind.values else ""
+    replaced = draft.picture_id
     if picture is not None:
         draft.picture = picture
     elif not keep_picture:
         draft.picture = None
     draft.updated_at = timezone.now()
     draft.save()
+    if replaced is not None and replaced != draft.picture_id:
+        # A picture only this draft held goes when another replaces it or it is taken off.
+        _forget_picture(replaced)
     return draft
+
+
+def _forget_picture(picture_id: int) -> None:
+    in_use = (
+        Post.objects.filter(picture_id=picture_id).exists()
+        or Member.objects.filter(photo_id=picture_id).exists()
+        or Draft.objects.filter(picture_id=picture_id).exists()
+    )
+    if not in_use:
+        Picture.objects.filter(pk=picture_id).delete()
 
 
 def draft_discard(*, member: Member, place: str) -> None:

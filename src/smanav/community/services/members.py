@@ -11,7 +11,7 @@ import re
 import unicodedata
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from smanav.accounts.models import User
@@ -26,6 +26,7 @@ from smanav.community.models import (
     Post,
     Reaction,
     Relation,
+    Revision,
     SmaType,
     Status,
     TrustLevel,
@@ -210,6 +211,8 @@ def member_leave(*, member: Member, remove_posts: bool) -> None:
     replies stay without their name. Their photo, reactions, drafts, links, follows, flags and
     notifications go with them; moderators' records of actions keep no link to them."""
     if remove_posts:
+        # Their earlier versions go with the text (an edit's history is the member's writing too).
+        Revision.objects.filter(Q(post__author=member) | Q(comment__author=member)).delete()
         posts = Post.objects.filter(author=member)
         pictures = list(posts.exclude(picture=None).values_list("picture_id", flat=True))
         posts.update(

@@ -21,15 +21,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from smanav.community import notifications
+from smanav.community.guidelines import guideline_of_flags
 from smanav.community.models import (
     Comment,
     Flag,
     FlagReason,
+    Guideline,
     Member,
     ModerationAction,
     ModerationKind,
     Moderator,
     Post,
+    Revision,
     Status,
     TrustLevel,
     WatchedWord,
@@ -65,6 +68,18 @@ class MemberAction(StrEnum):
 HIDDEN_BY_FLAGS = "Hidden after reports from members, until a moderator decides."
 
 
+def _what(target: Post | Comment) -> str:
+    if isinstance(target, Post):
+        return _("your post “%(title)s”") % {"title": target.title}
+    return _("your reply in “%(title)s”") % {"title": target.post.title}
+
+
+def _judged(guideline: Guideline | None) -> str:
+    if guideline is None:
+        return ""
+    return " " + _("The guideline: %(guideline)s.") % {"guideline": guideline.label}
+
+
 def _require_moderator(member: Member) -> None:
     if not is_moderator(member):
         raise ModerationError(_("Only a moderator can do this."))
@@ -79,6 +94,7 @@ def _record(
     post: Post | None = None,
     comment: Comment | None = None,
     until: dt.datetime | None = None,
+    guideline: Guideline | None = None,
 ) -> ModerationAction:
     return ModerationAction.objects.create(
         moderator=moderator,
@@ -89,6 +105,7 @@ def _record(
         comment=comment,
         reason=reason,
         until=until,
+        guideline=guideline or "",
     )
 
 
@@ -128,15 +145,32 @@ def flag_create(
             .update(status=Status.HIDDEN, status_reason=HIDDEN_BY_FLAGS)
         )
         if hidden and isinstance(target, Comment):
-            _count_replies(post_id=target.post_id, change=-1)
+            count_replies(post_id=target.post_id, change=-1)
         target.refresh_from_db(fields=["status", "status_reason"])
+        if hidden and target.author is not None:
+            # The author is told what the reports were about, never who sent them.
+            reasons = list(
+                Flag.objects.filter(post=post, comment=comment, resolved_at__isnull=True).values_list(
+                    "reason", flat=True
+                )
+            )
+            notifications.notify_moderation(
+                member=target.author,
+                text=_(
+                    "Members reported %(what)s, so it is hidden until a moderator reads it.%(guideline)s "
+                    "You can edit it; the moderator will read your change."
+                )
+                % {"what": _what(target), "guideline": _judged(guideline_of_flags(reasons))},
+                post=post if post is not None else target.post,  # type: ignore[union-attr]
+                comment=comment,
+            )
     return flag
 
 
 # Decisions on posts and replies -------------------------------------------------------------------
 
 
-def _count_replies(*, post_id: int, change: int) -> None:
+def count_replies(*, post_id: int, change: int) -> None:
     """A post counts its published replies: one hidden or restored changes the count, not the feed."""
     Post.objects.filter(pk=post_id).update(comment_count=Greatest(F("comment_count") + change, 0))
 
@@ -148,19 +182,31 @@ _ALLOWED_FROM = {
 }
 
 
-def _decide(*, moderator: Member, target: Post | Comment, decision: Decision, reason: str) -> None:
+def _decide(
+    *,
+    moderator: Member,
+    target: Post | Comment,
+    decision: Decision,
+    reason: str,
+    guideline: Guideline | None = None,
+) -> None:
     _require_moderator(moderator)
     reason = reason.strip()
     if decision != Decision.APPROVE and not reason:
         raise ModerationError(_("Enter the reason: the member is told it."))
+    if decision == Decision.HIDE and guideline is None:
+        raise ModerationError(_("Choose the guideline this breaks: the member is told it."))
     if target.status not in _ALLOWED_FROM[decision]:
         raise ModerationError(_("Someone already decided on this; the page shows where it is now."))
+    flags = Flag.objects.filter(resolved_at__isnull=True)
+    flags = flags.filter(post=target) if isinstance(target, Post) else flags.filter(comment=target)
+    if guideline is None and decision == Decision.RESTORE:
+        # Restored: judged against what the reports said it broke.
+        guideline = guideline_of_flags(list(flags.values_list("reason", flat=True)))
     was_published = target.status == Status.PUBLISHED
     target.status = Status.HIDDEN if decision == Decision.HIDE else Status.PUBLISHED
     target.status_reason = reason if decision == Decision.HIDE else ""
     target.save(update_fields=["status", "status_reason"])
-    flags = Flag.objects.filter(resolved_at__isnull=True)
-    flags = flags.filter(post=target) if isinstance(target, Post) else flags.filter(comment=target)
     flags.update(resolved_at=timezone.now())
     _record(
         moderator=moderator,
@@ -169,41 +215,54 @@ def _decide(*, moderator: Member, target: Post | Comment, decision: Decision, re
         member=target.author,
         post=target if isinstance(target, Post) else target.post,
         comment=None if isinstance(target, Post) else target,
+        guideline=guideline,
     )
     _announce(target=target, decision=decision, was_published=was_published)
     author = target.author
     if author is None:
         return
-    what = (
-        _("your post “%(title)s”") % {"title": target.title} if isinstance(target, Post) else _("your reply")
-    )
+    what = _what(target)
+    post = target if isinstance(target, Post) else target.post
+    comment = None if isinstance(target, Post) else target
     if decision == Decision.APPROVE:
         member_trust_refresh(member=author)
-        notifications.notify_moderation(
-            member=author, text=_("A moderator approved %(what)s.") % {"what": what}
-        )
+        text = _("A moderator approved %(what)s.") % {"what": what}
     elif decision == Decision.HIDE:
-        notifications.notify_moderation(
-            member=author,
-            text=_("A moderator hid %(what)s. The reason: %(reason)s") % {"what": what, "reason": reason},
-        )
+        text = _("A moderator removed %(what)s from view.%(guideline)s The reason: %(reason)s") % {
+            "what": what,
+            "guideline": _judged(guideline),
+            "reason": reason,
+        }
     else:
-        notifications.notify_moderation(
-            member=author,
-            text=_("A moderator restored %(what)s. The reason: %(reason)s")
-            % {"what": what, "reason": reason},
-        )
+        text = _("A moderator restored %(what)s.%(guideline)s The reason: %(reason)s") % {
+            "what": what,
+            "guideline": _judged(guideline),
+            "reason": reason,
+        }
+    notifications.notify_moderation(member=author, text=text, post=post, comment=comment)
+
+
+def _announced_before(target: Post | Comment) -> bool:
+    """Whether an edited post or reply was published before its edit sent it back to a moderator (its
+    readers were told then: approving the edit tells nobody again)."""
+    revisions = Revision.objects.filter(
+        **({"post": target} if isinstance(target, Post) else {"comment": target})
+    )
+    return revisions.filter(status__in=[Status.PUBLISHED, Status.HIDDEN]).exists()
 
 
 def _announce(*, target: Post | Comment, decision: Decision, was_published: bool) -> None:
     """What publishing does when a moderator publishes: an approved reply moves its post up the feed
     and tells those it answers and names, like a reply never held; a hidden or restored reply changes
-    its post's count of replies."""
+    its post's count of replies. An approved edit of what was published before only counts again."""
+    again = decision == Decision.APPROVE and target.edited_at is not None and _announced_before(target)
     if isinstance(target, Post):
-        if decision == Decision.APPROVE and target.author is not None:
+        if decision == Decision.APPROVE and target.author is not None and not again:
             notifications.notify_mentions(author=target.author, text=target.body, post=target, comment=None)
         return
-    if decision == Decision.APPROVE:
+    if again:
+        count_replies(post_id=target.post_id, change=1)
+    elif decision == Decision.APPROVE:
         post_touch(post_id=target.post_id)
         notifications.notify_reply(comment=target)
         if target.author is not None:
@@ -211,24 +270,34 @@ def _announce(*, target: Post | Comment, decision: Decision, was_published: bool
                 author=target.author, text=target.body, post=target.post, comment=target
             )
     elif decision == Decision.HIDE and was_published:
-        _count_replies(post_id=target.post_id, change=-1)
+        count_replies(post_id=target.post_id, change=-1)
     elif decision == Decision.RESTORE:
-        _count_replies(post_id=target.post_id, change=1)
+        count_replies(post_id=target.post_id, change=1)
 
 
 @transaction.atomic
-def post_decide(*, moderator: Member, post: Post, decision: Decision, reason: str) -> Post:
-    """Approve a waiting post, hide a post (with a reason), or restore a hidden one."""
+def post_decide(
+    *, moderator: Member, post: Post, decision: Decision, reason: str, guideline: Guideline | None = None
+) -> Post:
+    """Approve a waiting post, hide a post (with a reason and the guideline it breaks), or restore a
+    hidden one. The author is told, with the guideline; never who reported it."""
     locked = Post.objects.select_for_update().get(pk=post.pk)
-    _decide(moderator=moderator, target=locked, decision=decision, reason=reason)
+    _decide(moderator=moderator, target=locked, decision=decision, reason=reason, guideline=guideline)
     return locked
 
 
 @transaction.atomic
-def comment_decide(*, moderator: Member, comment: Comment, decision: Decision, reason: str) -> Comment:
-    """Approve a waiting reply, hide a reply (with a reason), or restore a hidden one."""
+def comment_decide(
+    *,
+    moderator: Member,
+    comment: Comment,
+    decision: Decision,
+    reason: str,
+    guideline: Guideline | None = None,
+) -> Comment:
+    """Approve a waiting reply, hide a reply (with a reason and the guideline), or restore a hidden one."""
     locked = Comment.objects.select_for_update().select_related("post").get(pk=comment.pk)
-    _decide(moderator=moderator, target=locked, decision=decision, reason=reason)
+    _decide(moderator=moderator, target=locked, decision=decision, reason=reason, guideline=guideline)
     return locked
 
 
@@ -241,6 +310,8 @@ def member_trust_refresh(*, member: Member) -> TrustLevel:
     approved posts and replies, a member becomes trusted after `SMANAV_COMMUNITY_TRUST_AFTER_POSTS`
     published ones and `SMANAV_COMMUNITY_TRUST_AFTER_DAYS` days. Never lowers a level."""
     level = TrustLevel(member.trust_level)
+    if member.trust_by_hand:
+        return level
     if level == TrustLevel.NEW and published_count(member) >= settings.SMANAV_COMMUNITY_REVIEW_FIRST:
         level = TrustLevel.MEMBER
     if level == TrustLevel.MEMBER and qualifies_for_trust(member, now=timezone.now()):
@@ -249,6 +320,33 @@ def member_trust_refresh(*, member: Member) -> TrustLevel:
         member.trust_level = level
         member.save(update_fields=["trust_level"])
     return level
+
+
+@transaction.atomic
+def member_trust_set(
+    *, moderator: Member, member: Member, level: TrustLevel, reason: str
+) -> ModerationAction:
+    """A moderator sets a member's trust level by hand, with a reason kept in the audit. The level then
+    stays as set (screening applies it; `member_trust_refresh` no longer raises it)."""
+    _require_moderator(moderator)
+    reason = reason.strip()
+    if not reason:
+        raise ModerationError(_("Enter the reason: it is kept in the moderators' audit."))
+    if member.pk == moderator.pk:
+        raise ModerationError(_("A moderator cannot act on their own account."))
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.trust_level == level and member.trust_by_hand:
+        raise ModerationError(_("This member is already at that trust level."))
+    before = TrustLevel(member.trust_level)
+    member.trust_level = level
+    member.trust_by_hand = True
+    member.save(update_fields=["trust_level", "trust_by_hand"])
+    return _record(
+        moderator=moderator,
+        kind=ModerationKind.TRUST,
+        reason=f"{before.label} → {level.label}: {reason}",
+        member=member,
+    )
 
 
 @transaction.atomic

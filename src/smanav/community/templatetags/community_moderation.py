@@ -21,3 +21,18 @@ def community_moderation_link(context: dict[str, Any]) -> dict[str, Any]:
     if member is None or not is_moderator(member):
         return {"moderator": False}
     return {"moderator": True, "waiting": waiting_count()}
+
+
+@register.simple_tag(takes_context=True)
+def community_is_moderator(context: dict[str, Any]) -> bool:
+    """Whether the reader moderates (`{% community_is_moderator as moderating %}`): asked once per
+    request however many replies a page shows."""
+    request = context.get("request")
+    if request is None:
+        return False
+    cached = getattr(request, "_community_moderating", None)
+    if cached is None:
+        member = getattr(request, "member", None) or member_for(request.user)
+        cached = member is not None and is_moderator(member)
+        request._community_moderating = cached
+    return bool(cached)

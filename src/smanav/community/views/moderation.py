@@ -26,9 +26,18 @@ from smanav.community.forms.moderation import (
     RegionForm,
     ReportForm,
     SourcesLinkForm,
+    TrustLevelForm,
     WatchedWordForm,
 )
-from smanav.community.models import Comment, FlagReason, Member, Post, WatchedWordAction
+from smanav.community.models import (
+    Comment,
+    FlagReason,
+    Guideline,
+    Member,
+    Post,
+    TrustLevel,
+    WatchedWordAction,
+)
 from smanav.community.selectors import moderation as selectors
 from smanav.community.services import moderation as services
 from smanav.community.support_lines import region_from_languages, support_lines
@@ -75,7 +84,12 @@ def queue(request: MemberHttpRequest) -> HttpResponse:
     return render(
         request,
         "community/moderation/queue.html",
-        {"items": items, "form": DecisionForm(), "self_harm_label": FlagReason.SELF_HARM.label},
+        {
+            "items": items,
+            "form": DecisionForm(),
+            "self_harm_label": FlagReason.SELF_HARM.label,
+            "guidelines": [("", _("Choose a guideline")), *Guideline.choices],
+        },
     )
 
 
@@ -88,6 +102,7 @@ def decide(
     form = DecisionForm(request.POST)
     if form.is_valid():
         decision = services.Decision(form.cleaned_data["decision"])
+        guideline = Guideline(form.cleaned_data["guideline"]) if form.cleaned_data["guideline"] else None
         try:
             if isinstance(target, Post):
                 services.post_decide(
@@ -95,6 +110,7 @@ def decide(
                     post=target,
                     decision=decision,
                     reason=form.cleaned_data["reason"],
+                    guideline=guideline,
                 )
             else:
                 services.comment_decide(
@@ -102,6 +118,7 @@ def decide(
                     comment=target,
                     decision=decision,
                     reason=form.cleaned_data["reason"],
+                    guideline=guideline,
                 )
         except services.ModerationError as error:
             messages.error(request, str(error))
@@ -139,6 +156,34 @@ def member_page(request: MemberHttpRequest, member_id: int) -> HttpResponse:
         request,
         "community/moderation/member.html",
         {"subject": member, "form": form, "posts": posts, "comments": comments, "history": history},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@moderator_required
+def trust_level(request: MemberHttpRequest, member_id: int) -> HttpResponse:
+    """Set a member's trust level by hand (for example, trust a long-known volunteer at once, or put a
+    member's posts back under review); recorded in the audit with its reason."""
+    member = selectors.member_get_for_moderator(member_id=member_id)
+    if member is None:
+        raise Http404
+    form = TrustLevelForm(request.POST or None, initial={"trust_level": member.trust_level})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_trust_set(
+                moderator=request.member,
+                member=member,
+                level=TrustLevel(form.cleaned_data["trust_level"]),
+                reason=form.cleaned_data["reason"],
+            )
+        except services.ModerationError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The trust level is saved."))
+            return redirect("community:moderation_member", member_id=member.pk)
+    status = 422 if form.errors else 200
+    return render(
+        request, "community/moderation/trust.html", {"subject": member, "form": form}, status=status
     )
 
 

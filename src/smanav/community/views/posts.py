@@ -24,6 +24,8 @@ from smanav.community.services.posts import SubmissionRefused, post_create
 from smanav.community.services.reactions import reaction_toggle
 
 REPLY_PLACE = re.compile(r"reply:[0-9]{1,12}(:[0-9]{1,12})?")
+# An edit in progress of one's own post or reply (`services.editing.place_for_edit`).
+EDIT_PLACE = re.compile(r"edit:(post|comment):[0-9]{1,12}")
 
 
 def _key() -> str:
@@ -163,14 +165,25 @@ def _composer(request: MemberHttpRequest, form: PostForm, *, status: int = 200) 
 @require_POST
 @member_required
 def draft_autosave(request: MemberHttpRequest) -> HttpResponse:
-    """The composer's script saves the text every few seconds and when the member leaves the page."""
+    """The composer's script saves the text every few seconds and when the member leaves the page, and
+    a new post's picture as soon as it is chosen and described (checked like a post's picture; a refusal
+    answers 422 with the reason in words, and nothing is kept)."""
     form = DraftForm(request.POST)
     if not form.is_valid():
         return HttpResponse(status=422)
     data = form.cleaned_data
     place = data["place"]
-    if place != PLACE_NEW_POST and not REPLY_PLACE.fullmatch(place):
+    if place != PLACE_NEW_POST and not REPLY_PLACE.fullmatch(place) and not EDIT_PLACE.fullmatch(place):
         return HttpResponse(status=422)
+    picture = None
+    upload = request.FILES.get("picture")
+    if upload is not None:
+        if place != PLACE_NEW_POST:
+            return HttpResponse("Only a new post carries a picture.", content_type="text/plain", status=422)
+        try:
+            picture = picture_create(owner=request.member, upload=upload, alt_text=data["alt_text"])
+        except PictureRefused as refused:
+            return HttpResponse(refused.message, content_type="text/plain; charset=utf-8", status=422)
     draft = draft_save(
         member=request.member,
         place=place,
@@ -178,6 +191,7 @@ def draft_autosave(request: MemberHttpRequest) -> HttpResponse:
         body=data["body"],
         topic=data["topic"],
         kind=data["kind"],
+        picture=picture,
     )
     return HttpResponse(draft.updated_at.strftime("%H:%M"), content_type="text/plain", status=200)
 
@@ -209,7 +223,7 @@ def post_page(request: MemberHttpRequest, post_id: int) -> HttpResponse:
 def reply_write(request: MemberHttpRequest, post_id: int, comment_id: int | None = None) -> HttpResponse:
     """A reply to the post, or (`comment_id`) to one of its replies."""
     post = feeds.post_for_member(member=request.member, post_id=post_id)
-    if post is None:
+    if post is None or post.status == Status.REMOVED:
         raise Http404
     parent = None
     if comment_id is not None:
