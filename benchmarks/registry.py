@@ -1,7 +1,9 @@
-"""Registry benchmark: storing the synthetic cohort and writing the research export.
+"""Registry benchmark: storing the synthetic cohort, writing the research export, and the nightly
+re-evaluation of every record shared among background workers.
 
     .venv/bin/python benchmarks/registry.py                              # 10,000 patients, both databases
     .venv/bin/python benchmarks/registry.py --patients 1000 --databases sqlite          # a quick look
+    .venv/bin/python benchmarks/registry.py --patients 15000 --databases postgres --nightly 1,2
     .venv/bin/python benchmarks/registry.py --fhir --patients 15000 --databases postgres  # FHIR bulk export
 
 `--fhir`: store the cohort in one process, then in a fresh process write the FHIR bulk export of the
@@ -14,9 +16,19 @@ For each database, in a fresh process: create the database, migrate, store N syn
 (`registry.synth_write`, seed 1, as of 2027-01-10), then write the research export of their consented
 patients. Reports rows, wall time, rows/s, the process's CPU time and its peak memory. PostgreSQL:
 `--postgres-url postgresql://postgres@127.0.0.1:5432` (trust auth); the script creates and drops its own
-database `smanav_bench_registry` (`--pg-database` names another, so that two runs do not meet). Figures
-go to docs/performance.md by hand, with the date, the machine and the load (the machine's load changes
-wall times a lot; CPU time much less).
+database `smanav_bench_registry`. Figures go to docs/performance.md by hand, with the date, the machine
+and the load (the machine's load changes wall times a lot; CPU time much less).
+
+With `--nightly 1,2` the export is skipped; instead, on the stored cohort:
+
+* the engine alone: every record is built from its rows first, then only `evaluate_record` is timed
+  (the core's work the refresh cannot avoid);
+* one process: `all_summaries_refresh`, the nightly refresh without the queue;
+* for each number of workers: the nightly job (`refresh_all_summaries`) queued, that many real
+  `manage.py db_worker` processes started (debug off, as in production), and the time until every range
+  of the batch is done: wall time from starting the workers (their start-up included) and from the
+  first range taken to the last range done (the database's own timestamps). Patients/s, and the ratio
+  to the engine alone.
 
 The cohort dashboard (issue 13: p95 < 2 s at 150,000 patients on PostgreSQL) in a database of its own
 that is kept between runs, so a cohort is stored once and grown:
@@ -45,8 +57,12 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+# The benchmark's own PostgreSQL database, made and dropped by it (another name lets two runs share a server).
+DATABASE = os.environ.get("SMANAV_BENCH_DATABASE", "smanav_bench_registry")
 sys.path.insert(0, str(REPO / "src"))
 AS_OF = dt.date(2027, 1, 10)
+# The nightly refresh's day: the cohort's summaries are worked out again for the next day.
+NIGHT = AS_OF + dt.timedelta(days=1)
 
 
 def _cpu_seconds() -> float:
@@ -85,6 +101,131 @@ def run_phase(patients: int) -> dict[str, Any]:
         "export_cpu_s": round(export_cpu, 1),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "digest": report.digest,
+    }
+
+
+def run_nightly_phase(patients: int, workers: list[int], range_size: int) -> dict[str, Any]:
+    import django
+
+    os.environ.setdefault("SMANAV_DEBUG", "1")
+    django.setup()
+    from django.core.management import call_command
+
+    from smanav.registry.synth_write import synth_write
+
+    call_command("migrate", verbosity=0)
+    report = synth_write(patients=patients, seed=1, as_of=AS_OF)
+    result: dict[str, Any] = {
+        "patients": patients,
+        "synth_rows": report.rows,
+        "synth_s": round(report.seconds, 1),
+        "load_before": round(os.getloadavg()[0], 1),
+    }
+    result["engine"] = _engine_alone(patients)
+    result["one_process"] = _one_process()
+    result["workers"] = [_with_workers(count, range_size) for count in workers]
+    result["load_after"] = round(os.getloadavg()[0], 1)
+    return result
+
+
+def _engine_alone(patients: int) -> dict[str, Any]:
+    """Every record built from its rows (not timed), then the core's evaluation of each (timed)."""
+    from smanav.patients.models import Patient
+    from smanav.patients.seam import evaluate_record, record_for_patient
+
+    records = []
+    ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), 2000):
+        chunk = Patient.objects.filter(pk__in=ids[start : start + 2000]).prefetch_related(
+            "assessments", "treatments__doses", "lab_tests"
+        )
+        for patient in chunk:
+            records.append(
+                record_for_patient(
+                    patient,
+                    assessments=patient.assessments.all(),
+                    treatments=patient.treatments.all(),
+                    lab_tests=patient.lab_tests.all(),
+                )
+            )
+    cpu, started = _cpu_seconds(), time.perf_counter()
+    for record in records:
+        evaluate_record(record, as_of=NIGHT)
+    seconds, cpu_s = time.perf_counter() - started, _cpu_seconds() - cpu
+    return {
+        "records": len(records),
+        "s": round(seconds, 1),
+        "cpu_s": round(cpu_s, 1),
+        "per_s": len(records) / seconds,
+    }
+
+
+def _one_process() -> dict[str, Any]:
+    from smanav.patients.services.summaries import all_summaries_refresh
+
+    cpu, started = _cpu_seconds(), time.perf_counter()
+    written = all_summaries_refresh(as_of=NIGHT)
+    seconds, cpu_s = time.perf_counter() - started, _cpu_seconds() - cpu
+    return {"records": written, "s": round(seconds, 1), "cpu_s": round(cpu_s, 1), "per_s": written / seconds}
+
+
+def _with_workers(count: int, range_size: int) -> dict[str, Any]:
+    """The nightly job, queued, run by `count` real worker processes until every range is done."""
+    import secrets
+    import signal
+
+    from django.db.models import Max, Min
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from smanav.jobs.batches import batch_jobs, batch_progress
+    from smanav.patients.tasks import refresh_all_summaries, refresh_summary_range
+
+    env = {key: value for key, value in os.environ.items() if key != "SMANAV_DEBUG"}
+    # Debug off, as in production (debug keeps every query in memory); a throwaway key.
+    env["SMANAV_SECRET_KEY"] = secrets.token_urlsafe(50)
+    env["PYTHONPATH"] = str(REPO / "src")
+    env["SMANAV_EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
+    planning = refresh_all_summaries.enqueue(as_of=NIGHT.isoformat(), range_size=range_size)
+    batch = str(planning.id)
+    started = time.perf_counter()
+    processes = [
+        subprocess.Popen(
+            [sys.executable, str(REPO / "manage.py"), "db_worker", "--no-reload", "--interval", "0.2"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(count)
+    ]
+    try:
+        while True:
+            time.sleep(0.2)
+            if DBTaskResult.objects.get(pk=planning.id).status != TaskResultStatus.SUCCESSFUL:
+                continue
+            progress = batch_progress(batch=batch, task_path=refresh_summary_range.module_path)
+            if not progress.unfinished:
+                break
+        wall = time.perf_counter() - started
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=120)
+    jobs = batch_jobs(batch=batch, task_path=refresh_summary_range.module_path)
+    span = jobs.aggregate(first=Min("started_at"), last=Max("finished_at"))
+    busy = (span["last"] - span["first"]).total_seconds()
+    records = sum(int(job.return_value or 0) for job in jobs)
+    return {
+        "workers": count,
+        "ranges": progress.total,
+        "failed": progress.failed,
+        "records": records,
+        "wall_s": round(wall, 1),
+        "busy_s": round(busy, 1),
+        "per_s": records / busy,
+        "per_s_wall": records / wall,
     }
 
 
@@ -184,7 +325,7 @@ def fhir_phase() -> dict[str, Any]:
     return result
 
 
-def _child(database_url: str, patients: int, phase: str = "run") -> dict[str, Any]:
+def _fhir_child(database_url: str, patients: int, phase: str) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "smanav.settings"}
     command = [sys.executable, __file__, "--phase", phase, "--patients", str(patients)]
     output = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO)
@@ -193,14 +334,22 @@ def _child(database_url: str, patients: int, phase: str = "run") -> dict[str, An
     return dict(json.loads(output.stdout.strip().splitlines()[-1]))
 
 
-def _postgres(url: str, action: str, name: str = "smanav_bench_registry") -> None:
+def _child(database_url: str, patients: int, extra: list[str] | None = None) -> dict[str, Any]:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "smanav.settings"}
+    command = [sys.executable, __file__, "--phase", "run", "--patients", str(patients), *(extra or [])]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO)
+    if output.returncode != 0:
+        raise SystemExit(output.stderr[-4000:])
+    return dict(json.loads(output.stdout.strip().splitlines()[-1]))
+
+
+def _postgres(url: str, action: str) -> None:
     import psycopg
-    from psycopg import sql
 
     with psycopg.connect(url.rstrip("/") + "/postgres", autocommit=True) as connection:
-        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         if action == "create":
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            connection.execute(f"CREATE DATABASE {DATABASE}")
 
 
 def dashboard_phase(patients: int, repeat: int, summaries: bool) -> dict[str, Any]:
@@ -287,8 +436,9 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument(
-        "--pg-database", default="smanav_bench_registry", help="the database to create and drop"
+        "--nightly", default="", help="numbers of workers, e.g. 1,2: time the nightly refresh instead"
     )
+    parser.add_argument("--range-size", type=int, default=2000, help="records per job of the refresh")
     parser.add_argument("--fhir", action="store_true", help="measure the FHIR bulk export instead")
     parser.add_argument("--phase", default="main", help=argparse.SUPPRESS)
     parser.add_argument("--dashboard", action="store_true", help="time the cohort dashboard (see above)")
@@ -302,14 +452,21 @@ def main() -> None:
     if args.dashboard:
         dashboard_main(args)
         return
-    if args.phase == "run":
-        print(json.dumps(run_phase(args.patients)))
-        return
     if args.phase in ("synth", "fhir"):
         print(json.dumps(synth_phase(args.patients) if args.phase == "synth" else fhir_phase()))
         return
     if args.fhir:
         fhir_main(args)
+        return
+    workers = [int(number) for number in args.nightly.split(",") if number]
+    if args.phase == "run":
+        if workers:
+            print(json.dumps(run_nightly_phase(args.patients, workers, args.range_size)))
+        else:
+            print(json.dumps(run_phase(args.patients)))
+        return
+    if workers:
+        _nightly_main(args, workers)
         return
     print(f"{dt.date.today().isoformat()}, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}")
     print(
@@ -322,11 +479,11 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 result = _child(f"sqlite:///{folder}/bench.sqlite3", args.patients)
         else:
-            _postgres(args.postgres_url, "create", args.pg_database)
+            _postgres(args.postgres_url, "create")
             try:
-                result = _child(args.postgres_url.rstrip("/") + "/" + args.pg_database, args.patients)
+                result = _child(args.postgres_url.rstrip("/") + "/" + DATABASE, args.patients)
             finally:
-                _postgres(args.postgres_url, "drop", args.pg_database)
+                _postgres(args.postgres_url, "drop")
         cells = [
             "SQLite" if database == "sqlite" else "PostgreSQL",
             f"{result['patients']:,}",
@@ -344,6 +501,52 @@ def main() -> None:
     print(f"load at the end {os.getloadavg()[0]:.1f}")
 
 
+def _nightly_main(args: argparse.Namespace, workers: list[int]) -> None:
+    extra = ["--nightly", args.nightly, "--range-size", str(args.range_size)]
+    print(
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+    )
+    for database in args.databases.split(","):
+        if database == "sqlite":
+            with tempfile.TemporaryDirectory() as folder:
+                result = _child(f"sqlite:///{folder}/bench.sqlite3", args.patients, extra)
+        else:
+            _postgres(args.postgres_url, "create")
+            try:
+                url = args.postgres_url.rstrip("/") + "/" + DATABASE
+                result = _child(url, args.patients, extra)
+            finally:
+                _postgres(args.postgres_url, "drop")
+        engine = result["engine"]["per_s"]
+        print(
+            f"{'SQLite' if database == 'sqlite' else 'PostgreSQL'}: {result['patients']:,} patients "
+            f"({result['synth_rows']:,} rows stored in {result['synth_s']} s), load "
+            f"{result['load_before']} before the timings, {result['load_after']} after"
+        )
+        print("| run | records | s | records/s | ratio to the engine alone |")
+        print("|---|---|---|---|---|")
+        alone = result["engine"]
+        print(
+            f"| engine alone (`evaluate_record`) | {alone['records']:,} | {alone['s']} | "
+            f"{engine:,.0f} | 1.00 |"
+        )
+        one = result["one_process"]
+        print(
+            f"| one process, no queue (`all_summaries_refresh`) | {one['records']:,} | {one['s']} | "
+            f"{one['per_s']:,.0f} | {one['per_s'] / engine:.2f} |"
+        )
+        for run in result["workers"]:
+            print(
+                f"| {run['workers']} worker(s), {run['ranges']} ranges, first taken to last done | "
+                f"{run['records']:,} | {run['busy_s']} | {run['per_s']:,.0f} | {run['per_s'] / engine:.2f} |"
+            )
+            print(
+                f"| {run['workers']} worker(s), from starting the workers | {run['records']:,} | "
+                f"{run['wall_s']} | {run['per_s_wall']:,.0f} | {run['per_s_wall'] / engine:.2f} |"
+            )
+        print(f"load at the end {os.getloadavg()[0]:.1f}", flush=True)
+
+
 def fhir_main(args: argparse.Namespace) -> None:
     print(
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
@@ -358,14 +561,14 @@ def fhir_main(args: argparse.Namespace) -> None:
             if database == "sqlite":
                 url = f"sqlite:///{folder}/bench.sqlite3"
             else:
-                _postgres(args.postgres_url, "create", args.pg_database)
-                url = args.postgres_url.rstrip("/") + "/" + args.pg_database
+                _postgres(args.postgres_url, "create")
+                url = args.postgres_url.rstrip("/") + "/" + DATABASE
             try:
-                _child(url, args.patients, "synth")
-                result = _child(url, args.patients, "fhir")
+                _fhir_child(url, args.patients, "synth")
+                result = _fhir_child(url, args.patients, "fhir")
             finally:
                 if database != "sqlite":
-                    _postgres(args.postgres_url, "drop", args.pg_database)
+                    _postgres(args.postgres_url, "drop")
         copy = result.get("copy_s")
         cells = [
             "SQLite" if database == "sqlite" else "PostgreSQL",

@@ -14,8 +14,17 @@ network: middleware, sessions, two-factor check, access chokepoint, audit write,
 * evaluation API: `GET /api/v1/patients/<id>/evaluation` with a bearer token.
 
 Reports p50 / p95 / max latency and SQL queries per request, and the worklist's queries at 100 patients
-and at N, which must be equal. PostgreSQL: `--postgres-url postgresql://postgres@127.0.0.1:5432` (trust
-auth); the script creates and drops its own database `smanav_bench_web`. With `--write-docs` the figures
+and at N, which must be equal.
+
+With `--lists` (PostgreSQL only; for 150,000 patients): the lists alone, the worklist and the API's record
+list. `--real` patients (2,000) are seeded as above with their summaries worked out; the rest are copies
+of them made inside the database server (`INSERT … SELECT` over `generate_series`: the record's row, its
+summary and its share with the clinic; no measurements, which no list reads), then the clinic's numbers
+are counted. Timed: the worklist with random sorts, filters and pages (as above), its first five pages,
+the API's list walked with `after`, and its first page.
+
+PostgreSQL: `--postgres-url postgresql://postgres@127.0.0.1:5432` (trust auth); the script creates and
+drops its own database `smanav_bench_web`. With `--write-docs` the figures
 replace the "Web application" section of docs/performance.md.
 """
 
@@ -37,6 +46,8 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+# The benchmark's own PostgreSQL database, made and dropped by it (another name lets two runs share a server).
+DATABASE = os.environ.get("SMANAV_BENCH_DATABASE", "smanav_bench_web")
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO))
 
@@ -246,6 +257,128 @@ def run_phase(patients: int, requests: int) -> dict[str, Any]:
     return results
 
 
+def run_lists_phase(patients: int, requests: int, real: int) -> dict[str, Any]:
+    """The lists at registry scale, most records copied inside the database server (see the module's
+    docstring)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smanav.settings")
+    os.environ.setdefault("SMANAV_SECRET_KEY", secrets.token_urlsafe(50))
+    for name in ("SMANAV_HTTPS_REDIRECT", "SMANAV_SECURE_COOKIES", "SMANAV_HSTS_SECONDS"):
+        os.environ.setdefault(name, "0")
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+
+    from smanav.patients.models import Patient
+    from smanav.patients.services.worklist_counts import clinic_counts_recount
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("--lists copies records with PostgreSQL's generate_series: PostgreSQL only")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    _set_today(AS_OF)
+    rng = random.Random(7)
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    _seed(min(real, patients), rng)
+    _refresh_summaries()
+    real_s = time.perf_counter() - started
+    started = time.perf_counter()
+    _copy_in_database(patients - Patient.objects.count())
+    clinic_counts_recount()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    copy_s = time.perf_counter() - started
+    client, bearer = _client()
+    pages = (patients + 49) // 50
+    _measure(client, _worklist_urls(rng, 5, pages))  # warm up
+    first_pages = [
+        f"/clinic/?sort={rng.choice(['priority', 'name', 'age', 'alerts', 'overdue', 'last_seen'])}"
+        f"&page={rng.randint(1, 5)}"
+        for _ in range(requests)
+    ]
+    return {
+        "patients": Patient.objects.count(),
+        "real": min(real, patients),
+        "real_s": round(real_s, 1),
+        "copy_s": round(copy_s, 1),
+        "worklist": _measure(client, _worklist_urls(rng, requests, pages)),
+        "worklist_first_pages": _measure(client, first_pages),
+        "api_walk": _measure(client, _api_walk_urls(client, bearer, requests), bearer),
+        "api_first_page": _measure(client, ["/api/v1/patients?limit=50"] * requests, bearer),
+    }
+
+
+def _api_walk_urls(client: Any, bearer: dict[str, str], count: int) -> list[str]:
+    """The API's list pages one after another from the start, as a client walking every record
+    (`after` = the previous page's `next_after`); spread over the registry by skipping ahead."""
+    urls = ["/api/v1/patients?limit=50"]
+    after = None
+    while len(urls) < count:
+        body = client.get(urls[-1], **bearer).json()
+        after = body["next_after"]
+        if after is None:
+            break
+        # Every 30th page, so that the walk reaches the end of a large registry.
+        urls.append(f"/api/v1/patients?limit=50&after={after + 50 * 30}")
+    return urls
+
+
+def _copy_in_database(copies: int) -> None:
+    """Copy the seeded records (round robin) `copies` times inside the database: each copy's row, its
+    summary (with its own name and birth date) and its active share with the benchmark clinic."""
+    from django.db import connection
+
+    from smanav.patients.models import ClinicShare, Patient, PatientSummary
+
+    if copies <= 0:
+        return
+    patient_columns = [field.column for field in Patient._meta.concrete_fields if field.column != "id"]
+    made = {
+        "display_name": "'Copy ' || lpad(g::text, 6, '0')",
+        "birth_date": "t.birth_date - mod(g, 3650)::int",
+        "creation_key": "'copy:' || t.id || ':' || g",
+        "created_at": "now()",
+        "updated_at": "now()",
+    }
+    select = ", ".join(made.get(column, f"t.{column}") for column in patient_columns)
+    summary_columns = [field.column for field in PatientSummary._meta.concrete_fields]
+    copied = {"patient_id": "p.id", "display_name": "p.display_name", "birth_date": "p.birth_date"}
+    summary_select = ", ".join(copied.get(column, f"s.{column}") for column in summary_columns)
+    share_columns = [field.column for field in ClinicShare._meta.concrete_fields if field.column != "id"]
+    share_values = {"patient_id": "p.id", "clinic_id": "%s", "created_at": "now()"}
+    share_select = ", ".join(share_values.get(column, "NULL") for column in share_columns)
+    clinic_id = ClinicShare.objects.values_list("clinic_id", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH t AS (
+                SELECT *, row_number() OVER (ORDER BY id) - 1 AS n, count(*) OVER () AS k
+                FROM patients_patient
+            )
+            INSERT INTO patients_patient ({", ".join(patient_columns)})
+            SELECT {select} FROM generate_series(1, %s) AS g JOIN t ON t.n = mod(g, t.k)
+            """,
+            [copies],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO patients_patientsummary ({", ".join(summary_columns)})
+            SELECT {summary_select} FROM patients_patient p
+            JOIN patients_patientsummary s ON s.patient_id = split_part(p.creation_key, ':', 2)::int
+            WHERE p.creation_key LIKE 'copy:%%'
+            """
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO patients_clinicshare ({", ".join(share_columns)})
+            SELECT {share_select} FROM patients_patient p WHERE p.creation_key LIKE 'copy:%%'
+            """,
+            [clinic_id],
+        )
+
+
 def _measure_day_old(client: Any, rng: random.Random, requests: int, pages: int) -> dict[str, Any]:
     """The worklist the day after its summaries were worked out: the first request queues the clinic's
     refresh (not timed), the others find it queued. The job is not run, so every page stays stale."""
@@ -285,7 +418,7 @@ def _machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}, load {os.getloadavg()[0]:.1f}"
 
 
-def _child(database_url: str, patients: int, requests: int) -> dict[str, Any]:
+def _child(database_url: str, patients: int, requests: int, extra: list[str] | None = None) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "smanav.settings"}
     command = [
         sys.executable,
@@ -296,6 +429,7 @@ def _child(database_url: str, patients: int, requests: int) -> dict[str, Any]:
         str(patients),
         "--requests",
         str(requests),
+        *(extra or []),
     ]
     output = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO)
     if output.returncode != 0:
@@ -307,9 +441,9 @@ def _postgres(url: str, action: str) -> None:
     import psycopg
 
     with psycopg.connect(url.rstrip("/") + "/postgres", autocommit=True) as connection:
-        connection.execute("DROP DATABASE IF EXISTS smanav_bench_web")
+        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         if action == "create":
-            connection.execute("CREATE DATABASE smanav_bench_web")
+            connection.execute(f"CREATE DATABASE {DATABASE}")
 
 
 def _table(name: str, result: dict[str, Any]) -> list[str]:
@@ -349,10 +483,18 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--lists", action="store_true", help="the lists alone, most records copied")
+    parser.add_argument("--real", type=int, default=2000, help="with --lists: records seeded for real")
     parser.add_argument("--phase", default="main", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "run":
-        print(json.dumps(run_phase(args.patients, args.requests)))
+        if args.lists:
+            print(json.dumps(run_lists_phase(args.patients, args.requests, args.real)))
+        else:
+            print(json.dumps(run_phase(args.patients, args.requests)))
+        return
+    if args.lists:
+        _lists_main(args)
         return
     results: dict[str, dict[str, Any]] = {}
     for database in args.databases.split(","):
@@ -363,7 +505,7 @@ def main() -> None:
             _postgres(args.postgres_url, "create")
             try:
                 results["PostgreSQL"] = _child(
-                    args.postgres_url.rstrip("/") + "/smanav_bench_web", args.patients, args.requests
+                    args.postgres_url.rstrip("/") + "/" + DATABASE, args.patients, args.requests
                 )
             finally:
                 _postgres(args.postgres_url, "drop")
@@ -394,6 +536,42 @@ def main() -> None:
         else:
             current = current.rstrip("\n") + "\n\n" + text
         docs.write_text(current)
+
+
+def _lists_main(args: argparse.Namespace) -> None:
+    load_before = os.getloadavg()[0]
+    _postgres(args.postgres_url, "create")
+    try:
+        result = _child(
+            args.postgres_url.rstrip("/") + "/" + DATABASE,
+            args.patients,
+            args.requests,
+            ["--lists", "--real", str(args.real)],
+        )
+    finally:
+        _postgres(args.postgres_url, "drop")
+    print(
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {_machine()} (load {load_before:.1f} "
+        "at the start)."
+    )
+    print(
+        f"PostgreSQL: {result['patients']:,} patients in one clinic, {result['real']:,} seeded for real "
+        f"({result['real_s']} s), the rest copied in the database ({result['copy_s']} s)."
+    )
+    print("")
+    print("| request | n | p50 ms | p95 ms | max ms | SQL queries | p95 < 150 ms |")
+    print("|---|---|---|---|---|---|---|")
+    for key, label in (
+        ("worklist", "worklist `/clinic/`, random sort, filters and page"),
+        ("worklist_first_pages", "worklist, random sort, pages 1 to 5"),
+        ("api_walk", "API `/api/v1/patients?after=…`, pages across the registry"),
+        ("api_first_page", "API `/api/v1/patients`, first page"),
+    ):
+        row = result[key]
+        met = "yes" if row["p95_ms"] < TARGET_P95_MS else "**no**"
+        cells = [label, row["requests"], row["p50_ms"], row["p95_ms"], row["max_ms"], row["queries"], met]
+        print("| " + " | ".join(str(cell) for cell in cells) + " |")
+    print(f"load at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -247,14 +247,54 @@ class PatientSummary(models.Model):
     dated_items = models.JSONField(null=True, default=None)
     last_assessment_on = models.DateField(null=True, blank=True)
     problem = models.CharField(max_length=300, blank=True)
+    # Copies of the record's name and birth date, written with the summary (every change of a record
+    # refreshes it), so that every sort of the worklist is one index of this table (ADR 0026).
+    display_name = models.CharField(max_length=120, blank=True, default="")
+    birth_date = models.DateField(null=True, blank=True)
 
     class Meta:
+        # One index per sort of the worklist (`selectors.WORKLIST_SORTS`), ending in the record's id: a
+        # page is read in index order and stops after its rows, at any size of registry.
         indexes = [
-            models.Index(fields=["-urgency_rank", "-high_alert_count"], name="summary_priority"),
+            models.Index(
+                fields=["-urgency_rank", "-high_alert_count", "-alert_count", "display_name", "patient"],
+                name="summary_sort_priority",
+            ),
+            models.Index(fields=["display_name", "patient"], name="summary_sort_name"),
+            models.Index(fields=["-birth_date", "patient"], name="summary_sort_age"),
+            models.Index(fields=["-alert_count", "display_name", "patient"], name="summary_sort_alerts"),
+            models.Index(fields=["-overdue_count", "display_name", "patient"], name="summary_sort_overdue"),
+            models.Index(
+                fields=["last_assessment_on", "display_name", "patient"], name="summary_sort_last_seen"
+            ),
+            models.Index(fields=["evaluated_on"], name="summary_evaluated_on"),
         ]
 
     def __str__(self) -> str:
         return f"summary of patient {self.patient_id} on {self.evaluated_on}"
+
+
+class ClinicWorklistCounts(models.Model):
+    """The headline numbers of one clinic's worklist, kept up to date by every change that moves them (a
+    summary worked out, a record shared, withdrawn or deleted: `services/worklist_counts.py`) instead of
+    counted on every page, which at 150,000 records read every record (ADR 0026). Counted afresh by the
+    nightly refresh, which also mends any drift (a row changed behind the services' back)."""
+
+    clinic = models.OneToOneField(
+        "accounts.Clinic", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    # Records shared with the clinic now, those of them with a summary, and of those how many are
+    # urgent, have alerts, an overdue item, an item due soon. Plain integers: a drift never refuses a save.
+    shared = models.IntegerField(default=0)
+    summarised = models.IntegerField(default=0)
+    urgent = models.IntegerField(default=0)
+    with_alerts = models.IntegerField(default=0)
+    overdue = models.IntegerField(default=0)
+    due_soon = models.IntegerField(default=0)
+    counted_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"worklist counts of clinic {self.clinic_id}: {self.shared} shared"
 
 
 class SummaryRefreshRequest(models.Model):

@@ -14,28 +14,25 @@ from smanav.accounts.models import Clinic, User
 from smanav.patients.models import (
     Assessment,
     ClinicShare,
+    ClinicWorklistCounts,
     Dose,
     LabTest,
     Patient,
     PatientRecordVersion,
+    PatientSummary,
     RecordNews,
     Treatment,
 )
 from smanav_core.codes import UrgencyLevel
 
+# Each sort is one index of the summaries (`PatientSummary.Meta.indexes`), read in its order.
 WORKLIST_SORTS: dict[str, tuple[str, ...]] = {
-    "priority": (
-        "-summary__urgency_rank",
-        "-summary__high_alert_count",
-        "-summary__alert_count",
-        "display_name",
-        "id",
-    ),
-    "name": ("display_name", "id"),
-    "age": ("-birth_date", "id"),
-    "alerts": ("-summary__alert_count", "display_name", "id"),
-    "overdue": ("-summary__overdue_count", "display_name", "id"),
-    "last_seen": ("summary__last_assessment_on", "display_name", "id"),
+    "priority": ("-urgency_rank", "-high_alert_count", "-alert_count", "display_name", "patient_id"),
+    "name": ("display_name", "patient_id"),
+    "age": ("-birth_date", "patient_id"),
+    "alerts": ("-alert_count", "display_name", "patient_id"),
+    "overdue": ("-overdue_count", "display_name", "patient_id"),
+    "last_seen": ("last_assessment_on", "display_name", "patient_id"),
 }
 
 
@@ -65,9 +62,11 @@ else:  # Django's Paginator is not subscriptable at run time
 
 
 class CountedPaginator(_IdPaginator):
-    """A paginator told its count (from the worklist's one aggregate query) instead of counting again."""
+    """A paginator of record ids told its count (from the worklist's numbers) instead of counting again."""
 
-    def __init__(self, object_list: QuerySet[Patient, int], per_page: int, *, known_count: int) -> None:
+    def __init__(
+        self, object_list: QuerySet[PatientSummary, int], per_page: int, *, known_count: int
+    ) -> None:
         super().__init__(object_list, per_page)
         self.__dict__["count"] = known_count  # `count` is a cached_property: pre-fill its cache
 
@@ -101,12 +100,13 @@ def patient_worklist_page(
     """One page of the worklist (`matching` records in all, counted by `clinic_counts`), in two queries
     whatever the clinic's size.
 
-    The first sorts the clinic's records on their sort keys alone and keeps the page's ids; the second
-    reads what the page shows of those records. Sorting narrow rows (a few numbers and a name) is several
-    times cheaper than sorting rows that carry their alerts and due items, of which only one page is
-    shown.
+    The first walks the summaries in the order of the sort's own index, keeps those shared with the
+    clinic now and matching the filters, and stops after the page's ids; the second reads what the page
+    shows of those records. The work grows with the page's depth, not with the registry (ADR 0026). A
+    record is listed once its summary is worked out (at its creation; the worklist counts and queues
+    those without one).
     """
-    ordered = _worklist_order(clinic=clinic, filters=filters).values_list("id", flat=True)
+    ordered = _worklist_order(clinic=clinic, filters=filters).values_list("patient_id", flat=True)
     id_page = CountedPaginator(ordered, per_page, known_count=matching).get_page(page_number)
     ids = list(id_page.object_list)
     shown = Patient.objects.filter(pk__in=ids).select_related("summary").only(*WORKLIST_COLUMNS).in_bulk()
@@ -115,13 +115,41 @@ def patient_worklist_page(
     return Page(rows, id_page.number, cast("Paginator[Patient]", id_page.paginator))
 
 
-def _worklist_order(*, clinic: Clinic, filters: WorklistFilter) -> QuerySet[Patient]:
-    """The clinic's patients (records shared with it now), filtered and sorted on the stored summary."""
+def _worklist_order(*, clinic: Clinic, filters: WorklistFilter) -> QuerySet[PatientSummary]:
+    """The summaries of the clinic's patients (records shared with it now), filtered and sorted."""
     return (
-        Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True)
-        .filter(_worklist_condition(filters))
+        PatientSummary.objects.filter(Exists(_shared_now(clinic)))
+        .filter(_summary_condition(filters))
         .order_by(*WORKLIST_SORTS.get(filters.sort, WORKLIST_SORTS["priority"]))
     )
+
+
+def _shared_now(clinic: Clinic) -> QuerySet[ClinicShare]:
+    """The summary's record is shared with `clinic` now (a subquery on the summary's `patient_id`)."""
+    return ClinicShare.objects.filter(
+        patient_id=OuterRef("patient_id"), clinic=clinic, withdrawn_at__isnull=True
+    )
+
+
+def _summary_condition(filters: WorklistFilter) -> Q:
+    """The worklist's filters on the summary table itself (`_worklist_condition` on the records)."""
+    condition = Q()
+    if filters.query:
+        condition &= Q(display_name__icontains=filters.query)
+    if filters.urgency:
+        condition &= Q(urgency=filters.urgency)
+    if filters.alert:
+        condition &= Q(alert_codes__contains=filters.alert)
+    if filters.due == "overdue":
+        condition &= Q(overdue_count__gt=0)
+    elif filters.due == "due_soon":
+        condition &= Q(due_soon_count__gt=0)
+    if filters.changed_since is not None:
+        news = RecordNews.objects.filter(
+            patient_id=OuterRef("patient_id"), created_at__gte=filters.changed_since
+        )
+        condition &= Q(Exists(news))
+    return condition
 
 
 def _worklist_condition(filters: WorklistFilter) -> Q:
@@ -156,20 +184,48 @@ class WorklistCounts(TypedDict):
 
 
 def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> WorklistCounts:
-    """Headline numbers for the top of the worklist, and how many match the filters, in one query
-    (the worklist's paginator takes `matching` instead of counting again).
+    """Headline numbers for the top of the worklist, and how many records the page lists in all.
 
-    The same query says how current the summaries are: `summaries_from` is the date the oldest of them
-    was worked out (None without any), `without_summary` how many records have none yet.
+    The numbers are read from the clinic's row of `ClinicWorklistCounts`, kept up to date as records
+    change (ADR 0026); a clinic without one yet (none of its records changed since the table was made)
+    is counted here. How many match is that row's number of summaries without filters, and counted
+    through the sort's index with them. `summaries_from` is the date the oldest summary was worked out
+    (None without any), read from its index; `without_summary` how many records have none yet.
     """
-    condition = _worklist_condition(filters or WorklistFilter())
+    filters = filters or WorklistFilter()
+    stored = ClinicWorklistCounts.objects.filter(clinic=clinic).first()
+    if stored is None:
+        return _counted(clinic=clinic, filters=filters)
+    condition = _summary_condition(filters)
+    oldest = (
+        PatientSummary.objects.filter(Exists(_shared_now(clinic)))
+        .order_by("evaluated_on")
+        .values_list("evaluated_on", flat=True)
+        .first()
+    )
+    return WorklistCounts(
+        total=stored.shared,
+        urgent=stored.urgent,
+        with_alerts=stored.with_alerts,
+        overdue=stored.overdue,
+        due_soon=stored.due_soon,
+        matching=_worklist_order(clinic=clinic, filters=filters).count() if condition else stored.summarised,
+        summaries_from=oldest,
+        without_summary=max(0, stored.shared - stored.summarised),
+    )
+
+
+def _counted(*, clinic: Clinic, filters: WorklistFilter) -> WorklistCounts:
+    """The same numbers counted from every record of the clinic (one query)."""
+    condition = _worklist_condition(filters)
+    listed = Q(summary__isnull=False)
     counts = Patient.objects.filter(shares__clinic=clinic, shares__withdrawn_at__isnull=True).aggregate(
         total=Count("id"),
         urgent=Count("id", filter=Q(summary__urgency=UrgencyLevel.URGENT.value)),
         with_alerts=Count("id", filter=Q(summary__alert_count__gt=0)),
         overdue=Count("id", filter=Q(summary__overdue_count__gt=0)),
         due_soon=Count("id", filter=Q(summary__due_soon_count__gt=0)),
-        matching=Count("id", filter=condition) if condition else Count("id"),
+        matching=Count("id", filter=condition & listed),
         summaries_from=Min("summary__evaluated_on"),
         without_summary=Count("id", filter=Q(summary__isnull=True)),
     )
@@ -183,20 +239,33 @@ def summaries_behind(counts: WorklistCounts, *, as_of: dt.date) -> bool:
     return bool(counts["without_summary"]) or (oldest is not None and oldest < as_of)
 
 
-def patient_ids_for_summary_refresh(*, as_of: dt.date, clinic_id: int | None = None) -> list[int]:
+def patient_ids_for_summary_refresh(
+    *, as_of: dt.date, clinic_id: int | None = None, id_range: tuple[int, int] | None = None
+) -> list[int]:
     """The records whose summary needs working out for `as_of`, in id order.
 
     For one clinic (a worklist found itself behind): the records shared with it now whose summary is
     missing or older than `as_of`. For every record (the nightly refresh): all but those already worked
-    out for a later day, so that re-running it after a knowledge update re-evaluates today's too.
+    out for a later day, so that re-running it after a knowledge update re-evaluates today's too; with
+    `id_range` (first and last id, both included) only those of one range of the nightly refresh.
     """
     if clinic_id is None:
         patients = Patient.objects.exclude(summary__evaluated_on__gt=as_of)
+        if id_range is not None:
+            patients = patients.filter(pk__gte=id_range[0], pk__lte=id_range[1])
     else:
         patients = Patient.objects.filter(
             shares__clinic_id=clinic_id, shares__withdrawn_at__isnull=True
         ).filter(Q(summary__isnull=True) | Q(summary__evaluated_on__lt=as_of))
     return list(patients.order_by("pk").values_list("pk", flat=True))
+
+
+def patient_id_ranges(*, size: int) -> list[tuple[int, int]]:
+    """Every record's id in consecutive ranges of at most `size` records, as (first id, last id), for
+    the nightly refresh split into jobs. One query reads the ids alone (a 150,000-record registry is
+    150,000 integers)."""
+    ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+    return [(ids[start], ids[min(start + size, len(ids)) - 1]) for start in range(0, len(ids), size)]
 
 
 def patient_versions(*, patient: Patient) -> QuerySet[PatientRecordVersion]:

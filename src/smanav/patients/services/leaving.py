@@ -13,6 +13,7 @@ from smanav.accounts.models import User
 from smanav.audit.models import AccountAction, AuditAction
 from smanav.audit.services import audit_account, audit_record
 from smanav.patients.models import Guardian, Patient
+from smanav.patients.services.worklist_counts import counts_apply, counts_forget_patients
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,9 @@ def account_delete(*, user: User) -> LeavingPlan:
         audit_record(
             actor=user, clinic=None, patient_id=patient.pk, action=AuditAction.DELETE, what="account deleted"
         )
+    gone = counts_forget_patients(patient.pk for patient in plan.deleted)
     Patient.objects.filter(pk__in=[patient.pk for patient in plan.deleted]).delete()
+    counts_apply(gone)
     audit_account(actor=user, subject=user, action=AccountAction.ACCOUNT_DELETED)
     user.delete()
     return plan

@@ -24,6 +24,7 @@ from smanav.patients.services.versioning import (
     lock,
     snapshot,
 )
+from smanav.patients.services.worklist_counts import counts_follow_share
 from smanav_core.codes import Instrument
 from smanav_core.validation import validate_record
 
@@ -83,6 +84,7 @@ def patient_create(
         Guardian.objects.create(patient=patient, user=author, relation=relation)
     else:
         ClinicShare.objects.create(patient=patient, clinic=clinic, invited_by=author)
+        counts_follow_share(patient_id=patient.pk, clinic_id=clinic.pk, shared=True)
     # A new record has no measurements or treatments yet: nothing to read.
     record = record_for_patient(patient, assessments=(), treatments=())
     snapshot(

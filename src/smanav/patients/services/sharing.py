@@ -11,6 +11,7 @@ from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_record
 from smanav.patients.models import ClinicShare
 from smanav.patients.services.versioning import lock
+from smanav.patients.services.worklist_counts import counts_follow_share
 
 
 @transaction.atomic
@@ -21,6 +22,7 @@ def clinic_share_invite(*, author: User, patient_id: int, clinic: Clinic) -> Cli
     if share is not None:
         return share
     share = ClinicShare.objects.create(patient=patient, clinic=clinic, invited_by=author)
+    counts_follow_share(patient_id=patient.pk, clinic_id=clinic.pk, shared=True)
     audit_record(
         actor=author,
         clinic=clinic_of(author),
@@ -41,6 +43,7 @@ def clinic_share_withdraw(*, author: User, patient_id: int, share_id: int) -> No
     share.withdrawn_at = timezone.now()
     share.withdrawn_by = author
     share.save(update_fields=["withdrawn_at", "withdrawn_by"])
+    counts_follow_share(patient_id=patient.pk, clinic_id=share.clinic_id, shared=False)
     audit_record(
         actor=author,
         clinic=clinic_of(author),

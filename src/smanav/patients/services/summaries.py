@@ -21,6 +21,13 @@ from smanav.patients.models import Patient, PatientSummary, SummaryRefreshReques
 from smanav.patients.seam import PatientEvaluation, RecordDocument, evaluate_record, record_for_patient
 from smanav.patients.selectors import patient_ids_for_summary_refresh
 from smanav.patients.services.news import news_compare, news_compare_many
+from smanav.patients.services.worklist_counts import (
+    Flags,
+    clinic_counts_recount,
+    counts_follow_summaries,
+    flags_of,
+    summary_flags,
+)
 from smanav_core.codes import DueStatus, Severity, UrgencyLevel
 from smanav_core.evaluation import JsonDocument
 
@@ -76,13 +83,31 @@ def clinic_summaries_refresh(*, clinic_id: int, as_of: dt.date) -> int:
 
 
 def all_summaries_refresh(*, as_of: dt.date) -> int:
-    """The nightly refresh: every record's summary for `as_of` (also those already worked out that day,
-    so that a knowledge update reaches them), then forget refresh requests older than a month."""
+    """The nightly refresh in one process: every record's summary for `as_of` (also those already worked
+    out that day, so that a knowledge update reaches them), then forget refresh requests older than a
+    month. The background job splits the same work into ranges (`range_summaries_refresh`)."""
     count = patient_summaries_refresh(patient_ids=patient_ids_for_summary_refresh(as_of=as_of), as_of=as_of)
-    SummaryRefreshRequest.objects.filter(
+    summary_refresh_requests_forget(as_of=as_of)
+    clinic_counts_recount()
+    return count
+
+
+def range_summaries_refresh(*, first_id: int, last_id: int, as_of: dt.date) -> int:
+    """One range of the nightly refresh (ids `first_id` to `last_id`, both included), which any worker
+    may take: what `all_summaries_refresh` does for every record, for these. Run twice, or stopped
+    half-way and run again, it writes the same summaries (each chunk replaces its records' summaries in
+    one transaction)."""
+    ids = patient_ids_for_summary_refresh(as_of=as_of, id_range=(first_id, last_id))
+    # The chunk size is read when called, not when defined, so that a test can make chunks small.
+    return patient_summaries_refresh(patient_ids=ids, as_of=as_of, chunk_size=SUMMARY_CHUNK_SIZE)
+
+
+def summary_refresh_requests_forget(*, as_of: dt.date) -> int:
+    """Forget the worklists' refresh requests older than a month before `as_of`; answers how many."""
+    deleted, _ = SummaryRefreshRequest.objects.filter(
         as_of__lt=as_of - dt.timedelta(days=REFRESH_REQUESTS_KEPT_DAYS)
     ).delete()
-    return count
+    return deleted
 
 
 class SummaryFields(TypedDict):
@@ -183,6 +208,11 @@ def _code(code: StrEnum | None) -> str:
     return "" if code is None else code.value
 
 
+def _sort_copies(patient: Patient) -> dict[str, object]:
+    """The record's own fields the worklist sorts on, kept in its summary beside the evaluation's."""
+    return {"display_name": patient.display_name, "birth_date": patient.birth_date}
+
+
 def patient_summary_refresh(
     *, patient: Patient, as_of: dt.date, record: RecordDocument | None = None
 ) -> PatientSummary:
@@ -191,9 +221,11 @@ def patient_summary_refresh(
     if record is None:
         record = record_for_patient(patient)
     evaluation = evaluate_record(record, as_of=as_of)
+    before = summary_flags([patient.pk])
     summary, _ = PatientSummary.objects.update_or_create(
-        patient=patient, defaults=summary_values(evaluation, as_of=as_of)
+        patient=patient, defaults={**summary_values(evaluation, as_of=as_of), **_sort_copies(patient)}
     )
+    counts_follow_summaries(before=before, after={patient.pk: _flags(summary)})
     # A person's own change: the baseline follows it silently (news only of a knowledge update).
     news_compare(patient=patient, evaluation=evaluation.result, edited=True)
     return summary
@@ -215,9 +247,25 @@ def patient_summaries_rebuild(*, patients: Iterable[Patient], as_of: dt.date) ->
         )
         evaluation = evaluate_record(record, as_of=as_of)
         evaluated.append((patient, evaluation.result))
-        rows.append(PatientSummary(patient=patient, **summary_values(evaluation, as_of=as_of)))
+        rows.append(
+            PatientSummary(
+                patient=patient, **summary_values(evaluation, as_of=as_of), **_sort_copies(patient)
+            )
+        )
+    before = summary_flags(row.patient_id for row in rows)
     PatientSummary.objects.filter(patient__in=[row.patient for row in rows]).delete()
     PatientSummary.objects.bulk_create(rows, batch_size=1000)
     # Nobody edited these records: what their new evaluation changed for the person is news.
     news_compare_many(evaluated)
+    # Last, so that the clinics' rows of numbers are locked for the shortest time.
+    counts_follow_summaries(before=before, after={row.patient_id: _flags(row) for row in rows})
     return len(rows)
+
+
+def _flags(summary: PatientSummary) -> Flags:
+    return flags_of(
+        urgency=summary.urgency,
+        alert_count=summary.alert_count,
+        overdue_count=summary.overdue_count,
+        due_soon_count=summary.due_soon_count,
+    )

@@ -1,5 +1,6 @@
-"""`manage.py jobs_status [--recover]`: the live workers, the jobs running and waiting, and the failed
-jobs of the last week; with `--recover`, queue again the jobs of dead workers at once."""
+"""`manage.py jobs_status [--recover]`: the live workers, the jobs running and waiting, the progress of
+the batches queued in the last day (how many of their jobs are done), and the failed jobs of the last
+week; with `--recover`, queue again the jobs of dead workers at once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from smanav.jobs import services
+from smanav.jobs.batches import batches_since
 from smanav.jobs.models import WorkerHeartbeat
 
 
@@ -38,6 +40,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Jobs waiting: {waiting}")
         for job in DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).order_by("started_at"):
             self.stdout.write(f"running since {job.started_at:%Y-%m-%d %H:%M:%S}: {job.task_path} ({job.pk})")
+        # The progress of batches (the nightly refresh, split into ranges that any worker takes).
+        for progress in batches_since(now - dt.timedelta(days=1)):
+            self.stdout.write(str(progress))
         week_ago = now - dt.timedelta(days=7)
         for job in DBTaskResult.objects.failed().filter(finished_at__gte=week_ago).order_by("-finished_at"):
             self.stdout.write(

@@ -1,0 +1,80 @@
+"""The API's record list at any depth (ADR 0026): `after` starts a page after the previous page's last
+id (`next_after`), so a client walks every record once without large offsets; the count for clinic
+staff comes from the clinic's kept numbers plus the records they manage apart, and equals a fresh
+count; bad `after` values are refused naming the field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from tests.web.personas import AS_OF, Personas, people_fixture  # noqa: F401
+
+from smanav.accounts.services import api_token_create
+from smanav.patients.models import Patient
+from smanav.patients.services import patient_create
+
+BASE = "/api/v1/patients"
+
+
+def _bearer(user: Any) -> dict[str, str]:
+    _row, token = api_token_create(user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+@pytest.mark.django_db
+def test_a_client_walks_every_record_once_page_after_page(people: Personas) -> None:
+    for number in range(6):
+        patient_create(
+            author=people.clinician,
+            display_name=f"Record {number}",
+            document={"birth_date": "2015-03-03"},
+            as_of=AS_OF,
+        )
+    headers = _bearer(people.clinician)
+    seen: list[int] = []
+    after = None
+    pages = 0
+    while True:
+        query = {"limit": 3} if after is None else {"limit": 3, "after": after}
+        body = Client().get(BASE, query, **headers).json()
+        pages += 1
+        assert body["count"] == 7  # Ada and the six
+        seen += [item["id"] for item in body["items"]]
+        after = body["next_after"]
+        if after is None:
+            break
+    shared = Patient.objects.filter(shares__clinic=people.clinic, shares__withdrawn_at__isnull=True)
+    assert seen == sorted(shared.values_list("pk", flat=True))
+    assert pages == 3
+
+
+@pytest.mark.django_db
+def test_a_clinicians_count_includes_the_records_they_manage_apart_from_the_clinic(
+    people: Personas,
+) -> None:
+    # A clinician who is also a parent: their own child's record is not shared with the clinic.
+    patient_create(
+        author=people.clinician,
+        display_name="At the clinic",
+        document={"birth_date": "2015-03-03"},
+        as_of=AS_OF,
+    )
+    own = patient_create(
+        author=people.parent, display_name="Own child", document={"birth_date": "2018-03-03"}, as_of=AS_OF
+    )
+    own.guardians.create(user=people.clinician, relation="parent")
+
+    body = Client().get(BASE, **_bearer(people.clinician)).json()
+
+    assert body["count"] == 3 == len(body["items"])
+    assert {item["display_name"] for item in body["items"]} == {"Ada", "At the clinic", "Own child"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("after", ["-1", "soon", str(2**63 + 1)])
+def test_a_bad_after_is_refused_naming_the_field(people: Personas, after: str) -> None:
+    response = Client().get(BASE, {"after": after}, **_bearer(people.clinician))
+    assert response.status_code == 422
+    assert "after" in str(response.json())
