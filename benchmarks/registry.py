@@ -4,6 +4,13 @@ re-evaluation of every record shared among background workers.
     .venv/bin/python benchmarks/registry.py                              # 10,000 patients, both databases
     .venv/bin/python benchmarks/registry.py --patients 1000 --databases sqlite          # a quick look
     .venv/bin/python benchmarks/registry.py --patients 15000 --databases postgres --nightly 1,2
+    .venv/bin/python benchmarks/registry.py --fhir --patients 15000 --databases postgres  # FHIR bulk export
+
+`--fhir`: store the cohort in one process, then in a fresh process write the FHIR bulk export of the
+registry participants (`registry.fhir_export`) and, on PostgreSQL, a raw `COPY (SELECT ...) TO STDOUT` of
+the same rows (the participants, their measurements, treatment courses, doses, consents in force and
+guardians); reports the rows, seconds, rows/s of each and their ratio, the resources written, and the
+export process's peak memory (resident set, before and after the export: the rise is the export's own).
 
 For each database, in a fresh process: create the database, migrate, store N synthetic patients
 (`registry.synth_write`, seed 1, as of 2027-01-10), then write the research export of their consented
@@ -222,6 +229,111 @@ def _with_workers(count: int, range_size: int) -> dict[str, Any]:
     }
 
 
+def synth_phase(patients: int) -> dict[str, Any]:
+    import django
+
+    os.environ.setdefault("SMANAV_DEBUG", "1")
+    django.setup()
+    from django.core.management import call_command
+
+    from smanav.registry.synth_write import synth_write
+
+    call_command("migrate", verbosity=0)
+    report = synth_write(patients=patients, seed=1, as_of=AS_OF)
+    return {"patients": patients, "synth_rows": report.rows, "synth_s": round(report.seconds, 1)}
+
+
+def _source_rows(ids: list[int]) -> int:
+    from smanav.patients.models import Assessment, Dose, Guardian, Treatment
+    from smanav.registry.models import Consent
+
+    return (
+        len(ids)
+        + Assessment.objects.filter(patient_id__in=ids).count()
+        + Treatment.objects.filter(patient_id__in=ids).count()
+        + Dose.objects.filter(treatment__patient_id__in=ids).count()
+        + Consent.objects.filter(patient_id__in=ids, withdrawn_at__isnull=True, given_on__lte=AS_OF).count()
+        + Guardian.objects.filter(patient_id__in=ids).count()
+    )
+
+
+def _copy_seconds(ids: list[int]) -> float:
+    """A raw COPY of the same rows to nowhere (PostgreSQL): the floor of reading them out."""
+    from django.db import connection
+
+    tables = {
+        "patients_patient p": "p.id",
+        "patients_assessment p": "p.patient_id",
+        "patients_treatment p": "p.patient_id",
+        "patients_dose p JOIN patients_treatment t ON t.id = p.treatment_id": "t.patient_id",
+        "registry_consent p": "p.patient_id",
+        "patients_guardian p": "p.patient_id",
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_ids (id bigint PRIMARY KEY)")
+        with cursor.cursor.copy("COPY bench_ids (id) FROM STDIN") as copy:
+            for one in ids:
+                copy.write_row((one,))
+        # Without statistics the planner may scan the ids once per row: analyse them, and join.
+        cursor.execute("ANALYZE bench_ids")
+        started = time.perf_counter()
+        for table, owner in tables.items():
+            extra = " WHERE p.withdrawn_at IS NULL" if table.startswith("registry_consent") else ""
+            sql = f"COPY (SELECT p.* FROM {table} JOIN bench_ids b ON b.id = {owner}{extra}) TO STDOUT"
+            with cursor.cursor.copy(sql) as copy:
+                for _block in copy:
+                    pass
+        seconds = time.perf_counter() - started
+        cursor.execute("DROP TABLE bench_ids")
+    return seconds
+
+
+def fhir_phase() -> dict[str, Any]:
+    import django
+
+    os.environ.setdefault("SMANAV_DEBUG", "1")
+    django.setup()
+    from django.db import connection
+
+    from smanav.registry.fhir_export import PURPOSE, fhir_export_write
+    from smanav.registry.selectors import consented_patients
+
+    cohort = consented_patients(purpose=PURPOSE, on=AS_OF)
+    ids = list(cohort.values_list("pk", flat=True))
+    rows = _source_rows(ids)
+    copy_s = _copy_seconds(ids) if connection.vendor == "postgresql" else None
+    before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with tempfile.TemporaryDirectory() as folder:
+        cpu, started = _cpu_seconds(), time.perf_counter()
+        report = fhir_export_write(out=Path(folder) / "fhir", on=AS_OF)
+        export_s, export_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+        size_mb = sum(p.stat().st_size for p in (Path(folder) / "fhir").iterdir()) / 1e6
+    result = {
+        "patients": report.patients,
+        "rows": rows,
+        "resources": report.resources,
+        "export_s": round(export_s, 1),
+        "export_rows_per_s": round(rows / export_s),
+        "resources_per_s": round(report.resources / export_s),
+        "export_cpu_s": round(export_cpu, 1),
+        "size_mb": round(size_mb),
+        "rss_before_mb": round(before_mb),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+    if copy_s is not None:
+        result |= {"copy_s": round(copy_s, 2), "copy_rows_per_s": round(rows / copy_s)}
+    return result
+
+
+def _fhir_child(database_url: str, patients: int, phase: str) -> dict[str, Any]:
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "smanav.settings"}
+    command = [sys.executable, __file__, "--phase", phase, "--patients", str(patients)]
+    output = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO)
+    if output.returncode != 0:
+        raise SystemExit(output.stderr[-4000:])
+    return dict(json.loads(output.stdout.strip().splitlines()[-1]))
+
+
 def _child(database_url: str, patients: int, extra: list[str] | None = None) -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "smanav.settings"}
     command = [sys.executable, __file__, "--phase", "run", "--patients", str(patients), *(extra or [])]
@@ -327,6 +439,7 @@ def main() -> None:
         "--nightly", default="", help="numbers of workers, e.g. 1,2: time the nightly refresh instead"
     )
     parser.add_argument("--range-size", type=int, default=2000, help="records per job of the refresh")
+    parser.add_argument("--fhir", action="store_true", help="measure the FHIR bulk export instead")
     parser.add_argument("--phase", default="main", help=argparse.SUPPRESS)
     parser.add_argument("--dashboard", action="store_true", help="time the cohort dashboard (see above)")
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/smanav_rdash")
@@ -338,6 +451,12 @@ def main() -> None:
         return
     if args.dashboard:
         dashboard_main(args)
+        return
+    if args.phase in ("synth", "fhir"):
+        print(json.dumps(synth_phase(args.patients) if args.phase == "synth" else fhir_phase()))
+        return
+    if args.fhir:
+        fhir_main(args)
         return
     workers = [int(number) for number in args.nightly.split(",") if number]
     if args.phase == "run":
@@ -426,6 +545,49 @@ def _nightly_main(args: argparse.Namespace, workers: list[int]) -> None:
                 f"{run['wall_s']} | {run['per_s_wall']:,.0f} | {run['per_s_wall'] / engine:.2f} |"
             )
         print(f"load at the end {os.getloadavg()[0]:.1f}", flush=True)
+
+
+def fhir_main(args: argparse.Namespace) -> None:
+    print(
+        f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
+    )
+    print(
+        "| database | patients | rows | resources | export s | rows/s | resources/s | CPU s | MB written "
+        "| COPY s | COPY rows/s | export / COPY | RSS before MB | peak MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for database in args.databases.split(","):
+        with tempfile.TemporaryDirectory() as folder:
+            if database == "sqlite":
+                url = f"sqlite:///{folder}/bench.sqlite3"
+            else:
+                _postgres(args.postgres_url, "create")
+                url = args.postgres_url.rstrip("/") + "/" + DATABASE
+            try:
+                _fhir_child(url, args.patients, "synth")
+                result = _fhir_child(url, args.patients, "fhir")
+            finally:
+                if database != "sqlite":
+                    _postgres(args.postgres_url, "drop")
+        copy = result.get("copy_s")
+        cells = [
+            "SQLite" if database == "sqlite" else "PostgreSQL",
+            f"{result['patients']:,}",
+            f"{result['rows']:,}",
+            f"{result['resources']:,}",
+            result["export_s"],
+            f"{result['export_rows_per_s']:,}",
+            f"{result['resources_per_s']:,}",
+            result["export_cpu_s"],
+            result["size_mb"],
+            "-" if copy is None else copy,
+            "-" if copy is None else f"{result['copy_rows_per_s']:,}",
+            "-" if copy is None else f"{result['export_rows_per_s'] / result['copy_rows_per_s']:.3f}",
+            result["rss_before_mb"],
+            result["peak_mb"],
+        ]
+        print("| " + " | ".join(str(cell) for cell in cells) + " |", flush=True)
+    print(f"load at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

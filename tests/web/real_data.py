@@ -48,9 +48,13 @@ def _shared_beside() -> Path:
     return ROOT.parent / "shared" / "data" / "real"
 
 
+def shared_real_data() -> Path:
+    """The folder of the real public data files (it may not exist)."""
+    return Path(os.environ.get("SMANAV_REAL_DATA") or _shared_beside())
+
+
 def real_data(*parts: str) -> Path:
-    base = Path(os.environ.get("SMANAV_REAL_DATA") or _shared_beside())
-    path = base.joinpath(*parts)
+    path = shared_real_data().joinpath(*parts)
     if not path.exists():
         require_or_skip(f"the real public data file {path} is not there (set SMANAV_REAL_DATA)")
     return path

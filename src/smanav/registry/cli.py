@@ -14,3 +14,13 @@ django_command(
     help="registry-export --project NAME --out FOLDER: the pseudonymised research export of one project",
     command="registry_export",
 )
+django_command(
+    "registry-fhir-export",
+    help="registry-fhir-export --out FOLDER: the registry participants as FHIR R4 NDJSON",
+    command="registry_fhir_export",
+)
+django_command(
+    "registry-fhir-import",
+    help="registry-fhir-import DIR: import a FHIR R4 bulk export folder (idempotent)",
+    command="registry_fhir_import",
+)

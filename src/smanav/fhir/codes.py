@@ -31,6 +31,23 @@ CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 PATIENT_ID_SYSTEM = "https://smanav.invalid/fhir/patient-record"
 CARE_PLAN_ITEM_SYSTEM = "https://smanav.invalid/fhir/CodeSystem/care-plan-item"
 CARE_DOMAIN_SYSTEM = "https://smanav.invalid/fhir/CodeSystem/care-domain"
+# smanav's own codes of what the contract names (the instrument, the therapy, the genetic method, a field
+# of the record, a consent's purpose, who a related person is), so that an import reads back exactly what
+# an export wrote, beside the standard code where there is one.
+INSTRUMENT_SYSTEM = "https://smanav.invalid/fhir/CodeSystem/instrument"
+THERAPY_SYSTEM = "https://smanav.invalid/fhir/CodeSystem/therapy"
+GENETIC_METHOD_SYSTEM = "https://smanav.invalid/fhir/CodeSystem/genetic-method"
+RECORD_FIELD_SYSTEM = "https://smanav.invalid/fhir/CodeSystem/record-field"
+CONSENT_PURPOSE_SYSTEM = "https://smanav.invalid/fhir/CodeSystem/consent-purpose"
+GUARDIAN_RELATION_SYSTEM = "https://smanav.invalid/fhir/CodeSystem/guardian-relation"
+# A consent text of smanav, as `Consent.policy.uri`: this, then `PURPOSE/VERSION`.
+CONSENT_TEXT_URI = "https://smanav.invalid/fhir/consent-text/"
+# Extensions: the region whose treatment approvals apply (US, EU, UK, CA, JP, AU), and the labelled
+# regimen of a treatment course.
+REGION_EXTENSION = "https://smanav.invalid/fhir/StructureDefinition/approval-region"
+REGIMEN_EXTENSION = "https://smanav.invalid/fhir/StructureDefinition/regimen"
+# A patient's identifier that no other installation makes: `urn:uuid:` of the record's export id.
+URI_IDENTIFIER_SYSTEM = "urn:ietf:rfc:3986"
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,14 @@ class Coding:
         if self.display:
             coding["display"] = self.display
         return coding
+
+
+def instrument_coding(instrument: str) -> Coding:
+    return Coding(INSTRUMENT_SYSTEM, instrument)
+
+
+def therapy_coding(therapy: str) -> Coding:
+    return Coding(THERAPY_SYSTEM, therapy)
 
 
 @dataclass(frozen=True)
