@@ -254,12 +254,16 @@ def _seed(patients: int, families: int, cohort: str) -> dict[str, Any]:
     }
 
 
+RANGE_TASK = "smanav.patients.tasks.refresh_summary_range"
+
+
 def _wait_for_running_job(seconds: float) -> bool:
+    """Whether a range of the nightly refresh (the planning job queues them) runs within `seconds`."""
     from django_tasks_db.models import DBTaskResult
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        if DBTaskResult.objects.filter(status="RUNNING").exists():
+        if DBTaskResult.objects.filter(status="RUNNING", task_path=RANGE_TASK).exists():
             return True
         time.sleep(0.2)
     return False
@@ -405,25 +409,25 @@ def _faults(args: argparse.Namespace, env: dict[str, str], stop: threading.Event
             (RUN_DIR / f"worker-{number}.pid").write_text(str(process.pid))
         notes.append("workers started again")
     else:
-        notes.append("the refresh job did not start within 120 s; no worker killed")
+        notes.append("no range of the refresh started within 120 s; no worker killed")
     if args.restart_postgres:
         until(2 / 3)
         subprocess.run(["pg_ctlcluster", "15", "main", "restart"], check=False)
         notes.append(f"{time.strftime('%H:%M:%S')}: PostgreSQL restarted")
     until(1)
     from django.db import connection
-    from django_tasks_db.models import DBTaskResult
 
     # This script's own connection did not survive a restart of PostgreSQL: open a new one.
     connection.close()
-    job = DBTaskResult.objects.get(id=result.id)
-    notes.append(
-        f"the killed refresh job ended the run as {job.status}, run by {len(job.worker_ids)} workers in "
-        f"all, last started {job.started_at:%H:%M:%S}, finished "
-        f"{job.finished_at:%H:%M:%S}"
-        if job.finished_at and job.started_at
-        else f"the killed refresh job ended the run as {job.status} (workers: {len(job.worker_ids)})"
-    )
+    from smanav.jobs.batches import batch_jobs, batches_since
+
+    # The planning job names the batch after its own id; its ranges are the work the workers share.
+    batch = str(result.id)
+    for line in batches_since(dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)):
+        if line.batch == batch:
+            notes.append(f"the refresh killed mid-run: {line}")
+    taken_twice = sum(1 for job in batch_jobs(batch=batch, task_path=RANGE_TASK) if len(job.worker_ids) > 1)
+    notes.append(f"ranges run by a second worker after the kill: {taken_twice}")
     for name in ("app-1", "app-2", "worker-1", "worker-2"):
         try:
             os.kill(int((RUN_DIR / f"{name}.pid").read_text()), 0)
