@@ -191,7 +191,7 @@ class NoticesForm(forms.Form):
     )
     news_weekly = forms.ChoiceField(
         label=_("How often"),
-        choices=[("", _("After each nightly check that finds a change")), ("weekly", _("Once a week"))],
+        choices=[("", _("On the day something changes")), ("weekly", _("Once a week"))],
         required=False,
     )
     news_details = forms.BooleanField(
