@@ -126,6 +126,8 @@ def test_withdrawn_and_never_asked_patients_are_in_no_figure(
     assert people.shared_child.pk not in people_counted  # the personas never joined the registry
     page = log_in(Client(), people.coordinator).get(PAGE).content.decode()
     assert f"People taking part:</strong> {len(registry) - 10}" in page
+    # The page's title is words only, and the time-to-event section is on the page once.
+    assert "<title>Registry dashboard" in page and page.count('id="survival-heading"') == 1
     assert counts.total == len(registry) - 10
     for entry in counts.tables:
         assert entry.table.total == len(registry) - 10
