@@ -392,6 +392,7 @@ class NewsKind(models.TextChoices):
     PLAN_NEW = "plan_new", _("New in the care plan")
     PLAN_INTERVAL = "plan_interval", _("A check's interval changed")
     PLAN_GONE = "plan_gone", _("No longer in the care plan")
+    TRIAL = "trial", _("A trial newly recruiting near the family may fit")
 
 
 class RecordNews(models.Model):
@@ -408,6 +409,9 @@ class RecordNews(models.Model):
     sources = models.JSONField(default=list)
     knowledge_before = models.CharField(max_length=80)
     knowledge_after = models.CharField(max_length=80)
+    # A trial's news (`NewsKind.TRIAL`): its title, nearest site, distance, the criteria that could not be
+    # checked and the sources, as the matcher said them (`web/trial_news.py`). Empty for other news.
+    trial = models.JSONField(default=dict, blank=True)
     # When the people who asked for it were e-mailed that something changed (never the detail itself).
     emailed_at = models.DateTimeField(null=True, blank=True)
 

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from smanav.directory.importing.geocoding import Geocoder
 from smanav.directory.importing.report import ImportFormatError, ImportReport
@@ -29,6 +30,7 @@ from smanav.trials.countries import country_code
 from smanav.trials.models import Trial, TrialSite
 
 BATCH_SIZE = 200
+RECRUITING = "RECRUITING"
 NCT_ID = re.compile(r"^NCT\d{8}$")
 SMA_WORDS = ("spinal muscular atroph", "muscular atrophy, spinal")
 # "SMA" on its own, or as the name of the disease: "SMA", "SMA type 2", "5q SMA", "SMA (spinal ...)".
@@ -244,6 +246,19 @@ def _digest(parsed: ParsedTrial, is_sample: bool) -> str:
     return hashlib.blake2b(payload.encode("utf-8"), digest_size=12).hexdigest()
 
 
+def _recruiting_since(
+    trial: Trial, before: tuple[str, str, dt.datetime | None, dt.datetime | None] | None, now: dt.datetime
+) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The trial's `recruiting_since` and `news_worked_for` after this import: an SMA trial that is new
+    and recruiting, or was not recruiting before, is newly recruiting `now`; one that stays recruiting
+    keeps its moment; one that stops recruiting has none (if it recruits again, that is news again)."""
+    if not trial.is_sma or trial.overall_status != RECRUITING:
+        return None, None if before is None else before[3]
+    if before is None or before[1] != RECRUITING:
+        return now, None if before is None else before[3]
+    return before[2], before[3]
+
+
 class _TrialWriter:
     def __init__(self, report: ImportReport, *, is_sample: bool, source: str) -> None:
         self.report, self.is_sample, self.source = report, is_sample, source
@@ -281,22 +296,30 @@ class _TrialWriter:
         if not pending:
             return
         with transaction.atomic():
-            existing = dict(
-                Trial.objects.filter(nct_id__in=list(pending)).values_list("nct_id", "content_hash")
-            )
+            existing = {
+                nct_id: (digest, status, since, worked)
+                for nct_id, digest, status, since, worked in Trial.objects.filter(
+                    nct_id__in=list(pending)
+                ).values_list(
+                    "nct_id", "content_hash", "overall_status", "recruiting_since", "news_worked_for"
+                )
+            }
+            now = timezone.now()
             changed: list[tuple[Trial, ParsedTrial]] = []
             for nct_id, (_, parsed) in pending.items():
                 digest = _digest(parsed, self.is_sample)
-                if existing.get(nct_id) == digest:
+                before = existing.get(nct_id)
+                if before is not None and before[0] == digest:
                     self.report.unchanged += 1
                     continue
-                if nct_id in existing:
+                if before is not None:
                     self.report.updated += 1
                 else:
                     self.report.added += 1
                 trial = Trial(
                     content_hash=digest, is_sample=self.is_sample, source=self.source, **parsed.values
                 )
+                trial.recruiting_since, trial.news_worked_for = _recruiting_since(trial, before, now)
                 changed.append((trial, parsed))
             if not changed:
                 return

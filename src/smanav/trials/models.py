@@ -6,6 +6,7 @@ the SMA-specific criteria a family can be matched against come from the curated 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -33,6 +34,11 @@ class Trial(models.Model):
     source = models.CharField(max_length=200, blank=True, default="", help_text="File the record came from.")
     is_sample = models.BooleanField(default=False)
     content_hash = models.CharField(max_length=32, default="")
+    # When an import found the trial newly recruiting (new, or changed to recruiting); None while it is
+    # not recruiting, or when it was recruiting before trial news began. The trial news of families near
+    # its sites are worked out once for each such moment (`news_worked_for`, `web/trial_news.py`).
+    recruiting_since = models.DateTimeField(null=True, blank=True)
+    news_worked_for = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["is_sma", "overall_status"], name="trials_sma_status")]
@@ -56,3 +62,27 @@ class TrialSite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.facility} ({self.city}, {self.country})"
+
+
+class TrialNewsPlace(models.Model):
+    """Where a family account wants to hear of newly recruiting trials, and how far it would travel: a
+    place resolved with the offline place tables (`geo.selectors.locate`), kept as its coordinates, and a
+    distance in km. No row: no trial news. Chosen on the notices page; the trial news themselves are only
+    for records whose consent to being contacted about clinical trials is in force."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="trial_news_place"
+    )
+    # What the person typed, and the place it was resolved to ("Boston, Massachusetts, United States").
+    query = models.CharField(max_length=200)
+    label = models.CharField(max_length=300)
+    country_code = models.CharField(max_length=2, blank=True, default="")
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    distance_km = models.PositiveIntegerField()
+    # An e-mail for each trial newly recruiting within the distance (on the site: always).
+    by_email = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"trial news for {self.user_id}: {self.distance_km} km of {self.label}"

@@ -24,6 +24,17 @@ DISCLAIMER = (
 )
 
 
+def trials_awaiting_news() -> list[Trial]:
+    """The SMA trials an import found newly recruiting whose trial news were not worked out yet for that
+    moment (`web/trial_news.py`), with their sites."""
+    rows = Trial.objects.filter(is_sma=True, overall_status="RECRUITING", recruiting_since__isnull=False)
+    return [
+        trial
+        for trial in rows.prefetch_related("sites").order_by("nct_id")
+        if trial.news_worked_for != trial.recruiting_since
+    ]
+
+
 def patient_facts(record: object, *, as_of: dt.date) -> Person:
     """Validate the record and let the clinical core interpret it (diagnosis, type, motor function), as
     the core does for an evaluation; no region is involved (trial criteria are the same everywhere)."""

@@ -1,11 +1,16 @@
-"""The trials app's entry points for the API, the page and the CLI (the writes are in `importing.py`)."""
+"""The trials app's entry points for the API, the page and the CLI (the imports are in `importing.py`),
+and where a family wants to hear of newly recruiting trials (the notices page)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
+from django.db import transaction
+
+from smanav.accounts.models import User
 from smanav.geo.models import ATTRIBUTION
 from smanav.geo.selectors import Location, Unresolved, locate
+from smanav.trials.models import TrialNewsPlace
 from smanav.trials.selectors import DISCLAIMER, match_trials, patient_facts
 from smanav_core.ages import age_words
 from smanav_core.evaluation import JsonDocument
@@ -66,3 +71,39 @@ def trials_match_document(
         "disclaimer": DISCLAIMER,
         "attribution": ATTRIBUTION if location is not None else None,
     }
+
+
+# How far a family may ask to hear of trials, in km: beyond this a trial is "anywhere" rather than near.
+TRIAL_NEWS_MAX_KM = 1000
+
+
+@transaction.atomic
+def trial_news_place_set(
+    *, user: User, query: str, place: Location, distance_km: int, by_email: bool
+) -> TrialNewsPlace:
+    """Keep where the account wants to hear of newly recruiting trials (a place already resolved with
+    `geo.selectors.locate`) and how far, in km, it would travel."""
+    if not 1 <= distance_km <= TRIAL_NEWS_MAX_KM:
+        raise ValueError(f"distance_km must be from 1 to {TRIAL_NEWS_MAX_KM}")
+    found, _created = TrialNewsPlace.objects.update_or_create(
+        user=user,
+        defaults={
+            "query": " ".join(query.split())[:200],
+            "label": place.display_name[:300],
+            "country_code": place.country_code[:2],
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+            "distance_km": distance_km,
+            "by_email": by_email,
+        },
+    )
+    return found
+
+
+def trial_news_place_clear(*, user: User) -> None:
+    """No more trial news for the account: its place is forgotten."""
+    TrialNewsPlace.objects.filter(user=user).delete()
+
+
+def trial_news_place_of(user: User) -> TrialNewsPlace | None:
+    return TrialNewsPlace.objects.filter(user=user).first()

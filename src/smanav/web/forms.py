@@ -11,6 +11,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smanav.geo.selectors import Location, Unresolved, locate
+from smanav.trials.services import TRIAL_NEWS_MAX_KM
 from smanav_core.codes import Region, Sex, TriageCourse, TriageHistory, TriageOnset, TriageSymptom
 from smanav_core.knowledge.loader import load_knowledge
 from smanav_core.report import REGION_NAMES
@@ -202,9 +204,71 @@ class NoticesForm(forms.Form):
         ),
         required=False,
     )
+    trials_place = forms.CharField(
+        label=_("Town or postal code"),
+        help_text=_(
+            "Where you would travel from, like “Boston, US” or “02115”. Leave it empty for no news of trials."
+        ),
+        required=False,
+        max_length=200,
+        error_messages={"max_length": _("Town or postal code must be 200 characters or fewer.")},
+    )
+    trials_distance_km = forms.IntegerField(
+        label=_("How far you would travel, in km"),
+        help_text=_("Between 1 and %(most)d km.") % {"most": TRIAL_NEWS_MAX_KM},
+        required=False,
+        min_value=1,
+        max_value=TRIAL_NEWS_MAX_KM,
+        error_messages={
+            "min_value": _("How far you would travel must be at least 1 km."),
+            "max_value": _("How far you would travel must be %(most)d km or fewer.")
+            % {"most": TRIAL_NEWS_MAX_KM},
+            "invalid": _("How far you would travel must be a whole number of km, like 100."),
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    trials_email = forms.BooleanField(label=_("Email me about such a trial"), required=False)
     newsletter = forms.BooleanField(label=_("Email me new and revised library articles"), required=False)
     newsletter_frequency = forms.ChoiceField(
         label=_("How often the library email comes"),
         choices=[("weekly", _("Every week")), ("monthly", _("Every month"))],
         error_messages={"invalid_choice": _("Choose every week or every month.")},
     )
+
+    def __init__(self, *args: Any, prefer_country: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.prefer_country = prefer_country
+        # The place the "Town or postal code" was found to be (None: no trial news).
+        self.trials_location: Location | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        place = " ".join((data.get("trials_place") or "").split())
+        distance = data.get("trials_distance_km")
+        if "trials_distance_km" in self.errors or "trials_place" in self.errors:
+            return data
+        if not place:
+            if distance is not None:
+                self.add_error("trials_place", _("Enter a town or postal code, or leave both empty."))
+            elif data.get("trials_email"):
+                self.add_error("trials_place", _("Enter a town or postal code to be emailed about trials."))
+            return data
+        if distance is None:
+            self.add_error("trials_distance_km", _("Enter how far you would travel, in km, like 100."))
+            return data
+        found = locate(place, prefer=self.prefer_country)
+        if isinstance(found, Unresolved):
+            if found.ambiguous:
+                message = _(
+                    "“%(place)s” is the name of several places. Add the region or country, like: %(choices)s."
+                )
+            elif found.suggestions:
+                message = _("We could not find “%(place)s”. Did you mean: %(choices)s?")
+            else:
+                message = _("We could not find “%(place)s”. Try a nearby town or a postal code.")
+            self.add_error(
+                "trials_place", message % {"place": place, "choices": "; ".join(found.suggestions[:5])}
+            )
+            return data
+        self.trials_location = found
+        return data

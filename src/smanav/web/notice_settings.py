@@ -1,5 +1,6 @@
 """One page for every notice smanav sends a signed-in person (issue 15, part 3): what is due in a care
-plan, changes to a record, the community's notifications (for a member) and the library's newsletter,
+plan, changes to a record, news of trials near the family (`trial_news.py`), the community's
+notifications (for a member) and the library's newsletter,
 each on the site and by e-mail, with the digest options. The separate pages (reminders, the
 community's "How you are told") link here; what is chosen here holds from the next message on.
 """
@@ -23,6 +24,8 @@ from smanav.community.models import NotificationKind
 from smanav.community.notices import delivery as community_notices
 from smanav.library.models import DigestFrequency, NewsletterSubscription
 from smanav.library.newsletter import Choices, newsletter_confirm, newsletter_unsubscribe, normal_address
+from smanav.trials.services import trial_news_place_clear, trial_news_place_of, trial_news_place_set
+from smanav.user_locale import user_locale
 from smanav.web.forms import NoticesForm
 
 
@@ -34,8 +37,10 @@ def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
     address = normal_address(user.email)
     subscription = NewsletterSubscription.objects.filter(email=address).first() if address else None
     subscribed = subscription is not None and subscription.unsubscribed_at is None
+    place = trial_news_place_of(user)
     form = NoticesForm(
         request.POST or None,
+        prefer_country=user_locale(request).country,
         initial={
             "due_email": preference.enabled,
             "days_before": preference.days_before,
@@ -43,6 +48,9 @@ def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
             "news_email": preference.news_by_email,
             "news_weekly": "weekly" if preference.news_weekly else "",
             "news_details": preference.news_details,
+            "trials_place": place.query if place else "",
+            "trials_distance_km": place.distance_km if place else None,
+            "trials_email": place.by_email if place else False,
             "newsletter": subscribed,
             "newsletter_frequency": subscription.frequency if subscription else DigestFrequency.MONTHLY,
         },
@@ -68,6 +76,16 @@ def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
                     news_weekly=data["news_weekly"] == "weekly",
                     news_details=data["news_details"],
                 )
+                if form.trials_location is not None:
+                    trial_news_place_set(
+                        user=user,
+                        query=data["trials_place"],
+                        place=form.trials_location,
+                        distance_km=data["trials_distance_km"],
+                        by_email=data["trials_email"],
+                    )
+                else:
+                    trial_news_place_clear(user=user)
                 if community is not None and member is not None:
                     community_notices.preferences_save(member=member, choices=community.chosen())
                 _newsletter_save(subscription, address, data["newsletter"], data["newsletter_frequency"])

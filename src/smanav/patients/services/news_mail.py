@@ -27,7 +27,7 @@ from smanav.accounts.models import Clinic, ReminderPreference, StaffMembership, 
 from smanav.audit.purposes import Purpose
 from smanav.audit.services import audit_reads_many
 from smanav.outbox.services import Message, messages_queue, rendered
-from smanav.patients.models import ClinicShare, Guardian, Patient, RecordNews
+from smanav.patients.models import ClinicShare, Guardian, NewsKind, Patient, RecordNews
 
 NEWS_PURPOSE = Purpose.job("email that something changed for a record")
 WINDOW_DAYS = 30
@@ -85,6 +85,8 @@ def news_emails_send(*, site_url: str, now: dt.datetime | None = None) -> int:
     floor = min(preference.news_told_until for preference in preferences.values())
     news = list(
         RecordNews.objects.filter(pk__gt=floor, created_at__gte=at - dt.timedelta(days=WINDOW_DAYS))
+        # A trial's news has its own email, to the family near it (`web/trial_news.py`).
+        .exclude(kind=NewsKind.TRIAL)
         .order_by("pk")
         .values_list("pk", "patient_id", "text")
     )
@@ -124,9 +126,9 @@ def news_emails_send(*, site_url: str, now: dt.datetime | None = None) -> int:
             messages_queue(messages, now=at)
             ReminderPreference.objects.bulk_update(told, ["news_told_until", "news_sent_at"])
         queued += len(messages)
-    RecordNews.objects.filter(pk__gt=floor, pk__lte=news[-1][0], emailed_at__isnull=True).update(
-        emailed_at=at
-    )
+    RecordNews.objects.filter(pk__gt=floor, pk__lte=news[-1][0], emailed_at__isnull=True).exclude(
+        kind=NewsKind.TRIAL
+    ).update(emailed_at=at)
     return queued
 
 
