@@ -245,7 +245,8 @@ class NoticesForm(forms.Form):
         data = super().clean() or {}
         place = " ".join((data.get("trials_place") or "").split())
         distance = data.get("trials_distance_km")
-        if "trials_distance_km" in self.errors or "trials_place" in self.errors:
+        distance_given = distance is not None or "trials_distance_km" in self.errors
+        if "trials_place" in self.errors:
             return data
         if not place:
             if distance is not None:
@@ -253,9 +254,8 @@ class NoticesForm(forms.Form):
             elif data.get("trials_email"):
                 self.add_error("trials_place", _("Enter a town or postal code to be emailed about trials."))
             return data
-        if distance is None:
+        if not distance_given:
             self.add_error("trials_distance_km", _("Enter how far you would travel, in km, like 100."))
-            return data
         found = locate(place, prefer=self.prefer_country)
         if isinstance(found, Unresolved):
             if found.ambiguous:
@@ -269,6 +269,6 @@ class NoticesForm(forms.Form):
             self.add_error(
                 "trials_place", message % {"place": place, "choices": "; ".join(found.suggestions[:5])}
             )
-            return data
-        self.trials_location = found
+        elif distance is not None:
+            self.trials_location = found
         return data
