@@ -14,12 +14,13 @@ from smanav.community.notices import digests
 
 @task()
 def send_notification_email(*, notification_id: int) -> bool:
-    """E-mail one notification, if its member still wants it by e-mail; answers whether it went."""
+    """Queue the e-mail of one notification in the outbox, if its member still wants it by e-mail; answers
+    whether it was queued (the outbox's delivery job sends it)."""
     return notifications.notification_email_send(notification_id=notification_id)
 
 
 @task()
 def send_weekly_digests(*, today: str) -> int:
     """The weekly job: the digest of the week before `today`'s week (ISO date) to every member who gets
-    it; answers how many e-mails went."""
+    it, queued in the outbox; answers how many e-mails were queued."""
     return digests.digests_send(today=dt.date.fromisoformat(today))

@@ -11,7 +11,9 @@ from django_tasks_db.models import DBTaskResult
 
 
 def deliver() -> None:
-    for job in DBTaskResult.objects.ready().order_by("enqueued_at"):
-        job.claim("test")
-        arguments = job.args_kwargs
-        job.set_successful(job.task.call(*arguments["args"], **arguments["kwargs"]))
+    """Every queued job, and those they queue (a notification's job queues the outbox's delivery)."""
+    while jobs := list(DBTaskResult.objects.ready().order_by("enqueued_at")):
+        for job in jobs:
+            job.claim("test")
+            arguments = job.args_kwargs
+            job.set_successful(job.task.call(*arguments["args"], **arguments["kwargs"]))

@@ -2,7 +2,9 @@
 member chose; marking them read; the member's preferences; unsubscribing from a link in an e-mail.
 
 E-mail never leaves inside the request that caused it: a notification that should be e-mailed queues a
-job (`community/tasks.py`) in the same transaction, and the worker sends it (`notification_email_send`).
+job (`community/tasks.py`) in the same transaction; the worker decides it again (still wanted, still
+published) and queues it in the outbox (`smanav.outbox`, ADR 0024), which sends it in batches, retries
+it and never sends it twice (`notification_email_send`).
 Subjects are fixed sentences per kind: they never carry a title, a name or anything a member wrote, so
 a lock screen or a shared inbox shows nothing of anyone's health.
 """
@@ -13,7 +15,6 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -32,7 +33,7 @@ from smanav.community.models import (
     Status,
 )
 from smanav.community.unsubscribe import unsubscribe_token
-from smanav.outbox.services import unsubscribe_headers
+from smanav.outbox.services import Message, message_queue, unsubscribe_headers
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,23 +168,35 @@ def unsubscribe_url(*, member: Member, kind: str) -> str:
     )
 
 
-def email_message(*, member: Member, kind: str, subject: str, body: str) -> EmailMessage:
-    """An e-mail to the member with the one-click unsubscribe headers of RFC 8058 for `kind`."""
+def email_message(
+    *, member: Member, kind: str, key: str, template: str, context: dict[str, object]
+) -> Message:
+    """The e-mail to the member, for the outbox (`smanav.outbox`): `key` names what made it, the subject is
+    the kind's fixed sentence, the plain text and HTML come from `<template>.txt` and `<template>.html`,
+    with the one-click unsubscribe headers of RFC 8058 for `kind`."""
     link = unsubscribe_url(member=member, kind=kind)
-    return EmailMessage(
+    subject = SUBJECTS[kind]
+    full = {**context, "subject": subject}
+    return Message(
+        key=key,
+        kind=f"community.{kind}",
+        to=member.user.email,
         subject=subject,
-        body=body,
-        to=[member.user.email],
+        text=render_to_string(f"{template}.txt", full),
+        html=render_to_string(f"{template}.html", full),
         headers=unsubscribe_headers(link),
     )
 
 
+@transaction.atomic
 def notification_email_send(*, notification_id: int) -> bool:
-    """Send the e-mail of one notification, if it is still wanted: the member still chooses e-mail for
-    its kind, has an address, and it was not sent already. Answers whether it went. Safe to run twice:
-    the notification is claimed (`emailed_at`) before sending, and released if sending fails."""
+    """Queue the e-mail of one notification in the outbox, if it is still wanted: the member still
+    chooses e-mail for its kind, has an address, and it was not queued already. Answers whether it was
+    queued. Safe to run twice: the notification is marked (`emailed_at`) in the transaction that queues
+    it, and the outbox key (`community.notification:<id>`) is queued once; the outbox sends it."""
     notification = (
-        Notification.objects.filter(pk=notification_id)
+        Notification.objects.select_for_update(of=("self",))
+        .filter(pk=notification_id)
         .select_related("recipient__user", "actor", "post", "comment")
         .first()
     )
@@ -201,12 +214,8 @@ def notification_email_send(*, notification_id: int) -> bool:
         return False
     if not choice_for(member=member, kind=notification.kind).email:
         return False
-    claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-        emailed_at=timezone.now()
-    )
-    if not claimed:
-        return False
-    context = {
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    context: dict[str, object] = {
         "member": member,
         "notification": notification,
         "link": site_url(notification_target(notification)),
@@ -216,15 +225,11 @@ def notification_email_send(*, notification_id: int) -> bool:
     message = email_message(
         member=member,
         kind=notification.kind,
-        subject=SUBJECTS[notification.kind],
-        body=render_to_string("community/notifications/email.txt", context),
+        key=f"community.notification:{notification.pk}",
+        template="community/notifications/email",
+        context=context,
     )
-    try:
-        message.send()
-    except Exception:
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
-        raise
-    return True
+    return message_queue(message)
 
 
 def notification_target(notification: Notification) -> str:

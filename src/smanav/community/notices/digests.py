@@ -4,7 +4,8 @@ what they wrote, for members who keep it on (`NotificationKind.DIGEST`, on by de
 It lists new posts in followed topics (titles, linked; never from a member one blocks or is blocked by,
 nor muted ones) and counts the replies and reactions to the member's own posts, with the notifications
 the member chose to have in the digest. Its subject names nothing. A digest is recorded per member and
-week (`Digest`), so the job can run twice or late and sends each week's digest once.
+week (`Digest`), written in the transaction that queues the e-mail in the outbox (`smanav.outbox`), so
+the job can run twice or late and each week's digest is sent once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
@@ -33,7 +33,6 @@ from smanav.community.models import (
 )
 from smanav.community.notices.delivery import (
     DEFAULTS,
-    SUBJECTS,
     choice_for,
     email_message,
     post_path,
@@ -41,6 +40,7 @@ from smanav.community.notices.delivery import (
     unsubscribe_url,
     week_start,
 )
+from smanav.outbox.services import message_queue
 
 # At most this many new posts of followed topics are listed; the digest says how many more there were.
 POSTS_LISTED = 10
@@ -129,8 +129,8 @@ def digest_recipients() -> list[Member]:
 
 
 def digest_send(*, member: Member, week_of: dt.date) -> bool:
-    """Send the member's digest of the seven days before `week_of` (a Monday), unless it was sent already
-    or there is nothing to say. Answers whether an e-mail went."""
+    """Queue the member's digest of the seven days before `week_of` (a Monday), unless it was queued already
+    or there is nothing to say. Answers whether an e-mail was queued."""
     end = timezone.make_aware(dt.datetime.combine(week_of, dt.time()))
     start = end - dt.timedelta(days=7)
     content = digest_content(member=member, start=start, end=end)
@@ -139,7 +139,7 @@ def digest_send(*, member: Member, week_of: dt.date) -> bool:
     try:
         with transaction.atomic():
             Digest.objects.create(member=member, week_of=week_of)
-            context = {
+            context: dict[str, object] = {
                 "member": member,
                 "content": content,
                 "posts": [(post, site_url(post_path(post.pk) or "")) for post in content.topic_posts],
@@ -147,19 +147,23 @@ def digest_send(*, member: Member, week_of: dt.date) -> bool:
                 "preferences_url": site_url(reverse("community:notification_preferences")),
                 "unsubscribe_url": unsubscribe_url(member=member, kind=NotificationKind.DIGEST),
             }
-            email_message(
-                member=member,
-                kind=NotificationKind.DIGEST,
-                subject=SUBJECTS[NotificationKind.DIGEST],
-                body=render_to_string("community/notifications/digest.txt", context),
-            ).send()
+            # Queued in the outbox with the week's mark, in one transaction: both or neither.
+            message_queue(
+                email_message(
+                    member=member,
+                    kind=NotificationKind.DIGEST,
+                    key=f"community.digest:{member.pk}:{week_of.isoformat()}",
+                    template="community/notifications/digest",
+                    context=context,
+                )
+            )
     except IntegrityError:
-        return False  # sent already, by an earlier or a parallel run
+        return False  # queued already, by an earlier or a parallel run
     return True
 
 
 def digests_send(*, today: dt.date) -> int:
-    """Send the digest of last week to every member who gets it; answers how many e-mails went."""
+    """Queue the digest of last week for every member who gets it; answers how many e-mails were queued."""
     week_of = week_start(today)
     sent = 0
     for member in digest_recipients():

@@ -1,6 +1,7 @@
-"""Send the community's weekly digest: `manage.py community_digest` (now, in this process) or
-`manage.py community_digest --enqueue` (as a job for the worker). Run it once a week, on Monday
-morning: it covers the seven days before that Monday, and a second run that week sends nothing."""
+"""Send the community's weekly digest: `manage.py community_digest` (queued in the outbox and sent now,
+in this process) or `manage.py community_digest --enqueue` (as a job for the worker, which queues them
+and lets the outbox's delivery job send them). Run it once a week, on Monday morning: it covers the
+seven days before that Monday, and a second run that week sends nothing."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from smanav.community.notices.digests import digests_send
 from smanav.community.tasks import send_weekly_digests
+from smanav.outbox.delivery import outbox_flush
 
 
 class Command(BaseCommand):
@@ -27,5 +29,6 @@ class Command(BaseCommand):
             result = send_weekly_digests.enqueue(today=today.isoformat())
             self.stdout.write(f"Queued the weekly digest (job {result.id}).")
             return
-        sent = digests_send(today=today)
-        self.stdout.write(f"Sent {sent} weekly digest e-mail(s).")
+        queued = digests_send(today=today)
+        delivery = outbox_flush()
+        self.stdout.write(f"Queued {queued} weekly digest e-mail(s); sent {delivery.sent} e-mail(s) now.")
