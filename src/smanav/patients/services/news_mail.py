@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -35,25 +36,40 @@ CHUNK = 500
 WEEK = dt.timedelta(days=7)
 
 
+# Ids per `IN (...)` list: SQLite refuses a statement with more variables than its limit (999 in older
+# builds, and Django assumes that), and a registry's news can name 150,000 records.
+IN_CHUNK = 500
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    listed = list(ids)
+    for start in range(0, len(listed), IN_CHUNK):
+        yield listed[start : start + IN_CHUNK]
+
+
 def _recipients(patient_ids: list[int], wanting: set[int]) -> dict[int, dict[int, int | None]]:
     """Of the accounts `wanting` emails, those who may read these records: account id to the records
     (and the clinic they read them for, None for a family)."""
     found: dict[int, dict[int, int | None]] = defaultdict(dict)
-    for user_id, patient_id in Guardian.objects.filter(patient_id__in=patient_ids).values_list(
-        "user_id", "patient_id"
-    ):
-        if user_id in wanting:
-            found[user_id][patient_id] = None
-    shares = ClinicShare.objects.filter(patient_id__in=patient_ids, withdrawn_at__isnull=True)
     clinics: dict[int, list[int]] = defaultdict(list)
-    for clinic_id, patient_id in shares.values_list("clinic_id", "patient_id"):
-        clinics[clinic_id].append(patient_id)
-    staff = StaffMembership.objects.filter(
-        clinic_id__in=clinics, confirmed_at__isnull=False, user_id__in=wanting
-    ).values_list("user_id", "clinic_id")
-    for user_id, clinic_id in staff:
-        for patient_id in clinics[clinic_id]:
-            found[user_id].setdefault(patient_id, clinic_id)
+    for ids in _chunks(patient_ids):
+        for user_id, patient_id in Guardian.objects.filter(patient_id__in=ids).values_list(
+            "user_id", "patient_id"
+        ):
+            if user_id in wanting:
+                found[user_id][patient_id] = None
+        shares = ClinicShare.objects.filter(patient_id__in=ids, withdrawn_at__isnull=True)
+        for clinic_id, patient_id in shares.values_list("clinic_id", "patient_id"):
+            clinics[clinic_id].append(patient_id)
+    for clinic_ids in _chunks(clinics):
+        staff = StaffMembership.objects.filter(
+            clinic_id__in=clinic_ids, confirmed_at__isnull=False
+        ).values_list("user_id", "clinic_id")
+        for user_id, clinic_id in staff:
+            if user_id not in wanting:
+                continue
+            for patient_id in clinics[clinic_id]:
+                found[user_id].setdefault(patient_id, clinic_id)
     return found
 
 
@@ -96,7 +112,9 @@ def news_emails_send(*, site_url: str, now: dt.datetime | None = None) -> int:
     for news_id, patient_id, text in news:
         by_patient[patient_id].append((news_id, text))
     recipients = _recipients(list(by_patient), set(preferences))
-    names = dict(Patient.objects.filter(pk__in=by_patient).values_list("pk", "display_name"))
+    names: dict[int, str] = {}
+    for ids in _chunks(by_patient):
+        names.update(Patient.objects.filter(pk__in=ids).values_list("pk", "display_name"))
     clinic_ids = {clinic_id for records in recipients.values() for clinic_id in records.values() if clinic_id}
     clinics = Clinic.objects.in_bulk(list(clinic_ids))
     context = {
