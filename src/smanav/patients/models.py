@@ -418,6 +418,12 @@ class RecordNews(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["patient", "-created_at"], name="news_patient_created")]
+        # A record is told of a trial once, even by two runs of the same range at the same time.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "subject"], condition=Q(kind="trial"), name="news_trial_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"news of patient {self.patient_id}: {self.text}"

@@ -200,7 +200,9 @@ def trial_news_range(*, trial_ids: list[int], first_id: int, last_id: int, on: d
                 if near.place.by_email:
                     mails[(near.place.user_id, trial.pk)].append((patient, item, near))
     with transaction.atomic():
-        RecordNews.objects.bulk_create(news)
+        # A parallel run of the same range wrote them first: theirs stand (`news_trial_once`), and the
+        # emails' keys are the same, so nothing is told twice.
+        RecordNews.objects.bulk_create(news, ignore_conflicts=True)
         _queue_emails(mails, site_url)
     return len(news)
 
