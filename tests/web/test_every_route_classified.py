@@ -25,6 +25,7 @@ from django.db.models import ForeignKey
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.web.personas import Personas, log_in, people_fixture  # noqa: F401
+from tests.web.shown import words_shown
 
 from smanav.patients.models import Assessment, ClinicShare, Patient
 
@@ -105,15 +106,7 @@ NO_PART = [
     "pending_administrator",
 ]
 FAMILIES = ["outsider", "adult"]
-NAMES = (b"Ada",)
-# A form's CSRF token is 64 random letters and digits, new on every answer: now and then it holds "Ada".
-_TOKENS = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"|csrftoken=[^;\s]*')
-
-
-def _names_in(body: bytes) -> list[bytes]:
-    """The shared child's names that an answer shows, leaving out its random tokens."""
-    shown = _TOKENS.sub(b"", body)
-    return [word for word in NAMES if re.search(rb"\b" + word + rb"\b", shown)]
+NAMES = ("Ada",)
 
 
 def _routes() -> dict[str, tuple[str, list[str]]]:
@@ -208,7 +201,7 @@ def test_no_record_route_gives_or_changes_a_record_to_someone_without_a_part_in_
             if answer.status_code == 302:
                 assert answer["Location"].startswith("/accounts/login/"), (role, name, answer["Location"])
             body = b"" if answer.streaming else answer.content
-            assert not _names_in(body), (role, name, method)
+            assert not words_shown(body, NAMES), (role, name, method)
     assert _state(people.shared_child) == before, role
 
 
@@ -219,7 +212,7 @@ def test_public_routes_answer_anonymous_visitors_and_name_no_record(people: Pers
         answer = client.get(_url(name, people))
         assert answer.status_code < 500, (name, answer.status_code)
         body = b"" if answer.streaming else answer.content
-        assert not _names_in(body), name
+        assert not words_shown(body, NAMES), name
 
 
 @pytest.mark.django_db
@@ -234,7 +227,7 @@ def test_own_account_routes_need_a_sign_in_and_show_a_family_only_its_own(people
         answer = outsider.get(url)
         assert answer.status_code < 500, (name, answer.status_code)
         body = b"" if answer.streaming else answer.content
-        assert not _names_in(body), name
+        assert not words_shown(body, NAMES), name
 
 
 @pytest.mark.django_db
@@ -247,4 +240,4 @@ def test_staff_routes_are_closed_to_families(people: Personas, role: str) -> Non
         if answer.status_code == 302:
             assert not answer["Location"].startswith(_url(name, people)), (role, name)
         body = b"" if answer.streaming else answer.content
-        assert not _names_in(body), (role, name)
+        assert not words_shown(body, NAMES), (role, name)
