@@ -1,7 +1,8 @@
 """Named people for the web tests: a parent with two children, an adult who keeps their own record, a
 clinician and a coordinator of one clinic, an outsider (a family account with nothing shared), a
-clinician of another clinic, two administrators, and two accounts whose powers wait for confirmation (a
-clinician asked for by the administrator, a superuser made on the command line). Everything is made
+clinician of another clinic, two administrators, a researcher (no clinic), and three accounts whose
+powers wait for confirmation (a clinician and a researcher asked for by the administrator, a superuser
+made on the command line). Everything is made
 through the services, the way an installation grows: the first administrator on the command line, the
 second confirmed by the first, staff asked for by one and confirmed by the other."""
 
@@ -15,7 +16,14 @@ import pytest
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from smanav.accounts.grants import administrator_confirm, administrator_request, staff_add, staff_confirm
+from smanav.accounts.grants import (
+    administrator_confirm,
+    administrator_request,
+    researcher_add,
+    researcher_confirm,
+    staff_add,
+    staff_confirm,
+)
 from smanav.accounts.models import Clinic, StaffRole
 from smanav.accounts.services import clinic_create, totp_device_create, user_create
 from smanav.patients.models import GuardianRelation, Patient
@@ -40,6 +48,8 @@ class Personas:
     second_administrator: Any
     pending_clinician: Any  # asked for by `administrator`, not confirmed
     pending_administrator: Any  # a superuser made on the command line, not confirmed
+    researcher: Any  # asked for by `administrator`, confirmed by `second_administrator`
+    pending_researcher: Any  # asked for by `administrator`, not confirmed
     shared_child: Patient  # the parent's child, shared with `clinic`
     private_child: Patient  # the parent's other child, shared with nobody
     adult_record: Patient  # the adult's own record, shared with `other_clinic`
@@ -63,6 +73,16 @@ def make_staff(
     membership = staff_add(requested_by=asked_by, user=user, clinic=clinic, role=role)
     if confirmed_by is not None:
         staff_confirm(actor=confirmed_by, membership=membership, site="http://testserver")
+    return user
+
+
+def make_researcher(username: str, *, asked_by: Any, confirmed_by: Any | None) -> Any:
+    """A researcher account with a second factor, asked for by `asked_by`, confirmed by `confirmed_by`
+    (None: left waiting)."""
+    user = make_user(username, second_factor=True)
+    grant = researcher_add(requested_by=asked_by, user=user)
+    if confirmed_by is not None:
+        researcher_confirm(actor=confirmed_by, grant=grant, site="http://testserver")
     return user
 
 
@@ -95,6 +115,8 @@ def make_personas() -> Personas:
     pending_administrator.is_superuser = pending_administrator.is_staff = True
     pending_administrator.save()
     administrator_request(requested_by=None, user=pending_administrator)
+    researcher = make_researcher("researcher", **confirmed)
+    pending_researcher = make_researcher("pending_researcher", asked_by=administrator, confirmed_by=None)
     shared_child = patient_create(
         author=parent,
         display_name="Ada",
@@ -153,6 +175,8 @@ def make_personas() -> Personas:
         second_administrator=second_administrator,
         pending_clinician=pending_clinician,
         pending_administrator=pending_administrator,
+        researcher=researcher,
+        pending_researcher=pending_researcher,
         shared_child=shared_child,
         private_child=private_child,
         adult_record=adult_record,

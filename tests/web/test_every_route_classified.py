@@ -11,6 +11,9 @@ classified fails `test_every_route_is_classified`.
 * Own-account routes: sign-in required; a signed-in family sees only its own things.
 * Staff routes: clinic staff, coordinators, reviewers or administrators only; families get 404 or are
   sent away, with no record named.
+* Researchers (ADR 0031): every route x a confirmed researcher past the second factor: the dashboard and
+  its charts answer (on the research cohort), their own account's pages answer, "My records" sends them
+  to the dashboard, every other signed-in page (own-account or staff) is "not found", record routes too.
 * Community routes: `tests/web/community/test_access_matrix.py` classifies and checks each one (8 roles).
 """
 
@@ -88,6 +91,7 @@ STAFF = {
     "accounts:clinics",
     "accounts:staff_decide",
     "accounts:administrator_decide",
+    "accounts:researcher_decide",
     "library:review_queue",
     "library:review_article",
     "registry:cohort_dashboard",
@@ -104,6 +108,8 @@ NO_PART = [
     "second_administrator",
     "pending_clinician",
     "pending_administrator",
+    "researcher",
+    "pending_researcher",
 ]
 FAMILIES = ["outsider", "adult"]
 NAMES = ("Ada",)
@@ -241,3 +247,34 @@ def test_staff_routes_are_closed_to_families(people: Personas, role: str) -> Non
             assert not answer["Location"].startswith(_url(name, people)), (role, name)
         body = b"" if answer.streaming else answer.content
         assert not words_shown(body, NAMES), (role, name)
+
+
+# What a researcher gets on the routes that are not public and not a record's (ADR 0031).
+RESEARCHER_ANSWERS = {
+    "registry:cohort_dashboard": 200,
+    "registry:trajectory_chart": 404,  # WEIGHT_KG has no trajectory chart; a real one: test_researcher.py
+    "registry:survival_chart": 200,
+    "accounts:account": 200,
+    "accounts:password_change": 200,
+    "accounts:email_change": 200,
+    "accounts:recovery_codes": 200,
+    "accounts:email_confirm": 400,  # a link that is not valid: refused in words, as for anyone
+    "patients:dashboard": 302,  # on to the research cohort's dashboard
+    "api-v1:patient_list": 200,  # the API's list: empty (below)
+}
+
+
+@pytest.mark.django_db
+def test_a_researcher_gets_the_dashboard_and_their_account_and_nothing_else(people: Personas) -> None:
+    client = _client(people, "researcher")
+    for name in sorted(OWN_ACCOUNT | STAFF):
+        url = _url(name, people)
+        answer = client.get(url)
+        expected = RESEARCHER_ANSWERS.get(name, 404)
+        assert answer.status_code == expected, (name, answer.status_code)
+        body = b"" if answer.streaming else answer.content
+        assert not words_shown(body, NAMES), name
+        if expected == 404:
+            assert client.post(url).status_code in (404, 405), name
+    assert client.get(_url("patients:dashboard", people))["Location"] == reverse("registry:cohort_dashboard")
+    assert client.get(_url("api-v1:patient_list", people)).json()["count"] == 0

@@ -41,6 +41,8 @@ def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     context = {
         "is_family": role_of(user) is Role.FAMILY,
+        # A researcher has no records, so no reminders or notices about them (ADR 0031).
+        "is_researcher": role_of(user) is Role.RESEARCHER,
         "needs_second_factor": needs_second_factor(user),
         "codes_left": recovery_codes_left(user=user),
         "reminders": reminder_preference_of(user),

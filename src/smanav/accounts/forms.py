@@ -155,22 +155,13 @@ class ClinicForm(forms.Form):
         return slug
 
 
-class StaffForm(forms.Form):
+class _NewAccountForm(forms.Form):
+    """A user name and an address for an account an administrator asks for (staff, researcher)."""
+
     username = forms.CharField(label=_("Username"), max_length=150)
     email = forms.EmailField(
         label=_("Email address (the set-password link goes there once another administrator confirms)")
     )
-    clinic = forms.ModelChoiceField(queryset=Clinic.objects.none(), label=_("Clinic"), empty_label=None)
-    role = forms.ChoiceField(label=_("Role"))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        clinic = self.fields["clinic"]
-        assert isinstance(clinic, forms.ModelChoiceField)
-        clinic.queryset = Clinic.objects.order_by("name")
-        role = self.fields["role"]
-        assert isinstance(role, forms.ChoiceField)
-        role.choices = StaffRole.choices
 
     def clean_username(self) -> str:
         username: str = self.cleaned_data["username"]
@@ -184,3 +175,38 @@ class StaffForm(forms.Form):
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(_("Another account uses this email address."))
         return email
+
+
+class StaffForm(_NewAccountForm):
+    clinic = forms.ModelChoiceField(queryset=Clinic.objects.none(), label=_("Clinic"), empty_label=None)
+    role = forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        clinic = self.fields["clinic"]
+        assert isinstance(clinic, forms.ModelChoiceField)
+        clinic.queryset = Clinic.objects.order_by("name")
+        role = self.fields["role"]
+        assert isinstance(role, forms.ChoiceField)
+        role.choices = StaffRole.choices
+
+
+class ResearcherForm(_NewAccountForm):
+    """A new researcher account (no clinic)."""
+
+
+class ResearcherPromoteForm(forms.Form):
+    """An existing account to make a researcher's."""
+
+    username = forms.CharField(
+        label=_("Username of the existing account"),
+        max_length=150,
+        help_text=_("An account that is not clinic staff or an administrator."),
+    )
+
+    def clean_username(self) -> Any:
+        username: str = self.cleaned_data["username"].strip()
+        user = get_user_model().objects.filter(username__iexact=username).first()
+        if user is None:
+            raise forms.ValidationError(_("No account has this username."))
+        return user

@@ -1,4 +1,4 @@
-"""The one write path for staff and administrator powers: ask, confirm, refuse.
+"""The one write path for staff, researcher and administrator powers: ask, confirm, refuse, remove.
 
 One administrator asks; another confirms. Until then the membership or grant exists, is shown to every
 administrator and in the audit trail, and gives nothing: no clinic records, no administration, and for a
@@ -29,7 +29,15 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from smanav.accounts.models import AdministratorGrant, Clinic, Grant, StaffMembership, StaffRole, User
+from smanav.accounts.models import (
+    AdministratorGrant,
+    Clinic,
+    Grant,
+    ResearcherGrant,
+    StaffMembership,
+    StaffRole,
+    User,
+)
 from smanav.audit.models import AccountAction
 from smanav.audit.services import audit_account
 
@@ -80,6 +88,8 @@ def staff_add(*, requested_by: User | None, user: User, clinic: Clinic, role: St
     membership waits, without powers, for `staff_confirm`. An account that is staff already is refused."""
     if StaffMembership.objects.filter(user=user).exists():
         raise GrantRefused(_("This account belongs to a clinic's team already."))
+    if ResearcherGrant.objects.filter(user=user).exists():
+        raise GrantRefused(_("This account is a researcher's: a clinic's team needs another account."))
     membership = StaffMembership.objects.create(
         user=user, clinic=clinic, role=role, requested_by=requested_by
     )
@@ -179,6 +189,93 @@ def set_password_link_send(*, actor: User, user: User, site: str) -> None:
         recipient_list=[user.email],
     )
     audit_account(actor=actor, subject=user, action=AccountAction.LINK_SENT, what=user.email)
+
+
+# --- researchers ----------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def researcher_add(*, requested_by: User | None, user: User) -> ResearcherGrant:
+    """Ask for `user` to become a researcher (`requested_by` None: the command line). The grant waits,
+    without powers, for `researcher_confirm`. A researcher belongs to no clinic and holds no other power:
+    an account that is clinic staff or an administrator, or waits to be one, is refused."""
+    if ResearcherGrant.objects.filter(user=user).exists():
+        raise GrantRefused(_("This account is a researcher already, or waits to be one."))
+    if StaffMembership.objects.filter(user=user).exists():
+        raise GrantRefused(_("This account belongs to a clinic's team: a researcher needs another account."))
+    if user.is_superuser or user.is_staff or AdministratorGrant.objects.filter(user=user).exists():
+        raise GrantRefused(_("This account is an administrator's: a researcher needs another account."))
+    grant = ResearcherGrant.objects.create(user=user, requested_by=requested_by)
+    audit_account(
+        actor=requested_by, subject=user, action=AccountAction.RESEARCHER_REQUESTED, what=user.email
+    )
+    return grant
+
+
+@transaction.atomic
+def researcher_create(*, requested_by: User, username: str, email: str) -> ResearcherGrant:
+    """A new researcher account, waiting for confirmation, without a usable password until then (as
+    `staff_member_create`)."""
+    user = get_user_model().objects.create_user(username=username, email=email, password=None)
+    return researcher_add(requested_by=requested_by, user=user)
+
+
+@transaction.atomic
+def researcher_confirm(*, actor: User, grant: ResearcherGrant, site: str) -> ResearcherGrant:
+    """An administrator other than the requester confirms (or the requester alone under
+    SMANAV_SINGLE_ADMIN, marked as such); a new account gets its set-password link. If the mail cannot
+    be sent, nothing is confirmed."""
+    single_admin = _decider_check(actor=actor, grant=grant, subject=grant.user)
+    _confirm(actor=actor, grant=grant)
+    user = grant.user
+    audit_account(
+        actor=actor,
+        subject=user,
+        action=AccountAction.RESEARCHER_CONFIRMED,
+        single_admin=single_admin,
+        what=user.email,
+    )
+    if not user.has_usable_password():
+        set_password_link_send(actor=actor, user=user, site=site)
+    return grant
+
+
+@transaction.atomic
+def researcher_refuse(*, actor: User, grant: ResearcherGrant) -> None:
+    """Any administrator (the requester too) refuses or withdraws a request that waits."""
+    if not _is_administrator(actor):
+        raise GrantRefused(_("Only an administrator can refuse this."))
+    if grant.is_confirmed:
+        raise GrantRefused(_("This was confirmed already."))
+    audit_account(actor=actor, subject=grant.user, action=AccountAction.RESEARCHER_REFUSED)
+    grant.delete()
+
+
+@transaction.atomic
+def researcher_remove(*, actor: User, grant: ResearcherGrant) -> None:
+    """Any administrator ends a confirmed researcher's powers at once (taking a power away needs no
+    second administrator). The account stays, as a plain account with nothing to see."""
+    if not _is_administrator(actor):
+        raise GrantRefused(_("Only an administrator can end a researcher's powers."))
+    if not grant.is_confirmed:
+        raise GrantRefused(_("This researcher account waits for confirmation: refuse it instead."))
+    audit_account(actor=actor, subject=grant.user, action=AccountAction.RESEARCHER_REMOVED)
+    grant.delete()
+
+
+@transaction.atomic
+def researcher_confirm_demo(*, grant: ResearcherGrant) -> ResearcherGrant:
+    """Demo data only (`manage.py demo_load`, in debug), as `staff_confirm_demo`."""
+    if not settings.DEBUG:
+        raise GrantRefused("demo researchers can only be confirmed in debug (SMANAV_DEBUG=1)")
+    _confirm(actor=None, grant=grant)
+    audit_account(
+        actor=None,
+        subject=grant.user,
+        action=AccountAction.RESEARCHER_CONFIRMED,
+        what="demo data, confirmed on the command line in debug",
+    )
+    return grant
 
 
 # --- administrators --------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 integrations.
 
 Families are plain users: what they may see follows from the patients they manage (`patients.Guardian`),
-not from a role here. Staff and administrator powers are granted by one administrator and confirmed by
-another (`grants.py`); until confirmed, a membership or grant gives nothing. Django's superuser flag
-alone does not make an administrator.
+not from a role here. Staff, researcher and administrator powers are granted by one administrator and
+confirmed by another (`grants.py`); until confirmed, a membership or grant gives nothing. Django's
+superuser flag alone does not make an administrator.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
-    """An account: a family member (a parent, an adult with SMA), clinic staff or an administrator.
+    """An account: a family member (a parent, an adult with SMA), clinic staff, a researcher or an
+    administrator.
 
-    What an account may do never rests on this row alone: staff and administrator powers are the
-    confirmed `StaffMembership` and `AdministratorGrant` below, a family's records follow from
-    `patients.Guardian`. smanav's own model (ADR 0011), so that what later apps need of a person (a
-    community name, a research pseudonym) is added by this app's migrations.
+    What an account may do never rests on this row alone: staff, researcher and administrator powers are
+    the confirmed `StaffMembership`, `ResearcherGrant` and `AdministratorGrant` below, a family's records
+    follow from `patients.Guardian`. smanav's own model (ADR 0011), so that what later apps need of a
+    person (a community name, a research pseudonym) is added by this app's migrations.
     """
 
     # Not a column: set on the account that a bearer token authenticated, for that request only
@@ -91,6 +92,19 @@ class AdministratorGrant(Grant):
 
     def __str__(self) -> str:
         return f"{self.user} (administrator)"
+
+
+class ResearcherGrant(Grant):
+    """A researcher: sees the cohort dashboard of the people who agreed to research use, and nothing
+    else (no record, no list, no clinic). Belongs to no clinic; asked for by one administrator and
+    confirmed by another, like staff; passes the second factor like staff (ADR 0031)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="researcher_grant"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user} (researcher)"
 
 
 class ApiToken(models.Model):

@@ -8,7 +8,14 @@ from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 
-from smanav.accounts.models import AdministratorGrant, Clinic, StaffMembership, StaffRole, User
+from smanav.accounts.models import (
+    AdministratorGrant,
+    Clinic,
+    ResearcherGrant,
+    StaffMembership,
+    StaffRole,
+    User,
+)
 
 T = TypeVar("T")
 
@@ -18,6 +25,7 @@ class Role(StrEnum):
     FAMILY = "family"
     CLINICIAN = "clinician"
     COORDINATOR = "coordinator"
+    RESEARCHER = "researcher"
     ADMINISTRATOR = "administrator"
 
 
@@ -58,6 +66,18 @@ def is_administrator(user: User | AnonymousUser) -> bool:
     return confirmed
 
 
+def is_researcher(user: User | AnonymousUser) -> bool:
+    """An account whose researcher grant was confirmed (one still waiting gives nothing)."""
+    if not user.is_authenticated:
+        return False
+    confirmed: bool = _cached(
+        user,
+        "_smanav_researcher",
+        lambda: ResearcherGrant.objects.filter(user_id=user.pk, confirmed_at__isnull=False).exists(),
+    )
+    return confirmed
+
+
 def clinic_of(user: User | AnonymousUser) -> Clinic | None:
     membership = membership_of(user)
     return None if membership is None else membership.clinic
@@ -70,7 +90,7 @@ def role_of(user: User | AnonymousUser) -> Role:
         return Role.ADMINISTRATOR
     membership = membership_of(user)
     if membership is None:
-        return Role.FAMILY
+        return Role.RESEARCHER if is_researcher(user) else Role.FAMILY
     if membership.role == StaffRole.COORDINATOR:
         return Role.COORDINATOR
     return Role.CLINICIAN
@@ -82,8 +102,8 @@ def is_staff_member(user: User | AnonymousUser) -> bool:
 
 def needs_second_factor(user: User | AnonymousUser) -> bool:
     """Every account with powers beyond its own records, or asking for them, passes a TOTP check before
-    any signed-in page: clinic staff, administrators, and any account Django flags as superuser or
-    staff, confirmed or still waiting."""
+    any signed-in page: clinic staff, researchers, administrators, and any account Django flags as
+    superuser or staff, confirmed or still waiting."""
     if not user.is_authenticated:
         return False
     if user.is_superuser or user.is_staff:
@@ -93,6 +113,7 @@ def needs_second_factor(user: User | AnonymousUser) -> bool:
         "_smanav_has_grant",
         lambda: (
             StaffMembership.objects.filter(user_id=user.pk).exists()
+            or ResearcherGrant.objects.filter(user_id=user.pk).exists()
             or AdministratorGrant.objects.filter(user_id=user.pk).exists()
         ),
     )

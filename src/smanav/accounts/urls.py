@@ -21,6 +21,7 @@ urlpatterns = [
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("clinics/", views.clinics, name="clinics"),
     path("clinics/staff/<int:membership_id>/decide/", views.staff_decide, name="staff_decide"),
+    path("researchers/<int:grant_id>/decide/", views.researcher_decide, name="researcher_decide"),
     path("administrators/<int:grant_id>/decide/", views.administrator_decide, name="administrator_decide"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke_view, name="api_token_revoke"),
     path(

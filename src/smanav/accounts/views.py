@@ -28,6 +28,8 @@ from smanav.accounts.forms import (
     AccountDetailsForm,
     ApiTokenForm,
     ClinicForm,
+    ResearcherForm,
+    ResearcherPromoteForm,
     SignUpForm,
     StaffForm,
     TokenForm,
@@ -36,16 +38,33 @@ from smanav.accounts.grants import (
     GrantRefused,
     administrator_confirm,
     administrator_refuse,
+    researcher_add,
+    researcher_confirm,
+    researcher_create,
+    researcher_refuse,
+    researcher_remove,
     staff_confirm,
     staff_member_create,
     staff_refuse,
 )
 from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.accounts.links import LinkPurpose, link_payload
-from smanav.accounts.models import AdministratorGrant, ApiToken, Clinic, StaffMembership, StaffRole
+from smanav.accounts.models import (
+    AdministratorGrant,
+    ApiToken,
+    Clinic,
+    ResearcherGrant,
+    StaffMembership,
+    StaffRole,
+)
 from smanav.accounts.recovery import recovery_code_use
 from smanav.accounts.roles import Role, is_staff_member, role_of
-from smanav.accounts.selectors import administrators_waiting, staff_waiting
+from smanav.accounts.selectors import (
+    administrators_waiting,
+    researchers_confirmed,
+    researchers_waiting,
+    staff_waiting,
+)
 from smanav.accounts.services import (
     LinkUsed,
     api_token_create,
@@ -196,12 +215,19 @@ def _administrator_only(request: AuthenticatedHttpRequest) -> None:
 @signed_in
 @require_http_methods(["GET", "POST"])
 def clinics(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Administrators add clinics and ask for staff accounts; another administrator confirms each staff
-    or administrator account before it has any power (grants.py). A confirmed new staff member gets a
-    link by email to choose their password, and sets up two-factor authentication at first log-in."""
+    """Administrators add clinics and ask for staff and researcher accounts; another administrator
+    confirms each staff, researcher or administrator account before it has any power (grants.py). A
+    confirmed new account gets a link by email to choose its password, and sets up two-factor
+    authentication at first log-in."""
     _administrator_only(request)
     clinic_form = ClinicForm(request.POST if "add_clinic" in request.POST else None, prefix="clinic")
     staff_form = StaffForm(request.POST if "add_staff" in request.POST else None, prefix="staff")
+    researcher_form = ResearcherForm(
+        request.POST if "add_researcher" in request.POST else None, prefix="researcher"
+    )
+    promote_form = ResearcherPromoteForm(
+        request.POST if "promote_researcher" in request.POST else None, prefix="promote"
+    )
     if clinic_form.is_bound and clinic_form.is_valid():
         clinic_create(**clinic_form.cleaned_data)
         messages.success(request, _("The clinic was added."))
@@ -223,10 +249,30 @@ def clinics(request: AuthenticatedHttpRequest) -> HttpResponse:
             ),
         )
         return redirect("accounts:clinics")
+    if researcher_form.is_bound and researcher_form.is_valid():
+        researcher_create(
+            requested_by=request.user,
+            username=researcher_form.cleaned_data["username"],
+            email=researcher_form.cleaned_data["email"],
+        )
+        messages.success(request, _researcher_waits())
+        return redirect("accounts:clinics")
+    if promote_form.is_bound and promote_form.is_valid():
+        try:
+            researcher_add(requested_by=request.user, user=promote_form.cleaned_data["username"])
+        except GrantRefused as refused:
+            promote_form.add_error("username", str(refused))
+        else:
+            messages.success(request, _researcher_waits())
+            return redirect("accounts:clinics")
     status = 422 if request.method == "POST" else 200
     context = {
         "clinic_form": clinic_form,
         "staff_form": staff_form,
+        "researcher_form": researcher_form,
+        "promote_form": promote_form,
+        "researchers": researchers_confirmed(),
+        "researchers_waiting": researchers_waiting(),
         "clinics": Clinic.objects.prefetch_related("staff__user").order_by("name"),
         "single_admin": settings.SMANAV_SINGLE_ADMIN,
         "staff_waiting": staff_waiting(),
@@ -236,8 +282,18 @@ def clinics(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/clinics.html", context, status=status)
 
 
+def _researcher_waits() -> str:
+    return _(
+        "The researcher account waits for another administrator to confirm it. Once confirmed, it sees "
+        "the research cohort's dashboard, and a new account gets a set-password link at its email address."
+    )
+
+
 def _decide(
-    request: AuthenticatedHttpRequest, confirm: Callable[[], Any], refuse: Callable[[], None]
+    request: AuthenticatedHttpRequest,
+    confirm: Callable[[], Any],
+    refuse: Callable[[], None],
+    remove: Callable[[], None] | None = None,
 ) -> HttpResponse:
     decision = request.POST.get("decision")
     try:
@@ -247,6 +303,9 @@ def _decide(
         elif decision == "refuse":
             refuse()
             messages.success(request, _("Refused: the account has no new powers."))
+        elif decision == "remove" and remove is not None:
+            remove()
+            messages.success(request, _("Done: the account has no researcher's powers any more."))
         else:
             messages.error(request, _("Choose to confirm or to refuse."))
     except GrantRefused as refused:
@@ -278,6 +337,22 @@ def administrator_decide(request: AuthenticatedHttpRequest, grant_id: int) -> Ht
         request,
         lambda: administrator_confirm(actor=request.user, grant=grant),
         lambda: administrator_refuse(actor=request.user, grant=grant),
+    )
+
+
+@signed_in
+@require_POST
+def researcher_decide(request: AuthenticatedHttpRequest, grant_id: int) -> HttpResponse:
+    """Confirm or refuse a researcher account that waits, or end a confirmed one's powers (buttons on
+    the clinics page)."""
+    _administrator_only(request)
+    grant = get_object_or_404(ResearcherGrant.objects.select_related("user"), pk=grant_id)
+    site = f"{request.scheme}://{request.get_host()}"
+    return _decide(
+        request,
+        lambda: researcher_confirm(actor=request.user, grant=grant, site=site),
+        lambda: researcher_refuse(actor=request.user, grant=grant),
+        lambda: researcher_remove(actor=request.user, grant=grant),
     )
 
 

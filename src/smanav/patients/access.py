@@ -48,7 +48,8 @@ def _shared_with_clinic_of(user: User) -> Q:
 
 def _visible_to(user: User | AnonymousUser) -> QuerySet[Patient]:
     """Every record the user may open: the ones they manage, and for clinic staff past a second factor
-    the ones shared with their clinic. Not audited: only the chokepoints below read it."""
+    the ones shared with their clinic; for a researcher none. Not audited: only the chokepoints below
+    read it."""
     if not isinstance(user, User):
         return Patient.objects.none()
     role = role_of(user)
@@ -56,6 +57,9 @@ def _visible_to(user: User | AnonymousUser) -> QuerySet[Patient]:
         return Patient.objects.filter(_guarded_by(user))
     if role is Role.FAMILY:
         return Patient.objects.filter(_guarded_by(user))
+    if role is Role.RESEARCHER:
+        # Aggregates of the research cohort only (the registry dashboard), never a record (ADR 0031).
+        return Patient.objects.none()
     if not has_verified_second_factor(user):
         return Patient.objects.none()
     return Patient.objects.filter(_guarded_by(user) | _shared_with_clinic_of(user))

@@ -92,6 +92,8 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     # Clinic staff land on their worklist; "My records" (`?mine=1`) still shows any record they manage.
     if role in (Role.CLINICIAN, Role.COORDINATOR) and not request.GET.get("mine"):
         return redirect("patients:worklist")
+    if role is Role.RESEARCHER:
+        return redirect("registry:cohort_dashboard")
     patients = patient_list_for_family(user=request.user, purpose=Purpose.page("list of records"))
     return render(
         request,

@@ -1,8 +1,9 @@
 """The dashboard's cohort, worked out once per request in the database: one row per registry participant
 with what the figures group by, in a temporary table that every figure of the request reads.
 
-`cohort_table(on=...)` selects the participants through `registry.selectors.consented_patients`
-(purpose "registry"), so a patient who never agreed, withdrew, or whose parent's consent lapsed at coming
+`cohort_table(on=..., purpose=...)` selects the participants through
+`registry.selectors.consented_patients` (purpose "registry" for coordinators, "research" for
+researchers), so a patient who never agreed, withdrew, or whose parent's consent lapsed at coming
 of age is in no row; it writes their facts with one `INSERT … SELECT` (no row passes through Python) and
 drops the table when the request is done. On PostgreSQL the session does without JIT compilation while
 the table lives (see `cohort_table`). The table lives in the database session only (a temporary
@@ -113,8 +114,9 @@ def months_of_age(column: str) -> str:
     )
 
 
-def facts(*, on: dt.date) -> QuerySet[Patient]:
-    """The participants on `on` with the table's columns, as one query (the rows `cohort_table` writes)."""
+def facts(*, on: dt.date, purpose: ConsentPurpose = ConsentPurpose.REGISTRY) -> QuerySet[Patient]:
+    """The participants on `on` (whose consent to `purpose` counts) with the table's columns, as one
+    query (the rows `cohort_table` writes)."""
     latest_therapy = Subquery(
         Treatment.objects.filter(patient=OuterRef("pk"), start_date__lte=on)
         .order_by("-start_date", "-id")
@@ -144,7 +146,7 @@ def facts(*, on: dt.date) -> QuerySet[Patient]:
         if high is not None
     ]
     return (
-        consented_patients(purpose=ConsentPurpose.REGISTRY, on=on)
+        consented_patients(purpose=purpose, on=on)
         .annotate(
             smn2_number=Cast(KT("genetics__smn2_copies"), FloatField()),
             smn1_text=KT("genetics__smn1_copies"),
@@ -189,10 +191,11 @@ def facts(*, on: dt.date) -> QuerySet[Patient]:
 
 
 @contextmanager
-def cohort_table(*, on: dt.date) -> Iterator[str]:
-    """Write the participants on `on` into the temporary table; answers its quoted name. Dropped after."""
+def cohort_table(*, on: dt.date, purpose: ConsentPurpose = ConsentPurpose.REGISTRY) -> Iterator[str]:
+    """Write the participants on `on` (consent to `purpose`) into the temporary table; answers its quoted
+    name. Dropped after."""
     name = connection.ops.quote_name(TABLE)
-    select, params = facts(on=on).query.sql_with_params()
+    select, params = facts(on=on, purpose=purpose).query.sql_with_params()
     postgresql = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if postgresql:

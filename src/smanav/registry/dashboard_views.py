@@ -1,8 +1,10 @@
-"""The cohort dashboard page and its trajectory charts, for clinic coordinators past the second factor.
+"""The cohort dashboard page and its charts: for clinic coordinators past the second factor, on the
+registry participants; for researchers past the second factor, on the people who agreed to research
+use (ADR 0031). Everyone else gets "not found".
 
-Everyone else gets "not found". The page reads aggregates of registry participants only (`dashboard`,
-`survival`), worked out in SQL from the request's cohort table (`dashboard_cohort`), suppressed by
-`small_cells`; it hands out no record, so no record's read is audited.
+The page reads aggregates only (`dashboard`, `survival`), worked out in SQL from the request's cohort
+table (`dashboard_cohort`), suppressed by `small_cells`. It hands out no record, so no record's read is
+audited; each view of the page or of a chart is, once, in the account's trail (`dashboard_cohort_for`).
 """
 
 from __future__ import annotations
@@ -22,8 +24,11 @@ from smanav.accounts.decorators import signed_in
 from smanav.accounts.http import AuthenticatedHttpRequest
 from smanav.accounts.models import User
 from smanav.accounts.roles import Role, has_verified_second_factor, role_of
+from smanav.audit.models import AccountAction
+from smanav.audit.services import audit_account
 from smanav.registry import dashboard, survival
 from smanav.registry.dashboard_cohort import cohort_table
+from smanav.registry.models import ConsentPurpose
 from smanav.registry.small_cells import suppress, threshold
 from smanav.vocabulary import INSTRUMENT_LABELS, label
 
@@ -33,14 +38,32 @@ MARKERS = ("o", "s", "^", "D", "v", "P")
 LINES = ("-", "--", "-.", ":", "-", "--")
 
 
-def dashboard_allowed(user: User | AnonymousUser) -> None:
-    """Coordinators past the second factor see the dashboard; everyone else: Http404."""
+# Whose figures each role sees: the consent purpose that selects the cohort. A role not named here sees
+# no dashboard.
+COHORT_OF_ROLE = {
+    Role.COORDINATOR: ConsentPurpose.REGISTRY,
+    Role.RESEARCHER: ConsentPurpose.RESEARCH,
+}
+
+
+def dashboard_cohort_for(user: User | AnonymousUser, *, what: str) -> ConsentPurpose:
+    """The one access check of the dashboard: the consent purpose of the cohort `user` sees (the
+    registry's for coordinators, research use for researchers), both past the second factor; the view
+    (`what`: the page or a chart) is written to the account's audit trail. Everyone else: Http404."""
     if not isinstance(user, User):
         raise Http404("No such page.")
-    if role_of(user) is not Role.COORDINATOR:
+    purpose = COHORT_OF_ROLE.get(role_of(user))
+    if purpose is None:
         raise Http404("No such page.")
     if not has_verified_second_factor(user):
         raise Http404("No such page.")
+    audit_account(
+        actor=user,
+        subject=user,
+        action=AccountAction.DASHBOARD_VIEWED,
+        what=f"{what}, {ConsentPurpose(purpose).value} cohort",
+    )
+    return purpose
 
 
 def _trajectory_rows(trajectory: dashboard.Trajectory) -> list[dict[str, object]]:
@@ -52,15 +75,18 @@ def _trajectory_rows(trajectory: dashboard.Trajectory) -> list[dict[str, object]
 
 @signed_in
 def dashboard_page(request: AuthenticatedHttpRequest) -> HttpResponse:
-    dashboard_allowed(request.user)
-    context = dashboard_context(on=timezone.localdate(), limit=threshold())
+    purpose = dashboard_cohort_for(request.user, what="page")
+    context = dashboard_context(on=timezone.localdate(), limit=threshold(), purpose=purpose)
     return render(request, "registry/dashboard.html", context)
 
 
-def dashboard_context(*, on: dt.date, limit: int) -> dict[str, object]:
-    """Every figure of the page, from one cohort table (the benchmark times this and the rendering)."""
+def dashboard_context(
+    *, on: dt.date, limit: int, purpose: ConsentPurpose = ConsentPurpose.REGISTRY
+) -> dict[str, object]:
+    """Every figure of the page, from one cohort table of the people whose consent to `purpose` counts
+    (the benchmark times this and the rendering)."""
     charts = []
-    with cohort_table(on=on) as cohort:
+    with cohort_table(on=on, purpose=purpose) as cohort:
         counts = dashboard.counts(cohort, limit=limit)
         for instrument in dashboard.TRAJECTORY_INSTRUMENTS:
             for trajectory in dashboard.trajectories(cohort, instrument=instrument, limit=limit):
@@ -77,6 +103,7 @@ def dashboard_context(*, on: dt.date, limit: int) -> dict[str, object]:
         completeness = dashboard.completeness(cohort, limit=limit)
         time_to_event = survival.survival(cohort, limit=limit)
     context: dict[str, object] = {
+        "research": purpose == ConsentPurpose.RESEARCH,
         "on": on,
         "limit": limit,
         "total": suppress({"all": counts.total}, limit=limit).cells[0].shown,
@@ -100,18 +127,22 @@ def dashboard_context(*, on: dt.date, limit: int) -> dict[str, object]:
 
 @signed_in
 def trajectory_chart(request: AuthenticatedHttpRequest, instrument: str, by: str) -> HttpResponse:
-    dashboard_allowed(request.user)
     if instrument not in dashboard.TRAJECTORY_INSTRUMENTS or by not in ("treatment", "smn2"):
+        dashboard_cohort_for(request.user, what="no chart")  # the same answer to whoever may not look
         raise Http404("No such chart.")
-    svg = trajectory_svg(instrument=instrument, by=by, on=timezone.localdate(), limit=threshold())
+    purpose = dashboard_cohort_for(request.user, what=f"chart {instrument} by {by}")
+    svg = trajectory_svg(
+        instrument=instrument, by=by, on=timezone.localdate(), limit=threshold(), purpose=purpose
+    )
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
 @signed_in
 def survival_chart(request: AuthenticatedHttpRequest) -> HttpResponse:
-    dashboard_allowed(request.user)
+    purpose = dashboard_cohort_for(request.user, what="time-to-event chart")
     return HttpResponse(
-        survival_svg(on=timezone.localdate(), limit=threshold()), content_type="image/svg+xml"
+        survival_svg(on=timezone.localdate(), limit=threshold(), purpose=purpose),
+        content_type="image/svg+xml",
     )
 
 
@@ -122,9 +153,9 @@ def _svg(figure: Figure) -> str:
     return buffer.getvalue()
 
 
-def survival_svg(*, on: dt.date, limit: int) -> str:
+def survival_svg(*, on: dt.date, limit: int, purpose: ConsentPurpose = ConsentPurpose.REGISTRY) -> str:
     """The time-to-event table as a chart: the shown ages of each group, joined as steps."""
-    with cohort_table(on=on) as cohort:
+    with cohort_table(on=on, purpose=purpose) as cohort:
         curves = survival.survival(cohort, limit=limit).curves
     figure = Figure(figsize=(7.5, 3.4), dpi=96)
     axes = figure.subplots()
@@ -152,8 +183,10 @@ def survival_svg(*, on: dt.date, limit: int) -> str:
     return _svg(figure)
 
 
-def trajectory_svg(*, instrument: str, by: str, on: dt.date, limit: int) -> str:
-    with cohort_table(on=on) as cohort:
+def trajectory_svg(
+    *, instrument: str, by: str, on: dt.date, limit: int, purpose: ConsentPurpose = ConsentPurpose.REGISTRY
+) -> str:
+    with cohort_table(on=on, purpose=purpose) as cohort:
         found = [t for t in dashboard.trajectories(cohort, instrument=instrument, limit=limit) if t.by == by]
     figure = Figure(figsize=(7.5, 3.4), dpi=96)
     axes = figure.subplots()

@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from smanav.accounts.grants import staff_add, staff_confirm_demo
+from smanav.accounts.grants import researcher_add, researcher_confirm_demo, staff_add, staff_confirm_demo
 from smanav.accounts.models import Clinic, StaffRole
 from smanav.accounts.services import clinic_create, totp_device_create, user_create
 from smanav.patients.models import GuardianRelation
@@ -74,6 +74,12 @@ class Command(BaseCommand):
             staff_confirm_demo(membership=staff_add(requested_by=None, user=user, clinic=clinic, role=role))
             totp_device_create(user=user, confirmed=True, key=TOTP_KEY_HEX)
             staff.append(user)
+        # A researcher (no clinic): the research cohort's dashboard only, past the same second factor.
+        researcher = users.filter(username="researcher").first() or user_create(
+            username="researcher", email="researcher@demo.invalid", password=PASSWORD
+        )
+        researcher_confirm_demo(grant=researcher_add(requested_by=None, user=researcher))
+        totp_device_create(user=researcher, confirmed=True, key=TOTP_KEY_HEX)
         parent = users.filter(username="parent").first() or user_create(
             username="parent", email="parent@demo.invalid", password=PASSWORD
         )
@@ -286,7 +292,8 @@ class Command(BaseCommand):
             "  adult        an adult with type 3 SMA who keeps her own record (Sam)",
             "  clinician    clinician of the Demo Neuromuscular Centre (two-factor)",
             "  coordinator  coordinator of the Demo Neuromuscular Centre (two-factor)",
-            f"Two-factor key of both staff accounts (add it to an authenticator app): {secret}",
+            "  researcher   researcher: the research cohort's dashboard only (two-factor)",
+            f"Two-factor key of the staff and researcher accounts (add it to an authenticator app): {secret}",
             "Or print the current code with: SMANAV_DEBUG=1 .venv/bin/python manage.py demo_totp",
             "",
         ]
