@@ -95,6 +95,8 @@ NOT_PAGES = {
     "the clinics page",
     "accounts/administrators/<int:grant_id>/decide/": "POST only: the Confirm and Refuse buttons of the "
     "clinics page",
+    "accounts/researchers/<int:grant_id>/decide/": "POST only: the Confirm, Refuse and End buttons of the "
+    "clinics page (tests/e2e/test_researcher_pages.py)",
     "records/<int:patient_id>/carers/<int:guardian_id>/remove/": "POST only: the Remove and Leave buttons "
     "of the carers page",
     "records/<int:patient_id>/invitations/<int:invitation_id>/withdraw/": "POST only: the Withdraw button "
@@ -485,6 +487,10 @@ PAGES = [
     Page("audit-log", "coordinator", "/clinic/audit/", "evaluation page"),
     Page("registry-dashboard", "coordinator", "/registry/dashboard/", "Data completeness per clinic"),
     Page(
+        "registry-dashboard-researcher", "researcher", "/registry/dashboard/", "People in the research cohort"
+    ),
+    Page("account-researcher", "researcher", "/accounts/", "Two-factor recovery codes"),
+    Page(
         "audit-log-filtered", "coordinator", "/clinic/audit/?record=Ada&since=2020-01-01", "evaluation page"
     ),
     Page(
@@ -708,6 +714,7 @@ def _seed() -> tuple[dict[str, str], dict[str, str]]:
         "parent": (people.parent, True),
         "clinician": (people.clinician, True),
         "coordinator": (people.coordinator, True),
+        "researcher": (people.researcher, True),
         "administrator": (people.administrator, True),
         "second_administrator": (people.second_administrator, True),
         "unverified_administrator": (people.administrator, False),

@@ -38,6 +38,7 @@ def signed_in_page(client: Client, path: str) -> bool:
     [
         ("clinician", "patients:worklist", 30),
         ("administrator", "accounts:clinics", 30),
+        ("researcher", "registry:cohort_dashboard", 30),  # a researcher has staff's limits (ADR 0031)
         ("parent", "patients:dashboard", 24 * 60),
     ],
 )

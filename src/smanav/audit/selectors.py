@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 
-from smanav.audit.models import AccountEvent, AuditEvent
+from smanav.audit.models import AccountAction, AccountEvent, AuditEvent
 
 if TYPE_CHECKING:  # types only: the audit trail imports no app
     from smanav.accounts.models import Clinic
@@ -43,5 +43,10 @@ def audit_events_for_patient(*, patient_id: int) -> QuerySet[AuditEvent]:
 
 def account_events_recent(*, limit: int = 50) -> QuerySet[AccountEvent]:
     """The latest grants, confirmations, refusals, password resets and second-factor set-ups, newest
-    first (the administrators' view)."""
-    return AccountEvent.objects.select_related("clinic").order_by("-at", "-id")[:limit]
+    first (the administrators' view). Views of the cohort dashboard are in the trail too, but change no
+    account, and would crowd the changes out: they are not among these."""
+    return (
+        AccountEvent.objects.exclude(action=AccountAction.DASHBOARD_VIEWED)
+        .select_related("clinic")
+        .order_by("-at", "-id")[:limit]
+    )
