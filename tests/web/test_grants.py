@@ -259,3 +259,12 @@ def test_demo_load_in_debug_gives_the_documented_logins(settings: Any) -> None:
     device = TOTPDevice.objects.get(user__username="clinician")
     client.post(reverse("accounts:two_factor"), {"token": _code(device)})
     assert client.get(reverse("patients:worklist")).status_code == 200
+    # The demo researcher, with the same published key: the research cohort's dashboard, no worklist.
+    researcher = Client()
+    researcher.post(reverse("accounts:login"), {"username": "researcher", "password": "sma-demo-2026!"})
+    device = TOTPDevice.objects.get(user__username="researcher")
+    researcher.post(reverse("accounts:two_factor"), {"token": _code(device)})
+    assert (
+        "Research cohort dashboard" in researcher.get(reverse("registry:cohort_dashboard")).content.decode()
+    )
+    assert researcher.get(reverse("patients:worklist")).status_code == 404
