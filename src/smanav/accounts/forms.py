@@ -102,17 +102,10 @@ class EmailChangeForm(forms.Form):
         return email
 
 
-class ReminderForm(forms.Form):
-    enabled = forms.BooleanField(label=_("Email me when something is due"), required=False)
-    news_by_email = forms.BooleanField(
-        label=_("Email me when smanav's answer for a record changes"),
-        help_text=_(
-            "For example when a treatment is approved where you live, or a check's interval changes. "
-            "The email only says that something changed and asks you to log in."
-        ),
-        required=False,
-    )
-    days_before = forms.IntegerField(
+def days_before_field() -> forms.IntegerField:
+    """The reminders' "How many days before" field (1 to 60), in the same words on every page that asks
+    it (the reminders page here, the notices page in `web.forms`)."""
+    return forms.IntegerField(
         label=_("How many days before"),
         help_text=_("Between 1 and 60. Overdue items are in every reminder until they are recorded."),
         min_value=1,
@@ -125,6 +118,19 @@ class ReminderForm(forms.Form):
         },
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
     )
+
+
+class ReminderForm(forms.Form):
+    enabled = forms.BooleanField(label=_("Email me when something is due"), required=False)
+    news_by_email = forms.BooleanField(
+        label=_("Email me when smanav's answer for a record changes"),
+        help_text=_(
+            "For example when a treatment is approved where you live, or a check's interval changes. "
+            "The email only says that something changed and asks you to log in."
+        ),
+        required=False,
+    )
+    days_before = days_before_field()
 
 
 class TokenForm(forms.Form):

@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smanav.accounts.forms import days_before_field
 from smanav.geo.selectors import Location, Unresolved, locate
 from smanav.trials.services import TRIAL_NEWS_MAX_KM
 from smanav_core.codes import Region, Sex, TriageCourse, TriageHistory, TriageOnset, TriageSymptom
@@ -172,19 +173,7 @@ class NoticesForm(forms.Form):
     """Every notice smanav sends a signed-in person, except the community's (its own form, beside)."""
 
     due_email = forms.BooleanField(label=_("Email me when something is due"), required=False)
-    days_before = forms.IntegerField(
-        label=_("How many days before"),
-        help_text=_("Between 1 and 60. Overdue items are in every reminder until they are recorded."),
-        min_value=1,
-        max_value=60,
-        error_messages={
-            "min_value": _("How many days before must be at least 1."),
-            "max_value": _("How many days before must be 60 or fewer."),
-            "invalid": _("How many days before must be a whole number, like 7."),
-            "required": _("Enter how many days before, like 7."),
-        },
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
+    days_before = days_before_field()
     news_on_site = forms.BooleanField(
         label=_("Show what changed at the top of the record's page"), required=False
     )
