@@ -7,7 +7,10 @@ reported in words and nothing of a refused patient is written; every export and 
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import json
+import os
+import time
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +33,14 @@ from smanav.patients.models import (
 )
 from smanav.patients.services import dose_record, patient_create, patient_update, treatment_record
 from smanav.registry import services
-from smanav.registry.fhir_export import RESOURCE_TYPES, FhirExportRefused, fhir_export_write
+from smanav.registry.fhir_export import (
+    LOCK_FILE,
+    RESOURCE_TYPES,
+    UNLOCKED_GRACE_SECONDS,
+    FhirExportRefused,
+    fhir_export_write,
+    stale_partials_remove,
+)
 from smanav.registry.fhir_import import FhirImportRefused, fhir_import_folder
 from smanav.registry.models import Consent
 from smanav.registry.synth_write import synth_write
@@ -220,6 +230,47 @@ def test_every_exported_resource_is_valid_for_both_validators(
             assert resource_problems(resource) == [], (kind, resource["id"])
             checked += 1
     assert checked > 100
+
+
+def test_only_the_partial_folders_of_ended_runs_to_the_same_folder_are_removed(tmp_path: Path) -> None:
+    out = tmp_path / "fhir"
+
+    def partial(name: str, *, lock: bool) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "Patient.ndjson").write_text("{}\n", encoding="utf-8")
+        if lock:
+            (folder / LOCK_FILE).write_text("", encoding="utf-8")
+        return folder
+
+    ended = partial(".fhir.k1ll3d.partial", lock=True)  # its run's lock went with its process
+    running = partial(".fhir.runn1ng.partial", lock=True)
+    old_unlocked = partial(".fhir.0ld.partial", lock=False)
+    new_unlocked = partial(".fhir.n3w.partial", lock=False)  # a run that has just begun, or ends now
+    other = partial(".fhir-2.k1ll3d.partial", lock=True)  # another folder's export
+    now = time.time()
+    os.utime(old_unlocked, (now - UNLOCKED_GRACE_SECONDS - 5, now - UNLOCKED_GRACE_SECONDS - 5))
+    held = os.open(running / LOCK_FILE, os.O_RDWR)
+    fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as the running export holds it
+    try:
+        removed = stale_partials_remove(out, now=now)
+    finally:
+        os.close(held)
+    assert sorted(removed) == sorted([ended, old_unlocked])
+    assert not ended.exists() and not old_unlocked.exists()
+    assert running.exists() and new_unlocked.exists() and other.exists()
+
+
+@pytest.mark.django_db
+def test_an_export_removes_a_killed_runs_folder_and_leaves_no_lock_file(
+    cohort: dict[str, Patient], tmp_path: Path
+) -> None:
+    killed = tmp_path / ".export.k1ll3d.partial"
+    killed.mkdir()
+    (killed / LOCK_FILE).write_text("", encoding="utf-8")
+    fhir_export_write(out=tmp_path / "export", on=ON)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["export"]
+    assert not (tmp_path / "export" / LOCK_FILE).exists()
 
 
 @pytest.mark.django_db

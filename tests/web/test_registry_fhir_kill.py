@@ -123,6 +123,8 @@ def test_a_killed_export_or_import_leaves_nothing_partial_and_a_rerun_completes(
     assert _run("import", str(partial), database).wait(timeout=120) == 2
 
     assert _run("export", str(out), database).wait(timeout=600) == 0
+    # The rerun removed the killed run's folder: the killed process's lock went with it.
+    assert sorted(exports.iterdir()) == [out]
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["output"][0] == {"type": "Patient", "url": "Patient.ndjson", "count": PATIENTS}
     expected = _expected(out)

@@ -16,7 +16,9 @@ last, `manifest.json` naming each file with its count.
   that day: the SMA Condition and the CarePlan.
 * **Whole or absent**: the files are written into a hidden `.NAME.….partial` folder beside `out`, flushed
   to disk, the manifest written last, and the folder renamed to `out` in one step. A killed export
-  leaves only the hidden folder, which has no manifest and no name an import would take.
+  leaves only the hidden folder, which has no manifest and no name an import would take. The next export
+  to the same `out` removes such folders (`stale_partials_remove`): a run holds a lock on its folder's
+  lock file while it writes, which the system lets go of when the run's process ends, killed or not.
 * **Constant memory**: patients are read `CHUNK` at a time in id order with their rows; each resource is
   written as one line as it is made.
 * **Audit**: one event "exported the record" per exported patient, the command line as actor.
@@ -25,10 +27,13 @@ last, `manifest.json` naming each file with its count.
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
+import glob
 import json
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -348,6 +353,54 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
+LOCK_FILE = ".lock"
+# A `.partial` folder without a lock file is stale once this old: a run makes its lock file at once, and
+# takes it away only as it finishes (just before its manifest and the rename).
+UNLOCKED_GRACE_SECONDS = 60
+
+
+def _partials_of(out: Path) -> list[Path]:
+    """The hidden `.partial` folders that exports to `out` make (`.NAME.<random>.partial`)."""
+    pattern = f".{glob.escape(out.name)}.*.partial"
+    return sorted(path for path in out.parent.glob(pattern) if path.is_dir() and not path.is_symlink())
+
+
+def _stale(folder: Path, now: float) -> bool:
+    """Whether no running export writes `folder`: its lock can be taken (its run ended), or it has no
+    lock file and has not changed for a while."""
+    try:
+        descriptor = os.open(folder / LOCK_FILE, os.O_RDWR)
+    except FileNotFoundError:
+        return now - folder.stat().st_mtime > UNLOCKED_GRACE_SECONDS
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False  # a running export holds it
+    finally:
+        os.close(descriptor)  # lets go of the lock, if taken: the folder is removed right after
+    return True
+
+
+def stale_partials_remove(out: Path, *, now: float | None = None) -> list[Path]:
+    """Remove the `.partial` folders of earlier exports to `out` that were killed half-way; a folder an
+    export still writes, or one of another target, is left alone. Answers the folders removed."""
+    moment = time.time() if now is None else now
+    removed = []
+    for folder in _partials_of(out):
+        if _stale(folder, moment):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _lock(folder: Path) -> int:
+    """Make and hold the lock file of the run writing `folder` (held until the descriptor is closed, or
+    the process ends)."""
+    descriptor = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    return descriptor
+
+
 def fhir_export_write(
     *, out: Path, on: dt.date, progress: Callable[[int], None] | None = None
 ) -> FhirExportReport:
@@ -356,7 +409,9 @@ def fhir_export_write(
         raise FhirExportRefused(f"--out: {out} exists already; an export is always written to a new folder")
     if not out.parent.is_dir():
         raise FhirExportRefused(f"--out: the folder {out.parent} does not exist")
+    stale_partials_remove(out)
     temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    lock = _lock(temporary)
     counts = dict.fromkeys(RESOURCE_TYPES, 0)
     patients = 0
     try:
@@ -381,6 +436,7 @@ def fhir_export_write(
                     progress(patients)
             for handle in handles.values():
                 _sync(handle)
+        os.unlink(temporary / LOCK_FILE)  # still held through `lock`; the finished folder has no lock file
         _write_manifest(temporary, on=on, counts=counts)
         _sync_folder(temporary)
         os.rename(temporary, out)  # one step: the folder is complete or absent
@@ -388,6 +444,8 @@ def fhir_export_write(
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
+    finally:
+        os.close(lock)
     return FhirExportReport(folder=out, patients=patients, counts=counts)
 
 
