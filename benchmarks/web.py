@@ -281,12 +281,16 @@ def run_lists_phase(patients: int, requests: int, real: int) -> dict[str, Any]:
     rng = random.Random(7)
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
-    _seed(min(real, patients), rng)
-    _refresh_summaries()
+    # A kept database (`--keep`) already holds its records: seeded once, timed as often as wanted.
+    seeded = Patient.objects.exists()
+    if not seeded:
+        _seed(min(real, patients), rng)
+        _refresh_summaries()
     real_s = time.perf_counter() - started
     started = time.perf_counter()
-    _copy_in_database(patients - Patient.objects.count())
-    clinic_counts_recount()
+    if not seeded:
+        _copy_in_database(patients - Patient.objects.count())
+        clinic_counts_recount()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     copy_s = time.perf_counter() - started
@@ -438,9 +442,15 @@ def _child(database_url: str, patients: int, requests: int, extra: list[str] | N
 
 
 def _postgres(url: str, action: str) -> None:
+    """`create` (afresh), `drop`, or `keep`: create it only if it is not there yet."""
     import psycopg
 
     with psycopg.connect(url.rstrip("/") + "/postgres", autocommit=True) as connection:
+        if action == "keep":
+            found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone()
+            if found is None:
+                connection.execute(f"CREATE DATABASE {DATABASE}")
+            return
         connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
         if action == "create":
             connection.execute(f"CREATE DATABASE {DATABASE}")
@@ -485,6 +495,11 @@ def main() -> None:
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument("--lists", action="store_true", help="the lists alone, most records copied")
     parser.add_argument("--real", type=int, default=2000, help="with --lists: records seeded for real")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="with --lists: keep the database (SMANAV_BENCH_DATABASE) and reuse it when it is there already",
+    )
     parser.add_argument("--phase", default="main", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "run":
@@ -540,7 +555,7 @@ def main() -> None:
 
 def _lists_main(args: argparse.Namespace) -> None:
     load_before = os.getloadavg()[0]
-    _postgres(args.postgres_url, "create")
+    _postgres(args.postgres_url, "keep" if args.keep else "create")
     try:
         result = _child(
             args.postgres_url.rstrip("/") + "/" + DATABASE,
@@ -549,7 +564,8 @@ def _lists_main(args: argparse.Namespace) -> None:
             ["--lists", "--real", str(args.real)],
         )
     finally:
-        _postgres(args.postgres_url, "drop")
+        if not args.keep:
+            _postgres(args.postgres_url, "drop")
     print(
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC. Machine: {_machine()} (load {load_before:.1f} "
         "at the start)."

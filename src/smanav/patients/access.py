@@ -18,7 +18,6 @@ see, and the audit written by the chokepoint.
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.paginator import Page
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
@@ -27,7 +26,12 @@ from smanav.accounts.roles import Role, clinic_of, has_verified_second_factor, r
 from smanav.audit.purposes import Purpose
 from smanav.audit.services import audit_reads
 from smanav.patients.models import ClinicShare, ClinicWorklistCounts, Guardian, Patient
-from smanav.patients.selectors import WorklistFilter, patient_worklist_page
+from smanav.patients.selectors import (
+    WorklistFilter,
+    WorklistPage,
+    WorklistPosition,
+    patient_worklist_page,
+)
 
 NOT_FOUND = "No such patient record."
 
@@ -123,16 +127,38 @@ def patient_slice_for_user(
 ) -> tuple[int, list[Patient]]:
     """How many records the user may see, and those from `offset` (at most `limit`, in id order, each
     with its summary), each audited with `purpose`. With `after` (the last id of the previous slice) the
-    slice starts after that id instead, read in the id index's order however far on (ADR 0026)."""
-    visible = _visible_to(user)
-    ordered = visible.select_related("summary").order_by("id")
-    if after is not None:
-        rows = list(ordered.filter(pk__gt=after)[offset : offset + limit])
-    else:
-        rows = list(ordered[offset : offset + limit])
+    slice starts after that id instead, read in index order however far on (ADR 0026, 0028)."""
+    ids = _visible_ids(user, after=after or 0, count=offset + limit)[offset : offset + limit]
+    rows = list(Patient.objects.filter(pk__in=ids).select_related("summary").order_by("id"))
     if isinstance(user, User):
         audit_reads(actor=user, clinic=clinic_of(user), patient_ids=[row.pk for row in rows], purpose=purpose)
-    return _visible_count(user, visible), rows
+    return _visible_count(user, _visible_to(user)), rows
+
+
+def _visible_ids(user: User | AnonymousUser, *, after: int, count: int) -> list[int]:
+    """The first `count` ids after `after` of the records `_visible_to(user)` holds, in order, read from
+    two indexes (the user's guardianships, the clinic's active shares by record) instead of asking both
+    questions of every record: the same branches as `_visible_to`."""
+    if not isinstance(user, User) or count <= 0:
+        return []
+    guarded = list(
+        Guardian.objects.filter(user_id=user.pk, patient_id__gt=after)
+        .order_by("patient_id")
+        .values_list("patient_id", flat=True)[:count]
+    )
+    role = role_of(user)
+    if role in (Role.ADMINISTRATOR, Role.FAMILY):
+        return guarded
+    if role is Role.RESEARCHER:
+        return []
+    if not has_verified_second_factor(user):
+        return []
+    clinic = clinic_of(user)
+    if clinic is None:
+        return guarded
+    shared = ClinicShare.objects.filter(clinic=clinic, withdrawn_at__isnull=True, patient_id__gt=after)
+    ids = shared.order_by("patient_id").values_list("patient_id", flat=True)[:count]
+    return sorted({*guarded, *ids})[:count]
 
 
 def _visible_count(user: User | AnonymousUser, visible: QuerySet[Patient]) -> int:
@@ -174,18 +200,15 @@ def patient_worklist_page_for_user(
     user: User,
     clinic: Clinic,
     filters: WorklistFilter,
-    page_number: str | None,
+    position: WorklistPosition,
     per_page: int,
-    matching: int,
     purpose: Purpose,
-) -> Page[Patient]:
-    """One page of the clinic's worklist (`matching` records in all, counted by `clinic_counts`), its
-    records audited with `purpose`. Only staff of `clinic` past a second factor see it."""
+) -> WorklistPage:
+    """One page of the clinic's worklist from `position` (a link's cursor), its records audited with
+    `purpose`. Only staff of `clinic` past a second factor see it; the cursor only positions the page."""
     if clinic_of(user) != clinic or not has_verified_second_factor(user):
         raise Http404("Not a clinic account.")
-    page = patient_worklist_page(
-        clinic=clinic, filters=filters, page_number=page_number, per_page=per_page, matching=matching
-    )
+    page = patient_worklist_page(clinic=clinic, filters=filters, position=position, per_page=per_page)
     audit_reads(
         actor=user, clinic=clinic_of(user), patient_ids=[row.pk for row in page.object_list], purpose=purpose
     )

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from smanav_core.codes import Instrument, MonitoringTest, Regimen, Region, Sex, TreatmentTherapy
+from smanav.patients.keyset import EarliestIfMissing, Negated
+from smanav_core.codes import AlertCode, Instrument, MonitoringTest, Regimen, Region, Sex, TreatmentTherapy
 
 
 class Patient(models.Model):
@@ -96,7 +97,15 @@ class ClinicShare(models.Model):
                 fields=["patient", "clinic"], condition=Q(withdrawn_at__isnull=True), name="share_one_active"
             )
         ]
-        indexes = [models.Index(fields=["clinic", "withdrawn_at"], name="share_clinic_active")]
+        indexes = [
+            models.Index(fields=["clinic", "withdrawn_at"], name="share_clinic_active"),
+            # The records shared with a clinic now in id order: the API's record list, a page at a time.
+            models.Index(
+                fields=["clinic", "patient"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="share_active_by_clinic",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"patient {self.patient_id} shared with clinic {self.clinic_id}"
@@ -253,21 +262,47 @@ class PatientSummary(models.Model):
     birth_date = models.DateField(null=True, blank=True)
 
     class Meta:
-        # One index per sort of the worklist (`selectors.WORKLIST_SORTS`), ending in the record's id: a
-        # page is read in index order and stops after its rows, at any size of registry.
+        # One index per sort of the worklist (`selectors.WORKLIST_SORTS`), on the sort's keys as the page
+        # compares them (ADR 0028): descending counts negated, missing dates as the earliest day, the
+        # record's id last. A page starts at its link's row by one row comparison, at any depth.
         indexes = [
             models.Index(
-                fields=["-urgency_rank", "-high_alert_count", "-alert_count", "display_name", "patient"],
-                name="summary_sort_priority",
+                Negated("urgency_rank"),
+                Negated("high_alert_count"),
+                Negated("alert_count"),
+                F("display_name"),
+                F("patient_id"),
+                name="summary_keyset_priority",
             ),
             models.Index(fields=["display_name", "patient"], name="summary_sort_name"),
-            models.Index(fields=["-birth_date", "patient"], name="summary_sort_age"),
-            models.Index(fields=["-alert_count", "display_name", "patient"], name="summary_sort_alerts"),
-            models.Index(fields=["-overdue_count", "display_name", "patient"], name="summary_sort_overdue"),
+            models.Index(EarliestIfMissing("birth_date"), F("patient_id"), name="summary_keyset_age"),
             models.Index(
-                fields=["last_assessment_on", "display_name", "patient"], name="summary_sort_last_seen"
+                Negated("alert_count"), F("display_name"), F("patient_id"), name="summary_keyset_alerts"
+            ),
+            models.Index(
+                Negated("overdue_count"), F("display_name"), F("patient_id"), name="summary_keyset_overdue"
+            ),
+            models.Index(
+                EarliestIfMissing("last_assessment_on"),
+                F("display_name"),
+                F("patient_id"),
+                name="summary_keyset_last_seen",
             ),
             models.Index(fields=["evaluated_on"], name="summary_evaluated_on"),
+            # The worklist's filters, for when few records match: the planner then reads the matches
+            # from one of these and sorts them, rather than walking the sort's index past everyone else.
+            models.Index(fields=["urgency", "patient"], name="summary_urgency"),
+            # One small index per alert code (five): the records showing that alert.
+            *(
+                models.Index(
+                    fields=["patient"],
+                    condition=Q(alert_codes__contains=code.value),
+                    name=f"summary_alert_{code.value[:16]}",
+                )
+                for code in AlertCode
+            ),
+            models.Index(fields=["patient"], condition=Q(overdue_count__gt=0), name="summary_with_overdue"),
+            models.Index(fields=["patient"], condition=Q(due_soon_count__gt=0), name="summary_with_due_soon"),
         ]
 
     def __str__(self) -> str:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypedDict, cast
+from typing import TypedDict, cast
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, QuerySet
 
 from smanav.accounts.models import Clinic, User
+from smanav.patients.keyset import (
+    EarliestIfMissing,
+    KeyKind,
+    KeysetSort,
+    Negated,
+    SortKey,
+    cursor_decode,
+    cursor_encode,
+)
 from smanav.patients.models import (
     Assessment,
     ClinicShare,
@@ -25,15 +33,34 @@ from smanav.patients.models import (
 )
 from smanav_core.codes import UrgencyLevel
 
-# Each sort is one index of the summaries (`PatientSummary.Meta.indexes`), read in its order.
-WORKLIST_SORTS: dict[str, tuple[str, ...]] = {
-    "priority": ("-urgency_rank", "-high_alert_count", "-alert_count", "display_name", "patient_id"),
-    "name": ("display_name", "patient_id"),
-    "age": ("-birth_date", "patient_id"),
-    "alerts": ("-alert_count", "display_name", "patient_id"),
-    "overdue": ("-overdue_count", "display_name", "patient_id"),
-    "last_seen": ("last_assessment_on", "display_name", "patient_id"),
+# Each sort is one index of the summaries (`PatientSummary.Meta.indexes`), read in its order, a page at a
+# time from the row a link names (`keyset.py`, ADR 0028).
+_ID = SortKey("k_id", F("patient_id"), KeyKind.INTEGER)
+_NAME = SortKey("k_name", F("display_name"), KeyKind.TEXT)
+WORKLIST_SORTS: dict[str, KeysetSort] = {
+    "priority": KeysetSort(
+        (
+            SortKey("k_urgency", Negated("urgency_rank"), KeyKind.INTEGER),
+            SortKey("k_high_alerts", Negated("high_alert_count"), KeyKind.INTEGER),
+            SortKey("k_alerts", Negated("alert_count"), KeyKind.INTEGER),
+            _NAME,
+            _ID,
+        )
+    ),
+    "name": KeysetSort((_NAME, _ID)),
+    # Youngest first: the index read backwards (twins listed the later-made record first).
+    "age": KeysetSort(
+        (SortKey("k_born", EarliestIfMissing("birth_date"), KeyKind.DATE), _ID), descending=True
+    ),
+    "alerts": KeysetSort((SortKey("k_alerts", Negated("alert_count"), KeyKind.INTEGER), _NAME, _ID)),
+    "overdue": KeysetSort((SortKey("k_overdue", Negated("overdue_count"), KeyKind.INTEGER), _NAME, _ID)),
+    # Longest since the last measurement first, those never measured before everyone.
+    "last_seen": KeysetSort(
+        (SortKey("k_seen", EarliestIfMissing("last_assessment_on"), KeyKind.DATE), _NAME, _ID)
+    ),
 }
+# Beyond this many matches a filtered worklist says "more than 1,000" instead of counting them all.
+MATCHES_COUNTED_UP_TO = 1000
 
 
 WORKLIST_COLUMNS = (
@@ -53,22 +80,6 @@ WORKLIST_COLUMNS = (
     "summary__last_assessment_on",
     "summary__problem",
 )
-
-
-if TYPE_CHECKING:
-    _IdPaginator = Paginator[int]
-else:  # Django's Paginator is not subscriptable at run time
-    _IdPaginator = Paginator
-
-
-class CountedPaginator(_IdPaginator):
-    """A paginator of record ids told its count (from the worklist's numbers) instead of counting again."""
-
-    def __init__(
-        self, object_list: QuerySet[PatientSummary, int], per_page: int, *, known_count: int
-    ) -> None:
-        super().__init__(object_list, per_page)
-        self.__dict__["count"] = known_count  # `count` is a cached_property: pre-fill its cache
 
 
 def family_record_regions(*, user: User) -> set[str]:
@@ -94,34 +105,117 @@ class WorklistFilter:
     changed_since: dt.datetime | None = None
 
 
-def patient_worklist_page(
-    *, clinic: Clinic, filters: WorklistFilter, page_number: str | None, per_page: int, matching: int
-) -> Page[Patient]:
-    """One page of the worklist (`matching` records in all, counted by `clinic_counts`), in two queries
-    whatever the clinic's size.
+@dataclass(frozen=True)
+class WorklistPage:
+    """One page of the worklist and where its links lead: `next_cursor` (the last row's keys) and
+    `previous_cursor` (the first row's), empty where there is no such page; the previous page of page 2
+    is the first page itself, whose link carries no cursor. `number` is the page's number as the links
+    carry it (1 without a cursor). `cursor_refused`: the link's cursor did not decode, so this is the
+    first page."""
 
-    The first walks the summaries in the order of the sort's own index, keeps those shared with the
-    clinic now and matching the filters, and stops after the page's ids; the second reads what the page
-    shows of those records. The work grows with the page's depth, not with the registry (ADR 0026). A
-    record is listed once its summary is worked out (at its creation; the worklist counts and queues
-    those without one).
+    object_list: list[Patient]
+    number: int
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    has_previous: bool = False
+    cursor_refused: bool = False
+
+    def __iter__(self) -> Iterator[Patient]:
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.next_cursor)
+
+    @property
+    def previous_is_first(self) -> bool:
+        return self.has_previous and (self.number <= 2 or not self.previous_cursor)
+
+
+@dataclass(frozen=True)
+class WorklistPosition:
+    """Where a worklist page starts: after the row named by `after`, before the one named by `before`, or
+    at the start; `number` is the page number the link carries (only shown)."""
+
+    after: str = ""
+    before: str = ""
+    number: int = 1
+
+
+def patient_worklist_page(
+    *, clinic: Clinic, filters: WorklistFilter, position: WorklistPosition, per_page: int
+) -> WorklistPage:
+    """One page of the worklist in two queries (three on going back to the first page), whatever the
+    clinic's size and however deep the page.
+
+    The first query walks the summaries in the order of the sort's own index from the page's position
+    (a row comparison bounds the index scan), keeps those shared with the clinic now and matching the
+    filters, and stops after one row more than the page; the second reads what the page shows of those
+    records. A record is listed once its summary is worked out (at its creation; the worklist counts and
+    queues those without one). The cursor only positions the page: the clinic's share is asked of every
+    row (ADR 0028).
     """
-    ordered = _worklist_order(clinic=clinic, filters=filters).values_list("patient_id", flat=True)
-    id_page = CountedPaginator(ordered, per_page, known_count=matching).get_page(page_number)
-    ids = list(id_page.object_list)
+    sort = WORKLIST_SORTS.get(filters.sort, WORKLIST_SORTS["priority"])
+    cursor = position.after or position.before
+    values = cursor_decode(cursor, sort) if cursor else None
+    if values is None:
+        keys = _worklist_keys(clinic, filters, sort, None, backwards=False, limit=per_page + 1)
+        return _page(keys, per_page=per_page, number=1, has_previous=False, refused=bool(cursor))
+    number = max(2, position.number)
+    if position.after:
+        keys = _worklist_keys(clinic, filters, sort, values, backwards=False, limit=per_page + 1)
+        return _page(keys, per_page=per_page, number=number, has_previous=True)
+    keys = _worklist_keys(clinic, filters, sort, values, backwards=True, limit=per_page + 1)
+    if len(keys) <= per_page:
+        # Back at the start: the first page as it reads now.
+        keys = _worklist_keys(clinic, filters, sort, None, backwards=False, limit=per_page + 1)
+        return _page(keys, per_page=per_page, number=1, has_previous=False)
+    keys = list(reversed(keys[:per_page]))
+    # There is a page after this one: the one the link came from.
+    return _page([*keys, keys[-1]], per_page=per_page, number=number, has_previous=True)
+
+
+def _page(
+    keys: list[tuple[object, ...]], *, per_page: int, number: int, has_previous: bool, refused: bool = False
+) -> WorklistPage:
+    shown_keys = keys[:per_page]
+    ids = [int(cast(int, row[-1])) for row in shown_keys]
     shown = Patient.objects.filter(pk__in=ids).select_related("summary").only(*WORKLIST_COLUMNS).in_bulk()
     # A record removed between the two queries is left out.
     rows = [shown[pk] for pk in ids if pk in shown]
-    return Page(rows, id_page.number, cast("Paginator[Patient]", id_page.paginator))
-
-
-def _worklist_order(*, clinic: Clinic, filters: WorklistFilter) -> QuerySet[PatientSummary]:
-    """The summaries of the clinic's patients (records shared with it now), filtered and sorted."""
-    return (
-        PatientSummary.objects.filter(Exists(_shared_now(clinic)))
-        .filter(_summary_condition(filters))
-        .order_by(*WORKLIST_SORTS.get(filters.sort, WORKLIST_SORTS["priority"]))
+    return WorklistPage(
+        object_list=rows,
+        number=max(1, number),
+        next_cursor=cursor_encode(shown_keys[-1]) if len(keys) > per_page else "",
+        previous_cursor=cursor_encode(shown_keys[0]) if has_previous and shown_keys else "",
+        has_previous=has_previous,
+        cursor_refused=refused,
     )
+
+
+def _worklist_keys(
+    clinic: Clinic,
+    filters: WorklistFilter,
+    sort: KeysetSort,
+    values: list[object] | None,
+    *,
+    backwards: bool,
+    limit: int,
+) -> list[tuple[object, ...]]:
+    """The sort keys (the record's id last) of at most `limit` rows from a position, in the order read."""
+    rows = _worklist_summaries(clinic=clinic, filters=filters).annotate(**sort.annotations())
+    if values is not None:
+        rows = rows.filter(sort.beyond(values, backwards=backwards))
+    names = [key.name for key in sort.keys]
+    return list(rows.order_by(*sort.ordering(backwards=backwards)).values_list(*names)[:limit])
+
+
+def _worklist_summaries(*, clinic: Clinic, filters: WorklistFilter) -> QuerySet[PatientSummary]:
+    """The summaries of the clinic's patients (records shared with it now), filtered."""
+    return PatientSummary.objects.filter(Exists(_shared_now(clinic))).filter(_summary_condition(filters))
 
 
 def _shared_now(clinic: Clinic) -> QuerySet[ClinicShare]:
@@ -139,6 +233,7 @@ def _summary_condition(filters: WorklistFilter) -> Q:
     if filters.urgency:
         condition &= Q(urgency=filters.urgency)
     if filters.alert:
+        # The same condition as the code's partial index (`PatientSummary.Meta`), which serves it.
         condition &= Q(alert_codes__contains=filters.alert)
     if filters.due == "overdue":
         condition &= Q(overdue_count__gt=0)
@@ -179,6 +274,8 @@ class WorklistCounts(TypedDict):
     overdue: int
     due_soon: int
     matching: int
+    # The filtered worklist has more than `matching` (= MATCHES_COUNTED_UP_TO) records: not counted on.
+    more_than_matching: bool
     summaries_from: dt.date | None
     without_summary: int
 
@@ -209,10 +306,46 @@ def clinic_counts(*, clinic: Clinic, filters: WorklistFilter | None = None) -> W
         with_alerts=stored.with_alerts,
         overdue=stored.overdue,
         due_soon=stored.due_soon,
-        matching=_worklist_order(clinic=clinic, filters=filters).count() if condition else stored.summarised,
+        **_matching(clinic=clinic, filters=filters, stored=stored, filtered=bool(condition)),
         summaries_from=oldest,
         without_summary=max(0, stored.shared - stored.summarised),
     )
+
+
+class _Matching(TypedDict):
+    matching: int
+    more_than_matching: bool
+
+
+def _matching(
+    *, clinic: Clinic, filters: WorklistFilter, stored: ClinicWorklistCounts, filtered: bool
+) -> _Matching:
+    """How many records the worklist lists with these filters: a kept number where one filter alone is
+    one of the headline numbers, otherwise counted up to MATCHES_COUNTED_UP_TO and no further."""
+    if not filtered:
+        return _Matching(matching=stored.summarised, more_than_matching=False)
+    kept = _kept_filter_count(filters, stored)
+    if kept is not None:
+        return _Matching(matching=kept, more_than_matching=False)
+    found = _worklist_summaries(clinic=clinic, filters=filters).values("patient_id")[
+        : MATCHES_COUNTED_UP_TO + 1
+    ]
+    counted = found.count()
+    if counted > MATCHES_COUNTED_UP_TO:
+        return _Matching(matching=MATCHES_COUNTED_UP_TO, more_than_matching=True)
+    return _Matching(matching=counted, more_than_matching=False)
+
+
+def _kept_filter_count(filters: WorklistFilter, stored: ClinicWorklistCounts) -> int | None:
+    """The kept number that is exactly this filter's count, if there is one (urgent only, overdue only,
+    due soon only)."""
+    if filters == WorklistFilter(urgency=UrgencyLevel.URGENT.value, sort=filters.sort):
+        return stored.urgent
+    if filters == WorklistFilter(due="overdue", sort=filters.sort):
+        return stored.overdue
+    if filters == WorklistFilter(due="due_soon", sort=filters.sort):
+        return stored.due_soon
+    return None
 
 
 def _counted(*, clinic: Clinic, filters: WorklistFilter) -> WorklistCounts:
@@ -229,7 +362,7 @@ def _counted(*, clinic: Clinic, filters: WorklistFilter) -> WorklistCounts:
         summaries_from=Min("summary__evaluated_on"),
         without_summary=Count("id", filter=Q(summary__isnull=True)),
     )
-    return cast(WorklistCounts, counts)
+    return cast(WorklistCounts, {**counts, "more_than_matching": False})
 
 
 def summaries_behind(counts: WorklistCounts, *, as_of: dt.date) -> bool:

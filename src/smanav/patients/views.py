@@ -661,13 +661,15 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
         user=request.user,
         clinic=clinic,
         filters=filters,
-        page_number=request.GET.get("page"),
+        position=_worklist_position(request),
         per_page=WORKLIST_PAGE_SIZE,
-        matching=counts["matching"],
         purpose=Purpose.page("clinic worklist"),
     )
+    # The links keep the filters and sort, and carry their own position and page number.
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
+    pages = None if counts["more_than_matching"] else max(1, -(-counts["matching"] // WORKLIST_PAGE_SIZE))
     # Each alert with its latest acknowledgement: one query for the whole page, whatever its size.
     rows = worklist_rows(list(page))
     context = {
@@ -683,5 +685,18 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
         "alert_codes": ALERT_CODES,
         "due_filters": DUE_FILTERS,
         "query_string": query.urlencode(),
+        # "Page 3 of 12" where the number of matches is known; "Page 3" where it is more than 1,000.
+        "pages": pages if pages is None or page.number <= pages else None,
     }
     return render(request, "patients/worklist.html", context)
+
+
+def _worklist_position(request: HttpRequest) -> selectors.WorklistPosition:
+    """Where the worklist's page starts, from its link: `after` or `before` a row (a cursor, checked by
+    the selector), and the page number the link carries (a small positive integer, else 2)."""
+    number = request.GET.get("page", "")
+    return selectors.WorklistPosition(
+        after=request.GET.get("after", "")[:1000],
+        before=request.GET.get("before", "")[:1000] if not request.GET.get("after") else "",
+        number=int(number) if number.isdigit() and len(number) <= 6 else 2,
+    )
