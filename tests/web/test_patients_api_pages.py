@@ -78,3 +78,61 @@ def test_a_bad_after_is_refused_naming_the_field(people: Personas, after: str) -
     response = Client().get(BASE, {"after": after}, **_bearer(people.clinician))
     assert response.status_code == 422
     assert "after" in str(response.json())
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("limit", [1, 2, 5])
+def test_the_walk_merges_the_clinics_records_and_those_managed_apart_each_once(
+    people: Personas, limit: int
+) -> None:
+    """The page is read from two indexes (the clinic's active shares, the user's guardianships): their
+    records interleave by id, each once, and nothing of another clinic or family slips in (ADR 0028)."""
+    made = []
+    for number in range(4):
+        author = people.clinician if number % 2 else people.parent
+        patient = patient_create(
+            author=author, display_name=f"R{number}", document={"birth_date": "2016-01-01"}, as_of=AS_OF
+        )
+        if author is people.parent:
+            patient.guardians.create(user=people.clinician, relation="parent")  # managed apart
+        made.append(patient.pk)
+    visible = sorted([people.shared_child.pk, *made])
+    headers = _bearer(people.clinician)
+    seen: list[int] = []
+    after = None
+    while True:
+        query = {"limit": limit} if after is None else {"limit": limit, "after": after}
+        body = Client().get(BASE, query, **headers).json()
+        assert body["count"] == len(visible)
+        seen += [item["id"] for item in body["items"]]
+        after = body["next_after"]
+        if after is None:
+            break
+    assert seen == visible
+    assert people.adult_record.pk not in seen and people.private_child.pk not in seen
+
+
+@pytest.mark.django_db
+def test_an_after_next_to_someone_elses_record_reveals_nothing(people: Personas) -> None:
+    """`after` only positions: starting just before another clinic's record gives the next record
+    this clinician may see, or nothing."""
+    body = Client().get(BASE, {"after": people.adult_record.pk - 1}, **_bearer(people.clinician)).json()
+    assert people.adult_record.pk not in [item["id"] for item in body["items"]]
+    assert all(item["id"] > people.adult_record.pk - 1 for item in body["items"])
+
+
+@pytest.mark.django_db
+def test_an_offset_still_pages_for_older_clients(people: Personas) -> None:
+    for number in range(3):
+        patient_create(
+            author=people.clinician,
+            display_name=f"O{number}",
+            document={"birth_date": "2016-01-01"},
+            as_of=AS_OF,
+        )
+    headers = _bearer(people.clinician)
+    every = [item["id"] for item in Client().get(BASE, **headers).json()["items"]]
+    second = Client().get(BASE, {"limit": 2, "offset": 2}, **headers).json()
+    assert [item["id"] for item in second["items"]] == every[2:4]
+    after_and_offset = Client().get(BASE, {"limit": 1, "offset": 1, "after": every[0]}, **headers).json()
+    assert [item["id"] for item in after_and_offset["items"]] == [every[2]]
