@@ -20,8 +20,13 @@ With `--lists` (PostgreSQL only; for 150,000 patients): the lists alone, the wor
 list. `--real` patients (2,000) are seeded as above with their summaries worked out; the rest are copies
 of them made inside the database server (`INSERT … SELECT` over `generate_series`: the record's row, its
 summary and its share with the clinic; no measurements, which no list reads), then the clinic's numbers
-are counted. Timed: the worklist with random sorts, filters and pages (as above), its first five pages,
-the API's list walked with `after`, and its first page.
+are counted. Timed: the worklist's first page with random sorts and filters; the worklist walked as a
+clinician walks it (ADR 0028): a random sort and filters (now and then a filter nobody matches, or a name
+search), from the first page or from a random row anywhere in the list, then ten "next" links and three
+"previous" links; the same walks as a coordinator (the coordinator's patient list is the clinic's
+worklist); the API's list walked with `after`, and its first page. With `--keep` the database
+(`SMANAV_BENCH_DATABASE`) is kept after the run and reused by the next one (seeded once; migrated, so a
+new index is built in it).
 
 PostgreSQL: `--postgres-url postgresql://postgres@127.0.0.1:5432` (trust auth); the script creates and
 drops its own database `smanav_bench_web`. With `--write-docs` the figures
@@ -295,23 +300,105 @@ def run_lists_phase(patients: int, requests: int, real: int) -> dict[str, Any]:
         cursor.execute("ANALYZE")
     copy_s = time.perf_counter() - started
     client, bearer = _client()
-    pages = (patients + 49) // 50
-    _measure(client, _worklist_urls(rng, 5, pages))  # warm up
-    first_pages = [
-        f"/clinic/?sort={rng.choice(['priority', 'name', 'age', 'alerts', 'overdue', 'last_seen'])}"
-        f"&page={rng.randint(1, 5)}"
-        for _ in range(requests)
-    ]
+    coordinator = _coordinator_client()
+    _measure(client, _worklist_urls(rng, 5, 1))  # warm up
+    first_pages = [url.replace("&page=1", "") for url in _worklist_urls(rng, requests, 1)]
+    walks = _keyset_walk_urls(client, rng, requests)
     return {
         "patients": Patient.objects.count(),
         "real": min(real, patients),
         "real_s": round(real_s, 1),
         "copy_s": round(copy_s, 1),
-        "worklist": _measure(client, _worklist_urls(rng, requests, pages)),
         "worklist_first_pages": _measure(client, first_pages),
+        "worklist_walk": _measure(client, walks),
+        "coordinator_walk": _measure(coordinator, _keyset_walk_urls(coordinator, rng, requests)),
         "api_walk": _measure(client, _api_walk_urls(client, bearer, requests), bearer),
         "api_first_page": _measure(client, ["/api/v1/patients?limit=50"] * requests, bearer),
     }
+
+
+def _coordinator_client() -> Any:
+    """A coordinator of the benchmark clinic (made once, kept with the database), signed in past the
+    second factor: the coordinator's patient list is the clinic's worklist."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from smanav.accounts.grants import staff_add, staff_confirm
+    from smanav.accounts.models import Clinic, StaffRole
+    from smanav.accounts.services import totp_device_create, user_create
+
+    user = get_user_model().objects.filter(username="bench-coordinator").first()
+    if user is None:
+        user = user_create(username="bench-coordinator", email="bench-coordinator@example.org", password=None)
+        membership = staff_add(
+            requested_by=None, user=user, clinic=Clinic.objects.get(slug="bench"), role=StaffRole.COORDINATOR
+        )
+        staff_confirm(
+            actor=get_user_model().objects.get(username="bench-admin"),
+            membership=membership,
+            site="http://testserver",
+        )
+        totp_device_create(user=user, confirmed=True)
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = user.totpdevice_set.get().persistent_id
+    session.save()
+    return client
+
+
+WALK_STEPS = 10  # "next" links followed in one walk, then "previous" links
+WALK_BACK = 3
+
+
+def _keyset_walk_urls(client: Any, rng: random.Random, count: int) -> list[str]:
+    """Worklist pages as a clinician walks them: a random sort and filters, from the first page or from
+    a random row anywhere in the list (as if walked there), then "next" links, then some "previous"
+    links. The addresses are gathered here (the requests untimed) and timed afterwards."""
+    import re
+    from urllib.parse import parse_qsl, quote
+
+    from smanav.accounts.models import Clinic
+    from smanav.patients import selectors
+    from smanav.patients.keyset import cursor_encode
+
+    clinic = Clinic.objects.get(slug="bench")
+    urls: list[str] = []
+    while len(urls) < count:
+        base = _worklist_urls(rng, 1, 1)[0].replace("&page=1", "")
+        # Now and then a filter few records match (none are overdue here) or a name search.
+        extra = rng.choice([{}] * 8 + [{"due": "overdue"}, {"q": f"Copy 0{rng.randint(10, 99)}"}])
+        base += "".join(f"&{name}={quote(value)}" for name, value in extra.items())
+        url = base
+        if rng.random() < 0.7:
+            query = dict(parse_qsl(base.split("?", 1)[1]))
+            filters = selectors.WorklistFilter(
+                sort=query["sort"],
+                alert=query.get("alert", ""),
+                urgency=query.get("urgency", ""),
+                due=query.get("due", ""),
+                query=query.get("q", ""),
+            )
+            sort = selectors.WORKLIST_SORTS[filters.sort]
+            rows = selectors._worklist_summaries(clinic=clinic, filters=filters).annotate(
+                **sort.annotations()
+            )
+            matching = rows.count()
+            if matching:
+                row = rows.order_by(*sort.ordering()).values_list(*[key.name for key in sort.keys])[
+                    rng.randrange(matching)
+                ]
+                url = f"{base}&after={cursor_encode(row)}&page=2"
+        for step in range(WALK_STEPS + WALK_BACK):
+            urls.append(url)
+            html = client.get(url).content.decode()
+            rel = "next" if step < WALK_STEPS else "prev"
+            found = re.search(rf'<a href="([^"]+)" rel="{rel}">', html)
+            if found is None:
+                break
+            url = "/clinic/" + found.group(1).replace("&amp;", "&")
+    return urls[:count]
 
 
 def _api_walk_urls(client: Any, bearer: dict[str, str], count: int) -> list[str]:
@@ -578,8 +665,9 @@ def _lists_main(args: argparse.Namespace) -> None:
     print("| request | n | p50 ms | p95 ms | max ms | SQL queries | p95 < 150 ms |")
     print("|---|---|---|---|---|---|---|")
     for key, label in (
-        ("worklist", "worklist `/clinic/`, random sort, filters and page"),
-        ("worklist_first_pages", "worklist, random sort, pages 1 to 5"),
+        ("worklist_first_pages", "worklist `/clinic/`, random sort and filters, first page"),
+        ("worklist_walk", "worklist, next/previous links from random sorts, filters and rows"),
+        ("coordinator_walk", "coordinator's list (the worklist), walked the same way"),
         ("api_walk", "API `/api/v1/patients?after=…`, pages across the registry"),
         ("api_first_page", "API `/api/v1/patients`, first page"),
     ):

@@ -51,10 +51,13 @@ class PatientOut(Schema):
 
 
 class PatientListOut(Schema):
-    count: int
+    count: int = Field(description="How many records you may see in all.")
     items: list[PatientOut]
     next_after: int | None = Field(
-        None, description="Pass as `after` for the next page; null on the last page."
+        None,
+        description="The cursor of the next page: pass it as `after`. Null on the last page. Records come "
+        "in id order, each at most once in a walk; one shared with you during a walk with an id below the "
+        "cursor appears on the next walk.",
     )
 
 
@@ -83,14 +86,21 @@ MAX_OFFSET = 1_000_000_000
 
 
 class ListParams(Schema):
-    limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    limit: int = Field(50, ge=1, le=500, description="At most this many records on the page.")
+    offset: int = Field(
+        0,
+        ge=0,
+        le=MAX_OFFSET,
+        description="Records to skip, for older clients (after `after` when both are given): the records "
+        "skipped are still read, so a large offset is slow. Prefer `after`.",
+    )
     after: int | None = Field(
         None,
         ge=0,
         le=MAX_OFFSET,
-        description="The last id of the previous page (`next_after`): the page starts after it. Quick at "
-        "any depth, where a large offset reads every record before it.",
+        description="The cursor of the next page: the last id of the previous page (its `next_after`). The "
+        "page starts after that id, read from the indexes of the records you may see, as quick at any "
+        "depth as on the first page. It only positions the page: an id you may not see reveals nothing.",
     )
 
 
