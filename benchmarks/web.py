@@ -8,7 +8,8 @@ For each database, in a fresh process: create the database, migrate, seed one cl
 worklist summaries, then time requests through Django's test client (the whole stack except the
 network: middleware, sessions, two-factor check, access chokepoint, audit write, core, templates):
 
-* worklist: `/clinic/` with random sorts, filters and pages; then the same a day later, when every
+* worklist: `/clinic/` with random sorts and filters (a `page=` alone now shows the first page: deep
+  pages are measured by `--lists`, ADR 0028); then the same a day later, when every
   summary is a day old and the page says so (its refresh job queued by the first of those requests);
 * patient page: `/records/<id>/` of random patients (evaluation, plan, monitoring tables);
 * evaluation API: `GET /api/v1/patients/<id>/evaluation` with a bearer token.

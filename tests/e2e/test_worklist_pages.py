@@ -52,21 +52,37 @@ def test_the_worklist_is_walked_by_keyboard_page_after_page_and_back(
     session = log_in(Client(), live_people.coordinator).cookies["sessionid"].value
     page.context.add_cookies([{"name": "sessionid", "value": session, "url": site}])
     page.goto(site + "/clinic/?sort=name")
-    assert page.get_by_role("navigation", name="Pages of the worklist").inner_text().strip().startswith("Page 1 of 3")
+    assert (
+        page.get_by_role("navigation", name="Pages of the worklist")
+        .inner_text()
+        .strip()
+        .startswith("Page 1 of 3")
+    )
 
     pages = [_names(page)]
     for number in (2, 3):
         _press_tab_until(page, "Next page")
         with page.expect_navigation():
             page.keyboard.press("Enter")
-        assert f"Page {number} of 3" in page.get_by_role("navigation", name="Pages of the worklist").inner_text()
+        assert (
+            f"Page {number} of 3" in page.get_by_role("navigation", name="Pages of the worklist").inner_text()
+        )
         pages.append(_names(page))
         if number == 2:
             screenshot(page, "worklist-second-page")
             problems = page_problems(page, site)
             assert not problems, "\n".join(problems)
     assert page.get_by_role("link", name="Next page").count() == 0
-    assert [name for names in pages for name in names] == ["Ada", "Bea", "Bea", "Cal", "Dot", "Eli", "Fay", "Gus"]
+    assert [name for names in pages for name in names] == [
+        "Ada",
+        "Bea",
+        "Bea",
+        "Cal",
+        "Dot",
+        "Eli",
+        "Fay",
+        "Gus",
+    ]
 
     for number, names in ((2, pages[1]), (1, pages[0])):
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
@@ -74,7 +90,9 @@ def test_the_worklist_is_walked_by_keyboard_page_after_page_and_back(
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert _names(page) == names
-        assert f"Page {number} of 3" in page.get_by_role("navigation", name="Pages of the worklist").inner_text()
+        assert (
+            f"Page {number} of 3" in page.get_by_role("navigation", name="Pages of the worklist").inner_text()
+        )
     assert page.get_by_role("link", name="Previous page").count() == 0
     # The first page reached back has a plain address: no position in it.
     assert "after=" not in page.url and "before=" not in page.url

@@ -260,3 +260,23 @@ def test_a_filtered_worklist_counts_its_matches_only_up_to_a_bound(
     assert "5 patients match." in client.get(url, {"due": "overdue"}).content.decode()
     ClinicWorklistCounts.objects.filter(clinic=people.clinic).update(overdue=99)
     assert "99 patients match." in client.get(url, {"due": "overdue"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_deep_page_asks_no_more_queries_than_the_first(
+    people: Personas, monkeypatch: Any, django_assert_max_num_queries: Any
+) -> None:
+    _seed(people)
+    monkeypatch.setattr(views, "WORKLIST_PAGE_SIZE", 2)
+    client = log_in(Client(), people.clinician)
+    url = reverse("patients:worklist")
+    client.get(url, {"sort": "priority", "alert": "motor_decline"})
+    with django_assert_max_num_queries(14) as first:
+        html = client.get(url, {"sort": "priority", "alert": "motor_decline"}).content.decode()
+    following = _link(html, "next")
+    assert following is not None
+    html = client.get(url + following).content.decode()
+    following = _link(html, "next")
+    assert following is not None and "page=3" in following
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        client.get(url + following)
