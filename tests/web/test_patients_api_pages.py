@@ -136,3 +136,20 @@ def test_an_offset_still_pages_for_older_clients(people: Personas) -> None:
     assert [item["id"] for item in second["items"]] == every[2:4]
     after_and_offset = Client().get(BASE, {"limit": 1, "offset": 1, "after": every[0]}, **headers).json()
     assert [item["id"] for item in after_and_offset["items"]] == [every[2]]
+
+
+@pytest.mark.django_db
+def test_a_researcher_who_keeps_a_record_gets_no_item_from_the_list(people: Personas) -> None:
+    """The list's two index reads follow `_visible_to` branch for branch: a researcher sees no record,
+    not even one they manage (ADR 0031), on any page."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from smanav.accounts.grants import researcher_add, researcher_confirm
+
+    grant = researcher_add(requested_by=people.administrator, user=people.adult)
+    researcher_confirm(actor=people.second_administrator, grant=grant, site="http://testserver")
+    TOTPDevice.objects.create(user=people.adult, confirmed=True, name="phone")
+    headers = _bearer(people.adult)
+    for query in ({}, {"after": 0}, {"offset": 0, "limit": 500}):
+        body = Client().get(BASE, query, **headers).json()
+        assert body["items"] == [] and body["count"] == 0 and body["next_after"] is None
