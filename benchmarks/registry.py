@@ -11,6 +11,15 @@ registry participants (`registry.fhir_export`) and, on PostgreSQL, a raw `COPY (
 the same rows (the participants, their measurements, treatment courses, doses, consents in force and
 guardians); reports the rows, seconds, rows/s of each and their ratio, the resources written, and the
 export process's peak memory (resident set, before and after the export: the rise is the export's own).
+With `--keep` the PostgreSQL database `SMANAV_BENCH_DATABASE` is kept: a cohort stored there before is
+used as it is (not stored again, whatever `--patients` says), and the database is not dropped at the end,
+so a large cohort is stored once and measured many times. With `--import` the export just written is then
+imported (`registry.fhir_import.fhir_import_folder`) into a fresh database of its own
+(`<database>_import` on PostgreSQL, made and dropped here), in a process of its own: patients and
+resources read, seconds, patients/s, CPU time and peak memory.
+
+    SMANAV_BENCH_DATABASE=smanav_big .venv/bin/python benchmarks/registry.py --fhir --keep \
+        --patients 150000 --databases postgres            # stores 150,000 once, then measures
 
 For each database, in a fresh process: create the database, migrate, store N synthetic patients
 (`registry.synth_write`, seed 1, as of 2027-01-10), then write the research export of their consented
@@ -288,7 +297,8 @@ def _copy_seconds(ids: list[int]) -> float:
     return seconds
 
 
-def fhir_phase() -> dict[str, Any]:
+def fhir_phase(out: str) -> dict[str, Any]:
+    """The export in this process; into `out` (kept for the import) or a temporary folder."""
     import django
 
     os.environ.setdefault("SMANAV_DEBUG", "1")
@@ -304,10 +314,11 @@ def fhir_phase() -> dict[str, Any]:
     copy_s = _copy_seconds(ids) if connection.vendor == "postgresql" else None
     before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     with tempfile.TemporaryDirectory() as folder:
+        target = Path(out) if out else Path(folder) / "fhir"
         cpu, started = _cpu_seconds(), time.perf_counter()
-        report = fhir_export_write(out=Path(folder) / "fhir", on=AS_OF)
+        report = fhir_export_write(out=target, on=AS_OF)
         export_s, export_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-        size_mb = sum(p.stat().st_size for p in (Path(folder) / "fhir").iterdir()) / 1e6
+        size_mb = sum(p.stat().st_size for p in target.iterdir()) / 1e6
     result = {
         "patients": report.patients,
         "rows": rows,
@@ -325,9 +336,39 @@ def fhir_phase() -> dict[str, Any]:
     return result
 
 
-def _fhir_child(database_url: str, patients: int, phase: str) -> dict[str, Any]:
+def fhir_import_phase(folder: str) -> dict[str, Any]:
+    """Import the export folder `folder` into this process's (fresh) database, timed."""
+    import django
+
+    os.environ.setdefault("SMANAV_DEBUG", "1")
+    django.setup()
+    from django.core.management import call_command
+
+    from smanav.registry.fhir_import import fhir_import_folder
+
+    call_command("migrate", verbosity=0)
+    lines = sum(sum(1 for _line in path.open(encoding="utf-8")) for path in Path(folder).glob("*.ndjson"))
+    before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    cpu, started = _cpu_seconds(), time.perf_counter()
+    report = fhir_import_folder(folder=Path(folder), as_of=AS_OF)
+    seconds, cpu_s = time.perf_counter() - started, _cpu_seconds() - cpu
+    return {
+        "imported": report.imported,
+        "refused": len(report.rejected_patients),
+        "resources_refused": len(report.rejected_resources),
+        "resources": lines,
+        "import_s": round(seconds, 1),
+        "patients_per_s": round(report.imported / seconds, 1),
+        "resources_per_s": round(lines / seconds),
+        "import_cpu_s": round(cpu_s, 1),
+        "rss_before_mb": round(before_mb),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def _fhir_child(database_url: str, patients: int, phase: str, out: str = "") -> dict[str, Any]:
     env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "smanav.settings"}
-    command = [sys.executable, __file__, "--phase", phase, "--patients", str(patients)]
+    command = [sys.executable, __file__, "--phase", phase, "--patients", str(patients), "--out", out]
     output = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO)
     if output.returncode != 0:
         raise SystemExit(output.stderr[-4000:])
@@ -343,13 +384,25 @@ def _child(database_url: str, patients: int, extra: list[str] | None = None) -> 
     return dict(json.loads(output.stdout.strip().splitlines()[-1]))
 
 
-def _postgres(url: str, action: str) -> None:
+def _postgres(url: str, action: str, name: str = DATABASE) -> None:
     import psycopg
 
     with psycopg.connect(url.rstrip("/") + "/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DATABASE}")
+        connection.execute(f"DROP DATABASE IF EXISTS {name}")
         if action == "create":
-            connection.execute(f"CREATE DATABASE {DATABASE}")
+            connection.execute(f"CREATE DATABASE {name}")
+
+
+def _stored_patients(url: str) -> int:
+    """How many patients the kept database holds (0 if it does not exist or is not migrated)."""
+    import psycopg
+
+    try:
+        with psycopg.connect(url.rstrip("/") + "/" + DATABASE) as connection:
+            row = connection.execute("SELECT count(*) FROM patients_patient").fetchone()
+    except (psycopg.OperationalError, psycopg.errors.UndefinedTable):
+        return 0
+    return int(row[0]) if row else 0
 
 
 def dashboard_phase(patients: int, repeat: int, summaries: bool) -> dict[str, Any]:
@@ -445,6 +498,9 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/smanav_rdash")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--summaries", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="--fhir: keep SMANAV_BENCH_DATABASE (see above)")
+    parser.add_argument("--import", dest="import_too", action="store_true", help="--fhir: import it too")
+    parser.add_argument("--out", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "dashboard":
         print(json.dumps(dashboard_phase(args.patients, args.repeat, args.summaries)))
@@ -452,8 +508,13 @@ def main() -> None:
     if args.dashboard:
         dashboard_main(args)
         return
-    if args.phase in ("synth", "fhir"):
-        print(json.dumps(synth_phase(args.patients) if args.phase == "synth" else fhir_phase()))
+    if args.phase in ("synth", "fhir", "fhir-import"):
+        if args.phase == "synth":
+            print(json.dumps(synth_phase(args.patients)))
+        elif args.phase == "fhir":
+            print(json.dumps(fhir_phase(args.out)))
+        else:
+            print(json.dumps(fhir_import_phase(args.out)))
         return
     if args.fhir:
         fhir_main(args)
@@ -556,19 +617,26 @@ def fhir_main(args: argparse.Namespace) -> None:
         "| COPY s | COPY rows/s | export / COPY | RSS before MB | peak MB |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    imports: list[dict[str, Any]] = []
     for database in args.databases.split(","):
         with tempfile.TemporaryDirectory() as folder:
+            out = str(Path(folder) / "fhir") if args.import_too else ""
+            keep = args.keep and database != "sqlite"
             if database == "sqlite":
                 url = f"sqlite:///{folder}/bench.sqlite3"
             else:
-                _postgres(args.postgres_url, "create")
+                if not keep or not _stored_patients(args.postgres_url):
+                    _postgres(args.postgres_url, "create")
                 url = args.postgres_url.rstrip("/") + "/" + DATABASE
             try:
-                _fhir_child(url, args.patients, "synth")
-                result = _fhir_child(url, args.patients, "fhir")
+                if not keep or not _stored_patients(args.postgres_url):
+                    _fhir_child(url, args.patients, "synth")
+                result = _fhir_child(url, args.patients, "fhir", out)
             finally:
-                if database != "sqlite":
+                if database != "sqlite" and not keep:
                     _postgres(args.postgres_url, "drop")
+            if args.import_too:
+                imports.append(_fhir_import(args, database, folder, out))
         copy = result.get("copy_s")
         cells = [
             "SQLite" if database == "sqlite" else "PostgreSQL",
@@ -587,7 +655,44 @@ def fhir_main(args: argparse.Namespace) -> None:
             result["peak_mb"],
         ]
         print("| " + " | ".join(str(cell) for cell in cells) + " |", flush=True)
+    if imports:
+        print(f"load after the exports {os.getloadavg()[0]:.1f}")
+        print(
+            "| database | patients imported | refused | resources read | import s | patients/s | resources/s "
+            "| CPU s | RSS before MB | peak MB |"
+        )
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for done in imports:
+            cells = [
+                done["database"],
+                f"{done['imported']:,}",
+                done["refused"],
+                f"{done['resources']:,}",
+                done["import_s"],
+                done["patients_per_s"],
+                f"{done['resources_per_s']:,}",
+                done["import_cpu_s"],
+                done["rss_before_mb"],
+                done["peak_mb"],
+            ]
+            print("| " + " | ".join(str(cell) for cell in cells) + " |", flush=True)
     print(f"load at the end {os.getloadavg()[0]:.1f}")
+
+
+def _fhir_import(args: argparse.Namespace, database: str, folder: str, out: str) -> dict[str, Any]:
+    """Import the export `out` into a fresh database of its own, in a process of its own."""
+    name = f"{DATABASE}_import"
+    if database == "sqlite":
+        url = f"sqlite:///{folder}/imported.sqlite3"
+    else:
+        _postgres(args.postgres_url, "create", name)
+        url = args.postgres_url.rstrip("/") + "/" + name
+    try:
+        done = _fhir_child(url, args.patients, "fhir-import", out)
+    finally:
+        if database != "sqlite":
+            _postgres(args.postgres_url, "drop", name)
+    return {"database": "SQLite" if database == "sqlite" else "PostgreSQL", **done}
 
 
 if __name__ == "__main__":
