@@ -183,6 +183,7 @@ def phase_measure(workers: int) -> dict[str, Any]:
         "records": Patient.objects.count(),
         "refreshed": PatientSummary.objects.filter(evaluated_on=NEXT_DAY).count(),
         "news": RecordNews.objects.filter(created_at__gte=began).count(),
+        "news_records": RecordNews.objects.filter(created_at__gte=began).values("patient").distinct().count(),
         "told_item": RecordNews.objects.filter(created_at__gte=began, subject=NEW_ITEM_ID)
         .values("patient")
         .distinct()
@@ -272,6 +273,10 @@ def main() -> None:
         f"{result['news']:,} | "
         f"{result['refresh_s']} | {rate:,.0f} | {result['emails']:,} | {result['queue_s']} | "
         f"{result['load_after_refresh']} |"
+    )
+    print(
+        f"{result['news_records']:,} records got news; "
+        f"{result['news'] - result['told_item']:,} news rows tell of other changes"
     )
     print(f"load at the end {os.getloadavg()[0]:.2f}")
 
