@@ -10,7 +10,9 @@ re-evaluation of every record shared among background workers.
 registry participants (`registry.fhir_export`) and, on PostgreSQL, a raw `COPY (SELECT ...) TO STDOUT` of
 the same rows (the participants, their measurements, treatment courses, doses, consents in force and
 guardians); reports the rows, seconds, rows/s of each and their ratio, the resources written, and the
-export process's peak memory (resident set, before and after the export: the rise is the export's own).
+export process's peak memory (resident set, before and after the export), and on Linux the export's own
+peak: the peak is counted again from the export's start (`/proc/self/clear_refs`), since counting the
+rows and the `COPY` before it have a peak of their own that grows with the cohort.
 With `--keep` the PostgreSQL database `SMANAV_BENCH_DATABASE` is kept: a cohort stored there before is
 used as it is (not stored again, whatever `--patients` says), and the database is not dropped at the end,
 so a large cohort is stored once and measured many times. With `--import` the export just written is then
@@ -252,6 +254,26 @@ def synth_phase(patients: int) -> dict[str, Any]:
     return {"patients": patients, "synth_rows": report.rows, "synth_s": round(report.seconds, 1)}
 
 
+def _memory_mb(field: str) -> float | None:
+    """`VmRSS` (resident now) or `VmHWM` (peak resident) of this process in MB, from Linux's /proc."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def _peak_reset() -> bool:
+    """Start counting the process's peak resident memory again from now (Linux 4.0 and later)."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 def _source_rows(ids: list[int]) -> int:
     from smanav.patients.models import Assessment, Dose, Guardian, Treatment
     from smanav.registry.models import Consent
@@ -313,6 +335,9 @@ def fhir_phase(out: str) -> dict[str, Any]:
     rows = _source_rows(ids)
     copy_s = _copy_seconds(ids) if connection.vendor == "postgresql" else None
     before_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # The export's own peak: the counting and the COPY above read many rows; their peak is not the export's.
+    reset = _peak_reset()
+    resident_mb = _memory_mb("VmRSS")
     with tempfile.TemporaryDirectory() as folder:
         target = Path(out) if out else Path(folder) / "fhir"
         cpu, started = _cpu_seconds(), time.perf_counter()
@@ -331,6 +356,9 @@ def fhir_phase(out: str) -> dict[str, Any]:
         "rss_before_mb": round(before_mb),
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+    export_peak = _memory_mb("VmHWM") if reset else None
+    if resident_mb is not None and export_peak is not None:
+        result |= {"resident_before_mb": round(resident_mb), "export_peak_mb": round(export_peak)}
     if copy_s is not None:
         result |= {"copy_s": round(copy_s, 2), "copy_rows_per_s": round(rows / copy_s)}
     return result
@@ -614,9 +642,10 @@ def fhir_main(args: argparse.Namespace) -> None:
     )
     print(
         "| database | patients | rows | resources | export s | rows/s | resources/s | CPU s | MB written "
-        "| COPY s | COPY rows/s | export / COPY | RSS before MB | peak MB |"
+        "| COPY s | COPY rows/s | export / COPY | RSS before MB | peak MB | RSS at the export's start MB "
+        "| export's own peak MB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     imports: list[dict[str, Any]] = []
     for database in args.databases.split(","):
         with tempfile.TemporaryDirectory() as folder:
@@ -653,6 +682,8 @@ def fhir_main(args: argparse.Namespace) -> None:
             "-" if copy is None else f"{result['export_rows_per_s'] / result['copy_rows_per_s']:.3f}",
             result["rss_before_mb"],
             result["peak_mb"],
+            result.get("resident_before_mb", "-"),
+            result.get("export_peak_mb", "-"),
         ]
         print("| " + " | ".join(str(cell) for cell in cells) + " |", flush=True)
     if imports:
