@@ -20,8 +20,8 @@ imported (`registry.fhir_import.fhir_import_folder`) into a fresh database of it
 (`<database>_import` on PostgreSQL, made and dropped here), in a process of its own: patients and
 resources read, seconds, patients/s, CPU time and peak memory.
 
-    SMANAV_BENCH_DATABASE=smanav_big .venv/bin/python benchmarks/registry.py --fhir --keep \
-        --patients 150000 --databases postgres            # stores 150,000 once, then measures
+    # stores 150,000 once in the database smanav_big, then measures (and again on the next run):
+    SMANAV_BENCH_DATABASE=smanav_big .venv/bin/python benchmarks/registry.py --fhir --keep --patients 150000
 
 For each database, in a fresh process: create the database, migrate, store N synthetic patients
 (`registry.synth_write`, seed 1, as of 2027-01-10), then write the research export of their consented
