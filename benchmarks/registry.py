@@ -41,6 +41,12 @@ With `--nightly 1,2` the export is skipped; instead, on the stored cohort:
   first range taken to the last range done (the database's own timestamps). Patients/s, and the ratio
   to the engine alone.
 
+`--nightly` with `--keep` works in the database of `--database-url` instead, kept between runs (stored
+once, grown to `--patients` as for the dashboard below, never dropped), so a 150,000-patient cohort is
+seeded once and each timing can have a quiet window of its own; `--no-one-process` skips the refresh
+in one process. The engine alone is timed a range of 2,000 records at a time (each range built first,
+not timed), so that its memory does not grow with the cohort.
+
 The cohort dashboard (issue 13: p95 < 2 s at 150,000 patients on PostgreSQL) in a database of its own
 that is kept between runs, so a cohort is stored once and grown:
 
@@ -48,9 +54,13 @@ that is kept between runs, so a cohort is stored once and grown:
         --database-url postgresql://postgres@127.0.0.1:5432/smanav_rdash [--summaries] [--repeat 20]
 
 stores synthetic patients (seed 1, then seed 2 for the rest when `--patients` is above what is stored)
-up to `--patients`, works out their summaries with `--summaries` (the SMA type table reads them), then
-times the page's figures and rendering (`dashboard_views.dashboard_context` and the template) and each
-chart `--repeat` times after one warm-up run, and prints p50, p95, max and the queries a page makes.
+up to `--patients`, works out their summaries and the dashboard's facts with `--summaries` (the nightly
+refresh's work for the records without a summary: `patient_summaries_refresh` and the range work,
+`registry.cohort_facts`, ADR 0029), then times the page's figures and rendering
+(`dashboard_views.dashboard_context` and the template) and each chart `--repeat` times after one warm-up
+run, on the day after the cohort's (the morning after the refresh), and prints p50, p95, max and the
+queries a page makes. With `--live` the page is worked out from the records in the request instead (the
+way before ADR 0029), for comparison.
 """
 
 from __future__ import annotations
@@ -115,25 +125,43 @@ def run_phase(patients: int) -> dict[str, Any]:
     }
 
 
-def run_nightly_phase(patients: int, workers: list[int], range_size: int) -> dict[str, Any]:
+def _grow(patients: int) -> tuple[int, float]:
+    """Store synthetic patients up to `patients` (seed 1, then the next seed not stored); answers the
+    rows stored and the seconds it took (0 when the cohort was there)."""
+    from smanav.patients.models import Patient
+    from smanav.registry.synth_write import synth_write
+
+    stored = Patient.objects.filter(creation_key__startswith="synth:").count()
+    seed = 1
+    while Patient.objects.filter(creation_key__startswith=f"synth:{seed}:").exists():
+        seed += 1  # a stored seed is refused: the cohort grows with the next one
+    if stored >= patients:
+        return 0, 0.0
+    report = synth_write(patients=patients - stored, seed=seed, as_of=AS_OF)
+    return report.rows, report.seconds
+
+
+def run_nightly_phase(
+    patients: int, workers: list[int], range_size: int, one_process: bool = True
+) -> dict[str, Any]:
     import django
 
     os.environ.setdefault("SMANAV_DEBUG", "1")
     django.setup()
     from django.core.management import call_command
 
-    from smanav.registry.synth_write import synth_write
+    from smanav.patients.models import Patient
 
     call_command("migrate", verbosity=0)
-    report = synth_write(patients=patients, seed=1, as_of=AS_OF)
+    rows, seconds = _grow(patients)
     result: dict[str, Any] = {
-        "patients": patients,
-        "synth_rows": report.rows,
-        "synth_s": round(report.seconds, 1),
+        "patients": Patient.objects.count(),
+        "synth_rows": rows,
+        "synth_s": round(seconds, 1),
         "load_before": round(os.getloadavg()[0], 1),
     }
     result["engine"] = _engine_alone(patients)
-    result["one_process"] = _one_process()
+    result["one_process"] = _one_process() if one_process else None
     result["workers"] = [_with_workers(count, range_size) for count in workers]
     result["load_after"] = round(os.getloadavg()[0], 1)
     return result
@@ -144,27 +172,28 @@ def _engine_alone(patients: int) -> dict[str, Any]:
     from smanav.patients.models import Patient
     from smanav.patients.seam import evaluate_record, record_for_patient
 
-    records = []
+    count, seconds, cpu_s = 0, 0.0, 0.0
     ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), 2000):
         chunk = Patient.objects.filter(pk__in=ids[start : start + 2000]).prefetch_related(
             "assessments", "treatments__doses", "lab_tests"
         )
-        for patient in chunk:
-            records.append(
-                record_for_patient(
-                    patient,
-                    assessments=patient.assessments.all(),
-                    treatments=patient.treatments.all(),
-                    lab_tests=patient.lab_tests.all(),
-                )
+        records = [
+            record_for_patient(
+                patient,
+                assessments=patient.assessments.all(),
+                treatments=patient.treatments.all(),
+                lab_tests=patient.lab_tests.all(),
             )
-    cpu, started = _cpu_seconds(), time.perf_counter()
-    for record in records:
-        evaluate_record(record, as_of=NIGHT)
-    seconds, cpu_s = time.perf_counter() - started, _cpu_seconds() - cpu
+            for patient in chunk
+        ]
+        cpu, started = _cpu_seconds(), time.perf_counter()
+        for record in records:
+            evaluate_record(record, as_of=NIGHT)
+        seconds, cpu_s = seconds + time.perf_counter() - started, cpu_s + _cpu_seconds() - cpu
+        count += len(records)
     return {
-        "records": len(records),
+        "records": count,
         "s": round(seconds, 1),
         "cpu_s": round(cpu_s, 1),
         "per_s": len(records) / seconds,
@@ -433,7 +462,7 @@ def _stored_patients(url: str) -> int:
     return int(row[0]) if row else 0
 
 
-def dashboard_phase(patients: int, repeat: int, summaries: bool) -> dict[str, Any]:
+def dashboard_phase(patients: int, repeat: int, summaries: bool, live: bool = False) -> dict[str, Any]:
     """Grow the stored cohort to `patients`, then time the dashboard (this process, DATABASE_URL)."""
     import django
 
@@ -445,37 +474,41 @@ def dashboard_phase(patients: int, repeat: int, summaries: bool) -> dict[str, An
     from django.test.utils import CaptureQueriesContext
 
     from smanav.patients.models import Assessment, Patient, PatientSummary
+    from smanav.patients.range_work import range_work_run
     from smanav.patients.services.summaries import patient_summaries_refresh
     from smanav.registry.dashboard_views import dashboard_context, survival_svg, trajectory_svg
-    from smanav.registry.synth_write import synth_write
+    from smanav.registry.models import CohortFact, TrajectoryPoint
 
     call_command("migrate", verbosity=0)
-    stored = Patient.objects.filter(creation_key__startswith="synth:").count()
-    seed = 1
-    while Patient.objects.filter(creation_key__startswith=f"synth:{seed}:").exists():
-        seed += 1  # a stored seed is refused: the cohort grows with the next one
-    if stored < patients:
-        synth_write(patients=patients - stored, seed=seed, as_of=AS_OF)
+    _grow(patients)
     if summaries:
         missing = list(
             Patient.objects.filter(summary__isnull=True).order_by("pk").values_list("pk", flat=True)
         )
-        for start in range(0, len(missing), 5000):
-            patient_summaries_refresh(patient_ids=missing[start : start + 5000], as_of=AS_OF)
-    limit = 5
-    render_to_string("registry/dashboard.html", dashboard_context(on=AS_OF, limit=limit))  # warm-up
+        for start in range(0, len(missing), 2000):
+            chunk = missing[start : start + 2000]
+            patient_summaries_refresh(patient_ids=chunk, as_of=NIGHT)
+            range_work_run(first_id=chunk[0], last_id=chunk[-1], as_of=NIGHT)
+    limit, day = 5, NIGHT
+
+    def page() -> str:
+        return render_to_string("registry/dashboard.html", dashboard_context(on=day, limit=limit, live=live))
+
+    page()  # warm-up
     with CaptureQueriesContext(connection) as queries:
-        context = dashboard_context(on=AS_OF, limit=limit)
+        context = dashboard_context(on=day, limit=limit, live=live)
     pages, charts = [], []
     for _ in range(repeat):
         started = time.perf_counter()
-        render_to_string("registry/dashboard.html", dashboard_context(on=AS_OF, limit=limit))
+        page()
         pages.append(time.perf_counter() - started)
+        if live:
+            continue  # the charts read the facts only
         started = time.perf_counter()
-        trajectory_svg(instrument="CHOP_INTEND", by="treatment", on=AS_OF, limit=limit)
+        trajectory_svg(instrument="CHOP_INTEND", by="treatment", on=day, limit=limit)
         charts.append(time.perf_counter() - started)
         started = time.perf_counter()
-        survival_svg(on=AS_OF, limit=limit)
+        survival_svg(on=day, limit=limit)
         charts.append(time.perf_counter() - started)
 
     def quantile(values: list[float], share: float) -> float:
@@ -487,12 +520,15 @@ def dashboard_phase(patients: int, repeat: int, summaries: bool) -> dict[str, An
         "participants": context["total"],
         "measurements": Assessment.objects.count(),
         "summaries": PatientSummary.objects.count(),
+        "facts": CohortFact.objects.count(),
+        "trajectory_points": TrajectoryPoint.objects.count(),
+        "live": live,
         "queries": len(queries),
         "page_p50": quantile(pages, 0.5),
         "page_p95": quantile(pages, 0.95),
         "page_max": round(max(pages), 3),
-        "chart_p50": quantile(charts, 0.5),
-        "chart_p95": quantile(charts, 0.95),
+        "chart_p50": quantile(charts, 0.5) if charts else None,
+        "chart_p95": quantile(charts, 0.95) if charts else None,
         "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
@@ -502,6 +538,7 @@ def dashboard_main(args: argparse.Namespace) -> None:
     env = {**os.environ, "DATABASE_URL": args.database_url, "DJANGO_SETTINGS_MODULE": "smanav.settings"}
     command = [sys.executable, __file__, "--phase", "dashboard", "--patients", str(args.patients)]
     command += ["--repeat", str(args.repeat)] + (["--summaries"] if args.summaries else [])
+    command += ["--live"] if args.live else []
     output = subprocess.run(command, env=env, capture_output=True, text=True, cwd=REPO)
     if output.returncode != 0:
         raise SystemExit(output.stderr[-4000:])
@@ -526,12 +563,18 @@ def main() -> None:
     parser.add_argument("--database-url", default="postgresql://postgres@127.0.0.1:5432/smanav_rdash")
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--summaries", action="store_true")
-    parser.add_argument("--keep", action="store_true", help="--fhir: keep SMANAV_BENCH_DATABASE (see above)")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="--fhir: keep SMANAV_BENCH_DATABASE; --nightly: the kept --database-url",
+    )
     parser.add_argument("--import", dest="import_too", action="store_true", help="--fhir: import it too")
     parser.add_argument("--out", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--live", action="store_true", help="the dashboard worked out from the records")
+    parser.add_argument("--no-one-process", action="store_true", help="--nightly: skip the one process")
     args = parser.parse_args()
     if args.phase == "dashboard":
-        print(json.dumps(dashboard_phase(args.patients, args.repeat, args.summaries)))
+        print(json.dumps(dashboard_phase(args.patients, args.repeat, args.summaries, args.live)))
         return
     if args.dashboard:
         dashboard_main(args)
@@ -550,7 +593,8 @@ def main() -> None:
     workers = [int(number) for number in args.nightly.split(",") if number]
     if args.phase == "run":
         if workers:
-            print(json.dumps(run_nightly_phase(args.patients, workers, args.range_size)))
+            result = run_nightly_phase(args.patients, workers, args.range_size, not args.no_one_process)
+            print(json.dumps(result))
         else:
             print(json.dumps(run_phase(args.patients)))
         return
@@ -592,11 +636,14 @@ def main() -> None:
 
 def _nightly_main(args: argparse.Namespace, workers: list[int]) -> None:
     extra = ["--nightly", args.nightly, "--range-size", str(args.range_size)]
+    extra += ["--no-one-process"] if args.no_one_process else []
     print(
         f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}"
     )
-    for database in args.databases.split(","):
-        if database == "sqlite":
+    for database in ["kept"] if args.keep else args.databases.split(","):
+        if database == "kept":
+            result = _child(args.database_url, args.patients, extra)
+        elif database == "sqlite":
             with tempfile.TemporaryDirectory() as folder:
                 result = _child(f"sqlite:///{folder}/bench.sqlite3", args.patients, extra)
         else:
@@ -620,10 +667,11 @@ def _nightly_main(args: argparse.Namespace, workers: list[int]) -> None:
             f"{engine:,.0f} | 1.00 |"
         )
         one = result["one_process"]
-        print(
-            f"| one process, no queue (`all_summaries_refresh`) | {one['records']:,} | {one['s']} | "
-            f"{one['per_s']:,.0f} | {one['per_s'] / engine:.2f} |"
-        )
+        if one is not None:
+            print(
+                f"| one process, no queue (`all_summaries_refresh`) | {one['records']:,} | {one['s']} | "
+                f"{one['per_s']:,.0f} | {one['per_s'] / engine:.2f} |"
+            )
         for run in result["workers"]:
             print(
                 f"| {run['workers']} worker(s), {run['ranges']} ranges, first taken to last done | "

@@ -26,7 +26,7 @@ from tests.web.background import run_worker_fixture  # noqa: F401
 from tests.web.personas import AS_OF, Personas, people_fixture  # noqa: F401
 
 from smanav.jobs.batches import batch_progress, batches_since
-from smanav.patients.models import Patient, PatientSummary, RecordNews
+from smanav.patients.models import Assessment, Patient, PatientSummary, RecordNews
 from smanav.patients.selectors import patient_id_ranges
 from smanav.patients.services import patient_create
 from smanav.patients.services.summaries import range_summaries_refresh
@@ -36,6 +36,8 @@ from smanav.patients.tasks import (
     refresh_all_summaries,
     refresh_summary_range,
 )
+from smanav.registry.models import CohortFact, TrajectoryPoint
+from smanav.registry.services import consent_give
 
 REPO = Path(__file__).resolve().parents[2]
 A_YEAR_LATER = AS_OF + dt.timedelta(days=365)
@@ -51,6 +53,23 @@ def _more_records(people: Personas, count: int) -> list[Patient]:
         )
         for number in range(count)
     ]
+
+
+def _join_registry(people: Personas, patients: list[Patient]) -> None:
+    for patient in patients:
+        consent_give(
+            author=people.parent,
+            patient_id=patient.pk,
+            purpose="registry",
+            text_version=1,
+            on=timezone.localdate(),
+        )
+
+
+def _facts() -> dict[int, tuple[object, ...]]:
+    return {
+        row[0]: row[1:] for row in CohortFact.objects.values_list("patient_id", "worked_out_on", "therapy")
+    }
 
 
 def _evaluated_on() -> set[dt.date]:
@@ -80,6 +99,29 @@ def test_a_range_refreshes_its_records_only_and_again_gives_the_same(people: Per
     assert [on[pk] for pk in ids] == [A_YEAR_LATER, A_YEAR_LATER, AS_OF]
     assert dict(PatientSummary.objects.values_list("patient_id", "overdue_count")) == first
     assert PatientSummary.objects.count() == len(ids)
+
+
+@pytest.mark.django_db
+def test_a_range_writes_the_dashboard_facts_of_its_participants_once(people: Personas) -> None:
+    records = _more_records(people, 3)
+    _join_registry(people, records[1:])  # the first of them never joined the registry
+    ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+    Assessment.objects.bulk_create(
+        Assessment(patient=records[2], instrument="HFMSE", date=AS_OF - dt.timedelta(days=days), value=v)
+        for days, v in ((800, 30), (400, 33), (100, 35))
+    )
+
+    range_summaries_refresh(first_id=ids[0], last_id=records[1].pk, as_of=A_YEAR_LATER)
+    assert _facts() == {records[1].pk: (A_YEAR_LATER, "none")}
+    range_summaries_refresh(first_id=records[2].pk, last_id=ids[-1], as_of=A_YEAR_LATER)
+    first = _facts()
+    points = sorted(TrajectoryPoint.objects.values_list("patient_id", "instrument", "year", "change"))
+    # Run again (a range taken over after its worker died): the same rows, each once.
+    range_summaries_refresh(first_id=ids[0], last_id=ids[-1], as_of=A_YEAR_LATER)
+
+    assert _facts() == first and set(first) == {records[1].pk, records[2].pk}
+    assert sorted(TrajectoryPoint.objects.values_list("patient_id", "instrument", "year", "change")) == points
+    assert points == [(records[2].pk, "HFMSE", 0, 0.0), (records[2].pk, "HFMSE", 1, 5.0)]
 
 
 @pytest.mark.django_db
@@ -186,7 +228,7 @@ def _wait_for(condition: Callable[[], bool], what: str, seconds: float = 90) -> 
 def test_two_workers_share_the_batch_and_a_range_killed_half_way_is_written_once(
     people: Personas, tmp_path: Path
 ) -> None:
-    _more_records(people, 27)
+    _join_registry(people, _more_records(people, 27))
     ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
     assert len(ids) == 30
     planning = refresh_all_summaries.enqueue(
@@ -247,6 +289,9 @@ def test_two_workers_share_the_batch_and_a_range_killed_half_way_is_written_once
     assert _evaluated_on() == {A_YEAR_LATER}
     told = RecordNews.objects.values("patient_id", "kind", "subject").annotate(times=Count("id"))
     assert [row for row in told if row["times"] > 1] == []
+    # The dashboard's facts of the 27 participants, the killed range's too, once each, for the day.
+    assert set(CohortFact.objects.values_list("worked_out_on", flat=True)) == {A_YEAR_LATER}
+    assert set(CohortFact.objects.values_list("patient_id", flat=True)) == set(ids[3:])
     assert any(
         progress.batch == batch and (progress.done, progress.total) == (3, 3)
         for progress in batches_since(timezone.now() - dt.timedelta(hours=1))

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -23,7 +23,8 @@ from smanav.patients.models import Assessment, ClinicShare, Patient, Treatment
 from smanav.patients.services import all_summaries_refresh
 from smanav.registry import dashboard, survival
 from smanav.registry.dashboard_cohort import cohort_table
-from smanav.registry.models import Consent, ConsentPurpose, ReportedValue
+from smanav.registry.dashboard_views import dashboard_context
+from smanav.registry.models import CohortFact, Consent, ConsentPurpose, ReportedValue
 from smanav.registry.selectors import consented_patients
 from smanav.registry.small_cells import suppress
 from smanav.registry.synth_write import synth_write
@@ -123,6 +124,8 @@ def test_withdrawn_and_never_asked_patients_are_in_no_figure(
         consented_patients(purpose=ConsentPurpose.REGISTRY, on=today).values_list("pk", flat=True)
     )
     assert not people_counted & {p.pk for p in withdrawn}
+    # Their facts were worked out last night; the consent at request time leaves them out.
+    assert CohortFact.objects.filter(patient__in=withdrawn).count() == len(withdrawn)
     assert people.shared_child.pk not in people_counted  # the personas never joined the registry
     page = log_in(Client(), people.coordinator).get(PAGE).content.decode()
     assert f"People taking part:</strong> {len(registry) - 10}" in page
@@ -139,6 +142,78 @@ def test_withdrawn_and_never_asked_patients_are_in_no_figure(
     assert max(point.at_risk for point in everyone.points if point) <= len(registry) - 10
     measured = [p[1] for t in trajectories if t.by == "smn2" for ps in t.points.values() for p in ps if p]
     assert 0 < max(measured) <= len(registry) - 10
+
+
+def _without_day(context: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in context.items() if key != "facts_on"}
+
+
+def test_the_facts_of_last_night_give_the_figures_worked_out_from_the_records(
+    people: Personas, registry: list[Patient]
+) -> None:
+    today = timezone.localdate()
+    # Every kind of figure has something in it: events for the time-to-event table, a second series.
+    for number, patient in enumerate(registry[30:45]):
+        ReportedValue.objects.create(
+            patient=patient,
+            item="feeding" if number % 2 else "ventilation_hours",
+            reported_by="family",
+            code="gastrostomy" if number % 2 else "",
+            number=None if number % 2 else 18,
+            date=patient.birth_date + dt.timedelta(days=100 + 30 * number),
+        )
+    Consent.objects.filter(patient__in=registry[:5], purpose=ConsentPurpose.REGISTRY).update(
+        withdrawn_at=timezone.now()
+    )
+    all_summaries_refresh(as_of=today)  # the night: facts of the participants
+    Consent.objects.filter(patient__in=registry[5:9], purpose=ConsentPurpose.REGISTRY).update(
+        withdrawn_at=timezone.now()
+    )  # and the next day some more withdraw
+
+    stored = dashboard_context(on=today, limit=1)
+    live = dashboard_context(on=today, limit=1, live=True)
+
+    assert stored["facts_on"] == today
+    assert _without_day(stored) == _without_day(live)
+    assert stored["total"] == len(registry) - 9
+    curves: Any = stored["survival_curves"]
+    [everyone] = [curve for curve in curves if curve["words"] == "Everyone"]
+    assert any(point and point.events for _age, point in everyone["rows"])
+    charts: Any = stored["charts"]
+    assert any(chart["rows"] for chart in charts)
+
+
+def test_someone_who_joined_since_last_night_is_counted_after_the_next(
+    people: Personas, registry: list[Patient]
+) -> None:
+    today = timezone.localdate()
+    newcomer = registry[0]
+    consent = Consent.objects.get(patient=newcomer, purpose=ConsentPurpose.REGISTRY)
+    consent.delete()
+    all_summaries_refresh(as_of=today - dt.timedelta(days=1))
+    assert not CohortFact.objects.filter(patient=newcomer).exists()
+    consent.pk = None  # (a synthetic person has no parent account to give it through the service)
+    consent.save()
+    # The newcomer's consent counts today, but their facts are not worked out yet.
+    assert consented_patients(purpose=ConsentPurpose.REGISTRY, on=today).filter(pk=newcomer.pk).exists()
+
+    page = log_in(Client(), people.coordinator).get(PAGE).content.decode()
+    with cohort_table(on=today) as cohort:
+        assert newcomer.pk not in _ids(cohort)
+    assert f"People taking part:</strong> {len(registry) - 1}" in page
+    yesterday = formats.date_format(today - dt.timedelta(days=1), "DATE_FORMAT")
+    assert f"last for {yesterday}" in page
+
+    all_summaries_refresh(as_of=today)
+    page = log_in(Client(), people.coordinator).get(PAGE).content.decode()
+    assert f"People taking part:</strong> {len(registry)}" in page
+    with cohort_table(on=today) as cohort:
+        assert newcomer.pk in _ids(cohort)
+
+
+def test_before_the_first_night_the_page_says_the_figures_come_after_it(people: Personas) -> None:
+    page = log_in(Client(), people.coordinator).get(PAGE).content.decode()
+    assert "have not been worked out yet" in page
 
 
 def test_every_shown_count_reaches_the_threshold(
@@ -230,8 +305,11 @@ def test_the_trajectories_in_sql_are_those_worked_out_person_by_person(
         for days, value in ((900, 20 + number), (700, 22 + number), (500, 21), (100, 30 - number))
     )
     expected = _trajectory_in_python(instrument, today)
+    all_summaries_refresh(as_of=today)  # the night's refresh works out the points
     with cohort_table(on=today) as cohort:
         found = dashboard.trajectories(cohort, instrument=instrument, limit=1)
+    with cohort_table(on=today, live=True) as cohort:
+        assert dashboard.trajectories(cohort, instrument=instrument, limit=1, live=True) == found
     seen = 0
     for trajectory in found:
         for group, points in trajectory.points.items():

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tests.web.personas import Personas, log_in, people_fixture  # noqa: F401 (a fixture)
 
 from smanav.patients.models import Patient
-from smanav.patients.services import patient_create
+from smanav.patients.services import all_summaries_refresh, patient_create
 from smanav.registry import services, survival
 from smanav.registry.dashboard_cohort import PERMANENT_VENTILATION, PERMANENT_VENTILATION_HOURS, cohort_table
 from smanav.registry.reporting import reported_value_add
@@ -140,10 +140,14 @@ def test_events_censoring_and_consent_are_read_from_the_records(people: Personas
     _report(people, never, "feeding", code="gastrostomy", date=born + dt.timedelta(days=40))
     for patient in (fed, breathed, free, undated, withdrawn):
         _join(people, patient)
+    # The night's refresh works out the facts, then the withdrawal counts at once, before the next.
+    all_summaries_refresh(as_of=today)
     services.consent_withdraw(author=people.parent, patient_id=withdrawn.pk, purpose="registry")
 
     with cohort_table(on=today) as cohort:
         found = survival.survival(cohort, limit=1)
+    with cohort_table(on=today, live=True) as cohort:
+        assert survival.survival(cohort, limit=1) == found
     assert found.undated == 1
     [everyone] = [curve for curve in found.curves if curve.group == survival.ALL]
     followed = _months(born, today)  # "Neither" is followed until today (their record was written today)
@@ -172,6 +176,7 @@ def test_a_small_registry_shows_no_age(people: Personas, settings: Any, limit: i
         patient = _child(people, f"Child {number}", born)
         _report(people, patient, "feeding", code="gastrostomy", date=born + dt.timedelta(days=100))
         _join(people, patient)
+    all_summaries_refresh(as_of=today)
     with cohort_table(on=today) as cohort:
         found = survival.survival(cohort, limit=limit)
     assert all(point is None for curve in found.curves for point in curve.points)

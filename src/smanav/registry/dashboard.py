@@ -3,9 +3,11 @@ data completeness per clinic; motor-score trajectories by treatment and by SMN2 
 permanent ventilation or gastrostomy is in `registry.survival`.
 
 Every figure reads the request's cohort table (`registry.dashboard_cohort.cohort_table`): registry
-participants only, worked out once per request. The figures are aggregated in SQL; Python sees groups,
-never people. Every count passes `registry.small_cells.suppress`; a mean over fewer people than the
-threshold is not shown. No figure names or lists a person.
+participants only, their facts as the nightly refresh worked them out (ADR 0029), chosen by consent at
+request time; the trajectories read the refresh's points (`TrajectoryPoint`) of those participants.
+The figures are aggregated in SQL; Python sees groups, never people. Every count passes
+`registry.small_cells.suppress`; a mean over fewer people than the threshold is not shown.
+No figure names or lists a person.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.utils.translation import gettext as _
 from smanav.accounts.models import Clinic
 from smanav.patients.models import Assessment, ClinicShare
 from smanav.registry.dashboard_cohort import AGE_BANDS, NONE
+from smanav.registry.models import TrajectoryPoint
 from smanav.registry.small_cells import Table, suppress
 from smanav.vocabulary import REGION_LABELS, SMA_TYPE_LABELS, THERAPY_LABELS, label
 from smanav_core.codes import Instrument, Region, SmaType, TreatmentTherapy
@@ -169,28 +172,48 @@ def _days_between(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
-def trajectories(cohort: str, *, instrument: str, limit: int) -> list[Trajectory]:
+def trajectory_points_sql(members: str) -> tuple[str, list[str]]:
+    """SQL selecting `(patient_id, instrument, year, change)` for the people whose ids `members` (SQL)
+    selects, from their measurements of the trajectory measures: for each whole year (of 365.25 days)
+    since their first measurement of a measure, up to `TRAJECTORY_YEARS`, their last value that year
+    (latest date, then latest row) minus their first (earliest date, then earliest row)."""
+    year = f"({_days_between('date', 'first_date')} * 4) / 1461"
+    window = "PARTITION BY a.patient_id, a.instrument ORDER BY a.date, a.id"
+    instruments = ", ".join("%s" for _ in TRAJECTORY_INSTRUMENTS)
+    sql = (
+        "SELECT patient_id, instrument, year, change FROM ("
+        f" SELECT patient_id, instrument, value - first_value AS change, {year} AS year,"
+        f"  ROW_NUMBER() OVER (PARTITION BY patient_id, instrument, {year}"
+        "   ORDER BY date DESC, id DESC) AS latest"
+        " FROM ("
+        "  SELECT a.patient_id, a.instrument, a.date, a.id, a.value,"
+        f"   FIRST_VALUE(a.date) OVER ({window}) AS first_date,"
+        f"   FIRST_VALUE(a.value) OVER ({window}) AS first_value"
+        f"  FROM {_table(Assessment)} a"
+        f"  WHERE a.instrument IN ({instruments}) AND a.patient_id IN ({members})"
+        " ) series"
+        f") yearly WHERE latest = 1 AND year < {int(TRAJECTORY_YEARS)}"
+    )
+    return sql, [str(instrument) for instrument in TRAJECTORY_INSTRUMENTS]
+
+
+def trajectories(cohort: str, *, instrument: str, limit: int, live: bool = False) -> list[Trajectory]:
     """By latest treatment and by SMN2 copies: for each whole year since a person's first measurement,
     the mean of (their last value that year − their first value), from one query grouped by treatment,
-    SMN2 copies and year (sums and counts, so the two groupings add up from the same rows)."""
-    year = f"({_days_between('date', 'first_date')} * 4) / 1461"  # whole years of 365.25 days
+    SMN2 copies and year (sums and counts, so the two groupings add up from the same rows). The points
+    are the nightly refresh's (`TrajectoryPoint`) or, `live`, worked out from the measurements."""
+    if live:
+        computed, params = trajectory_points_sql(f"SELECT id FROM {cohort}")
+        source = f"({computed})"
+    else:
+        source, params = _table(TrajectoryPoint), list[str]()
     with connection.cursor() as cursor:
         cursor.execute(
-            "WITH series AS ("
-            " SELECT a.patient_id, a.date, a.id, a.value,"
-            "  FIRST_VALUE(a.date) OVER (PARTITION BY a.patient_id ORDER BY a.date, a.id) AS first_date,"
-            "  FIRST_VALUE(a.value) OVER (PARTITION BY a.patient_id ORDER BY a.date, a.id) AS first_value"
-            f" FROM {_table(Assessment)} a JOIN {cohort} c ON c.id = a.patient_id"
-            " WHERE a.instrument = %s),"
-            " yearly AS ("
-            f" SELECT patient_id, value - first_value AS change, {year} AS year,"
-            f"  ROW_NUMBER() OVER (PARTITION BY patient_id, {year} ORDER BY date DESC, id DESC) AS latest"
-            " FROM series)"
-            " SELECT c.therapy, c.smn2, y.year, SUM(y.change), COUNT(*)"
-            f" FROM yearly y JOIN {cohort} c ON c.id = y.patient_id"
-            " WHERE y.latest = 1 AND y.year < %s"
-            " GROUP BY c.therapy, c.smn2, y.year",
-            [instrument, TRAJECTORY_YEARS],
+            "SELECT c.therapy, c.smn2, p.year, SUM(p.change), COUNT(*)"
+            f" FROM {source} p JOIN {cohort} c ON c.id = p.patient_id"
+            " WHERE p.instrument = %s"
+            " GROUP BY c.therapy, c.smn2, p.year",
+            [*params, instrument],
         )
         rows = cursor.fetchall()
     result = []

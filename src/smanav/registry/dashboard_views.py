@@ -3,7 +3,8 @@ registry participants; for researchers past the second factor, on the people who
 use (ADR 0031). Everyone else gets "not found".
 
 The page reads aggregates only (`dashboard`, `survival`), worked out in SQL from the request's cohort
-table (`dashboard_cohort`), suppressed by `small_cells`. It hands out no record, so no record's read is
+table (`dashboard_cohort`: the nightly refresh's facts of the people whose consent counts now, ADR
+0029), suppressed by `small_cells`. It hands out no record, so no record's read is
 audited; each view of the page or of a chart is, once, in the account's trail (`dashboard_cohort_for`).
 """
 
@@ -27,7 +28,7 @@ from smanav.accounts.roles import Role, has_verified_second_factor, role_of
 from smanav.audit.models import AccountAction
 from smanav.audit.services import audit_account
 from smanav.registry import dashboard, survival
-from smanav.registry.dashboard_cohort import cohort_table
+from smanav.registry.dashboard_cohort import cohort_table, facts_worked_out_on
 from smanav.registry.models import ConsentPurpose
 from smanav.registry.small_cells import suppress, threshold
 from smanav.vocabulary import INSTRUMENT_LABELS, label
@@ -81,15 +82,16 @@ def dashboard_page(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def dashboard_context(
-    *, on: dt.date, limit: int, purpose: ConsentPurpose = ConsentPurpose.REGISTRY
+    *, on: dt.date, limit: int, purpose: ConsentPurpose = ConsentPurpose.REGISTRY, live: bool = False
 ) -> dict[str, object]:
     """Every figure of the page, from one cohort table of the people whose consent to `purpose` counts
-    (the benchmark times this and the rendering)."""
+    (the benchmark times this and the rendering), with the facts of the last nightly refresh, or
+    (`live`) with facts worked out from their records now (the reference the tests compare with)."""
     charts = []
-    with cohort_table(on=on, purpose=purpose) as cohort:
+    with cohort_table(on=on, purpose=purpose, live=live) as cohort:
         counts = dashboard.counts(cohort, limit=limit)
         for instrument in dashboard.TRAJECTORY_INSTRUMENTS:
-            for trajectory in dashboard.trajectories(cohort, instrument=instrument, limit=limit):
+            for trajectory in dashboard.trajectories(cohort, instrument=instrument, limit=limit, live=live):
                 by_words = _("by latest treatment") if trajectory.by == "treatment" else _("by SMN2 copies")
                 charts.append(
                     {
@@ -105,6 +107,7 @@ def dashboard_context(
     context: dict[str, object] = {
         "research": purpose == ConsentPurpose.RESEARCH,
         "on": on,
+        "facts_on": None if live else facts_worked_out_on(),
         "limit": limit,
         "total": suppress({"all": counts.total}, limit=limit).cells[0].shown,
         "tables": counts.tables,

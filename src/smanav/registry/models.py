@@ -185,3 +185,56 @@ class ReviewInvitation(models.Model):
 
     def __str__(self) -> str:
         return f"review invitation of patient {self.patient_id} due {self.due_on}"
+
+
+class CohortFact(models.Model):
+    """What the cohort dashboard groups and counts one registry participant by, worked out from their
+    record by the nightly refresh (`registry.cohort_facts`, ADR 0029), so that a page reads one narrow
+    row a person instead of their whole record. It holds no consent: the dashboard joins these rows with
+    the consent selector at request time, so a withdrawal counts at once. The columns are those of the
+    dashboard's cohort table (`registry.dashboard_cohort`), all as of `worked_out_on`; the age band is
+    worked out from the date of birth at request time."""
+
+    patient = models.OneToOneField(
+        "patients.Patient", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    worked_out_on = models.DateField()
+    birth_date = models.DateField()
+    region = models.CharField(max_length=10, blank=True)
+    sma_type = models.CharField(max_length=20, blank=True)
+    smn2 = models.CharField(max_length=2, blank=True)
+    therapy = models.CharField(max_length=40)
+    has_smn1 = models.SmallIntegerField()
+    has_smn2 = models.SmallIntegerField()
+    has_type = models.SmallIntegerField()
+    has_function = models.SmallIntegerField()
+    recent_motor = models.SmallIntegerField()
+    undated_event = models.SmallIntegerField()
+    event_on = models.DateField(null=True)
+    seen_on = models.DateField(null=True)
+    event_months = models.IntegerField(null=True)
+    seen_months = models.IntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"cohort facts of patient {self.patient_id} on {self.worked_out_on}"
+
+
+class TrajectoryPoint(models.Model):
+    """One point of a participant's motor-score trajectory on the dashboard: for one measure and one
+    whole year since their first measurement of it, their last value that year minus their first value
+    (points of the measure's scale). Worked out with `CohortFact` by the nightly refresh."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE, related_name="+")
+    instrument = models.CharField(max_length=32)
+    year = models.SmallIntegerField()
+    change = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "patient", "year"], name="trajectory_point_once_a_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument} of patient {self.patient_id}, year {self.year}: {self.change:+g}"

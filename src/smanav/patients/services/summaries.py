@@ -18,8 +18,9 @@ from django.db.models import Exists, OuterRef
 
 from smanav.patients.alerts import alert_fingerprint
 from smanav.patients.models import Patient, PatientSummary, SummaryRefreshRequest
+from smanav.patients.range_work import range_work_run
 from smanav.patients.seam import PatientEvaluation, RecordDocument, evaluate_record, record_for_patient
-from smanav.patients.selectors import patient_ids_for_summary_refresh
+from smanav.patients.selectors import patient_id_ranges, patient_ids_for_summary_refresh
 from smanav.patients.services.news import news_compare, news_compare_many
 from smanav.patients.services.worklist_counts import (
     Flags,
@@ -41,6 +42,8 @@ _DATED = (DueStatus.OVERDUE, DueStatus.DUE_SOON, DueStatus.SCHEDULED)
 SUMMARY_CHUNK_SIZE = 200
 # Refresh requests are only needed for the day they were made; a month is kept to look back on.
 REFRESH_REQUESTS_KEPT_DAYS = 31
+# Records per piece of the apps' work in the one-process refresh (the jobs' range size, tasks.py).
+RANGE_WORK_SIZE = 2000
 
 
 def patient_summaries_refresh(
@@ -87,6 +90,9 @@ def all_summaries_refresh(*, as_of: dt.date) -> int:
     out that day, so that a knowledge update reaches them), then forget refresh requests older than a
     month. The background job splits the same work into ranges (`range_summaries_refresh`)."""
     count = patient_summaries_refresh(patient_ids=patient_ids_for_summary_refresh(as_of=as_of), as_of=as_of)
+    # What the apps above the records keep per record (range_work), in the ranges the jobs use.
+    for first_id, last_id in patient_id_ranges(size=RANGE_WORK_SIZE):
+        range_work_run(first_id=first_id, last_id=last_id, as_of=as_of)
     summary_refresh_requests_forget(as_of=as_of)
     clinic_counts_recount()
     return count
@@ -99,7 +105,10 @@ def range_summaries_refresh(*, first_id: int, last_id: int, as_of: dt.date) -> i
     one transaction)."""
     ids = patient_ids_for_summary_refresh(as_of=as_of, id_range=(first_id, last_id))
     # The chunk size is read when called, not when defined, so that a test can make chunks small.
-    return patient_summaries_refresh(patient_ids=ids, as_of=as_of, chunk_size=SUMMARY_CHUNK_SIZE)
+    count = patient_summaries_refresh(patient_ids=ids, as_of=as_of, chunk_size=SUMMARY_CHUNK_SIZE)
+    # After the summaries, which the apps' work may read (the registry's dashboard facts, ADR 0029).
+    range_work_run(first_id=first_id, last_id=last_id, as_of=as_of)
+    return count
 
 
 def summary_refresh_requests_forget(*, as_of: dt.date) -> int:
