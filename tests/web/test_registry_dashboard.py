@@ -189,7 +189,7 @@ def test_someone_who_joined_since_last_night_is_counted_after_the_next(
     today = timezone.localdate()
     newcomer = registry[0]
     consent = Consent.objects.get(patient=newcomer, purpose=ConsentPurpose.REGISTRY)
-    consent.delete()
+    Consent.objects.filter(patient=newcomer).delete()  # (research consent too: it gets facts as well)
     all_summaries_refresh(as_of=today - dt.timedelta(days=1))
     assert not CohortFact.objects.filter(patient=newcomer).exists()
     consent.pk = None  # (a synthetic person has no parent account to give it through the service)
