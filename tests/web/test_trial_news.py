@@ -35,7 +35,9 @@ from smanav.patients.services.news_mail import news_emails_send
 from smanav.registry.models import ConsentPurpose
 from smanav.registry.services import consent_give, consent_withdraw
 from smanav.trials.models import Trial
+from smanav.trials.selectors import trials_awaiting_news
 from smanav.trials.services import trial_news_place_set
+from smanav.web import trial_news
 from smanav.web.tasks import trial_news_queue
 from smanav.web.trial_news import trial_news_now
 
@@ -204,6 +206,27 @@ def test_a_newly_recruiting_trial_is_news_for_exactly_the_consenting_families_ne
     _import(tmp_path, _study())
     assert trial_news_now(on=ON, site_url=SITE) == 0
     assert RecordNews.objects.filter(kind=NewsKind.TRIAL).count() == 2
+
+
+def test_a_run_stopped_half_way_leaves_the_trial_awaiting_news_and_the_next_run_tells_everyone_once(
+    families: dict[str, Family], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _import(tmp_path, _study())
+
+    def stopped(**kwargs: Any) -> int:
+        raise RuntimeError("the process was stopped here")
+
+    monkeypatch.setattr(trial_news, "trial_news_range", stopped)
+    with pytest.raises(RuntimeError):
+        trial_news_now(on=ON, site_url=SITE)
+    monkeypatch.undo()
+    assert [trial.nct_id for trial in trials_awaiting_news()] == [NCT]
+    assert _trial_news() == {}
+
+    assert trial_news_now(on=ON, site_url=SITE) == 2
+    assert set(_trial_news()) == {families["inside"].patient.pk, families["unknown"].patient.pk}
+    assert trials_awaiting_news() == []
+    assert trial_news_now(on=ON, site_url=SITE) == 0
 
 
 def test_a_trial_that_starts_recruiting_later_is_news_then_and_a_closed_one_never(

@@ -68,20 +68,29 @@ def _ranges(ids: list[int], size: int) -> list[tuple[int, int]]:
 class Plan:
     trial_ids: list[int]
     ranges: list[tuple[int, int]]
+    # Each trial's recruiting moment the plan works out (what `trials_news_worked` marks).
+    moments: dict[int, dt.datetime]
 
 
-def trial_news_plan(*, on: dt.date, range_size: int = RANGE_SIZE) -> Plan:
-    """The trials awaiting news and the ranges of records to match them against; the trials are marked
-    as worked out. Call in the transaction that queues (or runs) the ranges, so that both happen or
-    neither does."""
+def trial_news_plan(*, on: dt.date, range_size: int = RANGE_SIZE, mark: bool = True) -> Plan:
+    """The trials awaiting news and the ranges of records to match them against. With `mark`, the
+    trials are marked as worked out: call it in the transaction that queues the ranges, so that both
+    happen or neither does. Without, mark them with `trials_news_worked` once every range is done."""
     trials = trials_awaiting_news()
     if not trials:
-        return Plan([], [])
-    for trial in trials:
-        trial.news_worked_for = trial.recruiting_since
-    Trial.objects.bulk_update(trials, ["news_worked_for"])
+        return Plan([], [], {})
+    moments = {trial.pk: trial.recruiting_since for trial in trials if trial.recruiting_since is not None}
+    if mark:
+        trials_news_worked(moments)
     ids = sorted(set(_families(on).values_list("pk", flat=True)))
-    return Plan([trial.pk for trial in trials], _ranges(ids, range_size))
+    return Plan([trial.pk for trial in trials], _ranges(ids, range_size), moments)
+
+
+def trials_news_worked(moments: dict[int, dt.datetime]) -> None:
+    """Mark each trial's news as worked out for the recruiting moment planned (a trial that began
+    recruiting again since then stays awaiting news)."""
+    for trial_id, moment in moments.items():
+        Trial.objects.filter(pk=trial_id, recruiting_since=moment).update(news_worked_for=moment)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,10 +264,12 @@ def _queue_emails(
 
 def trial_news_now(*, on: dt.date, site_url: str) -> int:
     """Plan and work out every range in this process (the command without `--enqueue`, tests);
-    answers how many news were written."""
-    with transaction.atomic():
-        plan = trial_news_plan(on=on)
-    return sum(
+    answers how many news were written. The trials are marked as worked out only after the last range:
+    stopped half-way, the next run does it all again and writes nothing twice."""
+    plan = trial_news_plan(on=on, mark=False)
+    written = sum(
         trial_news_range(trial_ids=plan.trial_ids, first_id=first, last_id=last, on=on, site_url=site_url)
         for first, last in plan.ranges
     )
+    trials_news_worked(plan.moments)
+    return written
