@@ -18,11 +18,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from tests.web.background import run_worker_fixture, today_fixture
-from tests.web.personas import log_in
+from tests.web.personas import log_in, make_administrators, make_staff
 from tests.web.smtp_server import SmtpServer, html_of, smtp_server_fixture, text_of
 
-from smanav.accounts.models import User
-from smanav.accounts.services import notice_preferences_set, user_create
+from smanav.accounts.models import StaffRole, User
+from smanav.accounts.services import clinic_create, notice_preferences_set, user_create
 from smanav.audit.models import AuditEvent
 from smanav.geo.models import Place, PostalCode
 from smanav.geo.names import name_key, postal_key
@@ -30,7 +30,7 @@ from smanav.geo.selectors import Location, locate
 from smanav.outbox.delivery import outbox_deliver
 from smanav.outbox.models import OutgoingMessage
 from smanav.patients.models import GuardianRelation, NewsKind, Patient, RecordNews
-from smanav.patients.services import patient_create
+from smanav.patients.services import clinic_share_invite, patient_create
 from smanav.patients.services.news_mail import news_emails_send
 from smanav.registry.models import ConsentPurpose
 from smanav.registry.services import consent_give, consent_withdraw
@@ -345,6 +345,40 @@ def test_the_email_goes_once_to_the_families_who_asked_with_nothing_in_the_subje
     trial_news_now(on=ON, site_url=SITE)
     outbox_deliver()
     assert len(smtp_server.received) == 1
+
+
+def test_the_clinic_team_hears_of_it_with_the_records_other_news_and_the_family_once(
+    families: dict[str, Family], tmp_path: Path, smtp_server: SmtpServer
+) -> None:
+    clinic = clinic_create(name="Boston Neuromuscular Clinic", slug="boston", region="US")
+    first, second = make_administrators()
+    clinician = make_staff("doctor", clinic, StaffRole.CLINICIAN, asked_by=first, confirmed_by=second)
+    clinic_share_invite(
+        author=families["inside"].user, patient_id=families["inside"].patient.pk, clinic=clinic
+    )
+    for user in (clinician, families["inside"].user):
+        notice_preferences_set(
+            user=user,
+            due_email=False,
+            days_before=7,
+            news_email=True,
+            news_on_site=True,
+            news_weekly=False,
+            news_details=True,
+        )
+    _import(tmp_path, _study())
+    trial_news_now(on=ON, site_url=SITE)
+
+    # The family had the trial's own email; the clinician hears of it with the record's other news.
+    assert news_emails_send(site_url=SITE) == 1
+    outbox_deliver()
+    by_address = {arrived["To"]: arrived for arrived in smtp_server.received}
+    assert sorted(by_address) == ["doctor@example.org", "ines@example.org", "uli@example.org"]
+    to_clinic = text_of(by_address["doctor@example.org"])
+    assert "Ines's record" in to_clinic and "Test study of a walking aid in SMA" in to_clinic
+    assert "Uli's record" not in to_clinic  # not shared with the clinic
+    assert "walking aid" not in by_address["doctor@example.org"]["Subject"]
+    assert news_emails_send(site_url=SITE) == 0
 
 
 def test_without_details_the_email_names_no_trial(

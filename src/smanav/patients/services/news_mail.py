@@ -74,6 +74,15 @@ def _recipients(patient_ids: list[int], wanting: set[int]) -> dict[int, dict[int
 
 
 @dataclass(frozen=True, slots=True)
+class News:
+    id: int
+    text: str
+    # A trial's news reaches the family by an email of its own (`web/trial_news.py`); the clinic team
+    # hears of it here, with the record's other news.
+    trial: bool
+
+
+@dataclass(frozen=True, slots=True)
 class RecordLines:
     name: str
     count: int
@@ -101,16 +110,14 @@ def news_emails_send(*, site_url: str, now: dt.datetime | None = None) -> int:
     floor = min(preference.news_told_until for preference in preferences.values())
     news = list(
         RecordNews.objects.filter(pk__gt=floor, created_at__gte=at - dt.timedelta(days=WINDOW_DAYS))
-        # A trial's news has its own email, to the family near it (`web/trial_news.py`).
-        .exclude(kind=NewsKind.TRIAL)
         .order_by("pk")
-        .values_list("pk", "patient_id", "text")
+        .values_list("pk", "patient_id", "text", "kind")
     )
     if not news:
         return 0
-    by_patient: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for news_id, patient_id, text in news:
-        by_patient[patient_id].append((news_id, text))
+    by_patient: dict[int, list[News]] = defaultdict(list)
+    for news_id, patient_id, text, kind in news:
+        by_patient[patient_id].append(News(news_id, text, kind == NewsKind.TRIAL))
     recipients = _recipients(list(by_patient), set(preferences))
     names: dict[int, str] = {}
     for ids in _chunks(by_patient):
@@ -144,9 +151,9 @@ def news_emails_send(*, site_url: str, now: dt.datetime | None = None) -> int:
             messages_queue(messages, now=at)
             ReminderPreference.objects.bulk_update(told, ["news_told_until", "news_sent_at"])
         queued += len(messages)
-    RecordNews.objects.filter(pk__gt=floor, pk__lte=news[-1][0], emailed_at__isnull=True).exclude(
-        kind=NewsKind.TRIAL
-    ).update(emailed_at=at)
+    RecordNews.objects.filter(pk__gt=floor, pk__lte=news[-1][0], emailed_at__isnull=True).update(
+        emailed_at=at
+    )
     return queued
 
 
@@ -158,7 +165,7 @@ def _last(message: Message) -> int:
 def _message_for(
     preference: ReminderPreference,
     records: dict[int, int | None],
-    by_patient: dict[int, list[tuple[int, str]]],
+    by_patient: dict[int, list[News]],
     names: dict[int, str],
     clinics: dict[int, Clinic],
     shared: dict[str, str],
@@ -169,9 +176,9 @@ def _message_for(
     user: User = preference.user
     fresh = {
         patient_id: [
-            (news_id, text)
-            for news_id, text in by_patient[patient_id]
-            if news_id > preference.news_told_until
+            item
+            for item in by_patient[patient_id]
+            if item.id > preference.news_told_until and not (item.trial and records[patient_id] is None)
         ]
         for patient_id in records
     }
@@ -188,13 +195,13 @@ def _message_for(
             RecordLines(
                 name=names[patient_id],
                 count=len(items),
-                details=[text for _id, text in items] if preference.news_details else [],
+                details=[item.text for item in items] if preference.news_details else [],
             )
             for patient_id, items in fresh.items()
         ),
         key=lambda line: line.name,
     )
-    last = max(news_id for items in fresh.values() for news_id, _text in items)
+    last = max(item.id for items in fresh.values() for item in items)
     return rendered(
         key=f"records.news:{user.pk}:{last}",
         kind="records.news",
