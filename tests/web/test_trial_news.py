@@ -402,7 +402,7 @@ def _notices_post(client: Client, **changes: str) -> Any:
 
 
 def test_nothing_is_stored_until_a_place_is_chosen_then_it_is_kept(places: None) -> None:
-    user = user_create(username="pat", email="pat@example.org", password="a long test password 123")
+    user = Family("Pat", sex="female").user
     client = log_in(Client(), user)
     assert _notices_post(client).status_code == 302
     assert not hasattr(User.objects.get(pk=user.pk), "trial_news_place")
@@ -419,6 +419,23 @@ def test_nothing_is_stored_until_a_place_is_chosen_then_it_is_kept(places: None)
     # Emptying both forgets it.
     assert _notices_post(client).status_code == 302
     assert not hasattr(User.objects.get(pk=user.pk), "trial_news_place")
+
+
+def test_trials_near_me_is_for_accounts_that_look_after_a_record(places: None) -> None:
+    first, second = make_administrators()
+    clinic = clinic_create(name="Boston Neuromuscular Clinic", slug="boston", region="US")
+    clinician = make_staff("doctor", clinic, StaffRole.CLINICIAN, asked_by=first, confirmed_by=second)
+    without_records = user_create(
+        username="new", email="new@example.org", password="a long test password 123"
+    )
+    for user in (clinician, without_records):
+        client = log_in(Client(), user)
+        assert "Trials near me" not in client.get(reverse("notices")).content.decode()
+        # A place sent anyway is not kept; the rest of the page's choices are.
+        assert _notices_post(client, trials_place="02115", trials_distance_km="80").status_code == 302
+        assert not hasattr(User.objects.get(pk=user.pk), "trial_news_place")
+    family = log_in(Client(), Family("Pat", sex="female").user)
+    assert "Trials near me" in family.get(reverse("notices")).content.decode()
 
 
 @pytest.mark.parametrize(
@@ -448,7 +465,7 @@ def test_nothing_is_stored_until_a_place_is_chosen_then_it_is_kept(places: None)
 def test_bad_place_or_distance_is_said_in_words_and_nothing_is_saved(
     places: None, changes: dict[str, str], field: str, words: str
 ) -> None:
-    user = user_create(username="pat", email="pat@example.org", password="a long test password 123")
+    user = Family("Pat", sex="female").user
     client = log_in(Client(), user)
     response = _notices_post(client, **changes)
     assert response.status_code == 422

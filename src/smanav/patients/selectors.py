@@ -82,6 +82,11 @@ WORKLIST_COLUMNS = (
 )
 
 
+def family_looks_after_records(*, user: User) -> bool:
+    """Whether the account manages at least one record as its family (a parent, carer or the person)."""
+    return Patient.objects.filter(guardians__user_id=user.pk).exists()
+
+
 def family_record_regions(*, user: User) -> set[str]:
     """The regions named by the records a family account manages (empty ones left out), for the reader's
     locale (`smanav.user_locale`): units, distances and paper size, never a clinical answer."""

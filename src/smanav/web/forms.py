@@ -169,6 +169,9 @@ class TriageForm(forms.Form):
         return document
 
 
+TRIAL_FIELDS = ("trials_place", "trials_distance_km", "trials_email")
+
+
 class NoticesForm(forms.Form):
     """Every notice smanav sends a signed-in person, except the community's (its own form, beside)."""
 
@@ -224,14 +227,23 @@ class NoticesForm(forms.Form):
         error_messages={"invalid_choice": _("Choose every week or every month.")},
     )
 
-    def __init__(self, *args: Any, prefer_country: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, prefer_country: str | None = None, trials: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.prefer_country = prefer_country
         # The place the "Town or postal code" was found to be (None: no trial news).
         self.trials_location: Location | None = None
+        # "Trials near me" is for accounts that look after a record (or chose a place before).
+        self.trials = trials
+        if not trials:
+            for name in TRIAL_FIELDS:
+                del self.fields[name]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if not self.trials:
+            return data
         place = " ".join((data.get("trials_place") or "").split())
         distance = data.get("trials_distance_km")
         distance_given = distance is not None or "trials_distance_km" in self.errors

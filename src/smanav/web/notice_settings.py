@@ -7,6 +7,8 @@ community's "How you are told") link here; what is chosen here holds from the ne
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import HttpResponse
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from smanav.accounts.decorators import signed_in
 from smanav.accounts.http import AuthenticatedHttpRequest
+from smanav.accounts.models import User
 from smanav.accounts.services import notice_preferences_set, reminder_preference_of
 from smanav.community.access import member_for
 from smanav.community.forms.notifications import PreferencesForm
@@ -24,6 +27,7 @@ from smanav.community.models import NotificationKind
 from smanav.community.notices import delivery as community_notices
 from smanav.library.models import DigestFrequency, NewsletterSubscription
 from smanav.library.newsletter import Choices, newsletter_confirm, newsletter_unsubscribe, normal_address
+from smanav.patients.selectors import family_looks_after_records
 from smanav.trials.services import trial_news_place_clear, trial_news_place_of, trial_news_place_set
 from smanav.user_locale import user_locale
 from smanav.web.forms import NoticesForm
@@ -41,6 +45,7 @@ def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = NoticesForm(
         request.POST or None,
         prefer_country=user_locale(request).country,
+        trials=place is not None or family_looks_after_records(user=user),
         initial={
             "due_email": preference.enabled,
             "days_before": preference.days_before,
@@ -76,16 +81,8 @@ def notices(request: AuthenticatedHttpRequest) -> HttpResponse:
                     news_weekly=data["news_weekly"] == "weekly",
                     news_details=data["news_details"],
                 )
-                if form.trials_location is not None:
-                    trial_news_place_set(
-                        user=user,
-                        query=data["trials_place"],
-                        place=form.trials_location,
-                        distance_km=data["trials_distance_km"],
-                        by_email=data["trials_email"],
-                    )
-                else:
-                    trial_news_place_clear(user=user)
+                if form.trials:
+                    _trials_place_save(user, form, data)
                 if community is not None and member is not None:
                     community_notices.preferences_save(member=member, choices=community.chosen())
                 _newsletter_save(subscription, address, data["newsletter"], data["newsletter_frequency"])
@@ -116,3 +113,17 @@ def _newsletter_save(
         )
     elif not wanted and active and subscription is not None:
         newsletter_unsubscribe(subscription=subscription, now=now)
+
+
+def _trials_place_save(user: User, form: NoticesForm, data: dict[str, Any]) -> None:
+    """Keep the place and distance chosen for trial news, or forget them when the place was emptied."""
+    if form.trials_location is None:
+        trial_news_place_clear(user=user)
+        return
+    trial_news_place_set(
+        user=user,
+        query=data["trials_place"],
+        place=form.trials_location,
+        distance_km=data["trials_distance_km"],
+        by_email=data["trials_email"],
+    )
