@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeVar
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef
 
 from smanav.accounts.models import (
     AdministratorGrant,
@@ -37,9 +39,43 @@ def _cached(user: User, key: str, load: Callable[[], T]) -> T:
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class Grants:
+    """What the account was granted or asked for, read in one query per request."""
+
+    staff: bool  # a clinic membership, confirmed or waiting
+    researcher: bool  # a researcher grant, confirmed or waiting
+    researcher_confirmed: bool
+    administrator: bool  # an administrator grant, confirmed or waiting
+
+
+def _grants(user: User) -> Grants:
+    def load() -> Grants:
+        mine = {"user_id": OuterRef("pk")}
+        row = (
+            User.objects.filter(pk=user.pk)
+            .annotate(
+                grant_staff=Exists(StaffMembership.objects.filter(**mine)),
+                grant_researcher=Exists(ResearcherGrant.objects.filter(**mine)),
+                grant_researcher_confirmed=Exists(
+                    ResearcherGrant.objects.filter(**mine, confirmed_at__isnull=False)
+                ),
+                grant_administrator=Exists(AdministratorGrant.objects.filter(**mine)),
+            )
+            .values_list(
+                "grant_staff", "grant_researcher", "grant_researcher_confirmed", "grant_administrator"
+            )
+            .first()
+        )
+        return Grants(*(bool(value) for value in row)) if row else Grants(False, False, False, False)
+
+    found: Grants = _cached(user, "_smanav_grants", load)
+    return found
+
+
 def membership_of(user: User | AnonymousUser) -> StaffMembership | None:
     """The user's confirmed clinic membership. One still waiting for confirmation gives nothing."""
-    if not user.is_authenticated:
+    if not user.is_authenticated or not _grants(user).staff:
         return None
     membership: StaffMembership | None = _cached(
         user,
@@ -70,12 +106,7 @@ def is_researcher(user: User | AnonymousUser) -> bool:
     """An account whose researcher grant was confirmed (one still waiting gives nothing)."""
     if not user.is_authenticated:
         return False
-    confirmed: bool = _cached(
-        user,
-        "_smanav_researcher",
-        lambda: ResearcherGrant.objects.filter(user_id=user.pk, confirmed_at__isnull=False).exists(),
-    )
-    return confirmed
+    return _grants(user).researcher_confirmed
 
 
 def clinic_of(user: User | AnonymousUser) -> Clinic | None:
@@ -108,16 +139,8 @@ def needs_second_factor(user: User | AnonymousUser) -> bool:
         return False
     if user.is_superuser or user.is_staff:
         return True
-    has_grant: bool = _cached(
-        user,
-        "_smanav_has_grant",
-        lambda: (
-            StaffMembership.objects.filter(user_id=user.pk).exists()
-            or ResearcherGrant.objects.filter(user_id=user.pk).exists()
-            or AdministratorGrant.objects.filter(user_id=user.pk).exists()
-        ),
-    )
-    return has_grant
+    grants = _grants(user)
+    return grants.staff or grants.researcher or grants.administrator
 
 
 def has_verified_second_factor(user: User | AnonymousUser) -> bool:
