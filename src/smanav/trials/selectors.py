@@ -125,15 +125,7 @@ def match_trials(
         rows = rows.filter(is_sample=False)
     matches: list[TrialMatch] = []
     for trial in rows:
-        view = TrialFacts(
-            nct_id=trial.nct_id,
-            minimum_age=trial.minimum_age,
-            maximum_age=trial.maximum_age,
-            sex=trial.sex,
-            eligibility_criteria=trial.eligibility_criteria,
-            last_update_posted=trial.last_update_posted,
-        )
-        assessment = assess_trial(facts, view, curated.get(trial.nct_id), titles)
+        assessment = assess_trial(facts, trial_facts(trial), curated.get(trial.nct_id), titles)
         sites: list[tuple[float | None, TrialSite]] = []
         for site in trial.sites.all():
             distance = None
@@ -146,3 +138,15 @@ def match_trials(
         matches.append(TrialMatch(trial, assessment, sites[:NEAREST_SITES]))
     matches.sort(key=TrialMatch.sort_key)
     return matches
+
+
+def trial_facts(trial: Trial) -> TrialFacts:
+    """What the matcher reads of a stored trial (`matching.assess_trial`)."""
+    return TrialFacts(
+        nct_id=trial.nct_id,
+        minimum_age=trial.minimum_age,
+        maximum_age=trial.maximum_age,
+        sex=trial.sex,
+        eligibility_criteria=trial.eligibility_criteria,
+        last_update_posted=trial.last_update_posted,
+    )

@@ -37,9 +37,9 @@ from smanav.patients.seam import record_for_patient
 from smanav.registry.models import ConsentPurpose
 from smanav.registry.selectors import consented_patients
 from smanav.trials.curation import curated_trials
-from smanav.trials.matching import TrialFacts, assess_trial
+from smanav.trials.matching import assess_trial
 from smanav.trials.models import Trial, TrialNewsPlace, TrialSite
-from smanav.trials.selectors import DISCLAIMER, patient_facts, trials_awaiting_news
+from smanav.trials.selectors import DISCLAIMER, patient_facts, trial_facts, trials_awaiting_news
 from smanav_core import InvalidInput
 from smanav_core.knowledge.loader import load_knowledge
 
@@ -116,17 +116,6 @@ def _where(site: TrialSite) -> str:
     return ", ".join(part for part in (site.facility, site.city, site.state, site.country) if part)
 
 
-def _facts_of(trial: Trial) -> TrialFacts:
-    return TrialFacts(
-        nct_id=trial.nct_id,
-        minimum_age=trial.minimum_age,
-        maximum_age=trial.maximum_age,
-        sex=trial.sex,
-        eligibility_criteria=trial.eligibility_criteria,
-        last_update_posted=trial.last_update_posted,
-    )
-
-
 def _news_for(
     patient: Patient, trial: Trial, near: Near, to_check: list[str], sources: list[str]
 ) -> RecordNews:
@@ -197,7 +186,7 @@ def trial_news_range(*, trial_ids: list[int], first_id: int, last_id: int, on: d
             nears = [near for place in places[patient.pk] if (near := _nearest(trial, place)) is not None]
             if not nears:
                 continue
-            assessment = assess_trial(facts, _facts_of(trial), curated.get(trial.nct_id), titles)
+            assessment = assess_trial(facts, trial_facts(trial), curated.get(trial.nct_id), titles)
             if not assessment.possible:
                 continue
             findings = assessment.of("met") + assessment.of("to_check")
