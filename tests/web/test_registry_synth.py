@@ -13,18 +13,28 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from smanav.audit.models import AuditAction, AuditEvent
-from smanav.patients.models import Assessment, Patient, Treatment
+from smanav.patients.models import Assessment, Dose, Patient, Treatment
 from smanav.patients.seam import evaluate_patient
 from smanav.registry.models import Consent, ConsentPurpose
 from smanav.registry.selectors import consented_patients
-from smanav.registry.synth import TYPE_MIX, digest, generate, person, smn2_given_type
+from smanav.registry.synth import (
+    GROWTH_MEDIANS,
+    NUSINERSEN_LOADING_DAYS,
+    TYPE_MIX,
+    digest,
+    generate,
+    person,
+    smn2_given_type,
+)
 from smanav.registry.synth_write import SynthRefused, synth_write
 from smanav_core import load_knowledge
+from smanav_core.facts import add_months
 
 AS_OF = dt.date(2027, 1, 10)
 # The digest of the first 50 people of cohort 1 on AS_OF. It changes only when the generator's figures
 # or logic change on purpose: then write the new value here and say why in the commit.
-GOLDEN_DIGEST_50 = "134ea17f3c026147e9e162cc83af051816b03f351f5da92254187fe2a22f27c6"
+# 2026-12-07: weight and height at every visit, and nusinersen doses, added (issue 13: a denser cohort).
+GOLDEN_DIGEST_50 = "f9b1ad2aec5d73e5ff9dda97df1d21669f62e6c5adcc3d77bc9835b4f682d651"
 
 
 def test_the_same_seed_and_date_make_the_same_people() -> None:
@@ -70,6 +80,59 @@ def test_the_type_mix_follows_the_cited_prior() -> None:
     assert all(p.birth_date >= dt.date(2016, 12, 23) for p in people if p.sma_type == "1")
 
 
+def test_weight_and_height_are_measured_at_every_visit_and_heights_never_fall() -> None:
+    for one in generate(patients=300, seed=11, as_of=AS_OF):
+        by_day: dict[dt.date, set[str]] = {}
+        for day, instrument, _ in one.assessments:
+            by_day.setdefault(day, set()).add(instrument)
+        assert by_day, one
+        assert all({"WEIGHT_KG", "HEIGHT_CM"} <= measured for measured in by_day.values()), one
+        # Every visit also has the motor measure of the person's function, as before.
+        assert all(len(measured) >= 3 for measured in by_day.values()), one
+        heights = [value for _, instrument, value in one.assessments if instrument == "HEIGHT_CM"]
+        assert heights == sorted(heights), one
+        weights = [value for _, instrument, value in one.assessments if instrument == "WEIGHT_KG"]
+        assert all(2.0 <= weight <= 110.0 for weight in weights), one
+
+
+def test_growth_follows_the_cited_medians_in_a_large_cohort() -> None:
+    # Adults (the last row of each table) weigh about the median: the personal factors average 1, the
+    # sitters' growth failure pulls a little below it.
+    adult: dict[str, list[float]] = {"male": [], "female": []}
+    for one in generate(patients=2000, seed=12, as_of=AS_OF):
+        last_day, _, _ = one.assessments[-1]
+        if (last_day - one.birth_date).days > 21 * 365:
+            adult[one.sex].extend(v for _, i, v in one.assessments[-4:] if i == "WEIGHT_KG")
+    for sex, weights in adult.items():
+        median_weight = GROWTH_MEDIANS[sex][-1][1]
+        mean = sum(weights) / len(weights)
+        assert 0.88 * median_weight < mean < 1.02 * median_weight, (sex, mean)
+
+
+def test_nusinersen_doses_follow_the_label_schedule() -> None:
+    courses = [
+        course
+        for one in generate(patients=300, seed=13, as_of=AS_OF)
+        for course in one.treatments
+        if course.therapy == "nusinersen"
+    ]
+    assert courses
+    for course in courses:
+        days = [(dose - course.start_date).days for dose in course.doses]
+        assert days[:4] == list(NUSINERSEN_LOADING_DAYS)[: len(days)]
+        for number, dose in enumerate(course.doses[4:], start=1):
+            assert dose == add_months(course.doses[3], 4 * number)
+        assert course.doses[-1] <= AS_OF < add_months(course.doses[-1], 4) or len(course.doses) < 4
+        assert course.dose_mg == 12.0
+    others = [
+        course
+        for one in generate(patients=300, seed=13, as_of=AS_OF)
+        for course in one.treatments
+        if course.therapy != "nusinersen"
+    ]
+    assert others and all(course.doses == () for course in others)
+
+
 @pytest.mark.django_db
 def test_a_stored_cohort_matches_what_was_made_and_the_core_accepts_every_record() -> None:
     report = synth_write(patients=40, seed=5, as_of=AS_OF, chunk=15)
@@ -78,6 +141,9 @@ def test_a_stored_cohort_matches_what_was_made_and_the_core_accepts_every_record
     assert Patient.objects.count() == 40
     assert Assessment.objects.count() == report.assessments == sum(len(p.assessments) for p in made)
     assert Treatment.objects.count() == report.treatments == sum(len(p.treatments) for p in made)
+    assert report.doses > 0
+    assert Dose.objects.count() == report.doses == sum(len(t.doses) for p in made for t in p.treatments)
+    assert set(Dose.objects.values_list("amount_mg", flat=True)) == {12.0}
     stored = {p.display_name: p for p in Patient.objects.all()}
     for one in made:
         row = stored[one.display_name]

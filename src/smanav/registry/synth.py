@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import json
 import random
 from collections.abc import Iterator, Mapping
@@ -85,6 +86,49 @@ OUTCOME_KNOWN_FROM_MONTHS = 24
 VISIT_MONTHS = {"non_sitter": 3, "sitter": 6, "walker": 12}
 FOLLOW_UP_YEARS = 10
 
+# Weight and height are recorded at every hospital visit, for every functional group (the family guide
+# to the standards of care, nutrition and growth [A9]). Growth follows the median of the CDC 2000 growth
+# charts [CDC2000] (the M column of its weight-for-age and stature-for-age tables, 2 to 20 years, read at
+# the ages below); below 2 years, straight lines from birth through 12 months, rounded from the CDC
+# infant median for boys (3.27 kg at birth, 10.15 kg at 12 months) and the NCHS length medians (50.5 and
+# 49.9 cm at birth, 76.1 and 74.3 cm at 12 months), the same for both sexes (DESIGN); flat after the last
+# age. Each person keeps their own place around the median (DESIGN: weight x N(1, 0.12) within 0.7-1.4,
+# height x N(1, 0.04) within 0.88-1.12), and about 4 in 10 type 2 patients had growth failure in one
+# survey [G5]: a sitter is lighter by 15% with that chance (DESIGN: the size). Weighings vary by N(0, 1%)
+# from visit to visit (DESIGN); heights do not.
+GROWTH_MEDIANS = {
+    # sex: ((age in months, weight kg, height cm), ...)
+    "male": (
+        (0.0, 3.3, 50.0),
+        (12.0, 10.0, 75.0),
+        (24.0, 12.67, 87.6),
+        (60.5, 18.49, 109.9),
+        (120.5, 32.09, 138.8),
+        (181.5, 56.91, 170.5),
+        (216.5, 67.29, 176.2),
+        (240.0, 70.6, 176.2),
+    ),
+    "female": (
+        (0.0, 3.3, 50.0),
+        (12.0, 10.0, 75.0),
+        (24.0, 12.06, 86.5),
+        (60.5, 18.02, 108.4),
+        (126.5, 35.19, 141.0),
+        (180.5, 52.14, 161.9),
+        (216.5, 56.23, 163.1),
+    ),
+}
+WEIGHT_SPREAD = (1.0, 0.12, 0.7, 1.4)
+HEIGHT_SPREAD = (1.0, 0.04, 0.88, 1.12)
+SITTER_GROWTH_FAILURE = (0.4, 0.85)
+WEIGHING_NOISE = 0.01
+
+# Nusinersen doses as the label gives them [L1][L4]: 12 mg; four loading doses on days 0, 14, 28 and 63,
+# then one every 4 months, up to the cohort's date (every dose given on its day: DESIGN).
+NUSINERSEN_MG = 12.0
+NUSINERSEN_LOADING_DAYS = (0, 14, 28, 63)
+NUSINERSEN_MAINTENANCE_MONTHS = 4
+
 # Trajectories, points per year, and the treatment effect where a source gives one:
 # CHOP INTEND (0-64): untreated -1.3/year [O3]; treated +9.0 (SD 8.0) within 6 months, German EAP [O2];
 #   untreated type 1 never reach or keep 40 after 6 months [O1], so baselines lie below it.
@@ -118,6 +162,9 @@ WITHDRAWS_RESEARCH = 0.05
 class SynthTreatment:
     therapy: str
     start_date: dt.date
+    # The doses given, for a therapy whose doses are recorded one by one (nusinersen).
+    doses: tuple[dt.date, ...] = ()
+    dose_mg: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,7 +200,10 @@ class SynthPerson:
             "symptomatic": self.symptomatic,
             "onset_months": self.onset_months,
             "current_function": self.current_function,
-            "treatments": [[t.therapy, t.start_date.isoformat()] for t in self.treatments],
+            "treatments": [
+                [t.therapy, t.start_date.isoformat(), [d.isoformat() for d in t.doses], t.dose_mg]
+                for t in self.treatments
+            ],
             "assessments": [[d.isoformat(), i, v] for d, i, v in self.assessments],
             "withdraws_research": self.withdraws_research,
         }
@@ -268,6 +318,56 @@ def _trajectories(
     return rows
 
 
+def _median_growth(sex: str, age_months: float) -> tuple[float, float]:
+    """The median weight (kg) and height (cm) at an age, by straight lines between GROWTH_MEDIANS."""
+    table = GROWTH_MEDIANS[sex]
+    if age_months >= table[-1][0]:
+        return table[-1][1], table[-1][2]
+    for (age_a, weight_a, height_a), (age_b, weight_b, height_b) in itertools.pairwise(table):
+        if age_months <= age_b:
+            share = max(age_months - age_a, 0.0) / (age_b - age_a)
+            return weight_a + share * (weight_b - weight_a), height_a + share * (height_b - height_a)
+    raise AssertionError("unreachable: the last row caught every older age")
+
+
+def _bounded_gauss(rng: random.Random, spread: tuple[float, float, float, float]) -> float:
+    mean, sd, low, high = spread
+    return min(max(rng.gauss(mean, sd), low), high)
+
+
+def _growth(
+    rng: random.Random, *, sex: str, birth_date: dt.date, function: str, visits: list[dt.date]
+) -> list[tuple[dt.date, str, float]]:
+    """Weight and height at each visit (see GROWTH_MEDIANS)."""
+    weight_factor = _bounded_gauss(rng, WEIGHT_SPREAD)
+    height_factor = _bounded_gauss(rng, HEIGHT_SPREAD)
+    chance, lighter = SITTER_GROWTH_FAILURE
+    if function == "sitter" and rng.random() < chance:
+        weight_factor *= lighter
+    rows: list[tuple[dt.date, str, float]] = []
+    for day in visits:
+        weight, height = _median_growth(sex, (day - birth_date).days / (DAYS_PER_YEAR / 12))
+        weighed = weight * weight_factor * rng.gauss(1.0, WEIGHING_NOISE)
+        rows.append((day, "WEIGHT_KG", round(weighed, 1)))
+        rows.append((day, "HEIGHT_CM", round(height * height_factor, 1)))
+    return rows
+
+
+def _with_doses(treatment: SynthTreatment, *, as_of: dt.date) -> SynthTreatment:
+    """A nusinersen course with its doses on the label's days (NUSINERSEN_*); other courses as they are."""
+    if treatment.therapy != "nusinersen":
+        return treatment
+    start = treatment.start_date
+    doses = [start + dt.timedelta(days=day) for day in NUSINERSEN_LOADING_DAYS]
+    last_loading = doses[-1]
+    step = 1
+    while (day := add_months(last_loading, step * NUSINERSEN_MAINTENANCE_MONTHS)) <= as_of:
+        doses.append(day)
+        step += 1
+    given = tuple(day for day in doses if day <= as_of)
+    return SynthTreatment(therapy=treatment.therapy, start_date=start, doses=given, dose_mg=NUSINERSEN_MG)
+
+
 def person(*, number: int, seed: int, as_of: dt.date) -> SynthPerson:
     """Synthetic person `number` of the cohort `seed`, as of `as_of`."""
     rng = random.Random(f"smanav-synth:{seed}:{number}")
@@ -326,6 +426,11 @@ def person(*, number: int, seed: int, as_of: dt.date) -> SynthPerson:
     visits = _visits(first=first_visit, as_of=as_of, every_months=VISIT_MONTHS[visit_function])
     treated_from = treatments[0].start_date if treatments else None
     assessments = _trajectories(rng, function=visit_function, visits=visits, treated_from=treated_from)
+    # Growth draws from a stream of its own, so the rest of the person does not depend on it.
+    growth_rng = random.Random(f"smanav-synth-growth:{seed}:{number}")
+    measured = _growth(growth_rng, sex=sex, birth_date=birth_date, function=visit_function, visits=visits)
+    assessments = sorted(assessments + measured, key=lambda row: row[0])
+    treatments = [_with_doses(one, as_of=as_of) for one in treatments]
     return SynthPerson(
         number=number,
         birth_date=birth_date,

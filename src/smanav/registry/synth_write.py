@@ -1,26 +1,28 @@
-"""Store a synthetic cohort (`registry.synth`) with bulk inserts (`COPY` for the measurements on
-PostgreSQL), a chunk of people per transaction.
+"""Store a synthetic cohort (`registry.synth`) with bulk inserts (`COPY` for the measurements and doses
+on PostgreSQL), a chunk of people per transaction.
 
 Each person becomes a `Patient` (named "Synthetic NNNNNN", with `creation_key` `synth:SEED:NUMBER`, so a
-second run of the same seed is refused instead of doubling the cohort), their treatment courses, their
-measurements, their consents (to the newest texts published by `as_of`, given by a parent while the
-person is under the consent age) and one audit event each ("created by the server's command line").
-Summaries for the worklist are not worked out here: run `manage.py patients_refresh` afterwards.
+second run of the same seed is refused instead of doubling the cohort), their treatment courses with
+their doses, their measurements, their consents (to the newest texts published by `as_of`, given by a
+parent while the person is under the consent age) and one audit event each ("created by the server's
+command line"). Summaries for the worklist are not worked out here: run `manage.py patients_refresh`
+afterwards.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from smanav.audit.models import AuditAction
 from smanav.audit.services import audit_by_command_line
-from smanav.patients.models import Assessment, Patient, Treatment
+from smanav.patients.models import Assessment, Dose, Patient, Treatment
 from smanav.registry.consent import decides_for_themselves
 from smanav.registry.models import Consent, ConsentGivenAs, ConsentText
 from smanav.registry.selectors import current_texts
@@ -36,6 +38,7 @@ class SynthRefused(Exception):
 class SynthReport:
     patients: int
     treatments: int
+    doses: int
     assessments: int
     consents: int
     seconds: float
@@ -44,7 +47,7 @@ class SynthReport:
     @property
     def rows(self) -> int:
         # The audit events (one a patient) are rows too.
-        return 2 * self.patients + self.treatments + self.assessments + self.consents
+        return 2 * self.patients + self.treatments + self.doses + self.assessments + self.consents
 
     @property
     def rows_per_second(self) -> float:
@@ -84,34 +87,38 @@ def _texts(as_of: dt.date) -> dict[str, ConsentText]:
     return texts
 
 
-def _assessments_insert(rows: list[Assessment]) -> None:
-    """Most of a cohort's rows: PostgreSQL takes them with COPY (same rows, same transaction), other
-    databases with the ORM's bulk insert."""
+def _copy_or_bulk_insert(model: type[Model], columns: tuple[str, ...], rows: Sequence[Model]) -> None:
+    """The cohort's largest tables: PostgreSQL takes them with COPY (same rows, same transaction), other
+    databases with the ORM's bulk insert. `columns` are the table's columns (each also the attribute of
+    the model), `recorded_at` added here."""
     if connection.vendor != "postgresql":
-        Assessment.objects.bulk_create(rows, batch_size=5000)
+        model._default_manager.bulk_create(rows, batch_size=5000)
         return
     now = timezone.now()
-    table = connection.ops.quote_name(Assessment._meta.db_table)
-    with connection.cursor() as cursor:
-        copy_sql = f"COPY {table} (patient_id, date, instrument, value, recorded_at) FROM STDIN"
-        with cursor.cursor.copy(copy_sql) as copy:
-            for row in rows:
-                copy.write_row((row.patient_id, row.date, row.instrument, row.value, now))
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(column) for column in columns)
+    copy_sql = f"COPY {table} ({names}, recorded_at) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+        for item in rows:
+            copy.write_row((*(getattr(item, column) for column in columns), now))
 
 
 @transaction.atomic
 def _write_chunk(
     people: list[SynthPerson], *, seed: int, as_of: dt.date, texts: dict[str, ConsentText]
-) -> tuple[int, int, int]:
+) -> tuple[int, int, int, int]:
     patients = Patient.objects.bulk_create([_patient(one, seed) for one in people])
     treatments: list[Treatment] = []
     assessments: list[Assessment] = []
     consents: list[Consent] = []
     withdrawn_at = dt.datetime.combine(as_of, dt.time(12), tzinfo=dt.UTC)
+    given: list[tuple[Treatment, tuple[dt.date, ...], float | None]] = []
     for one, row in zip(people, patients, strict=True):
-        treatments.extend(
-            Treatment(patient=row, therapy=t.therapy, start_date=t.start_date) for t in one.treatments
-        )
+        for course in one.treatments:
+            treatment = Treatment(patient=row, therapy=course.therapy, start_date=course.start_date)
+            treatments.append(treatment)
+            if course.doses:
+                given.append((treatment, course.doses, course.dose_mg))
         assessments.extend(
             Assessment(patient=row, date=day, instrument=instrument, value=value)
             for day, instrument, value in one.assessments
@@ -130,14 +137,20 @@ def _write_chunk(
                 )
             )
     Treatment.objects.bulk_create(treatments)
-    _assessments_insert(assessments)
+    doses = [
+        Dose(treatment=treatment, date=day, amount_mg=amount)
+        for treatment, days, amount in given
+        for day in days
+    ]
+    _copy_or_bulk_insert(Dose, ("treatment_id", "date", "amount_mg"), doses)
+    _copy_or_bulk_insert(Assessment, ("patient_id", "date", "instrument", "value"), assessments)
     Consent.objects.bulk_create(consents, batch_size=5000)
     audit_by_command_line(
         patient_ids=[row.pk for row in patients],
         action=AuditAction.CREATE,
         what="synthetic patient (smanav synth)",
     )
-    return len(treatments), len(assessments), len(consents)
+    return len(treatments), len(doses), len(assessments), len(consents)
 
 
 def synth_write(
@@ -160,7 +173,7 @@ def synth_write(
     texts = _texts(as_of)
     started = time.perf_counter()
     running = Digest()
-    totals = [0, 0, 0]
+    totals = [0, 0, 0, 0]
     batch: list[SynthPerson] = []
 
     def flush() -> None:
@@ -181,8 +194,9 @@ def synth_write(
     return SynthReport(
         patients=patients,
         treatments=totals[0],
-        assessments=totals[1],
-        consents=totals[2],
+        doses=totals[1],
+        assessments=totals[2],
+        consents=totals[3],
         seconds=time.perf_counter() - started,
         digest=running.hexdigest(),
     )

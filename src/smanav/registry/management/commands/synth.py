@@ -42,7 +42,8 @@ class Command(BaseCommand):
             raise CommandError(str(refusal), returncode=2) from None
         self.stdout.write(
             f"Made {report.patients} synthetic patients as of {as_of.isoformat()} (seed {options['seed']}): "
-            f"{report.treatments} treatment courses, {report.assessments} measurements, "
-            f"{report.consents} consents; {report.rows} rows in {report.seconds:.1f} s "
+            f"{report.treatments} treatment courses, {report.doses} doses, "
+            f"{report.assessments} measurements, {report.consents} consents; "
+            f"{report.rows} rows in {report.seconds:.1f} s "
             f"({report.rows_per_second:,.0f} rows/s). Digest {report.digest}"
         )
