@@ -142,7 +142,7 @@ def _write_chunk(
         for treatment, days, amount in given
         for day in days
     ]
-    _copy_or_bulk_insert(Dose, ("treatment_id", "date", "amount_mg"), doses)
+    _copy_or_bulk_insert(Dose, ("treatment_id", "date", "amount_mg", "given_by"), doses)
     _copy_or_bulk_insert(Assessment, ("patient_id", "date", "instrument", "value"), assessments)
     Consent.objects.bulk_create(consents, batch_size=5000)
     audit_by_command_line(
