@@ -47,8 +47,9 @@ NEW_ITEM_ID = "care.benchmark.everyone"
 AS_OF = dt.date(2027, 1, 10)
 NEXT_DAY = AS_OF + dt.timedelta(days=1)
 # One care-plan item that applies to every record: the change to tell everyone about. Without
-# `diagnoses` an item applies to confirmed 5q SMA only, and about a quarter of the synthetic people have a
-# newborn screen not yet confirmed (the core says "inconclusive"): the item names every diagnosis.
+# `diagnoses` an item applies to confirmed 5q SMA only; the synthetic people are all confirmed now (their
+# newborn screens were not, before 2026-12-07), but the item names every diagnosis so that it stays a
+# change for everyone whatever the cohort holds.
 NEW_ITEM = f"""
 
 [[care_item]]

@@ -68,7 +68,11 @@ def _patient(one: SynthPerson, seed: int) -> Patient:
         genetics={
             "smn1_copies": 0,
             "smn2_copies": one.smn2_copies,
-            "method": "newborn_screening" if one.screened else "mlpa",
+            # A newborn-screen positive is a screen result, not a diagnosis: it is confirmed on a fresh
+            # sample with a quantitative diagnostic test and the SMN2 copy number ([N5][N10]; [G1][G6][G19]
+            # in clinical-genetics.md §1.7), before the treatment these children start by 6 weeks. MLPA is
+            # the test for everyone here (DESIGN).
+            "method": "mlpa",
         },
         clinical=clinical,
         creation_key=f"synth:{seed}:{one.number}",
