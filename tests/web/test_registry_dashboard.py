@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -26,7 +27,7 @@ from smanav.registry.dashboard_cohort import cohort_table
 from smanav.registry.dashboard_views import dashboard_context
 from smanav.registry.models import CohortFact, Consent, ConsentPurpose, ReportedValue
 from smanav.registry.selectors import consented_patients
-from smanav.registry.small_cells import suppress
+from smanav.registry.small_cells import Cell, suppress
 from smanav.registry.synth_write import synth_write
 from smanav.vocabulary import SMA_TYPE_LABELS
 
@@ -42,6 +43,16 @@ def test_small_cells_are_hidden_with_a_complement() -> None:
     small = suppress({"a": 2, "b": 1}, limit=5)
     assert small.total is None and all(c.suppressed for c in small.cells)
     assert [c.shown for c in suppress({"a": 0, "b": 12, "c": 30}, limit=5).cells] == [None, None, 30]
+    # The 12 is hidden only to protect the 0: it is not "fewer than 5", and the page must not say so.
+    assert [c.small for c in suppress({"a": 0, "b": 12, "c": 30}, limit=5).cells] == [True, False, False]
+
+
+def test_a_cell_hidden_to_protect_another_is_shown_as_hidden_not_as_small() -> None:
+    def shown(cell: Cell) -> str:
+        return render_to_string("registry/_count_cell.html", {"cell": cell, "limit": 5}).strip()
+
+    table = suppress({"Type 3": 390, "Type 4": 0, "Type 2": 651}, limit=5)
+    assert [shown(cell) for cell in table.cells] == ["hidden", "fewer than 5", "651"]
 
 
 # The machine is shared: slow drawing is the machine's, not the strategy's.
@@ -53,6 +64,9 @@ def test_no_hidden_count_can_be_worked_out(values: list[int], limit: int) -> Non
     hidden = [counts[c.label] for c in table.cells if c.suppressed]
     for cell in table.cells:
         assert cell.shown is None or cell.shown >= limit
+        # "fewer than N" is said only of a count that is below N.
+        assert not cell.small or counts[cell.label] < limit
+        assert not cell.suppressed or cell.small or counts[cell.label] >= limit
     if table.total is not None and hidden and len(hidden) < len(values):
         assert len(hidden) >= 2 and sum(hidden) >= limit
 

@@ -4,7 +4,9 @@ can be worked out from the totals and the other cells.
 Every count below `threshold` (including 0) shows as "fewer than N". Where a table shows its total,
 suppressed cells could be worked out by subtraction, so more cells are suppressed (the smallest shown
 first) until at least two are suppressed and the suppressed cells add up to the threshold or more
-(or every cell is suppressed). A total below the threshold is suppressed with all its cells.
+(or every cell is suppressed). A total below the threshold is suppressed with all its cells. A cell
+hidden only to protect another (`small` False) may hold any number: it is shown as hidden, never as
+"fewer than N", which would be untrue.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ def threshold() -> int:
 
 @dataclass(frozen=True, slots=True)
 class Cell:
-    """A count as a dashboard may show it: `shown` is None where it is suppressed."""
+    """A count as a dashboard may show it: `shown` is None where it is suppressed; `small` says the
+    count itself is below the threshold (else it is hidden so that a small one cannot be worked out)."""
 
     label: str
     shown: int | None
+    small: bool = False
 
     @property
     def suppressed(self) -> bool:
@@ -45,7 +49,7 @@ def suppress(counts: Mapping[str, int], *, limit: int) -> Table:
     """The counts of one table (one cell per category, in order) and their total, suppressed."""
     total = sum(counts.values())
     if total < limit:
-        return Table(tuple(Cell(name, None) for name in counts), None)
+        return Table(tuple(Cell(name, None, small=True) for name in counts), None)
     hidden = {name for name, n in counts.items() if n < limit}
 
     def weak() -> bool:
@@ -58,4 +62,10 @@ def suppress(counts: Mapping[str, int], *, limit: int) -> Table:
             (n, order, name) for order, (name, n) in enumerate(counts.items()) if name not in hidden
         )
         hidden.add(shown[0][2])
-    return Table(tuple(Cell(name, None if name in hidden else n) for name, n in counts.items()), total)
+    return Table(
+        tuple(
+            Cell(name, None, small=n < limit) if name in hidden else Cell(name, n)
+            for name, n in counts.items()
+        ),
+        total,
+    )
