@@ -89,10 +89,11 @@ FOLLOW_UP_YEARS = 10
 # Weight and height are recorded at every hospital visit, for every functional group (the family guide
 # to the standards of care, nutrition and growth [A9]). Growth follows the median of the CDC 2000 growth
 # charts [CDC2000] (Kuczmarski 2002; the M column of its weight-for-age and stature-for-age tables, 2 to
-# 20 years, read at the ages below); below 2 years, straight lines from birth through 12 months, rounded
-# from the CDC infant median for boys (3.27 kg at birth, 10.15 kg at 12 months) and the NCHS length
-# medians (50.5 and 49.9 cm at birth, 76.1 and 74.3 cm at 12 months), the same for both sexes (DESIGN);
-# flat after the last age. Each person keeps their own place around the median (DESIGN: weight x
+# 20 years, read at the ages below, except the boys' height at 240 months: the one at 216.5, held flat);
+# below 2 years, straight lines from birth through 12 months, rounded from a published infant weight
+# median for boys (3.27 kg at birth, 10.15 kg at 12 months) and the NCHS length medians (50.5 and
+# 49.9 cm at birth, 76.1 and 74.3 cm at 12 months), the same for both sexes (DESIGN); flat after the
+# last age. Each person keeps their own place around the median (DESIGN: weight x
 # N(1, 0.12) within 0.7-1.4, height x N(1, 0.04) within 0.88-1.12), and about 4 in 10 type 2 patients had
 # growth failure in one survey [G5-feeding-sitters]: a sitter is lighter by 15% with that chance (DESIGN:
 # the size). Weighings vary by N(0, 1%) from visit to visit (DESIGN); heights do not.
